@@ -1,0 +1,326 @@
+//! Date-order rules across one patient's records, and the follow-up state derived from contacts.
+//!
+//! birth ≤ diagnosis ≤ treatment and contacts ≤ death, nothing in the future. Partial dates are compared
+//! only on the parts both know (domain.md §2), so `2019` never conflicts with `2019-07-14`.
+
+use chrono::NaiveDate;
+
+use super::codes::VitalStatus;
+use super::partial_date::PartialDate;
+use super::records::{Contact, Patient, Treatment, Tumor};
+use super::validation::Violation;
+
+/// Which record a write touches; violations are reported on its fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Focus {
+    Patient,
+    Tumor(String),
+    Treatment(String),
+    Contact(String),
+}
+
+/// One patient with everything recorded about them, as it would be after a write.
+#[derive(Clone, Debug)]
+pub struct PatientHistory<'a> {
+    pub patient: &'a Patient,
+    pub tumors: Vec<(&'a str, &'a Tumor)>,
+    /// (treatment id, tumor id, treatment)
+    pub treatments: Vec<(&'a str, &'a str, &'a Treatment)>,
+    pub contacts: Vec<(&'a str, &'a Contact)>,
+}
+
+/// A dated fact, labelled with the record and field it comes from.
+struct Dated<'a> {
+    focus: Focus,
+    field: &'static str,
+    what: &'static str,
+    date: &'a PartialDate,
+}
+
+impl PatientHistory<'_> {
+    /// The date of death: the earliest contact that records the patient dead.
+    pub fn date_of_death(&self) -> Option<PartialDate> {
+        self.contacts
+            .iter()
+            .filter(|(_, c)| c.vital_status.is_dead())
+            .map(|(_, c)| c.contact_date)
+            .min_by_key(PartialDate::earliest)
+    }
+
+    /// Date of last contact (#1750) and vital status (#1760), derived from the contact history.
+    /// Without contacts, the latest first-contact or diagnosis date stands in (the patient was alive then).
+    pub fn follow_up_state(&self) -> (Option<PartialDate>, VitalStatus) {
+        let last_contact = self
+            .contacts
+            .iter()
+            .map(|(_, c)| c.contact_date)
+            .max_by_key(PartialDate::latest);
+        let vital = if self.date_of_death().is_some() {
+            VitalStatus::DEAD
+        } else {
+            VitalStatus::ALIVE
+        };
+        let dlc = last_contact.or_else(|| {
+            self.tumors
+                .iter()
+                .flat_map(|(_, t)| [Some(t.date_of_diagnosis), t.date_of_1st_contact])
+                .flatten()
+                .max_by_key(PartialDate::latest)
+        });
+        (dlc, vital)
+    }
+
+    /// Every date rule broken by the record in `focus`, as of `today`.
+    pub fn check(&self, focus: &Focus, today: NaiveDate) -> Vec<Violation> {
+        let mut out = Vec::new();
+        let birth = self.patient.date_of_birth.as_ref();
+        let mut dated: Vec<Dated> = Vec::new();
+        if let Some(b) = birth {
+            dated.push(Dated {
+                focus: Focus::Patient,
+                field: "dateOfBirth",
+                what: "the date of birth",
+                date: b,
+            });
+        }
+        for (id, t) in &self.tumors {
+            let f = Focus::Tumor((*id).to_string());
+            dated.push(Dated {
+                focus: f.clone(),
+                field: "dateOfDiagnosis",
+                what: "the date of diagnosis",
+                date: &t.date_of_diagnosis,
+            });
+            if let Some(d) = &t.date_of_1st_contact {
+                dated.push(Dated {
+                    focus: f,
+                    field: "dateOf1stContact",
+                    what: "the date of first contact",
+                    date: d,
+                });
+            }
+        }
+        for (id, _, rx) in &self.treatments {
+            let f = Focus::Treatment((*id).to_string());
+            if let Some(d) = &rx.start_date {
+                dated.push(Dated {
+                    focus: f.clone(),
+                    field: "startDate",
+                    what: "the treatment start date",
+                    date: d,
+                });
+            }
+            if let Some(d) = &rx.end_date {
+                dated.push(Dated {
+                    focus: f,
+                    field: "endDate",
+                    what: "the treatment end date",
+                    date: d,
+                });
+            }
+        }
+        for (id, c) in &self.contacts {
+            dated.push(Dated {
+                focus: Focus::Contact((*id).to_string()),
+                field: "contactDate",
+                what: "the contact date",
+                date: &c.contact_date,
+            });
+        }
+
+        // Nothing in the future.
+        let today_p = PartialDate::from_naive(today);
+        for d in dated.iter().filter(|d| d.focus == *focus) {
+            if d.date.is_after(&today_p) {
+                out.push(violation(
+                    d.field,
+                    "date.future",
+                    format!("{} is in the future", d.what),
+                ));
+            }
+        }
+
+        // Birth comes first.
+        if let Some(b) = dated.iter().find(|d| d.focus == Focus::Patient) {
+            for d in dated.iter().filter(|d| d.focus != Focus::Patient) {
+                if d.date.is_before(b.date) {
+                    pair(
+                        &mut out,
+                        focus,
+                        d,
+                        b,
+                        "date.beforeBirth",
+                        "is before the date of birth",
+                        "is after",
+                    );
+                }
+            }
+        }
+
+        // Treatment and contacts come after the diagnosis they belong to.
+        for (rx_id, tumor_id, rx) in &self.treatments {
+            let Some((_, tumor)) = self.tumors.iter().find(|(id, _)| id == tumor_id) else {
+                continue;
+            };
+            let dx = Dated {
+                focus: Focus::Tumor((*tumor_id).to_string()),
+                field: "dateOfDiagnosis",
+                what: "the date of diagnosis",
+                date: &tumor.date_of_diagnosis,
+            };
+            let f = Focus::Treatment((*rx_id).to_string());
+            if let Some(start) = &rx.start_date {
+                let d = Dated {
+                    focus: f.clone(),
+                    field: "startDate",
+                    what: "the treatment start date",
+                    date: start,
+                };
+                if start.is_before(&tumor.date_of_diagnosis) {
+                    pair(
+                        &mut out,
+                        focus,
+                        &d,
+                        &dx,
+                        "date.beforeDiagnosis",
+                        "is before the date of diagnosis",
+                        "is after",
+                    );
+                }
+                if let Some(end) = &rx.end_date {
+                    if end.is_before(start) && *focus == f {
+                        out.push(violation(
+                            "endDate",
+                            "date.order",
+                            "the treatment end date is before its start date",
+                        ));
+                    }
+                }
+            }
+            if let Some(end) = &rx.end_date {
+                let d = Dated {
+                    focus: f,
+                    field: "endDate",
+                    what: "the treatment end date",
+                    date: end,
+                };
+                if end.is_before(&tumor.date_of_diagnosis) {
+                    pair(
+                        &mut out,
+                        focus,
+                        &d,
+                        &dx,
+                        "date.beforeDiagnosis",
+                        "is before the date of diagnosis",
+                        "is after",
+                    );
+                }
+            }
+        }
+        for (c_id, c) in &self.contacts {
+            for ts in &c.tumors {
+                let Some((t_id, tumor)) = self.tumors.iter().find(|(id, _)| *id == ts.tumor_id)
+                else {
+                    continue;
+                };
+                if c.contact_date.is_before(&tumor.date_of_diagnosis) {
+                    let d = Dated {
+                        focus: Focus::Contact((*c_id).to_string()),
+                        field: "contactDate",
+                        what: "the contact date",
+                        date: &c.contact_date,
+                    };
+                    let dx = Dated {
+                        focus: Focus::Tumor((*t_id).to_string()),
+                        field: "dateOfDiagnosis",
+                        what: "the date of diagnosis",
+                        date: &tumor.date_of_diagnosis,
+                    };
+                    pair(
+                        &mut out,
+                        focus,
+                        &d,
+                        &dx,
+                        "date.beforeDiagnosis",
+                        "is before the date of diagnosis of a tumor it reports on",
+                        "is after a contact that reports on the tumor",
+                    );
+                }
+            }
+        }
+
+        // Nothing after death.
+        if let Some((death_id, death)) = self
+            .contacts
+            .iter()
+            .filter(|(_, c)| c.vital_status.is_dead())
+            .min_by_key(|(_, c)| c.contact_date.earliest())
+        {
+            let death_d = Dated {
+                focus: Focus::Contact((*death_id).to_string()),
+                field: "contactDate",
+                what: "the date of death",
+                date: &death.contact_date,
+            };
+            for d in dated.iter().filter(|d| d.focus != death_d.focus) {
+                if d.date.is_after(&death.contact_date) {
+                    pair(
+                        &mut out,
+                        focus,
+                        d,
+                        &death_d,
+                        "date.afterDeath",
+                        "is after the date of death",
+                        "is before",
+                    );
+                }
+            }
+            // A second death record is a contradiction, whatever its date.
+            for (id, c) in &self.contacts {
+                let f = Focus::Contact((*id).to_string());
+                if c.vital_status.is_dead()
+                    && *id != *death_id
+                    && (f == *focus || death_d.focus == *focus)
+                {
+                    out.push(violation(
+                        "vitalStatus",
+                        "vitalStatus.deadTwice",
+                        "the patient is already recorded as dead",
+                    ));
+                }
+            }
+        }
+        out.dedup();
+        out
+    }
+}
+
+fn violation(field: &str, rule: &'static str, message: impl Into<String>) -> Violation {
+    Violation {
+        field: field.to_string(),
+        rule,
+        message: message.into(),
+    }
+}
+
+/// Reports a broken order between `later` (which should not be earlier) and `earlier` on whichever is in focus.
+/// Dates are not echoed: they are protected health information.
+fn pair(
+    out: &mut Vec<Violation>,
+    focus: &Focus,
+    d: &Dated,
+    other: &Dated,
+    rule: &'static str,
+    text: &str,
+    reverse: &str,
+) {
+    if d.focus == *focus {
+        out.push(violation(d.field, rule, format!("{} {text}", d.what)));
+    } else if other.focus == *focus {
+        out.push(violation(
+            other.field,
+            rule,
+            format!("{} {reverse} {} already recorded", other.what, d.what),
+        ));
+    }
+}

@@ -1,0 +1,7 @@
+//! ICD-O-3 and NAACCR code sets. Each type can only hold a valid code; parse once at the edge.
+
+mod icdo3;
+mod items;
+
+pub use icdo3::{Behavior, Histology, Morphology, Topography};
+pub use items::*;

@@ -1,0 +1,2 @@
+//! oncoreg: a cancer registry service.
+pub mod domain;
