@@ -1,2 +1,5 @@
 //! oncoreg: a cancer registry service.
+pub mod db;
 pub mod domain;
+pub mod dto;
+pub mod service;

@@ -226,6 +226,13 @@ code_list!(
     NoPatientContactFlag, "noPatientContactFlag", [("0", "Patient may be contacted"), ("1", "Patient may NOT be contacted")]
 );
 
+impl NoPatientContactFlag {
+    pub const MAY_CONTACT: NoPatientContactFlag = NoPatientContactFlag("0");
+    pub fn forbids_contact(&self) -> bool {
+        self.0 == "1"
+    }
+}
+
 /// Sequence number (#560 hospital, #380 central): 00–59 and 99 for in situ/malignant tumors,
 /// 60–88 for non-malignant ones, 98 (central only) for cervix CIS 1996–2002.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

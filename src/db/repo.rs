@@ -1,0 +1,464 @@
+//! Queries, written once for both backends. Each function takes the connection it runs on, so callers
+//! decide the transaction.
+
+use diesel::dsl::exists;
+use diesel::prelude::*;
+
+use super::rows::*;
+use super::schema::*;
+use super::{DbConn, MultiBackend};
+
+type QResult<T> = Result<T, diesel::result::Error>;
+
+/// List filters shared by the patient and tumor lists. A patient matches tumor filters when one of its
+/// tumors does.
+#[derive(Clone, Debug, Default)]
+pub struct RecordFilter {
+    pub site_from: Option<String>,
+    pub site_to: Option<String>,
+    pub histology: Option<String>,
+    pub dx_year_from: Option<i32>,
+    pub dx_year_to: Option<i32>,
+    pub class_of_case: Option<String>,
+    pub facility: Option<String>,
+    pub vital_status: Option<String>,
+    pub patient_id_number: Option<String>,
+    /// Lower-case prefix of the last name, or of "last first".
+    pub name_prefix: Option<String>,
+}
+
+impl RecordFilter {
+    fn has_tumor_filter(&self) -> bool {
+        self.site_from.is_some()
+            || self.site_to.is_some()
+            || self.histology.is_some()
+            || self.dx_year_from.is_some()
+            || self.dx_year_to.is_some()
+            || self.class_of_case.is_some()
+            || self.facility.is_some()
+    }
+}
+
+/// Escapes LIKE wildcards so a name prefix matches literally.
+fn like_prefix(prefix: &str) -> String {
+    let escaped = prefix
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("{escaped}%")
+}
+
+/// Applies the tumor filters to any query that has the `tumors` table in its FROM clause.
+macro_rules! filter_tumors {
+    ($q:ident, $f:expr) => {{
+        let f: &RecordFilter = $f;
+        if let Some(v) = &f.site_from {
+            $q = $q.filter(tumors::primary_site.ge(v.clone()));
+        }
+        if let Some(v) = &f.site_to {
+            $q = $q.filter(tumors::primary_site.le(v.clone()));
+        }
+        if let Some(v) = &f.histology {
+            $q = $q.filter(tumors::histology.eq(v.clone()));
+        }
+        if let Some(v) = f.dx_year_from {
+            $q = $q.filter(tumors::diagnosis_year.ge(v));
+        }
+        if let Some(v) = f.dx_year_to {
+            $q = $q.filter(tumors::diagnosis_year.le(v));
+        }
+        if let Some(v) = &f.class_of_case {
+            $q = $q.filter(tumors::class_of_case.eq(v.clone()));
+        }
+        if let Some(v) = &f.facility {
+            $q = $q.filter(tumors::reporting_facility.eq(v.clone()));
+        }
+    }};
+}
+
+/// Applies the patient filters to any query that has the `patients` table in its FROM clause.
+macro_rules! filter_patients {
+    ($q:ident, $f:expr) => {{
+        let f: &RecordFilter = $f;
+        if let Some(v) = &f.vital_status {
+            $q = $q.filter(patients::vital_status.eq(v.clone()));
+        }
+        if let Some(v) = &f.patient_id_number {
+            $q = $q.filter(patients::patient_id_number.eq(v.clone()));
+        }
+        if let Some(v) = &f.name_prefix {
+            $q = $q.filter(patients::name_search.like(like_prefix(v)).escape('\\'));
+        }
+    }};
+}
+
+// --- tokens -------------------------------------------------------------------------------------
+
+pub fn insert_token(conn: &mut DbConn, row: &TokenRow) -> QResult<()> {
+    diesel::insert_into(api_tokens::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find_active_token(conn: &mut DbConn, hash: &str) -> QResult<Option<TokenRow>> {
+    api_tokens::table
+        .filter(api_tokens::token_hash.eq(hash))
+        .filter(api_tokens::revoked_at.is_null())
+        .select(TokenRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list_tokens(conn: &mut DbConn) -> QResult<Vec<TokenRow>> {
+    api_tokens::table
+        .order(api_tokens::id)
+        .select(TokenRow::as_select())
+        .load(conn)
+}
+
+pub fn revoke_token(conn: &mut DbConn, id: &str, at: chrono::NaiveDateTime) -> QResult<usize> {
+    diesel::update(
+        api_tokens::table
+            .filter(api_tokens::id.eq(id))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(Some(at)))
+    .execute(conn)
+}
+
+pub fn count_tokens(conn: &mut DbConn) -> QResult<i64> {
+    api_tokens::table.count().get_result(conn)
+}
+
+// --- audit --------------------------------------------------------------------------------------
+
+pub fn insert_audit(conn: &mut DbConn, rows: &[AuditRow]) -> QResult<()> {
+    // One statement per row: SQLite's multi-row insert is not available through the shared backend.
+    for row in rows {
+        diesel::insert_into(audit_log::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn list_audit(
+    conn: &mut DbConn,
+    after: Option<&str>,
+    entity: Option<&str>,
+    entity_id: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<AuditRow>> {
+    let mut q = audit_log::table.into_boxed::<MultiBackend>();
+    if let Some(a) = after {
+        q = q.filter(audit_log::id.gt(a.to_string()));
+    }
+    if let Some(e) = entity {
+        q = q.filter(audit_log::entity.eq(e.to_string()));
+    }
+    if let Some(e) = entity_id {
+        q = q.filter(audit_log::entity_id.eq(e.to_string()));
+    }
+    q.order(audit_log::id)
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)
+}
+
+// --- patients -----------------------------------------------------------------------------------
+
+pub fn insert_patient(conn: &mut DbConn, row: &PatientRow) -> QResult<()> {
+    diesel::insert_into(patients::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn get_patient(conn: &mut DbConn, id: &str) -> QResult<Option<PatientRow>> {
+    patients::table
+        .find(id)
+        .select(PatientRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn patient_id_number_taken(conn: &mut DbConn, number: &str, except_id: &str) -> QResult<bool> {
+    diesel::select(exists(
+        patients::table
+            .filter(patients::patient_id_number.eq(number))
+            .filter(patients::id.ne(except_id)),
+    ))
+    .get_result(conn)
+}
+
+/// Writes `row` if the stored version is still `expected`; false when someone else changed it first.
+pub fn update_patient(conn: &mut DbConn, row: &PatientRow, expected: i32) -> QResult<bool> {
+    let n = diesel::update(
+        patients::table
+            .filter(patients::id.eq(&row.id))
+            .filter(patients::version.eq(expected)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Stores the derived follow-up state without bumping the record version.
+pub fn set_follow_up_state(
+    conn: &mut DbConn,
+    id: &str,
+    dlc: Option<String>,
+    vital_status: &str,
+) -> QResult<()> {
+    diesel::update(patients::table.find(id))
+        .set((
+            patients::date_of_last_contact.eq(dlc),
+            patients::vital_status.eq(vital_status),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn list_patients(
+    conn: &mut DbConn,
+    f: &RecordFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<PatientRow>> {
+    if f.has_tumor_filter() {
+        let mut q = patients::table
+            .inner_join(tumors::table)
+            .select(PatientRow::as_select())
+            .distinct()
+            .into_boxed::<MultiBackend>();
+        filter_patients!(q, f);
+        filter_tumors!(q, f);
+        if let Some(a) = after {
+            q = q.filter(patients::id.gt(a.to_string()));
+        }
+        q.order(patients::id).limit(limit).load(conn)
+    } else {
+        let mut q = patients::table
+            .select(PatientRow::as_select())
+            .into_boxed::<MultiBackend>();
+        filter_patients!(q, f);
+        if let Some(a) = after {
+            q = q.filter(patients::id.gt(a.to_string()));
+        }
+        q.order(patients::id).limit(limit).load(conn)
+    }
+}
+
+// --- tumors -------------------------------------------------------------------------------------
+
+pub fn insert_tumor(conn: &mut DbConn, row: &TumorRow) -> QResult<()> {
+    diesel::insert_into(tumors::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn get_tumor(conn: &mut DbConn, id: &str) -> QResult<Option<TumorRow>> {
+    tumors::table
+        .find(id)
+        .select(TumorRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn update_tumor(conn: &mut DbConn, row: &TumorRow, expected: i32) -> QResult<bool> {
+    let n = diesel::update(
+        tumors::table
+            .filter(tumors::id.eq(&row.id))
+            .filter(tumors::version.eq(expected)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn tumors_of_patient(conn: &mut DbConn, patient_id: &str) -> QResult<Vec<TumorRow>> {
+    tumors::table
+        .filter(tumors::patient_id.eq(patient_id))
+        .order(tumors::id)
+        .select(TumorRow::as_select())
+        .load(conn)
+}
+
+pub fn list_tumors(
+    conn: &mut DbConn,
+    f: &RecordFilter,
+    patient_id: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<TumorRow>> {
+    let mut q = tumors::table
+        .inner_join(patients::table)
+        .select(TumorRow::as_select())
+        .into_boxed::<MultiBackend>();
+    filter_tumors!(q, f);
+    filter_patients!(q, f);
+    if let Some(p) = patient_id {
+        q = q.filter(tumors::patient_id.eq(p.to_string()));
+    }
+    if let Some(a) = after {
+        q = q.filter(tumors::id.gt(a.to_string()));
+    }
+    q.order(tumors::id).limit(limit).load(conn)
+}
+
+// --- treatments ---------------------------------------------------------------------------------
+
+pub fn insert_treatment(conn: &mut DbConn, row: &TreatmentRow) -> QResult<()> {
+    diesel::insert_into(treatments::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn get_treatment(conn: &mut DbConn, id: &str) -> QResult<Option<TreatmentRow>> {
+    treatments::table
+        .find(id)
+        .select(TreatmentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn update_treatment(conn: &mut DbConn, row: &TreatmentRow, expected: i32) -> QResult<bool> {
+    let n = diesel::update(
+        treatments::table
+            .filter(treatments::id.eq(&row.id))
+            .filter(treatments::version.eq(expected)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn list_treatments(
+    conn: &mut DbConn,
+    tumor_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<TreatmentRow>> {
+    let mut q = treatments::table
+        .filter(treatments::tumor_id.eq(tumor_id.to_string()))
+        .into_boxed::<MultiBackend>();
+    if let Some(a) = after {
+        q = q.filter(treatments::id.gt(a.to_string()));
+    }
+    q.order(treatments::id)
+        .limit(limit)
+        .select(TreatmentRow::as_select())
+        .load(conn)
+}
+
+pub fn treatments_of_patient(conn: &mut DbConn, patient_id: &str) -> QResult<Vec<TreatmentRow>> {
+    treatments::table
+        .inner_join(tumors::table)
+        .filter(tumors::patient_id.eq(patient_id))
+        .order(treatments::id)
+        .select(TreatmentRow::as_select())
+        .load(conn)
+}
+
+// --- contacts -----------------------------------------------------------------------------------
+
+pub fn insert_contact(
+    conn: &mut DbConn,
+    row: &ContactRow,
+    tumors: &[ContactTumorRow],
+) -> QResult<()> {
+    diesel::insert_into(contacts::table)
+        .values(row)
+        .execute(conn)?;
+    for t in tumors {
+        diesel::insert_into(contact_tumors::table)
+            .values(t)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn get_contact(conn: &mut DbConn, id: &str) -> QResult<Option<ContactRow>> {
+    contacts::table
+        .find(id)
+        .select(ContactRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn update_contact(
+    conn: &mut DbConn,
+    row: &ContactRow,
+    expected: i32,
+    tumors: &[ContactTumorRow],
+) -> QResult<bool> {
+    let n = diesel::update(
+        contacts::table
+            .filter(contacts::id.eq(&row.id))
+            .filter(contacts::version.eq(expected)),
+    )
+    .set(row)
+    .execute(conn)?;
+    if n != 1 {
+        return Ok(false);
+    }
+    diesel::delete(contact_tumors::table.filter(contact_tumors::contact_id.eq(&row.id)))
+        .execute(conn)?;
+    for t in tumors {
+        diesel::insert_into(contact_tumors::table)
+            .values(t)
+            .execute(conn)?;
+    }
+    Ok(true)
+}
+
+pub fn list_contacts(
+    conn: &mut DbConn,
+    patient_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<ContactRow>> {
+    let mut q = contacts::table
+        .filter(contacts::patient_id.eq(patient_id.to_string()))
+        .into_boxed::<MultiBackend>();
+    if let Some(a) = after {
+        q = q.filter(contacts::id.gt(a.to_string()));
+    }
+    q.order(contacts::id)
+        .limit(limit)
+        .select(ContactRow::as_select())
+        .load(conn)
+}
+
+pub fn contacts_of_patient(conn: &mut DbConn, patient_id: &str) -> QResult<Vec<ContactRow>> {
+    contacts::table
+        .filter(contacts::patient_id.eq(patient_id))
+        .order(contacts::id)
+        .select(ContactRow::as_select())
+        .load(conn)
+}
+
+/// (tumor id, contact date, cancer status) of every contact that reported on one of `tumor_ids`.
+pub fn cancer_statuses(
+    conn: &mut DbConn,
+    tumor_ids: &[&str],
+) -> QResult<Vec<(String, String, String)>> {
+    if tumor_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    contact_tumors::table
+        .inner_join(contacts::table)
+        .filter(
+            contact_tumors::tumor_id
+                .eq_any(tumor_ids.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+        )
+        .select((
+            contact_tumors::tumor_id,
+            contacts::contact_date,
+            contact_tumors::cancer_status,
+        ))
+        .load(conn)
+}

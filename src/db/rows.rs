@@ -1,0 +1,93 @@
+//! Row types: what the tables hold, read and written by `repo`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::*;
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = api_tokens)]
+pub struct TokenRow {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: String,
+    pub at: NaiveDateTime,
+    pub actor_token_id: Option<String>,
+    pub actor_name: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+}
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
+#[diesel(table_name = patients, treat_none_as_null = true)]
+pub struct PatientRow {
+    pub id: String,
+    pub version: i32,
+    pub patient_id_number: String,
+    pub name_search: String,
+    pub date_of_last_contact: Option<String>,
+    pub vital_status: String,
+    pub data: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
+#[diesel(table_name = tumors, treat_none_as_null = true)]
+pub struct TumorRow {
+    pub id: String,
+    pub patient_id: String,
+    pub version: i32,
+    pub primary_site: String,
+    pub histology: String,
+    pub behavior: String,
+    pub diagnosis_year: i32,
+    pub class_of_case: String,
+    pub reporting_facility: Option<String>,
+    pub data: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
+#[diesel(table_name = treatments)]
+pub struct TreatmentRow {
+    pub id: String,
+    pub tumor_id: String,
+    pub version: i32,
+    pub modality: String,
+    pub data: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
+#[diesel(table_name = contacts)]
+pub struct ContactRow {
+    pub id: String,
+    pub patient_id: String,
+    pub version: i32,
+    pub contact_date: String,
+    pub vital_status: String,
+    pub data: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = contact_tumors)]
+pub struct ContactTumorRow {
+    pub contact_id: String,
+    pub tumor_id: String,
+    pub cancer_status: String,
+}

@@ -1,0 +1,104 @@
+//! Table definitions shared by both backends (portable column types only).
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        name -> Text,
+        role -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_token_id -> Nullable<Text>,
+        actor_name -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+    }
+}
+
+diesel::table! {
+    patients (id) {
+        id -> Text,
+        version -> Integer,
+        patient_id_number -> Text,
+        name_search -> Text,
+        date_of_last_contact -> Nullable<Text>,
+        vital_status -> Text,
+        data -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tumors (id) {
+        id -> Text,
+        patient_id -> Text,
+        version -> Integer,
+        primary_site -> Text,
+        histology -> Text,
+        behavior -> Text,
+        diagnosis_year -> Integer,
+        class_of_case -> Text,
+        reporting_facility -> Nullable<Text>,
+        data -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    treatments (id) {
+        id -> Text,
+        tumor_id -> Text,
+        version -> Integer,
+        modality -> Text,
+        data -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> Text,
+        patient_id -> Text,
+        version -> Integer,
+        contact_date -> Text,
+        vital_status -> Text,
+        data -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contact_tumors (contact_id, tumor_id) {
+        contact_id -> Text,
+        tumor_id -> Text,
+        cancer_status -> Text,
+    }
+}
+
+diesel::joinable!(tumors -> patients (patient_id));
+diesel::joinable!(treatments -> tumors (tumor_id));
+diesel::joinable!(contacts -> patients (patient_id));
+diesel::joinable!(contact_tumors -> contacts (contact_id));
+diesel::joinable!(contact_tumors -> tumors (tumor_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    api_tokens,
+    audit_log,
+    patients,
+    tumors,
+    treatments,
+    contacts,
+    contact_tumors,
+);

@@ -1,0 +1,160 @@
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{Meta, date, opt, present, req, s, text};
+use crate::domain::codes::{CancerStatus, FollowUpSource, NextFollowUpSource, VitalStatus};
+use crate::domain::records::{CauseOfDeath, Contact, TumorStatus};
+use crate::domain::validation::{Violation, Violations};
+
+/// The cancer status of one tumor at a contact.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TumorStatusData {
+    pub tumor_id: Option<String>,
+    /// NAACCR #1770: 1 no evidence, 2 evidence, 9 unknown.
+    #[schema(example = "1")]
+    pub cancer_status: Option<String>,
+}
+
+/// One follow-up contact.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ContactData {
+    /// The date the patient was last known alive (or died), as given by the source.
+    #[schema(example = "2022-05-10")]
+    pub contact_date: Option<String>,
+    /// NAACCR #1760: 0 dead, 1 alive.
+    #[schema(example = "1")]
+    pub vital_status: Option<String>,
+    /// NAACCR #1790.
+    #[schema(example = "2")]
+    pub follow_up_source: Option<String>,
+    /// NAACCR #1800.
+    #[schema(example = "1")]
+    pub next_follow_up_source: Option<String>,
+    /// NAACCR #1910, only when dead: ICD-10 code without the dot, 7777 or 7797.
+    pub cause_of_death: Option<String>,
+    /// Cancer status of each of the patient's tumors the contact reports on.
+    pub tumors: Option<Vec<TumorStatusData>>,
+    pub note: Option<String>,
+}
+
+/// A stored contact.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactOut {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub patient_id: String,
+    #[serde(flatten)]
+    pub data: ContactData,
+}
+
+impl ContactData {
+    pub fn into_domain(&self) -> Result<Contact, Vec<Violation>> {
+        let mut v = Violations::new();
+        let contact_date = req(&mut v, "contactDate", &self.contact_date, date);
+        let vital = req(
+            &mut v,
+            "vitalStatus",
+            &self.vital_status,
+            VitalStatus::parse,
+        );
+        let source = req(
+            &mut v,
+            "followUpSource",
+            &self.follow_up_source,
+            FollowUpSource::parse,
+        );
+        let next = opt(
+            &mut v,
+            "nextFollowUpSource",
+            &self.next_follow_up_source,
+            NextFollowUpSource::parse,
+        );
+        let cause = opt(
+            &mut v,
+            "causeOfDeath",
+            &self.cause_of_death,
+            CauseOfDeath::parse,
+        );
+        if cause.is_some() && vital.is_some_and(|s| !s.is_dead()) {
+            v.push(
+                "causeOfDeath",
+                "causeOfDeath.alive",
+                "a cause of death is only recorded when the patient is dead",
+            );
+        }
+        let mut tumors = Vec::new();
+        for (i, t) in self.tumors.iter().flatten().enumerate() {
+            let id = present(&t.tumor_id).map(str::to_string);
+            if id.is_none() {
+                v.push(
+                    format!("tumors[{i}].tumorId"),
+                    "required",
+                    "tumorId is required",
+                );
+            }
+            if tumors
+                .iter()
+                .any(|x: &TumorStatus| Some(&x.tumor_id) == id.as_ref())
+            {
+                v.push(
+                    format!("tumors[{i}].tumorId"),
+                    "duplicate",
+                    "the tumor is listed twice",
+                );
+            }
+            let status = req(
+                &mut v,
+                &format!("tumors[{i}].cancerStatus"),
+                &t.cancer_status,
+                CancerStatus::parse,
+            );
+            if let (Some(tumor_id), Some(cancer_status)) = (id, status) {
+                tumors.push(TumorStatus {
+                    tumor_id,
+                    cancer_status,
+                });
+            }
+        }
+        let note = opt(&mut v, "note", &self.note, text(1000));
+        let errors = v.into_vec();
+        match (contact_date, vital, source) {
+            (Some(contact_date), Some(vital_status), Some(follow_up_source))
+                if errors.is_empty() =>
+            {
+                Ok(Contact {
+                    contact_date,
+                    vital_status,
+                    follow_up_source,
+                    next_follow_up_source: next,
+                    cause_of_death: cause,
+                    tumors,
+                    note,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+
+    pub fn from_domain(c: &Contact) -> Self {
+        Self {
+            contact_date: Some(c.contact_date.to_string()),
+            vital_status: Some(c.vital_status.to_string()),
+            follow_up_source: Some(c.follow_up_source.to_string()),
+            next_follow_up_source: s(&c.next_follow_up_source),
+            cause_of_death: c.cause_of_death.as_ref().map(|x| x.as_str().to_string()),
+            tumors: Some(
+                c.tumors
+                    .iter()
+                    .map(|t| TumorStatusData {
+                        tumor_id: Some(t.tumor_id.clone()),
+                        cancer_status: Some(t.cancer_status.to_string()),
+                    })
+                    .collect(),
+            ),
+            note: c.note.clone(),
+        }
+    }
+}

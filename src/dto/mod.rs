@@ -1,0 +1,76 @@
+//! JSON shapes of the records: request bodies, responses and the stored documents.
+//!
+//! Field names are NAACCR XML ids wherever an item exists. Bodies hold raw strings; `into_domain`
+//! parses them once into domain types and names every field that fails, and `from_domain` writes the
+//! canonical form that is stored and returned (e.g. `C50.9` becomes `C509`).
+
+mod contact;
+mod patient;
+mod treatment;
+mod tumor;
+
+pub use contact::*;
+pub use patient::*;
+pub use treatment::*;
+pub use tumor::*;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::PartialDate;
+use crate::domain::validation::{RuleError, Violations};
+
+/// A present, non-blank value.
+fn present(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn opt<T, E: Into<RuleError>>(
+    v: &mut Violations,
+    field: &str,
+    raw: &Option<String>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Option<T> {
+    v.optional(field, present(raw), parse)
+}
+
+fn req<T, E: Into<RuleError>>(
+    v: &mut Violations,
+    field: &str,
+    raw: &Option<String>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Option<T> {
+    v.required(field, present(raw), parse)
+}
+
+fn date(raw: &str) -> Result<PartialDate, RuleError> {
+    PartialDate::parse_iso(raw)
+}
+
+fn text(max: usize) -> impl FnOnce(&str) -> Result<String, RuleError> {
+    move |raw| crate::domain::identifiers::text(raw, max)
+}
+
+fn s<T: ToString>(v: &Option<T>) -> Option<String> {
+    v.as_ref().map(ToString::to_string)
+}
+
+/// Record metadata common to every resource.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Meta {
+    pub id: String,
+    /// Incremented on every update; send it back in `If-Match`.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A page of a list; `nextCursor` is absent on the last page.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}

@@ -1,0 +1,279 @@
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{Meta, opt, req, s, text};
+use crate::domain::codes::{NoPatientContactFlag, Race, SexAssignedAtBirth, SpanishHispanicOrigin};
+use crate::domain::identifiers::{self as ids, Npi, PatientIdNumber, Ssn};
+use crate::domain::records::{Address, AddressAtDiagnosis, Patient, Physician};
+use crate::domain::validation::{Violation, Violations};
+
+/// A physician who manages or follows the patient; receives follow-up letters.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PhysicianData {
+    #[schema(example = "Dr. Ada Synthetic")]
+    pub name: Option<String>,
+    /// National Provider Identifier, 10 digits with check digit.
+    #[schema(example = "1234567893")]
+    pub npi: Option<String>,
+    pub street: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub postal_code: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A patient as written by a client and stored.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PatientData {
+    /// NAACCR #20: up to 8 digits, stored zero-padded.
+    #[schema(example = "00012345")]
+    pub patient_id_number: Option<String>,
+    /// NAACCR #2230.
+    pub name_last: Option<String>,
+    /// NAACCR #2240.
+    pub name_first: Option<String>,
+    /// NAACCR #2250.
+    pub name_middle: Option<String>,
+    /// NAACCR #240, ISO 8601 at the precision known.
+    #[schema(example = "1956-03")]
+    pub date_of_birth: Option<String>,
+    /// NAACCR #225: 1 male, 2 female, 9 unknown.
+    #[schema(example = "2")]
+    pub sex_assigned_at_birth: Option<String>,
+    /// NAACCR #160–#164, two digits.
+    #[schema(example = "01")]
+    pub race1: Option<String>,
+    pub race2: Option<String>,
+    pub race3: Option<String>,
+    pub race4: Option<String>,
+    pub race5: Option<String>,
+    /// NAACCR #190.
+    pub spanish_hispanic_origin: Option<String>,
+    /// NAACCR #2320, nine digits.
+    pub social_security_number: Option<String>,
+    pub addr_current_no_street: Option<String>,
+    pub addr_current_city: Option<String>,
+    pub addr_current_state: Option<String>,
+    pub addr_current_postal_code: Option<String>,
+    pub addr_current_country: Option<String>,
+    /// NAACCR #2360.
+    pub telephone: Option<String>,
+    pub email: Option<String>,
+    pub addr_at_dx_city: Option<String>,
+    pub addr_at_dx_state: Option<String>,
+    pub addr_at_dx_postal_code: Option<String>,
+    /// NAACCR #90, county FIPS code.
+    pub county_at_dx: Option<String>,
+    pub physician_managing: Option<PhysicianData>,
+    pub physician_follow_up: Option<PhysicianData>,
+    /// NAACCR #1854: 1 = the patient may NOT be contacted. Default 0.
+    pub no_patient_contact_flag: Option<String>,
+}
+
+/// A stored patient with its derived follow-up state.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientOut {
+    #[serde(flatten)]
+    pub meta: Meta,
+    #[serde(flatten)]
+    pub data: PatientData,
+    /// NAACCR #1750, derived from the contact history.
+    pub date_of_last_contact: Option<String>,
+    /// NAACCR #1760, derived from the contact history.
+    pub vital_status: String,
+}
+
+impl PhysicianData {
+    fn into_domain(&self, v: &mut Violations, field: &str) -> Physician {
+        let f = |name: &str| format!("{field}.{name}");
+        Physician {
+            name: opt(v, &f("name"), &self.name, text(60)),
+            npi: opt(v, &f("npi"), &self.npi, Npi::parse),
+            address: Address {
+                street: opt(v, &f("street"), &self.street, text(60)),
+                city: opt(v, &f("city"), &self.city, text(50)),
+                state: opt(v, &f("state"), &self.state, ids::state),
+                postal_code: opt(v, &f("postalCode"), &self.postal_code, ids::postal_code),
+                country: None,
+            },
+            email: opt(v, &f("email"), &self.email, ids::email),
+        }
+    }
+
+    fn from_domain(p: &Physician) -> Self {
+        Self {
+            name: p.name.clone(),
+            npi: p.npi.as_ref().map(|n| n.as_str().to_string()),
+            street: p.address.street.clone(),
+            city: p.address.city.clone(),
+            state: p.address.state.clone(),
+            postal_code: p.address.postal_code.clone(),
+            email: p.email.clone(),
+        }
+    }
+}
+
+impl PatientData {
+    pub fn into_domain(&self) -> Result<Patient, Vec<Violation>> {
+        let mut v = Violations::new();
+        let id = req(
+            &mut v,
+            "patientIdNumber",
+            &self.patient_id_number,
+            PatientIdNumber::parse,
+        );
+        let name_last = req(&mut v, "nameLast", &self.name_last, text(40));
+        let name_first = opt(&mut v, "nameFirst", &self.name_first, text(40));
+        let name_middle = opt(&mut v, "nameMiddle", &self.name_middle, text(40));
+        let dob = opt(&mut v, "dateOfBirth", &self.date_of_birth, super::date);
+        let sex = req(
+            &mut v,
+            "sexAssignedAtBirth",
+            &self.sex_assigned_at_birth,
+            SexAssignedAtBirth::parse,
+        );
+        let race = [
+            opt(&mut v, "race1", &self.race1, Race::parse),
+            opt(&mut v, "race2", &self.race2, Race::parse),
+            opt(&mut v, "race3", &self.race3, Race::parse),
+            opt(&mut v, "race4", &self.race4, Race::parse),
+            opt(&mut v, "race5", &self.race5, Race::parse),
+        ];
+        let origin = opt(
+            &mut v,
+            "spanishHispanicOrigin",
+            &self.spanish_hispanic_origin,
+            SpanishHispanicOrigin::parse,
+        );
+        let ssn = opt(
+            &mut v,
+            "socialSecurityNumber",
+            &self.social_security_number,
+            Ssn::parse,
+        );
+        let current_address = Address {
+            street: opt(
+                &mut v,
+                "addrCurrentNoStreet",
+                &self.addr_current_no_street,
+                text(60),
+            ),
+            city: opt(&mut v, "addrCurrentCity", &self.addr_current_city, text(50)),
+            state: opt(
+                &mut v,
+                "addrCurrentState",
+                &self.addr_current_state,
+                ids::state,
+            ),
+            postal_code: opt(
+                &mut v,
+                "addrCurrentPostalCode",
+                &self.addr_current_postal_code,
+                ids::postal_code,
+            ),
+            country: opt(
+                &mut v,
+                "addrCurrentCountry",
+                &self.addr_current_country,
+                text(3),
+            ),
+        };
+        let phone = opt(&mut v, "telephone", &self.telephone, ids::phone);
+        let email = opt(&mut v, "email", &self.email, ids::email);
+        let address_at_diagnosis = AddressAtDiagnosis {
+            city: opt(&mut v, "addrAtDxCity", &self.addr_at_dx_city, text(50)),
+            state: opt(&mut v, "addrAtDxState", &self.addr_at_dx_state, ids::state),
+            postal_code: opt(
+                &mut v,
+                "addrAtDxPostalCode",
+                &self.addr_at_dx_postal_code,
+                ids::postal_code,
+            ),
+            county: opt(&mut v, "countyAtDx", &self.county_at_dx, |r| {
+                ids::digits(r, 3, 3)
+            }),
+        };
+        let physician_managing = self
+            .physician_managing
+            .as_ref()
+            .map(|p| p.into_domain(&mut v, "physicianManaging"));
+        let physician_follow_up = self
+            .physician_follow_up
+            .as_ref()
+            .map(|p| p.into_domain(&mut v, "physicianFollowUp"));
+        let no_contact = opt(
+            &mut v,
+            "noPatientContactFlag",
+            &self.no_patient_contact_flag,
+            NoPatientContactFlag::parse,
+        );
+        let errors = v.into_vec();
+        match (id, name_last, sex) {
+            (Some(patient_id_number), Some(name_last), Some(sex_assigned_at_birth))
+                if errors.is_empty() =>
+            {
+                Ok(Patient {
+                    patient_id_number,
+                    name_last,
+                    name_first,
+                    name_middle,
+                    date_of_birth: dob,
+                    sex_assigned_at_birth,
+                    race,
+                    spanish_hispanic_origin: origin,
+                    ssn,
+                    current_address,
+                    phone,
+                    email,
+                    address_at_diagnosis,
+                    physician_managing,
+                    physician_follow_up,
+                    no_patient_contact_flag: no_contact
+                        .unwrap_or(NoPatientContactFlag::MAY_CONTACT),
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+
+    pub fn from_domain(p: &Patient) -> Self {
+        Self {
+            patient_id_number: Some(p.patient_id_number.to_string()),
+            name_last: Some(p.name_last.clone()),
+            name_first: p.name_first.clone(),
+            name_middle: p.name_middle.clone(),
+            date_of_birth: s(&p.date_of_birth),
+            sex_assigned_at_birth: Some(p.sex_assigned_at_birth.to_string()),
+            race1: s(&p.race[0]),
+            race2: s(&p.race[1]),
+            race3: s(&p.race[2]),
+            race4: s(&p.race[3]),
+            race5: s(&p.race[4]),
+            spanish_hispanic_origin: s(&p.spanish_hispanic_origin),
+            social_security_number: p.ssn.as_ref().map(|x| x.as_str().to_string()),
+            addr_current_no_street: p.current_address.street.clone(),
+            addr_current_city: p.current_address.city.clone(),
+            addr_current_state: p.current_address.state.clone(),
+            addr_current_postal_code: p.current_address.postal_code.clone(),
+            addr_current_country: p.current_address.country.clone(),
+            telephone: p.phone.clone(),
+            email: p.email.clone(),
+            addr_at_dx_city: p.address_at_diagnosis.city.clone(),
+            addr_at_dx_state: p.address_at_diagnosis.state.clone(),
+            addr_at_dx_postal_code: p.address_at_diagnosis.postal_code.clone(),
+            county_at_dx: p.address_at_diagnosis.county.clone(),
+            physician_managing: p
+                .physician_managing
+                .as_ref()
+                .map(PhysicianData::from_domain),
+            physician_follow_up: p
+                .physician_follow_up
+                .as_ref()
+                .map(PhysicianData::from_domain),
+            no_patient_contact_flag: Some(p.no_patient_contact_flag.to_string()),
+        }
+    }
+}

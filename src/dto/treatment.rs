@@ -1,0 +1,79 @@
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{Meta, date, opt, req, s, text};
+use crate::domain::records::{Modality, Treatment, TreatmentCode};
+use crate::domain::validation::{Violation, Violations};
+
+/// One treatment of a tumor (first course or later).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TreatmentData {
+    /// surgery | radiation | chemotherapy | hormone | immunotherapy | transplantEndocrine | other
+    #[schema(example = "chemotherapy")]
+    pub modality: Option<String>,
+    /// The NAACCR RX Summ code for the modality (rxSummSurgPrimSite, rxSummRadiation, rxSummChemo,
+    /// rxSummHormone, rxSummBrm, rxSummTransplntEndocr, rxSummOther).
+    #[schema(example = "03")]
+    pub code: Option<String>,
+    /// Part of the first course of treatment (default true).
+    pub first_course: Option<bool>,
+    #[schema(example = "2021-04-02")]
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    /// Facility that gave the treatment.
+    pub facility: Option<String>,
+    /// Free-text description.
+    pub text: Option<String>,
+}
+
+/// A stored treatment.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TreatmentOut {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub tumor_id: String,
+    #[serde(flatten)]
+    pub data: TreatmentData,
+}
+
+impl TreatmentData {
+    pub fn into_domain(&self) -> Result<Treatment, Vec<Violation>> {
+        let mut v = Violations::new();
+        let modality = req(&mut v, "modality", &self.modality, Modality::parse);
+        let code = match modality {
+            Some(m) => req(&mut v, "code", &self.code, |r| TreatmentCode::parse(m, r)),
+            None => None,
+        };
+        let start_date = opt(&mut v, "startDate", &self.start_date, date);
+        let end_date = opt(&mut v, "endDate", &self.end_date, date);
+        let facility = opt(&mut v, "facility", &self.facility, text(60));
+        let note = opt(&mut v, "text", &self.text, text(1000));
+        let errors = v.into_vec();
+        match (modality, code) {
+            (Some(modality), Some(code)) if errors.is_empty() => Ok(Treatment {
+                modality,
+                code,
+                first_course: self.first_course.unwrap_or(true),
+                start_date,
+                end_date,
+                facility,
+                text: note,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    pub fn from_domain(t: &Treatment) -> Self {
+        Self {
+            modality: Some(t.modality.as_str().to_string()),
+            code: Some(t.code.as_str().to_string()),
+            first_course: Some(t.first_course),
+            start_date: s(&t.start_date),
+            end_date: s(&t.end_date),
+            facility: t.facility.clone(),
+            text: t.text.clone(),
+        }
+    }
+}

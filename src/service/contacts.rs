@@ -1,0 +1,161 @@
+//! Follow-up contacts: each is kept; the patient's date of last contact and vital status are derived
+//! from them after every write.
+
+use chrono::NaiveDate;
+use diesel::Connection;
+
+use super::audit::{self, Action};
+use super::history::Loaded;
+use super::{
+    Actor, PageRequest, Result, Role, ServiceError, check_version, meta, parse_doc, to_doc,
+};
+use crate::db::rows::{ContactRow, ContactTumorRow};
+use crate::db::{DbConn, new_id, now, repo};
+use crate::domain::Violation;
+use crate::domain::chronology::Focus;
+use crate::domain::records::Contact;
+use crate::dto::{ContactData, ContactOut, Page};
+
+fn out(row: &ContactRow) -> Result<ContactOut> {
+    Ok(ContactOut {
+        meta: meta(&row.id, row.version, row.created_at, row.updated_at),
+        patient_id: row.patient_id.clone(),
+        data: parse_doc(&row.data)?,
+    })
+}
+
+/// Every tumor a contact reports on must be one of the patient's.
+fn check_tumors(loaded: &Loaded, contact: &Contact) -> Result<()> {
+    let unknown: Vec<Violation> = contact
+        .tumors
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !loaded.tumors.iter().any(|(id, _)| *id == t.tumor_id))
+        .map(|(i, _)| Violation {
+            field: format!("tumors[{i}].tumorId"),
+            rule: "reference.unknown",
+            message: "no tumor of this patient has this id".into(),
+        })
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(unknown))
+    }
+}
+
+fn tumor_rows(contact_id: &str, contact: &Contact) -> Vec<ContactTumorRow> {
+    contact
+        .tumors
+        .iter()
+        .map(|t| ContactTumorRow {
+            contact_id: contact_id.to_string(),
+            tumor_id: t.tumor_id.clone(),
+            cancer_status: t.cancer_status.to_string(),
+        })
+        .collect()
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    patient_id: &str,
+    data: &ContactData,
+    today: NaiveDate,
+) -> Result<ContactOut> {
+    actor.require(Role::Registrar)?;
+    let contact = data.into_domain().map_err(ServiceError::Invalid)?;
+    conn.transaction(|c| {
+        let mut loaded = Loaded::load(c, patient_id)?;
+        check_tumors(&loaded, &contact)?;
+        let at = now();
+        let row = ContactRow {
+            id: new_id(),
+            patient_id: patient_id.to_string(),
+            version: 1,
+            contact_date: contact.contact_date.to_string(),
+            vital_status: contact.vital_status.to_string(),
+            data: to_doc(&ContactData::from_domain(&contact))?,
+            created_at: at,
+            updated_at: at,
+        };
+        let links = tumor_rows(&row.id, &contact);
+        loaded.contacts.push((row.id.clone(), contact));
+        loaded.check(&Focus::Contact(row.id.clone()), today)?;
+        repo::insert_contact(c, &row, &links)?;
+        loaded.store_follow_up_state(c)?;
+        audit::record(c, actor, Action::Create, "contact", &[&row.id])?;
+        out(&row)
+    })
+}
+
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<ContactOut> {
+    actor.require(Role::Viewer)?;
+    conn.transaction(|c| {
+        let row = repo::get_contact(c, id)?.ok_or(ServiceError::NotFound("contact"))?;
+        audit::record(c, actor, Action::Read, "contact", &[id])?;
+        out(&row)
+    })
+}
+
+/// Corrects a contact (a mistyped date, say); the audit log keeps who changed it and when.
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+    data: &ContactData,
+    today: NaiveDate,
+) -> Result<ContactOut> {
+    actor.require(Role::Registrar)?;
+    let contact = data.into_domain().map_err(ServiceError::Invalid)?;
+    conn.transaction(|c| {
+        let current = repo::get_contact(c, id)?.ok_or(ServiceError::NotFound("contact"))?;
+        check_version(current.version, expected_version)?;
+        let mut loaded = Loaded::load(c, &current.patient_id)?;
+        check_tumors(&loaded, &contact)?;
+        let row = ContactRow {
+            version: expected_version + 1,
+            contact_date: contact.contact_date.to_string(),
+            vital_status: contact.vital_status.to_string(),
+            data: to_doc(&ContactData::from_domain(&contact))?,
+            updated_at: now(),
+            ..current
+        };
+        let links = tumor_rows(id, &contact);
+        match loaded.contacts.iter_mut().find(|(cid, _)| cid == id) {
+            Some(slot) => slot.1 = contact,
+            None => loaded.contacts.push((id.to_string(), contact)),
+        }
+        loaded.check(&Focus::Contact(id.to_string()), today)?;
+        if !repo::update_contact(c, &row, expected_version, &links)? {
+            return Err(ServiceError::VersionMismatch {
+                current: expected_version + 1,
+            });
+        }
+        loaded.store_follow_up_state(c)?;
+        audit::record(c, actor, Action::Update, "contact", &[id])?;
+        out(&row)
+    })
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    patient_id: &str,
+    page: &PageRequest,
+) -> Result<Page<ContactOut>> {
+    actor.require(Role::Viewer)?;
+    let after = page.after()?;
+    conn.transaction(|c| {
+        repo::get_patient(c, patient_id)?.ok_or(ServiceError::NotFound("patient"))?;
+        let rows = repo::list_contacts(c, patient_id, after.as_deref(), page.limit() + 1)?;
+        let (rows, next_cursor) = page.page(rows, |r| &r.id);
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        audit::record(c, actor, Action::Read, "contact", &ids)?;
+        Ok(Page {
+            items: rows.iter().map(out).collect::<Result<_>>()?,
+            next_cursor,
+        })
+    })
+}

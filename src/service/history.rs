@@ -1,0 +1,96 @@
+//! One patient's records loaded as domain values, for the date-order rules and the derived follow-up state.
+
+use chrono::NaiveDate;
+
+use super::{Result, ServiceError, parse_doc};
+use crate::db::rows::PatientRow;
+use crate::db::{DbConn, repo};
+use crate::domain::chronology::{Focus, PatientHistory};
+use crate::domain::records::{Contact, Patient, Treatment, Tumor};
+use crate::dto::{ContactData, PatientData, TreatmentData, TumorData};
+
+pub(super) struct Loaded {
+    pub row: PatientRow,
+    pub patient: Patient,
+    pub tumors: Vec<(String, Tumor)>,
+    /// (treatment id, tumor id, treatment)
+    pub treatments: Vec<(String, String, Treatment)>,
+    pub contacts: Vec<(String, Contact)>,
+}
+
+/// Stored documents were validated on the way in; one that no longer parses (a code retired from a
+/// table, say) is left out of the cross-record checks rather than blocking every write.
+fn domain<T, D: serde::de::DeserializeOwned>(
+    data: &str,
+    parse: impl Fn(&D) -> std::result::Result<T, Vec<crate::domain::Violation>>,
+) -> Result<Option<T>> {
+    let doc: D = parse_doc(data)?;
+    Ok(parse(&doc).ok())
+}
+
+impl Loaded {
+    pub fn load(conn: &mut DbConn, patient_id: &str) -> Result<Self> {
+        let row = repo::get_patient(conn, patient_id)?.ok_or(ServiceError::NotFound("patient"))?;
+        let patient = domain(&row.data, PatientData::into_domain)?
+            .ok_or(ServiceError::NotFound("patient"))?;
+        let mut tumors = Vec::new();
+        for t in repo::tumors_of_patient(conn, patient_id)? {
+            if let Some(d) = domain(&t.data, TumorData::into_domain)? {
+                tumors.push((t.id, d));
+            }
+        }
+        let mut treatments = Vec::new();
+        for t in repo::treatments_of_patient(conn, patient_id)? {
+            if let Some(d) = domain(&t.data, TreatmentData::into_domain)? {
+                treatments.push((t.id, t.tumor_id, d));
+            }
+        }
+        let mut contacts = Vec::new();
+        for c in repo::contacts_of_patient(conn, patient_id)? {
+            if let Some(d) = domain(&c.data, ContactData::into_domain)? {
+                contacts.push((c.id, d));
+            }
+        }
+        Ok(Self {
+            row,
+            patient,
+            tumors,
+            treatments,
+            contacts,
+        })
+    }
+
+    pub fn history(&self) -> PatientHistory<'_> {
+        PatientHistory {
+            patient: &self.patient,
+            tumors: self.tumors.iter().map(|(id, t)| (id.as_str(), t)).collect(),
+            treatments: self
+                .treatments
+                .iter()
+                .map(|(id, tid, t)| (id.as_str(), tid.as_str(), t))
+                .collect(),
+            contacts: self
+                .contacts
+                .iter()
+                .map(|(id, c)| (id.as_str(), c))
+                .collect(),
+        }
+    }
+
+    /// Rejects the write when the record in `focus` breaks a date rule.
+    pub fn check(&self, focus: &Focus, today: NaiveDate) -> Result<()> {
+        let violations = self.history().check(focus, today);
+        if violations.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::Invalid(violations))
+        }
+    }
+
+    /// Stores the date of last contact and vital status derived from the records.
+    pub fn store_follow_up_state(&self, conn: &mut DbConn) -> Result<()> {
+        let (dlc, vital) = self.history().follow_up_state();
+        repo::set_follow_up_state(conn, &self.row.id, dlc.map(|d| d.to_string()), vital.code())?;
+        Ok(())
+    }
+}

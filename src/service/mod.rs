@@ -1,0 +1,137 @@
+//! Use-cases, one transaction each: validate with the domain, write through `db::repo`, audit.
+//! Nothing here knows HTTP; every function takes the connection and the acting principal.
+
+pub mod audit;
+pub mod auth;
+pub mod contacts;
+mod history;
+pub mod patients;
+pub mod treatments;
+pub mod tumors;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+use crate::db::DbError;
+pub use crate::db::repo::RecordFilter;
+use crate::domain::Violation;
+use crate::dto::Meta;
+pub use auth::{Actor, Role};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("the record is not valid")]
+    Invalid(Vec<Violation>),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{message}")]
+    Conflict {
+        field: &'static str,
+        message: String,
+    },
+    #[error("the record was changed by someone else (current version {current})")]
+    VersionMismatch { current: i32 },
+    #[error("this action needs the {0} role")]
+    Forbidden(&'static str),
+    #[error("invalid cursor")]
+    BadCursor,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for ServiceError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Db(DbError::Query(e))
+    }
+}
+
+impl From<r2d2::Error> for ServiceError {
+    fn from(e: r2d2::Error) -> Self {
+        Self::Db(DbError::Pool(e))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ServiceError>;
+
+/// A page request: an opaque cursor from the previous page and a size.
+#[derive(Clone, Debug, Default)]
+pub struct PageRequest {
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+pub const DEFAULT_PAGE: u32 = 50;
+pub const MAX_PAGE: u32 = 500;
+
+impl PageRequest {
+    /// The id after which the page starts.
+    fn after(&self) -> Result<Option<String>> {
+        match &self.cursor {
+            None => Ok(None),
+            Some(c) => {
+                let bytes = URL_SAFE_NO_PAD
+                    .decode(c)
+                    .map_err(|_| ServiceError::BadCursor)?;
+                String::from_utf8(bytes)
+                    .map(Some)
+                    .map_err(|_| ServiceError::BadCursor)
+            }
+        }
+    }
+
+    fn limit(&self) -> i64 {
+        i64::from(self.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE))
+    }
+
+    /// Loads one more row than asked to know whether a next page exists.
+    fn page<T>(&self, mut rows: Vec<T>, id: impl Fn(&T) -> &str) -> (Vec<T>, Option<String>) {
+        let limit = self.limit() as usize;
+        let next = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(|r| URL_SAFE_NO_PAD.encode(id(r)))
+        } else {
+            None
+        };
+        (rows, next)
+    }
+}
+
+pub(crate) fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    DateTime::from_naive_utc_and_offset(t, Utc)
+}
+
+pub(crate) fn meta(id: &str, version: i32, created: NaiveDateTime, updated: NaiveDateTime) -> Meta {
+    Meta {
+        id: id.to_string(),
+        version,
+        created_at: utc(created),
+        updated_at: utc(updated),
+    }
+}
+
+/// Stored documents are written by this service; one that does not parse is corrupt data, not user error.
+pub(crate) fn parse_doc<T: serde::de::DeserializeOwned>(data: &str) -> Result<T> {
+    serde_json::from_str(data).map_err(|e| {
+        ServiceError::Db(DbError::Query(diesel::result::Error::DeserializationError(
+            Box::new(e),
+        )))
+    })
+}
+
+pub(crate) fn to_doc<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| {
+        ServiceError::Db(DbError::Query(diesel::result::Error::SerializationError(
+            Box::new(e),
+        )))
+    })
+}
+
+/// Checks the optimistic-concurrency precondition before any work is done.
+pub(crate) fn check_version(current: i32, expected: i32) -> Result<()> {
+    if current == expected {
+        Ok(())
+    } else {
+        Err(ServiceError::VersionMismatch { current })
+    }
+}

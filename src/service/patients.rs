@@ -1,0 +1,158 @@
+//! Register, read, correct and list patients.
+
+use chrono::NaiveDate;
+use diesel::Connection;
+
+use super::audit::{self, Action};
+use super::history::Loaded;
+use super::{
+    Actor, PageRequest, RecordFilter, Result, Role, ServiceError, check_version, meta, parse_doc,
+    to_doc,
+};
+use crate::db::rows::PatientRow;
+use crate::db::{DbConn, is_unique_violation, new_id, now, repo};
+use crate::domain::chronology::{Focus, PatientHistory};
+use crate::domain::codes::VitalStatus;
+use crate::domain::records::Patient;
+use crate::dto::{Page, PatientData, PatientOut};
+
+fn name_search(p: &Patient) -> String {
+    format!("{} {}", p.name_last, p.name_first.as_deref().unwrap_or(""))
+        .trim()
+        .to_lowercase()
+}
+
+fn out(row: &PatientRow) -> Result<PatientOut> {
+    Ok(PatientOut {
+        meta: meta(&row.id, row.version, row.created_at, row.updated_at),
+        data: parse_doc(&row.data)?,
+        date_of_last_contact: row.date_of_last_contact.clone(),
+        vital_status: row.vital_status.clone(),
+    })
+}
+
+fn duplicate() -> ServiceError {
+    ServiceError::Conflict {
+        field: "patientIdNumber",
+        message: "another patient already has this patient id number".into(),
+    }
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    data: &PatientData,
+    today: NaiveDate,
+) -> Result<PatientOut> {
+    actor.require(Role::Registrar)?;
+    let patient = data.into_domain().map_err(ServiceError::Invalid)?;
+    let history = PatientHistory {
+        patient: &patient,
+        tumors: vec![],
+        treatments: vec![],
+        contacts: vec![],
+    };
+    let violations = history.check(&Focus::Patient, today);
+    if !violations.is_empty() {
+        return Err(ServiceError::Invalid(violations));
+    }
+    let at = now();
+    let row = PatientRow {
+        id: new_id(),
+        version: 1,
+        patient_id_number: patient.patient_id_number.to_string(),
+        name_search: name_search(&patient),
+        date_of_last_contact: None,
+        vital_status: VitalStatus::ALIVE.code().to_string(),
+        data: to_doc(&PatientData::from_domain(&patient))?,
+        created_at: at,
+        updated_at: at,
+    };
+    conn.transaction(|c| {
+        if repo::patient_id_number_taken(c, &row.patient_id_number, &row.id)? {
+            return Err(duplicate());
+        }
+        repo::insert_patient(c, &row).map_err(|e| {
+            if is_unique_violation(&e) {
+                duplicate()
+            } else {
+                e.into()
+            }
+        })?;
+        audit::record(c, actor, Action::Create, "patient", &[&row.id])
+    })?;
+    out(&row)
+}
+
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<PatientOut> {
+    actor.require(Role::Viewer)?;
+    conn.transaction(|c| {
+        let row = repo::get_patient(c, id)?.ok_or(ServiceError::NotFound("patient"))?;
+        audit::record(c, actor, Action::Read, "patient", &[&row.id])?;
+        out(&row)
+    })
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+    data: &PatientData,
+    today: NaiveDate,
+) -> Result<PatientOut> {
+    actor.require(Role::Registrar)?;
+    let patient = data.into_domain().map_err(ServiceError::Invalid)?;
+    conn.transaction(|c| {
+        let mut loaded = Loaded::load(c, id)?;
+        check_version(loaded.row.version, expected_version)?;
+        loaded.patient = patient;
+        loaded.check(&Focus::Patient, today)?;
+        let number = loaded.patient.patient_id_number.to_string();
+        if repo::patient_id_number_taken(c, &number, id)? {
+            return Err(duplicate());
+        }
+        let row = PatientRow {
+            version: expected_version + 1,
+            patient_id_number: number,
+            name_search: name_search(&loaded.patient),
+            data: to_doc(&PatientData::from_domain(&loaded.patient))?,
+            updated_at: now(),
+            ..loaded.row.clone()
+        };
+        let written = repo::update_patient(c, &row, expected_version).map_err(|e| {
+            if is_unique_violation(&e) {
+                duplicate()
+            } else {
+                e.into()
+            }
+        })?;
+        if !written {
+            return Err(ServiceError::VersionMismatch {
+                current: expected_version + 1,
+            });
+        }
+        audit::record(c, actor, Action::Update, "patient", &[id])?;
+        out(&row)
+    })
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    filter: &RecordFilter,
+    page: &PageRequest,
+) -> Result<Page<PatientOut>> {
+    actor.require(Role::Viewer)?;
+    let after = page.after()?;
+    conn.transaction(|c| {
+        let rows = repo::list_patients(c, filter, after.as_deref(), page.limit() + 1)?;
+        let (rows, next_cursor) = page.page(rows, |r| &r.id);
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        audit::record(c, actor, Action::Read, "patient", &ids)?;
+        Ok(Page {
+            items: rows.iter().map(out).collect::<Result<_>>()?,
+            next_cursor,
+        })
+    })
+}

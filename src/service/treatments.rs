@@ -1,0 +1,124 @@
+//! Record, read, correct and list the treatments of a tumor.
+
+use chrono::NaiveDate;
+use diesel::Connection;
+
+use super::audit::{self, Action};
+use super::history::Loaded;
+use super::{
+    Actor, PageRequest, Result, Role, ServiceError, check_version, meta, parse_doc, to_doc,
+};
+use crate::db::rows::TreatmentRow;
+use crate::db::{DbConn, new_id, now, repo};
+use crate::domain::chronology::Focus;
+use crate::dto::{Page, TreatmentData, TreatmentOut};
+
+fn out(row: &TreatmentRow) -> Result<TreatmentOut> {
+    Ok(TreatmentOut {
+        meta: meta(&row.id, row.version, row.created_at, row.updated_at),
+        tumor_id: row.tumor_id.clone(),
+        data: parse_doc(&row.data)?,
+    })
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    tumor_id: &str,
+    data: &TreatmentData,
+    today: NaiveDate,
+) -> Result<TreatmentOut> {
+    actor.require(Role::Registrar)?;
+    let rx = data.into_domain().map_err(ServiceError::Invalid)?;
+    conn.transaction(|c| {
+        let tumor = repo::get_tumor(c, tumor_id)?.ok_or(ServiceError::NotFound("tumor"))?;
+        let mut loaded = Loaded::load(c, &tumor.patient_id)?;
+        let at = now();
+        let row = TreatmentRow {
+            id: new_id(),
+            tumor_id: tumor_id.to_string(),
+            version: 1,
+            modality: rx.modality.as_str().to_string(),
+            data: to_doc(&TreatmentData::from_domain(&rx))?,
+            created_at: at,
+            updated_at: at,
+        };
+        loaded
+            .treatments
+            .push((row.id.clone(), tumor_id.to_string(), rx));
+        loaded.check(&Focus::Treatment(row.id.clone()), today)?;
+        repo::insert_treatment(c, &row)?;
+        audit::record(c, actor, Action::Create, "treatment", &[&row.id])?;
+        out(&row)
+    })
+}
+
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<TreatmentOut> {
+    actor.require(Role::Viewer)?;
+    conn.transaction(|c| {
+        let row = repo::get_treatment(c, id)?.ok_or(ServiceError::NotFound("treatment"))?;
+        audit::record(c, actor, Action::Read, "treatment", &[id])?;
+        out(&row)
+    })
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+    data: &TreatmentData,
+    today: NaiveDate,
+) -> Result<TreatmentOut> {
+    actor.require(Role::Registrar)?;
+    let rx = data.into_domain().map_err(ServiceError::Invalid)?;
+    conn.transaction(|c| {
+        let current = repo::get_treatment(c, id)?.ok_or(ServiceError::NotFound("treatment"))?;
+        check_version(current.version, expected_version)?;
+        let tumor =
+            repo::get_tumor(c, &current.tumor_id)?.ok_or(ServiceError::NotFound("tumor"))?;
+        let mut loaded = Loaded::load(c, &tumor.patient_id)?;
+        let row = TreatmentRow {
+            version: expected_version + 1,
+            modality: rx.modality.as_str().to_string(),
+            data: to_doc(&TreatmentData::from_domain(&rx))?,
+            updated_at: now(),
+            ..current
+        };
+        match loaded.treatments.iter_mut().find(|(tid, _, _)| tid == id) {
+            Some(slot) => slot.2 = rx,
+            None => loaded
+                .treatments
+                .push((id.to_string(), row.tumor_id.clone(), rx)),
+        }
+        loaded.check(&Focus::Treatment(id.to_string()), today)?;
+        if !repo::update_treatment(c, &row, expected_version)? {
+            return Err(ServiceError::VersionMismatch {
+                current: expected_version + 1,
+            });
+        }
+        audit::record(c, actor, Action::Update, "treatment", &[id])?;
+        out(&row)
+    })
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    tumor_id: &str,
+    page: &PageRequest,
+) -> Result<Page<TreatmentOut>> {
+    actor.require(Role::Viewer)?;
+    let after = page.after()?;
+    conn.transaction(|c| {
+        repo::get_tumor(c, tumor_id)?.ok_or(ServiceError::NotFound("tumor"))?;
+        let rows = repo::list_treatments(c, tumor_id, after.as_deref(), page.limit() + 1)?;
+        let (rows, next_cursor) = page.page(rows, |r| &r.id);
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        audit::record(c, actor, Action::Read, "treatment", &ids)?;
+        Ok(Page {
+            items: rows.iter().map(out).collect::<Result<_>>()?,
+            next_cursor,
+        })
+    })
+}

@@ -1,0 +1,174 @@
+//! Abstract, read, correct and list tumors.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::Connection;
+
+use super::audit::{self, Action};
+use super::history::Loaded;
+use super::{
+    Actor, PageRequest, RecordFilter, Result, Role, ServiceError, check_version, meta, parse_doc,
+    to_doc,
+};
+use crate::db::rows::TumorRow;
+use crate::db::{DbConn, new_id, now, repo};
+use crate::domain::PartialDate;
+use crate::domain::chronology::Focus;
+use crate::domain::records::Tumor;
+use crate::dto::{Page, TumorData, TumorOut};
+
+fn row_fields(t: &Tumor, row: &mut TumorRow) -> Result<()> {
+    row.primary_site = t.primary_site.to_string();
+    row.histology = t.histology.to_string();
+    row.behavior = t.behavior.to_string();
+    row.diagnosis_year = i32::from(t.date_of_diagnosis.year());
+    row.class_of_case = t.class_of_case.to_string();
+    row.reporting_facility = t.reporting_facility.clone();
+    row.data = to_doc(&TumorData::from_domain(t))?;
+    Ok(())
+}
+
+/// The cancer status each tumor had at the latest contact that reported on it.
+fn latest_statuses(conn: &mut DbConn, ids: &[&str]) -> Result<HashMap<String, String>> {
+    let mut best: HashMap<String, (chrono::NaiveDate, String)> = HashMap::new();
+    for (tumor_id, date, status) in repo::cancer_statuses(conn, ids)? {
+        let Ok(d) = PartialDate::parse_iso(&date) else {
+            continue;
+        };
+        let key = d.latest();
+        match best.get(&tumor_id) {
+            Some((k, _)) if *k >= key => {}
+            _ => {
+                best.insert(tumor_id, (key, status));
+            }
+        }
+    }
+    Ok(best.into_iter().map(|(k, (_, s))| (k, s)).collect())
+}
+
+fn outs(conn: &mut DbConn, rows: &[TumorRow]) -> Result<Vec<TumorOut>> {
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let statuses = latest_statuses(conn, &ids)?;
+    rows.iter()
+        .map(|row| {
+            Ok(TumorOut {
+                meta: meta(&row.id, row.version, row.created_at, row.updated_at),
+                patient_id: row.patient_id.clone(),
+                data: parse_doc(&row.data)?,
+                cancer_status: statuses.get(&row.id).cloned(),
+            })
+        })
+        .collect()
+}
+
+fn one(conn: &mut DbConn, row: &TumorRow) -> Result<TumorOut> {
+    outs(conn, std::slice::from_ref(row))?
+        .pop()
+        .ok_or(ServiceError::NotFound("tumor"))
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    patient_id: &str,
+    data: &TumorData,
+    today: NaiveDate,
+) -> Result<TumorOut> {
+    actor.require(Role::Registrar)?;
+    let tumor = data.into_domain().map_err(ServiceError::Invalid)?;
+    conn.transaction(|c| {
+        let mut loaded = Loaded::load(c, patient_id)?;
+        let at = now();
+        let mut row = TumorRow {
+            id: new_id(),
+            patient_id: patient_id.to_string(),
+            version: 1,
+            primary_site: String::new(),
+            histology: String::new(),
+            behavior: String::new(),
+            diagnosis_year: 0,
+            class_of_case: String::new(),
+            reporting_facility: None,
+            data: String::new(),
+            created_at: at,
+            updated_at: at,
+        };
+        row_fields(&tumor, &mut row)?;
+        loaded.tumors.push((row.id.clone(), tumor));
+        loaded.check(&Focus::Tumor(row.id.clone()), today)?;
+        repo::insert_tumor(c, &row)?;
+        loaded.store_follow_up_state(c)?;
+        audit::record(c, actor, Action::Create, "tumor", &[&row.id])?;
+        one(c, &row)
+    })
+}
+
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<TumorOut> {
+    actor.require(Role::Viewer)?;
+    conn.transaction(|c| {
+        let row = repo::get_tumor(c, id)?.ok_or(ServiceError::NotFound("tumor"))?;
+        audit::record(c, actor, Action::Read, "tumor", &[id])?;
+        one(c, &row)
+    })
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+    data: &TumorData,
+    today: NaiveDate,
+) -> Result<TumorOut> {
+    actor.require(Role::Registrar)?;
+    let tumor = data.into_domain().map_err(ServiceError::Invalid)?;
+    conn.transaction(|c| {
+        let current = repo::get_tumor(c, id)?.ok_or(ServiceError::NotFound("tumor"))?;
+        check_version(current.version, expected_version)?;
+        let mut loaded = Loaded::load(c, &current.patient_id)?;
+        let mut row = TumorRow {
+            version: expected_version + 1,
+            updated_at: now(),
+            ..current
+        };
+        row_fields(&tumor, &mut row)?;
+        match loaded.tumors.iter_mut().find(|(tid, _)| tid == id) {
+            Some(slot) => slot.1 = tumor,
+            None => loaded.tumors.push((id.to_string(), tumor)),
+        }
+        loaded.check(&Focus::Tumor(id.to_string()), today)?;
+        if !repo::update_tumor(c, &row, expected_version)? {
+            return Err(ServiceError::VersionMismatch {
+                current: expected_version + 1,
+            });
+        }
+        loaded.store_follow_up_state(c)?;
+        audit::record(c, actor, Action::Update, "tumor", &[id])?;
+        one(c, &row)
+    })
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    patient_id: Option<&str>,
+    filter: &RecordFilter,
+    page: &PageRequest,
+) -> Result<Page<TumorOut>> {
+    actor.require(Role::Viewer)?;
+    let after = page.after()?;
+    conn.transaction(|c| {
+        if let Some(p) = patient_id {
+            repo::get_patient(c, p)?.ok_or(ServiceError::NotFound("patient"))?;
+        }
+        let rows = repo::list_tumors(c, filter, patient_id, after.as_deref(), page.limit() + 1)?;
+        let (rows, next_cursor) = page.page(rows, |r| &r.id);
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        audit::record(c, actor, Action::Read, "tumor", &ids)?;
+        Ok(Page {
+            items: outs(c, &rows)?,
+            next_cursor,
+        })
+    })
+}
