@@ -4,11 +4,13 @@
 //! parses them once into domain types and names every field that fails, and `from_domain` writes the
 //! canonical form that is stored and returned (e.g. `C50.9` becomes `C509`).
 
+mod admin;
 mod contact;
 mod patient;
 mod treatment;
 mod tumor;
 
+pub use admin::*;
 pub use contact::*;
 pub use patient::*;
 pub use treatment::*;

@@ -1,0 +1,121 @@
+//! OpenAPI pieces shared by the handlers: document info, the bearer scheme and the error responses.
+
+use std::collections::BTreeMap;
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+
+use super::problem::{FieldError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "oncoreg",
+        description = "Cancer registry service: patients, ICD-O-3 coded tumors, treatment and follow-up. \
+                       Field names are NAACCR XML item ids. Errors are RFC 9457 problem+json.",
+        license(name = "Apache-2.0")
+    ),
+    components(schemas(Problem, FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "patients", description = "Patients and their identity"),
+        (name = "tumors", description = "Primary tumors coded in ICD-O-3"),
+        (name = "treatments", description = "Treatment of a tumor"),
+        (name = "contacts", description = "Follow-up contacts"),
+        (name = "admin", description = "API tokens and the audit log"),
+        (name = "health", description = "Liveness"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+fn problem(description: &str) -> RefOr<Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+fn responses(codes: &[(&str, &str)]) -> BTreeMap<String, RefOr<Response>> {
+    codes
+        .iter()
+        .map(|(code, text)| ((*code).to_string(), problem(text)))
+        .collect()
+}
+
+const BAD_REQUEST: (&str, &str) = (
+    "400",
+    "Malformed request: bad JSON, wrong type, bad cursor or header",
+);
+const UNAUTHORIZED: (&str, &str) = ("401", "Missing or invalid bearer token");
+const FORBIDDEN: (&str, &str) = ("403", "The token's role may not do this");
+const NOT_FOUND: (&str, &str) = ("404", "No such record");
+
+/// Errors of a read.
+pub struct ReadErrors;
+
+impl utoipa::IntoResponses for ReadErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND])
+    }
+}
+
+/// Errors of a create.
+pub struct CreateErrors;
+
+impl utoipa::IntoResponses for CreateErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[
+            BAD_REQUEST,
+            UNAUTHORIZED,
+            FORBIDDEN,
+            NOT_FOUND,
+            (
+                "409",
+                "Conflicts with another record (duplicate patient id number)",
+            ),
+            ("413", "Body over the size limit"),
+            ("415", "Body is not application/json"),
+            (
+                "422",
+                "Invalid codes or dates; each failing field and rule is listed",
+            ),
+        ])
+    }
+}
+
+/// Errors of an update.
+pub struct UpdateErrors;
+
+impl utoipa::IntoResponses for UpdateErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let mut r = CreateErrors::responses();
+        r.extend(responses(&[
+            (
+                "412",
+                "The record changed since it was read (stale If-Match)",
+            ),
+            ("428", "If-Match is required"),
+        ]));
+        r
+    }
+}

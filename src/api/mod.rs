@@ -1,0 +1,183 @@
+//! The HTTP API: thin handlers (body → service → body), problem+json errors and the OpenAPI contract.
+
+mod admin;
+mod contacts;
+mod docs;
+pub mod extract;
+mod params;
+mod patients;
+pub mod problem;
+pub mod state;
+mod treatments;
+mod tumors;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::{App, HttpRequest, HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+use utoipa_actix_web::{AppExt, UtoipaApp, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use problem::ApiError;
+use state::AppState;
+
+pub const SPEC_PATH: &str = "/api/v1/openapi.json";
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when the database answers.
+    pub status: String,
+}
+
+/// Liveness and database reachability; needs no token.
+#[utoipa::path(
+    tag = "health", operation_id = "get_health",
+    responses(
+        (status = 200, body = Health),
+        (status = 503, description = "The database does not answer", body = problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/health")]
+async fn health(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    state
+        .db(|c| {
+            use diesel::connection::SimpleConnection;
+            c.batch_execute("SELECT 1")
+                .map_err(|e| crate::service::ServiceError::Db(e.into()))
+        })
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    }))
+}
+
+fn routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.openapi(docs::ApiDoc::openapi())
+        .service(health)
+        .service(
+            scope::scope("/api/v1")
+                .service(patients::list_patients)
+                .service(patients::create_patient)
+                .service(patients::get_patient)
+                .service(patients::update_patient)
+                .service(tumors::list_tumors)
+                .service(tumors::list_patient_tumors)
+                .service(tumors::create_tumor)
+                .service(tumors::get_tumor)
+                .service(tumors::update_tumor)
+                .service(treatments::list_treatments)
+                .service(treatments::create_treatment)
+                .service(treatments::get_treatment)
+                .service(treatments::update_treatment)
+                .service(contacts::list_contacts)
+                .service(contacts::create_contact)
+                .service(contacts::get_contact)
+                .service(contacts::update_contact)
+                .service(admin::list_tokens)
+                .service(admin::create_token)
+                .service(admin::revoke_token)
+                .service(admin::list_audit),
+        )
+}
+
+/// The OpenAPI document, generated from the handlers.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes(App::new().into_utoipa_app()).split_for_parts().1
+}
+
+/// The declared routes, to tell an unknown path (404) from an undeclared method (405).
+#[derive(Clone)]
+struct RouteTable(Vec<(Vec<String>, Vec<&'static str>)>);
+
+impl RouteTable {
+    fn new(api: &utoipa::openapi::OpenApi) -> Self {
+        let mut routes = Vec::new();
+        for (path, item) in &api.paths.paths {
+            let segments = path.split('/').map(str::to_string).collect();
+            let mut methods = Vec::new();
+            for (m, op) in [
+                ("GET", &item.get),
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("DELETE", &item.delete),
+                ("PATCH", &item.patch),
+            ] {
+                if op.is_some() {
+                    methods.push(m);
+                }
+            }
+            routes.push((segments, methods));
+        }
+        routes.push((vec![String::new(), "docs".into()], vec!["GET"]));
+        Self(routes)
+    }
+
+    fn allowed(&self, path: &str) -> Option<Vec<&'static str>> {
+        let parts: Vec<&str> = path.split('/').collect();
+        self.0.iter().find_map(|(segments, methods)| {
+            let matches = segments.len() == parts.len()
+                && segments
+                    .iter()
+                    .zip(&parts)
+                    .all(|(s, p)| s == p || (s.starts_with('{') && !p.is_empty()));
+            matches.then(|| methods.clone())
+        })
+    }
+}
+
+async fn fallback(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    if req.path() == "/docs" && req.method() == Method::GET {
+        return Ok(HttpResponse::PermanentRedirect()
+            .insert_header(("Location", "/docs/"))
+            .finish());
+    }
+    match table.allowed(req.path()) {
+        Some(methods) => Err(ApiError::MethodNotAllowed(methods)),
+        None => Err(ApiError::NotFound("resource")),
+    }
+}
+
+/// The application: API routes, spec, Swagger UI, error handlers and the 404/405 fallback.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let limit = state.settings.body_limit;
+    // The spec is served ahead of the /api/v1 scope, which would otherwise claim its path.
+    let api = openapi();
+    let table = web::Data::new(RouteTable::new(&api));
+    let app = App::new().service(SwaggerUi::new("/docs/{_:.*}").url(SPEC_PATH, api));
+    let (app, _) = routes(app.into_utoipa_app()).split_for_parts();
+    app.app_data(state)
+        .app_data(table)
+        .app_data(web::PayloadConfig::new(limit))
+        .app_data(web::QueryConfig::default().error_handler(|err, _| {
+            ApiError::bad_request("query", "query.invalid", extract::scrub(&err.to_string())).into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|err, _| {
+            ApiError::bad_request("path", "path.invalid", extract::scrub(&err.to_string())).into()
+        }))
+        .default_service(web::to(fallback))
+        // Path only (%U): query strings may carry names.
+        .wrap(
+            actix_web::middleware::Logger::new("%a %{method}xi %U %s %b %Dms")
+                .custom_request_replace("method", |req| req.method().to_string())
+                .exclude("/health"),
+        )
+}

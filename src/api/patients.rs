@@ -1,0 +1,118 @@
+//! /api/v1/patients
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, put, web};
+
+use super::docs::{CreateErrors, ReadErrors, UpdateErrors};
+use super::extract::{Auth, IfMatch, JsonBody, etag};
+use super::params::ListParams;
+use super::problem::ApiError;
+use super::state::AppState;
+use crate::dto::{Page, PatientData, PatientOut};
+use crate::service::patients;
+
+type Reply = Result<HttpResponse, ApiError>;
+
+pub(super) fn created<T: serde::Serialize>(
+    location: String,
+    version: i32,
+    body: &T,
+) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+pub(super) fn ok_versioned<T: serde::Serialize>(version: i32, body: &T) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+/// List patients, filtered by tumor and patient criteria.
+#[utoipa::path(
+    tag = "patients", operation_id = "list_patients",
+    params(ListParams),
+    responses((status = 200, body = Page<PatientOut>), ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/patients")]
+pub async fn list_patients(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    q: web::Query<ListParams>,
+) -> Reply {
+    let (filter, page) = q.parse()?;
+    let out = state
+        .db(move |c| patients::list(c, &actor, &filter, &page))
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Register a patient.
+#[utoipa::path(
+    tag = "patients", operation_id = "create_patient",
+    request_body = PatientData,
+    responses((status = 201, body = PatientOut, headers(("ETag" = String), ("Location" = String))), CreateErrors),
+    security(("bearer" = []))
+)]
+#[post("/patients")]
+pub async fn create_patient(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    body: JsonBody<PatientData>,
+) -> Reply {
+    let today = state.clock.today();
+    let out = state
+        .db(move |c| patients::create(c, &actor, &body.0, today))
+        .await?;
+    Ok(created(
+        format!("/api/v1/patients/{}", out.meta.id),
+        out.meta.version,
+        &out,
+    ))
+}
+
+/// Read a patient.
+#[utoipa::path(
+    tag = "patients", operation_id = "get_patient",
+    params(("id" = String, Path, description = "Patient id")),
+    responses((status = 200, body = PatientOut, headers(("ETag" = String))), ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/patients/{id}")]
+pub async fn get_patient(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    id: web::Path<String>,
+) -> Reply {
+    let out = state.db(move |c| patients::get(c, &actor, &id)).await?;
+    Ok(ok_versioned(out.meta.version, &out))
+}
+
+/// Replace a patient's data; send the ETag of the version read in `If-Match`.
+#[utoipa::path(
+    tag = "patients", operation_id = "update_patient",
+    params(
+        ("id" = String, Path, description = "Patient id"),
+        ("If-Match" = String, Header, description = "ETag of the version being replaced, e.g. \"3\""),
+    ),
+    request_body = PatientData,
+    responses((status = 200, body = PatientOut, headers(("ETag" = String))), UpdateErrors),
+    security(("bearer" = []))
+)]
+#[put("/patients/{id}")]
+pub async fn update_patient(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    id: web::Path<String>,
+    IfMatch(version): IfMatch,
+    body: JsonBody<PatientData>,
+) -> Reply {
+    let today = state.clock.today();
+    let out = state
+        .db(move |c| patients::update(c, &actor, &id, version, &body.0, today))
+        .await?;
+    Ok(ok_versioned(out.meta.version, &out))
+}

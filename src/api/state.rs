@@ -1,0 +1,79 @@
+//! Shared state of the HTTP workers: the pool, the clock, the settings and a short-lived token cache.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::web;
+
+use super::problem::ApiError;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::{DbConn, Pool};
+use crate::service::{self, Actor};
+
+/// How long a verified token is trusted without asking the database again (a revoked token stops
+/// working within this time).
+const TOKEN_CACHE_TTL: Duration = Duration::from_secs(10);
+
+pub struct AppState {
+    pub pool: Pool,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Settings,
+    tokens: Mutex<HashMap<String, (Actor, Instant)>>,
+}
+
+impl AppState {
+    pub fn new(pool: Pool, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+        Self {
+            pool,
+            clock,
+            settings,
+            tokens: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Runs blocking database work on actix's thread pool with a pooled connection.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> service::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?
+        .map_err(ApiError::from)
+    }
+
+    pub async fn authenticate(&self, secret: String) -> Result<Option<Actor>, ApiError> {
+        let key = service::auth::hash_token(&secret);
+        if let Ok(cache) = self.tokens.lock() {
+            if let Some((actor, at)) = cache.get(&key) {
+                if at.elapsed() < TOKEN_CACHE_TTL {
+                    return Ok(Some(actor.clone()));
+                }
+            }
+        }
+        let actor = self
+            .db(move |c| service::auth::authenticate(c, &secret))
+            .await?;
+        if let (Some(a), Ok(mut cache)) = (&actor, self.tokens.lock()) {
+            if cache.len() > 10_000 {
+                cache.clear();
+            }
+            cache.insert(key, (a.clone(), Instant::now()));
+        }
+        Ok(actor)
+    }
+
+    /// Forgets cached tokens (after a revocation).
+    pub fn forget_tokens(&self) {
+        if let Ok(mut cache) = self.tokens.lock() {
+            cache.clear();
+        }
+    }
+}

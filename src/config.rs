@@ -1,0 +1,64 @@
+//! Settings, by flag or `ONCOREG_*` environment variable; built once in `main` and passed down.
+
+use clap::Args;
+
+#[derive(Args, Clone, Debug)]
+pub struct Settings {
+    /// Database: a SQLite file path or `sqlite://PATH`, or `postgres://USER@HOST:PORT/DB`.
+    #[arg(
+        long,
+        global = true,
+        env = "ONCOREG_DATABASE_URL",
+        default_value = "oncoreg.db"
+    )]
+    pub database_url: String,
+
+    /// Address the HTTP server listens on.
+    #[arg(
+        long,
+        global = true,
+        env = "ONCOREG_BIND",
+        default_value = "127.0.0.1:8080"
+    )]
+    pub bind: String,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(
+        long,
+        global = true,
+        env = "ONCOREG_BODY_LIMIT",
+        default_value_t = 1_048_576
+    )]
+    pub body_limit: usize,
+
+    /// Database connections in the pool (default 8 for SQLite, 16 for PostgreSQL).
+    #[arg(long, global = true, env = "ONCOREG_DB_POOL_SIZE")]
+    pub db_pool_size: Option<u32>,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, global = true, env = "ONCOREG_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Log format: `pretty` or `json`. Levels come from `RUST_LOG` (default `info`).
+    #[arg(
+        long,
+        global = true,
+        env = "ONCOREG_LOG_FORMAT",
+        default_value = "pretty"
+    )]
+    pub log_format: String,
+}
+
+impl Settings {
+    /// Defaults as `serve` would use them, for tests and tools.
+    pub fn for_database(url: &str) -> Self {
+        Self {
+            database_url: url.to_string(),
+            bind: "127.0.0.1:0".into(),
+            body_limit: 1_048_576,
+            db_pool_size: None,
+            workers: Some(2),
+            log_format: "pretty".into(),
+        }
+    }
+}

@@ -1,0 +1,50 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A request for a new API token.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TokenRequest {
+    /// Who or what uses the token, e.g. a registrar's user name.
+    #[schema(example = "jdoe")]
+    pub name: String,
+    /// viewer (read), registrar (read and write) or admin (tokens, audit log).
+    #[schema(example = "registrar")]
+    pub role: String,
+}
+
+/// An API token without its secret.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenInfo {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A new token; `token` is shown only this once.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NewToken {
+    #[serde(flatten)]
+    pub info: TokenInfo,
+    pub token: String,
+}
+
+/// One audited read or write.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub actor_token_id: Option<String>,
+    pub actor_name: String,
+    /// create, read or update
+    pub action: String,
+    /// patient, tumor, treatment, contact or token
+    pub entity: String,
+    pub entity_id: String,
+}

@@ -1,0 +1,71 @@
+//! Wiring for the commands: open the database, apply migrations, run the HTTP server.
+
+use std::sync::Arc;
+
+use actix_web::{HttpServer, web};
+
+use crate::api::state::AppState;
+use crate::clock::SystemClock;
+use crate::config::Settings;
+use crate::db::{self, DatabaseUrl, DbError, Pool};
+use crate::service::{Actor, Role, admin};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Service(#[from] crate::service::ServiceError),
+    #[error("server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens the pool and applies pending migrations.
+pub fn open(settings: &Settings) -> Result<Pool, DbError> {
+    let url = DatabaseUrl::parse(&settings.database_url);
+    let pool = db::pool(&url, settings.db_pool_size)?;
+    let mut conn = pool.get()?;
+    let applied = db::run_migrations(&mut conn)?;
+    if !applied.is_empty() {
+        tracing::info!(count = applied.len(), "migrations applied");
+    }
+    Ok(pool)
+}
+
+pub fn migrate(settings: &Settings) -> Result<Vec<String>, StartError> {
+    let url = DatabaseUrl::parse(&settings.database_url);
+    let pool = db::pool(&url, Some(1))?;
+    let mut conn = pool.get().map_err(DbError::from)?;
+    Ok(db::run_migrations(&mut conn)?)
+}
+
+pub fn create_token(settings: &Settings, name: &str, role: Role) -> Result<String, StartError> {
+    let pool = open(settings)?;
+    let mut conn = pool.get().map_err(DbError::from)?;
+    let issued = admin::create_token(&mut conn, &Actor::system("cli"), name, role)?;
+    Ok(issued.token)
+}
+
+pub fn openapi_json() -> String {
+    crate::api::openapi().to_pretty_json().unwrap_or_default()
+}
+
+pub fn serve(settings: Settings) -> Result<(), StartError> {
+    let pool = open(&settings)?;
+    let mut conn = pool.get().map_err(DbError::from)?;
+    if db::repo::count_tokens(&mut conn).map_err(DbError::from)? == 0 {
+        tracing::warn!(
+            "no API tokens exist yet; create the first admin token with: \
+             oncoreg token create --name admin --role admin"
+        );
+    }
+    drop(conn);
+    let state = web::Data::new(AppState::new(pool, Arc::new(SystemClock), settings.clone()));
+    tracing::info!(bind = %settings.bind, "serving oncoreg");
+    let mut server = HttpServer::new(move || crate::api::app(state.clone()));
+    if let Some(w) = settings.workers {
+        server = server.workers(w);
+    }
+    actix_web::rt::System::new().block_on(server.bind(&settings.bind)?.run())?;
+    Ok(())
+}

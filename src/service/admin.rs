@@ -1,0 +1,75 @@
+//! Administration: API tokens and the audit log (admin role only).
+
+use diesel::Connection;
+
+use super::audit::{self, Action};
+use super::{Actor, PageRequest, Result, Role, ServiceError, auth, utc};
+use crate::db::rows::{AuditRow, TokenRow};
+use crate::db::{DbConn, now, repo};
+use crate::dto::{AuditEntry, NewToken, Page, TokenInfo};
+
+fn info(row: &TokenRow) -> TokenInfo {
+    TokenInfo {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        role: row.role.clone(),
+        created_at: utc(row.created_at),
+        revoked_at: row.revoked_at.map(utc),
+    }
+}
+
+pub fn create_token(conn: &mut DbConn, actor: &Actor, name: &str, role: Role) -> Result<NewToken> {
+    actor.require(Role::Admin)?;
+    conn.transaction(|c| {
+        let issued = auth::issue(c, name, role)?;
+        audit::record(c, actor, Action::Create, "token", &[&issued.row.id])?;
+        Ok(NewToken {
+            info: info(&issued.row),
+            token: issued.secret,
+        })
+    })
+}
+
+pub fn list_tokens(conn: &mut DbConn, actor: &Actor) -> Result<Vec<TokenInfo>> {
+    actor.require(Role::Admin)?;
+    Ok(repo::list_tokens(conn)?.iter().map(info).collect())
+}
+
+pub fn revoke_token(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<()> {
+    actor.require(Role::Admin)?;
+    conn.transaction(|c| {
+        if repo::revoke_token(c, id, now())? == 0 {
+            return Err(ServiceError::NotFound("token"));
+        }
+        audit::record(c, actor, Action::Update, "token", &[id])
+    })
+}
+
+fn entry(row: AuditRow) -> AuditEntry {
+    AuditEntry {
+        id: row.id,
+        at: utc(row.at),
+        actor_token_id: row.actor_token_id,
+        actor_name: row.actor_name,
+        action: row.action,
+        entity: row.entity,
+        entity_id: row.entity_id,
+    }
+}
+
+pub fn list_audit(
+    conn: &mut DbConn,
+    actor: &Actor,
+    entity: Option<&str>,
+    entity_id: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<AuditEntry>> {
+    actor.require(Role::Admin)?;
+    let after = page.after()?;
+    let rows = repo::list_audit(conn, after.as_deref(), entity, entity_id, page.limit() + 1)?;
+    let (rows, next_cursor) = page.page(rows, |r| &r.id);
+    Ok(Page {
+        items: rows.into_iter().map(entry).collect(),
+        next_cursor,
+    })
+}
