@@ -290,7 +290,9 @@ impl PatientHistory<'_> {
                 }
             }
         }
-        out.dedup();
+        // One finding per field and rule: the first conflict found says enough.
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|v| seen.insert((v.field.clone(), v.rule)));
         out
     }
 }
