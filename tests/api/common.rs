@@ -9,9 +9,11 @@ use diesel::{Connection, RunQueryDsl, pg::PgConnection};
 use oncoreg::api::state::AppState;
 use oncoreg::clock::FixedClock;
 use oncoreg::config::Settings;
-use oncoreg::db::{self, DatabaseUrl, Pool};
+use oncoreg::db::{self, DatabaseUrl};
 use oncoreg::service::{Actor, Role, admin};
 use serde_json::Value;
+
+pub const TEST_BODY_LIMIT: usize = 64 * 1024;
 
 /// "Today" for every test: date rules are checked against it.
 pub const TODAY: (i32, u32, u32) = (2026, 6, 30);
@@ -26,7 +28,6 @@ pub struct TestApp {
     pub admin: String,
     pub registrar: String,
     pub viewer: String,
-    pub pool: Pool,
     handle: actix_web::dev::ServerHandle,
     _dir: Option<tempfile::TempDir>,
     pg_db: Option<String>,
@@ -51,28 +52,18 @@ impl TestApp {
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = dir.path().join("oncoreg.db").display().to_string();
-        Self::start(&url, Some(dir), None, |_| {}).await
+        Self::start(&url, Some(dir), None).await
     }
 
     pub async fn postgres() -> Self {
         let (name, url) = fresh_postgres();
-        Self::start(&url, None, Some(name), |_| {}).await
+        Self::start(&url, None, Some(name)).await
     }
 
-    pub async fn sqlite_with(configure: impl FnOnce(&mut Settings)) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = dir.path().join("oncoreg.db").display().to_string();
-        Self::start(&url, Some(dir), None, configure).await
-    }
-
-    async fn start(
-        url: &str,
-        dir: Option<tempfile::TempDir>,
-        pg_db: Option<String>,
-        configure: impl FnOnce(&mut Settings),
-    ) -> Self {
+    async fn start(url: &str, dir: Option<tempfile::TempDir>, pg_db: Option<String>) -> Self {
         let mut settings = Settings::for_database(url);
-        configure(&mut settings);
+        // Small enough that an oversized test body fits in socket buffers, so the client reads the 413.
+        settings.body_limit = TEST_BODY_LIMIT;
         let pool = db::pool(&DatabaseUrl::parse(url), Some(4)).expect("pool");
         {
             let mut conn = pool.get().expect("connection");
@@ -100,7 +91,6 @@ impl TestApp {
             admin,
             registrar,
             viewer,
-            pool,
             handle,
             _dir: dir,
             pg_db,

@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::both_backends;
-use crate::common::{Reply, TestApp, breast_tumor, patient_body};
+use crate::common::{Reply, TEST_BODY_LIMIT, TestApp, breast_tumor, patient_body};
 
 both_backends!(malformed_requests_get_400, invalid_records_get_422_and_write_nothing, duplicates_get_409, unknown_things_get_404_or_405);
 
@@ -54,9 +54,17 @@ async fn malformed_requests_get_400(app: &TestApp) {
     let r = raw(app, "/api/v1/patients", "text/plain", br#"{"nameLast": "X"}"#.to_vec()).await;
     r.problem(415);
 
-    let big = format!("{{\"nameLast\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
-    let r = raw(app, "/api/v1/patients", "application/json", big.into_bytes()).await;
-    r.problem(413);
+    let big = format!("{{\"nameLast\": \"{}\"}}", "x".repeat(TEST_BODY_LIMIT + 1024));
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/patients"))
+        .bearer_auth(&app.registrar)
+        .header("content-type", "application/json")
+        .header("connection", "close")
+        .body(big)
+        .send()
+        .await
+        .expect("sent");
+    Reply::from_response(res).await.problem(413);
     assert_eq!(patient_count(app).await, 0);
 }
 
