@@ -1,7 +1,14 @@
 //! The list of edits: ids, severities, fields and override flags (domain.md §6).
 //! Ids are stable: a changed check gets a new id, so stored findings keep their meaning.
+//!
+//! Not implemented, for lack of data or items: the Cancer PathCHART SMVL edit for 2024+ (N7040; the
+//! SMVL is not in `shared/`), Mets at DX heme (IF1148; no mets item on `Tumor`), grade codes per
+//! schema Grade ID (no schema id on `Tumor`), post-therapy grades without neoadjuvant therapy (not
+//! recorded), and the code-set field edits, which the code types already enforce at parse time.
 
 use super::{EditDef, RuleSet, Severity};
+use RuleSet::{Both, Iarc, Naaccr};
+use Severity::{Error, Review, Warning};
 
 const SITE: &str = "primarySite";
 const HIST: &str = "histologicTypeIcdO3";
@@ -33,9 +40,6 @@ const fn def(
         description,
     }
 }
-
-use RuleSet::{Both, Iarc, Naaccr};
-use Severity::{Error, Review, Warning};
 
 pub const MORPH_DX_YEAR: EditDef = def(
     "morph-type-behavior-dx-year",
@@ -301,7 +305,19 @@ pub const DATE_ORDER: EditDef = def(
     "date-order",
     "Date order: birth, diagnosis, treatment, contact, death",
     Error,
-    &["dateOfBirth", DX, "startDate", "endDate", "contactDate"],
+    &[
+        "dateOfBirth",
+        DX,
+        "rxDateSurgery",
+        "rxDateRadiation",
+        "rxDateRadiationEnded",
+        "rxDateChemo",
+        "rxDateHormone",
+        "rxDateBrm",
+        "rxDateSystemic",
+        "rxDateOther",
+        "dateOfLastContact",
+    ],
     None,
     Both,
     "Birth ≤ diagnosis ≤ treatment ≤ death, none in the future (the chronology rules).",
@@ -319,7 +335,22 @@ pub const TREATMENT_DATES: EditDef = def(
     "treatment-code-date",
     "Treatment code, treatment date",
     Warning,
-    &["rxSumm*", "rxDate*"],
+    &[
+        "rxSummSurgPrimSite",
+        "rxSummRadiation",
+        "rxSummChemo",
+        "rxSummHormone",
+        "rxSummBrm",
+        "rxSummTransplntEndocr",
+        "rxSummOther",
+        "rxDateSurgery",
+        "rxDateRadiation",
+        "rxDateChemo",
+        "rxDateHormone",
+        "rxDateBrm",
+        "rxDateSystemic",
+        "rxDateOther",
+    ],
     None,
     Naaccr,
     "A treatment coded as given has a start date; one coded as not given has none.",

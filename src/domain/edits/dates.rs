@@ -14,6 +14,29 @@ pub(super) fn check(input: &EditInput, out: &mut Emitter) {
     vital_status(input, out);
 }
 
+/// The NAACCR item holding a treatment's start date (#1200–#1250, #3230 for transplant/endocrine).
+fn rx_date_item(modality: Modality) -> &'static str {
+    match modality {
+        Modality::Surgery => "rxDateSurgery",
+        Modality::Radiation => "rxDateRadiation",
+        Modality::Chemotherapy => "rxDateChemo",
+        Modality::Hormone => "rxDateHormone",
+        Modality::Immunotherapy => "rxDateBrm",
+        Modality::TransplantEndocrine => "rxDateSystemic",
+        Modality::Other => "rxDateOther",
+    }
+}
+
+/// Maps a chronology field to its NAACCR id; only radiation has an end-date item (#3220).
+fn naaccr_field(field: &str, modality: Option<Modality>) -> String {
+    match (field, modality) {
+        ("contactDate", _) => "dateOfLastContact".to_string(),
+        ("endDate", Some(Modality::Radiation)) => "rxDateRadiationEnded".to_string(),
+        ("startDate" | "endDate", Some(m)) => rx_date_item(m).to_string(),
+        (other, _) => other.to_string(),
+    }
+}
+
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
@@ -51,10 +74,15 @@ fn date_order(input: &EditInput, out: &mut Emitter) {
             .map(|(id, c)| (id.as_str(), *c))
             .collect(),
     };
-    let mut focuses = vec![Focus::Tumor(input.tumor_id.to_string())];
-    focuses.extend(rx_ids.iter().map(|id| Focus::Treatment(id.clone())));
+    let mut focuses = vec![(Focus::Tumor(input.tumor_id.to_string()), None)];
+    focuses.extend(
+        rx_ids
+            .iter()
+            .zip(input.treatments)
+            .map(|(id, rx)| (Focus::Treatment(id.clone()), Some(rx.modality))),
+    );
     let mut seen: Vec<(String, String)> = Vec::new();
-    for focus in &focuses {
+    for (focus, modality) in &focuses {
         for v in history.check(focus, input.today) {
             // With the tumor in focus the rules also restate treatment conflicts from the tumor's
             // side; the treatment's own focus reports them already.
@@ -62,11 +90,12 @@ fn date_order(input: &EditInput, out: &mut Emitter) {
                 continue;
             }
             let message = capitalised(&v.message);
-            if seen.iter().any(|(f, m)| *f == v.field && *m == message) {
+            let field = naaccr_field(&v.field, *modality);
+            if seen.iter().any(|(f, m)| *f == field && *m == message) {
                 continue;
             }
-            out.emit_on(&DATE_ORDER, &[v.field.as_str()], message.as_str());
-            seen.push((v.field, message));
+            out.emit_on(&DATE_ORDER, &[field.as_str()], message.as_str());
+            seen.push((field, message));
         }
     }
 }
@@ -102,14 +131,14 @@ fn treatments(input: &EditInput, out: &mut Emitter) {
         if given && rx.start_date.is_none() {
             out.emit_on(
                 &TREATMENT_DATES,
-                &[item, "startDate"],
+                &[item, rx_date_item(rx.modality)],
                 format!("The {what} is coded as given ({item} {code}) but has no start date"),
             );
         }
         if !given && rx.start_date.is_some() {
             out.emit_on(
                 &TREATMENT_DATES,
-                &[item, "startDate"],
+                &[item, rx_date_item(rx.modality)],
                 format!("The {what} is coded as not given ({item} {code}) but has a start date"),
             );
         }

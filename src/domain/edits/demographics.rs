@@ -12,13 +12,12 @@ pub(super) fn check(input: &EditInput, out: &mut Emitter) {
 }
 
 /// Histologies of one sex's organs, with the sex they belong to (`true` = female). A small set of
-/// unambiguous cases: uterine and placental tumors and the Brenner tumor (ovary) for women; the
-/// seminomas for men (the ovarian counterpart has its own code, dysgerminoma 9060). Choriocarcinoma
-/// (9100/3) is left out because it also arises in the testis.
+/// unambiguous cases, since the NAACCR edit is an error: endometrial stromal and placental tumors for
+/// women; the seminomas for men (the ovarian counterpart has its own code, dysgerminoma 9060).
+/// Choriocarcinoma (9100/3) and the Brenner tumor (9000) are left out: both also arise in the testis.
 const SEX_HISTOLOGIES: &[(u16, bool)] = &[
     (8930, true),
     (8931, true),
-    (9000, true),
     (9103, true),
     (9104, true),
     (9061, false),

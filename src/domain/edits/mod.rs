@@ -43,8 +43,11 @@ pub enum Severity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum RuleSet {
+    /// SEER/NAACCR EDITS metafile checks (North American registries).
     Naaccr,
+    /// IARC/IACR CHECK (international registries).
     Iarc,
+    /// Every edit; as a caller's choice it runs both sets.
     Both,
 }
 
@@ -170,8 +173,10 @@ impl fmt::Display for Overrides {
 #[derive(Clone, Copy, Debug)]
 pub struct EditInput<'a> {
     pub patient: &'a Patient,
+    /// Id of the tumor under edit, as the caller's store knows it.
     pub tumor_id: &'a str,
     pub tumor: &'a Tumor,
+    /// Override flags set to 1 on this tumor.
     pub overrides: &'a Overrides,
     /// The patient's other tumors, with their ids.
     pub other_tumors: &'a [(&'a str, &'a Tumor)],
@@ -181,6 +186,7 @@ pub struct EditInput<'a> {
     pub contacts: &'a [&'a Contact],
     /// Age at diagnosis as reported (#230); `None` = unknown.
     pub age_at_diagnosis: Option<u16>,
+    /// The date "now" for the no-future-dates rules; passed in to keep the edits pure.
     pub today: NaiveDate,
 }
 

@@ -80,7 +80,7 @@ fn date_order() {
         .filter(|f| f.edit_id == DATE_ORDER.id)
         .collect();
     assert_eq!(order.len(), 1, "{order:#?}");
-    assert_eq!(order[0].fields, vec!["startDate"]);
+    assert_eq!(order[0].fields, vec!["rxDateSurgery"]);
     assert_eq!(
         order[0].message,
         "The treatment start date is before the date of diagnosis"

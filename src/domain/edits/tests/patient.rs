@@ -51,14 +51,16 @@ fn sex_and_histology_error_or_warning_by_rule_set() {
     let cases = [
         ("1", "C71.0", "8930/3", true),
         ("1", "C80.9", "9104/1", true),
-        ("1", "C67.9", "9000/3", true),
+        ("1", "C80.9", "8931/3", true),
+        // Brenner tumors also arise in the testis: not flagged.
+        ("1", "C62.9", "9000/3", false),
         ("2", "C38.3", "9061/3", true),
         ("2", "C80.9", "9063/3", true),
         ("2", "C56.9", "9060/3", false),
         ("1", "C62.9", "9100/3", false),
         ("1", "C62.9", "9061/3", false),
         ("2", "C54.1", "8930/3", false),
-        ("9", "C54.1", "9000/3", false),
+        ("9", "C54.1", "8930/3", false),
     ];
     for (sex, site, morph, expected) in cases {
         let s = of_sex(sex, site, morph);
