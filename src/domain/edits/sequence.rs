@@ -94,9 +94,12 @@ fn inter_record(input: &EditInput, out: &mut Emitter) {
             ),
         );
     }
-    if same_series
-        .iter()
-        .any(|o| o.sequence_number_hospital.value() == seq)
+    // A repeated 00/60 is already reported above.
+    if seq != 0
+        && seq != 60
+        && same_series
+            .iter()
+            .any(|o| o.sequence_number_hospital.value() == seq)
     {
         out.emit(
             &SEQ_INTER_RECORD,

@@ -216,15 +216,15 @@ fn iarc_checks(t: &Tumor, m: &Morphology, flags: u8, out: &mut Emitter) {
         _ => false,
     };
     if let (true, Some(rule)) = (misplaced, family) {
-        let relation = if matches!(rule, FamilyRule::MustBeIn(_)) {
-            "rarely arise"
+        let expectation = if matches!(rule, FamilyRule::MustBeIn(_)) {
+            "arises at other sites"
         } else {
-            "are not expected"
+            "is not expected at this site"
         };
         out.emit(
             &IARC_MORPH_SITE,
             format!(
-                "{} at {}: IARC family \"{}\" tumours {relation} at this site",
+                "{} at {} is unusual: the IARC family \"{}\" {expectation}; check site and histology",
                 morph_text(m),
                 site_text(site),
                 tables::iarc_family_name(rule)

@@ -135,6 +135,19 @@ fn sequence_numbers_across_tumors() {
             ),
         ],
     );
+    // Two 00s: one finding (the 00 rule), not a second one for the repeat.
+    let twice = pair(
+        seq("C50.9", "8500/3", "2019-01-01", "00"),
+        seq("C18.7", "8140/3", "2015-01-01", "00"),
+    )
+    .run(RuleSet::Naaccr);
+    assert_eq!(
+        twice
+            .iter()
+            .filter(|f| f.edit_id == SEQ_INTER_RECORD.id)
+            .count(),
+        1
+    );
     let accepted = pair(
         seq("C50.9", "8500/3", "2019-01-01", "01"),
         seq("C18.7", "8140/3", "2015-01-01", "02"),
