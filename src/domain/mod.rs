@@ -3,6 +3,7 @@
 
 pub mod chronology;
 pub mod codes;
+pub mod edits;
 pub mod identifiers;
 pub mod partial_date;
 pub mod records;
