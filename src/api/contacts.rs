@@ -8,7 +8,7 @@ use super::params::PageParams;
 use super::patients::{created, ok_versioned};
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{ContactData, ContactOut, Page};
+use crate::dto::{ContactData, Page, Stamped};
 use crate::service::contacts;
 
 type Reply = Result<HttpResponse, ApiError>;
@@ -17,7 +17,7 @@ type Reply = Result<HttpResponse, ApiError>;
 #[utoipa::path(
     tag = "contacts", operation_id = "list_contacts",
     params(("id" = String, Path, description = "Patient id"), PageParams),
-    responses((status = 200, body = Page<ContactOut>), ReadErrors),
+    responses((status = 200, body = Page<ContactData>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/patients/{id}/contacts")]
@@ -39,7 +39,7 @@ pub async fn list_contacts(
     tag = "contacts", operation_id = "create_contact",
     params(("id" = String, Path, description = "Patient id")),
     request_body = ContactData,
-    responses((status = 201, body = ContactOut, headers(("ETag" = String), ("Location" = String))), CreateErrors),
+    responses((status = 201, body = ContactData, headers(("ETag" = String), ("Location" = String))), CreateErrors),
     security(("bearer" = []))
 )]
 #[post("/patients/{id}/contacts")]
@@ -54,8 +54,8 @@ pub async fn create_contact(
         .db(move |c| contacts::create(c, &actor, &id, &body.0, today))
         .await?;
     Ok(created(
-        format!("/api/v1/contacts/{}", out.meta.id),
-        out.meta.version,
+        format!("/api/v1/contacts/{}", out.record_id()),
+        out.record_version(),
         &out,
     ))
 }
@@ -64,7 +64,7 @@ pub async fn create_contact(
 #[utoipa::path(
     tag = "contacts", operation_id = "get_contact",
     params(("id" = String, Path, description = "Contact id")),
-    responses((status = 200, body = ContactOut, headers(("ETag" = String))), ReadErrors),
+    responses((status = 200, body = ContactData, headers(("ETag" = String))), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/contacts/{id}")]
@@ -74,7 +74,7 @@ pub async fn get_contact(
     id: web::Path<String>,
 ) -> Reply {
     let out = state.db(move |c| contacts::get(c, &actor, &id)).await?;
-    Ok(ok_versioned(out.meta.version, &out))
+    Ok(ok_versioned(out.record_version(), &out))
 }
 
 /// Replace a contact; send the ETag of the version read in `If-Match`.
@@ -82,10 +82,10 @@ pub async fn get_contact(
     tag = "contacts", operation_id = "update_contact",
     params(
         ("id" = String, Path, description = "Contact id"),
-        ("If-Match" = String, Header, description = "ETag of the version being replaced"),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,9}"$"#, description = "ETag of the version being replaced"),
     ),
     request_body = ContactData,
-    responses((status = 200, body = ContactOut, headers(("ETag" = String))), UpdateErrors),
+    responses((status = 200, body = ContactData, headers(("ETag" = String))), UpdateErrors),
     security(("bearer" = []))
 )]
 #[put("/contacts/{id}")]
@@ -100,5 +100,5 @@ pub async fn update_contact(
     let out = state
         .db(move |c| contacts::update(c, &actor, &id, version, &body.0, today))
         .await?;
-    Ok(ok_versioned(out.meta.version, &out))
+    Ok(ok_versioned(out.record_version(), &out))
 }

@@ -5,6 +5,7 @@ use utoipa::IntoParams;
 
 use super::problem::{ApiError, FieldError};
 use crate::domain::codes::{ClassOfCase, Histology, Topography, VitalStatus};
+use crate::domain::RuleError;
 use crate::domain::identifiers::PatientIdNumber;
 use crate::service::{PageRequest, RecordFilter};
 
@@ -14,6 +15,7 @@ use crate::service::{PageRequest, RecordFilter};
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// `nextCursor` of the previous page.
+    #[param(pattern = "^[0-9a-f-]{1,64}$")]
     pub cursor: Option<String>,
     /// Page size, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]
@@ -44,87 +46,74 @@ impl PageParams {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// `nextCursor` of the previous page.
+    #[param(pattern = "^[0-9a-f-]{1,64}$")]
     pub cursor: Option<String>,
     /// Page size, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// Lowest primary site, e.g. `C50.0`.
+    #[param(pattern = "^[Cc][0-9]{2}[.]?[0-9]$")]
     pub site_from: Option<String>,
     /// Highest primary site, e.g. `C50.9`.
+    #[param(pattern = "^[Cc][0-9]{2}[.]?[0-9]$")]
     pub site_to: Option<String>,
     /// Histologic type, 4 digits.
+    #[param(pattern = "^[89][0-9]{3}$")]
     pub histology: Option<String>,
     /// First year of diagnosis.
+    #[param(minimum = 1800, maximum = 2099)]
     pub dx_year_from: Option<i32>,
     /// Last year of diagnosis.
+    #[param(minimum = 1800, maximum = 2099)]
     pub dx_year_to: Option<i32>,
+    #[param(pattern = "^(00|1[0-4]|2[0-2]|3[0-8]|4[0-3]|49|99)$")]
     pub class_of_case: Option<String>,
     /// Reporting facility.
     pub facility: Option<String>,
     /// 0 dead, 1 alive.
+    #[param(pattern = "^[01]$")]
     pub vital_status: Option<String>,
+    #[param(pattern = "^[0-9]{1,8}$")]
     pub patient_id_number: Option<String>,
     /// Prefix of the last name, or of "last first".
     pub name: Option<String>,
 }
 
+/// A query value, with blank meaning "not given".
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
 impl ListParams {
     pub fn parse(&self) -> Result<(RecordFilter, PageRequest), ApiError> {
         let mut errors = Vec::new();
-        let mut check = |field: &str, r: Result<String, crate::domain::RuleError>| match r {
-            Ok(v) => Some(v),
-            Err(e) => {
-                errors.push(FieldError {
-                    field: field.into(),
-                    rule: e.rule.into(),
-                    message: e.message,
-                });
-                None
-            }
+        let mut code = |field: &str, raw: &Option<String>, parse: fn(&str) -> Result<String, RuleError>| {
+            given(raw).and_then(|s| match parse(s) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    errors.push(FieldError { field: field.into(), rule: e.rule.into(), message: e.message });
+                    None
+                }
+            })
         };
-        let filter =
-            RecordFilter {
-                site_from: self
-                    .site_from
-                    .as_deref()
-                    .and_then(|s| check("siteFrom", Topography::parse(s).map(|t| t.to_string()))),
-                site_to: self
-                    .site_to
-                    .as_deref()
-                    .and_then(|s| check("siteTo", Topography::parse(s).map(|t| t.to_string()))),
-                histology: self
-                    .histology
-                    .as_deref()
-                    .and_then(|s| check("histology", Histology::parse(s).map(|t| t.to_string()))),
-                dx_year_from: self.dx_year_from,
-                dx_year_to: self.dx_year_to,
-                class_of_case: self.class_of_case.as_deref().and_then(|s| {
-                    check("classOfCase", ClassOfCase::parse(s).map(|t| t.to_string()))
-                }),
-                facility: self.facility.clone(),
-                vital_status: self.vital_status.as_deref().and_then(|s| {
-                    check("vitalStatus", VitalStatus::parse(s).map(|t| t.to_string()))
-                }),
-                patient_id_number: self.patient_id_number.as_deref().and_then(|s| {
-                    check(
-                        "patientIdNumber",
-                        PatientIdNumber::parse(s).map(|t| t.to_string()),
-                    )
-                }),
-                name_prefix: self
-                    .name
-                    .as_ref()
-                    .map(|n| n.trim().to_lowercase())
-                    .filter(|n| !n.is_empty()),
-            };
+        let filter = RecordFilter {
+            site_from: code("siteFrom", &self.site_from, |s| Topography::parse(s).map(|t| t.to_string())),
+            site_to: code("siteTo", &self.site_to, |s| Topography::parse(s).map(|t| t.to_string())),
+            histology: code("histology", &self.histology, |s| Histology::parse(s).map(|t| t.to_string())),
+            dx_year_from: self.dx_year_from,
+            dx_year_to: self.dx_year_to,
+            class_of_case: code("classOfCase", &self.class_of_case, |s| ClassOfCase::parse(s).map(|t| t.to_string())),
+            facility: given(&self.facility).map(str::to_string),
+            vital_status: code("vitalStatus", &self.vital_status, |s| VitalStatus::parse(s).map(|t| t.to_string())),
+            patient_id_number: code("patientIdNumber", &self.patient_id_number, |s| {
+                PatientIdNumber::parse(s).map(|t| t.to_string())
+            }),
+            name_prefix: given(&self.name).map(str::to_lowercase),
+        };
         if !errors.is_empty() {
             return Err(ApiError::BadRequest(errors));
         }
-        let page = PageParams {
-            cursor: self.cursor.clone(),
-            limit: self.limit,
-        }
-        .page()?;
+        let page = PageParams { cursor: given(&self.cursor).map(str::to_string), limit: self.limit }.page()?;
         Ok((filter, page))
     }
 }

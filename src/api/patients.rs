@@ -8,7 +8,7 @@ use super::extract::{Auth, IfMatch, JsonBody, etag};
 use super::params::ListParams;
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{Page, PatientData, PatientOut};
+use crate::dto::{Page, PatientData, Stamped};
 use crate::service::patients;
 
 type Reply = Result<HttpResponse, ApiError>;
@@ -34,7 +34,7 @@ pub(super) fn ok_versioned<T: serde::Serialize>(version: i32, body: &T) -> HttpR
 #[utoipa::path(
     tag = "patients", operation_id = "list_patients",
     params(ListParams),
-    responses((status = 200, body = Page<PatientOut>), ReadErrors),
+    responses((status = 200, body = Page<PatientData>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/patients")]
@@ -54,7 +54,7 @@ pub async fn list_patients(
 #[utoipa::path(
     tag = "patients", operation_id = "create_patient",
     request_body = PatientData,
-    responses((status = 201, body = PatientOut, headers(("ETag" = String), ("Location" = String))), CreateErrors),
+    responses((status = 201, body = PatientData, headers(("ETag" = String), ("Location" = String))), CreateErrors),
     security(("bearer" = []))
 )]
 #[post("/patients")]
@@ -68,8 +68,8 @@ pub async fn create_patient(
         .db(move |c| patients::create(c, &actor, &body.0, today))
         .await?;
     Ok(created(
-        format!("/api/v1/patients/{}", out.meta.id),
-        out.meta.version,
+        format!("/api/v1/patients/{}", out.record_id()),
+        out.record_version(),
         &out,
     ))
 }
@@ -78,7 +78,7 @@ pub async fn create_patient(
 #[utoipa::path(
     tag = "patients", operation_id = "get_patient",
     params(("id" = String, Path, description = "Patient id")),
-    responses((status = 200, body = PatientOut, headers(("ETag" = String))), ReadErrors),
+    responses((status = 200, body = PatientData, headers(("ETag" = String))), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/patients/{id}")]
@@ -88,7 +88,7 @@ pub async fn get_patient(
     id: web::Path<String>,
 ) -> Reply {
     let out = state.db(move |c| patients::get(c, &actor, &id)).await?;
-    Ok(ok_versioned(out.meta.version, &out))
+    Ok(ok_versioned(out.record_version(), &out))
 }
 
 /// Replace a patient's data; send the ETag of the version read in `If-Match`.
@@ -96,10 +96,10 @@ pub async fn get_patient(
     tag = "patients", operation_id = "update_patient",
     params(
         ("id" = String, Path, description = "Patient id"),
-        ("If-Match" = String, Header, description = "ETag of the version being replaced, e.g. \"3\""),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,9}"$"#, description = "ETag of the version being replaced, e.g. \"3\""),
     ),
     request_body = PatientData,
-    responses((status = 200, body = PatientOut, headers(("ETag" = String))), UpdateErrors),
+    responses((status = 200, body = PatientData, headers(("ETag" = String))), UpdateErrors),
     security(("bearer" = []))
 )]
 #[put("/patients/{id}")]
@@ -114,5 +114,5 @@ pub async fn update_patient(
     let out = state
         .db(move |c| patients::update(c, &actor, &id, version, &body.0, today))
         .await?;
-    Ok(ok_versioned(out.meta.version, &out))
+    Ok(ok_versioned(out.record_version(), &out))
 }

@@ -8,7 +8,7 @@ use super::params::PageParams;
 use super::patients::{created, ok_versioned};
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{Page, TreatmentData, TreatmentOut};
+use crate::dto::{Page, TreatmentData, Stamped};
 use crate::service::treatments;
 
 type Reply = Result<HttpResponse, ApiError>;
@@ -17,7 +17,7 @@ type Reply = Result<HttpResponse, ApiError>;
 #[utoipa::path(
     tag = "treatments", operation_id = "list_treatments",
     params(("id" = String, Path, description = "Tumor id"), PageParams),
-    responses((status = 200, body = Page<TreatmentOut>), ReadErrors),
+    responses((status = 200, body = Page<TreatmentData>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/tumors/{id}/treatments")]
@@ -39,7 +39,7 @@ pub async fn list_treatments(
     tag = "treatments", operation_id = "create_treatment",
     params(("id" = String, Path, description = "Tumor id")),
     request_body = TreatmentData,
-    responses((status = 201, body = TreatmentOut, headers(("ETag" = String), ("Location" = String))), CreateErrors),
+    responses((status = 201, body = TreatmentData, headers(("ETag" = String), ("Location" = String))), CreateErrors),
     security(("bearer" = []))
 )]
 #[post("/tumors/{id}/treatments")]
@@ -54,8 +54,8 @@ pub async fn create_treatment(
         .db(move |c| treatments::create(c, &actor, &id, &body.0, today))
         .await?;
     Ok(created(
-        format!("/api/v1/treatments/{}", out.meta.id),
-        out.meta.version,
+        format!("/api/v1/treatments/{}", out.record_id()),
+        out.record_version(),
         &out,
     ))
 }
@@ -64,7 +64,7 @@ pub async fn create_treatment(
 #[utoipa::path(
     tag = "treatments", operation_id = "get_treatment",
     params(("id" = String, Path, description = "Treatment id")),
-    responses((status = 200, body = TreatmentOut, headers(("ETag" = String))), ReadErrors),
+    responses((status = 200, body = TreatmentData, headers(("ETag" = String))), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/treatments/{id}")]
@@ -74,7 +74,7 @@ pub async fn get_treatment(
     id: web::Path<String>,
 ) -> Reply {
     let out = state.db(move |c| treatments::get(c, &actor, &id)).await?;
-    Ok(ok_versioned(out.meta.version, &out))
+    Ok(ok_versioned(out.record_version(), &out))
 }
 
 /// Replace a treatment; send the ETag of the version read in `If-Match`.
@@ -82,10 +82,10 @@ pub async fn get_treatment(
     tag = "treatments", operation_id = "update_treatment",
     params(
         ("id" = String, Path, description = "Treatment id"),
-        ("If-Match" = String, Header, description = "ETag of the version being replaced"),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,9}"$"#, description = "ETag of the version being replaced"),
     ),
     request_body = TreatmentData,
-    responses((status = 200, body = TreatmentOut, headers(("ETag" = String))), UpdateErrors),
+    responses((status = 200, body = TreatmentData, headers(("ETag" = String))), UpdateErrors),
     security(("bearer" = []))
 )]
 #[put("/treatments/{id}")]
@@ -100,5 +100,5 @@ pub async fn update_treatment(
     let out = state
         .db(move |c| treatments::update(c, &actor, &id, version, &body.0, today))
         .await?;
-    Ok(ok_versioned(out.meta.version, &out))
+    Ok(ok_versioned(out.record_version(), &out))
 }

@@ -8,7 +8,7 @@ use super::params::ListParams;
 use super::patients::{created, ok_versioned};
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{Page, TumorData, TumorOut};
+use crate::dto::{Page, TumorData, Stamped};
 use crate::service::tumors;
 
 type Reply = Result<HttpResponse, ApiError>;
@@ -17,7 +17,7 @@ type Reply = Result<HttpResponse, ApiError>;
 #[utoipa::path(
     tag = "tumors", operation_id = "list_tumors",
     params(ListParams),
-    responses((status = 200, body = Page<TumorOut>), ReadErrors),
+    responses((status = 200, body = Page<TumorData>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/tumors")]
@@ -37,7 +37,7 @@ pub async fn list_tumors(
 #[utoipa::path(
     tag = "tumors", operation_id = "list_patient_tumors",
     params(("id" = String, Path, description = "Patient id"), ListParams),
-    responses((status = 200, body = Page<TumorOut>), ReadErrors),
+    responses((status = 200, body = Page<TumorData>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/patients/{id}/tumors")]
@@ -59,7 +59,7 @@ pub async fn list_patient_tumors(
     tag = "tumors", operation_id = "create_tumor",
     params(("id" = String, Path, description = "Patient id")),
     request_body = TumorData,
-    responses((status = 201, body = TumorOut, headers(("ETag" = String), ("Location" = String))), CreateErrors),
+    responses((status = 201, body = TumorData, headers(("ETag" = String), ("Location" = String))), CreateErrors),
     security(("bearer" = []))
 )]
 #[post("/patients/{id}/tumors")]
@@ -74,8 +74,8 @@ pub async fn create_tumor(
         .db(move |c| tumors::create(c, &actor, &id, &body.0, today))
         .await?;
     Ok(created(
-        format!("/api/v1/tumors/{}", out.meta.id),
-        out.meta.version,
+        format!("/api/v1/tumors/{}", out.record_id()),
+        out.record_version(),
         &out,
     ))
 }
@@ -84,7 +84,7 @@ pub async fn create_tumor(
 #[utoipa::path(
     tag = "tumors", operation_id = "get_tumor",
     params(("id" = String, Path, description = "Tumor id")),
-    responses((status = 200, body = TumorOut, headers(("ETag" = String))), ReadErrors),
+    responses((status = 200, body = TumorData, headers(("ETag" = String))), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/tumors/{id}")]
@@ -94,7 +94,7 @@ pub async fn get_tumor(
     id: web::Path<String>,
 ) -> Reply {
     let out = state.db(move |c| tumors::get(c, &actor, &id)).await?;
-    Ok(ok_versioned(out.meta.version, &out))
+    Ok(ok_versioned(out.record_version(), &out))
 }
 
 /// Replace a tumor's data; send the ETag of the version read in `If-Match`.
@@ -102,10 +102,10 @@ pub async fn get_tumor(
     tag = "tumors", operation_id = "update_tumor",
     params(
         ("id" = String, Path, description = "Tumor id"),
-        ("If-Match" = String, Header, description = "ETag of the version being replaced"),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,9}"$"#, description = "ETag of the version being replaced"),
     ),
     request_body = TumorData,
-    responses((status = 200, body = TumorOut, headers(("ETag" = String))), UpdateErrors),
+    responses((status = 200, body = TumorData, headers(("ETag" = String))), UpdateErrors),
     security(("bearer" = []))
 )]
 #[put("/tumors/{id}")]
@@ -120,5 +120,5 @@ pub async fn update_tumor(
     let out = state
         .db(move |c| tumors::update(c, &actor, &id, version, &body.0, today))
         .await?;
-    Ok(ok_versioned(out.meta.version, &out))
+    Ok(ok_versioned(out.record_version(), &out))
 }

@@ -1,7 +1,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Meta, date, opt, present, req, s, text};
+use chrono::{DateTime, Utc};
+
+use super::{date, opt, present, req, s, text};
 use crate::domain::codes::{CancerStatus, FollowUpSource, NextFollowUpSource, VitalStatus};
 use crate::domain::records::{CauseOfDeath, Contact, TumorStatus};
 use crate::domain::validation::{Violation, Violations};
@@ -10,9 +12,11 @@ use crate::domain::validation::{Violation, Violations};
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TumorStatusData {
+    #[schema(value_type = String, required = true)]
     pub tumor_id: Option<String>,
     /// NAACCR #1770: 1 no evidence, 2 evidence, 9 unknown.
     #[schema(example = "1")]
+    #[schema(value_type = String, required = true, pattern = "^[129]$")]
     pub cancer_status: Option<String>,
 }
 
@@ -20,38 +24,51 @@ pub struct TumorStatusData {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ContactData {
+    /// Record id (read-only).
+    #[schema(read_only, value_type = String)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Incremented on every update; send it back in `If-Match` (read-only).
+    #[schema(read_only, value_type = i32)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
+    #[schema(read_only, value_type = String, format = DateTime)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    #[schema(read_only, value_type = String, format = DateTime)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The patient contacted (read-only).
+    #[schema(read_only, value_type = String)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient_id: Option<String>,
     /// The date the patient was last known alive (or died), as given by the source.
     #[schema(example = "2022-05-10")]
+    #[schema(value_type = String, required = true, pattern = "^(18|19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
     pub contact_date: Option<String>,
     /// NAACCR #1760: 0 dead, 1 alive.
     #[schema(example = "1")]
+    #[schema(value_type = String, required = true, pattern = "^[01]$")]
     pub vital_status: Option<String>,
     /// NAACCR #1790.
     #[schema(example = "2")]
+    #[schema(value_type = String, required = true, pattern = "^[0-57-9]$")]
     pub follow_up_source: Option<String>,
     /// NAACCR #1800.
     #[schema(example = "1")]
+    #[schema(pattern = "^[0-58-9]$")]
     pub next_follow_up_source: Option<String>,
     /// NAACCR #1910, only when dead: ICD-10 code without the dot, 7777 or 7797.
+    #[schema(pattern = "^[A-Z0-9][0-9]{2}[.]?[0-9]$")]
     pub cause_of_death: Option<String>,
     /// Cancer status of each of the patient's tumors the contact reports on.
     pub tumors: Option<Vec<TumorStatusData>>,
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
-/// A stored contact.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ContactOut {
-    #[serde(flatten)]
-    pub meta: Meta,
-    pub patient_id: String,
-    #[serde(flatten)]
-    pub data: ContactData,
-}
-
 impl ContactData {
-    pub fn into_domain(&self) -> Result<Contact, Vec<Violation>> {
+    pub fn to_domain(&self) -> Result<Contact, Vec<Violation>> {
         let mut v = Violations::new();
         let contact_date = req(&mut v, "contactDate", &self.contact_date, date);
         let vital = req(
@@ -155,6 +172,7 @@ impl ContactData {
                     .collect(),
             ),
             note: c.note.clone(),
+            ..Self::default()
         }
     }
 }

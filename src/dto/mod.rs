@@ -1,6 +1,6 @@
 //! JSON shapes of the records: request bodies, responses and the stored documents.
 //!
-//! Field names are NAACCR XML ids wherever an item exists. Bodies hold raw strings; `into_domain`
+//! Field names are NAACCR XML ids wherever an item exists. Bodies hold raw strings; `to_domain`
 //! parses them once into domain types and names every field that fails, and `from_domain` writes the
 //! canonical form that is stored and returned (e.g. `C50.9` becomes `C509`).
 
@@ -17,7 +17,7 @@ pub use treatment::*;
 pub use tumor::*;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::PartialDate;
@@ -58,17 +58,6 @@ fn s<T: ToString>(v: &Option<T>) -> Option<String> {
     v.as_ref().map(ToString::to_string)
 }
 
-/// Record metadata common to every resource.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Meta {
-    pub id: String,
-    /// Incremented on every update; send it back in `If-Match`.
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
 /// A page of a list; `nextCursor` is absent on the last page.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -76,3 +65,32 @@ pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
 }
+
+/// The read-only record metadata every resource carries.
+pub trait Stamped {
+    /// Sets id, version and timestamps from storage.
+    fn stamp(&mut self, id: &str, version: i32, created_at: DateTime<Utc>, updated_at: DateTime<Utc>);
+    fn record_id(&self) -> &str;
+    fn record_version(&self) -> i32;
+}
+
+macro_rules! stamped {
+    ($($t:ty),*) => {$(
+        impl Stamped for $t {
+            fn stamp(&mut self, id: &str, version: i32, created_at: DateTime<Utc>, updated_at: DateTime<Utc>) {
+                self.id = Some(id.to_string());
+                self.version = Some(version);
+                self.created_at = Some(created_at);
+                self.updated_at = Some(updated_at);
+            }
+            fn record_id(&self) -> &str {
+                self.id.as_deref().unwrap_or_default()
+            }
+            fn record_version(&self) -> i32 {
+                self.version.unwrap_or_default()
+            }
+        }
+    )*};
+}
+
+stamped!(PatientData, TumorData, TreatmentData, ContactData);

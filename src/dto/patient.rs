@@ -1,7 +1,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Meta, opt, req, s, text};
+use chrono::{DateTime, Utc};
+
+use super::{opt, req, s, text};
 use crate::domain::codes::{NoPatientContactFlag, Race, SexAssignedAtBirth, SpanishHispanicOrigin};
 use crate::domain::identifiers::{self as ids, Npi, PatientIdNumber, Ssn};
 use crate::domain::records::{Address, AddressAtDiagnosis, Patient, Physician};
@@ -15,10 +17,15 @@ pub struct PhysicianData {
     pub name: Option<String>,
     /// National Provider Identifier, 10 digits with check digit.
     #[schema(example = "1234567893")]
+    #[schema(pattern = "^[0-9]{10}$")]
     pub npi: Option<String>,
+    #[schema(max_length = 60)]
     pub street: Option<String>,
+    #[schema(max_length = 50)]
     pub city: Option<String>,
+    #[schema(pattern = "^[A-Z]{2}$")]
     pub state: Option<String>,
+    #[schema(pattern = "^[A-Za-z0-9]{1,9}$")]
     pub postal_code: Option<String>,
     pub email: Option<String>,
 }
@@ -27,67 +34,99 @@ pub struct PhysicianData {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PatientData {
+    /// Record id (read-only).
+    #[schema(read_only, value_type = String)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Incremented on every update; send it back in `If-Match` (read-only).
+    #[schema(read_only, value_type = i32)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
+    #[schema(read_only, value_type = String, format = DateTime)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    #[schema(read_only, value_type = String, format = DateTime)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// NAACCR #1750, derived from the contact history (read-only).
+    #[schema(read_only, value_type = String)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_of_last_contact: Option<String>,
+    /// NAACCR #1760, derived from the contact history: 0 dead, 1 alive (read-only).
+    #[schema(read_only, value_type = String)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vital_status: Option<String>,
     /// NAACCR #20: up to 8 digits, stored zero-padded.
     #[schema(example = "00012345")]
+    #[schema(value_type = String, required = true, pattern = "^[0-9]{1,8}$")]
     pub patient_id_number: Option<String>,
     /// NAACCR #2230.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 40)]
     pub name_last: Option<String>,
     /// NAACCR #2240.
+    #[schema(max_length = 40)]
     pub name_first: Option<String>,
     /// NAACCR #2250.
+    #[schema(max_length = 40)]
     pub name_middle: Option<String>,
     /// NAACCR #240, ISO 8601 at the precision known.
     #[schema(example = "1956-03")]
+    #[schema(pattern = "^(18|19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
     pub date_of_birth: Option<String>,
     /// NAACCR #225: 1 male, 2 female, 9 unknown.
     #[schema(example = "2")]
+    #[schema(value_type = String, required = true, pattern = "^[129]$")]
     pub sex_assigned_at_birth: Option<String>,
     /// NAACCR #160–#164, two digits.
     #[schema(example = "01")]
+    #[schema(pattern = "^(0[1-8]|1[0-7]|2[0-2]|2[5-8]|3[0-2]|88|9[6-9])$")]
     pub race1: Option<String>,
+    #[schema(pattern = "^(0[1-8]|1[0-7]|2[0-2]|2[5-8]|3[0-2]|88|9[6-9])$")]
     pub race2: Option<String>,
+    #[schema(pattern = "^(0[1-8]|1[0-7]|2[0-2]|2[5-8]|3[0-2]|88|9[6-9])$")]
     pub race3: Option<String>,
+    #[schema(pattern = "^(0[1-8]|1[0-7]|2[0-2]|2[5-8]|3[0-2]|88|9[6-9])$")]
     pub race4: Option<String>,
+    #[schema(pattern = "^(0[1-8]|1[0-7]|2[0-2]|2[5-8]|3[0-2]|88|9[6-9])$")]
     pub race5: Option<String>,
     /// NAACCR #190.
+    #[schema(pattern = "^[0-9]$")]
     pub spanish_hispanic_origin: Option<String>,
     /// NAACCR #2320, nine digits.
+    #[schema(pattern = "^[0-9]{3}-?[0-9]{2}-?[0-9]{4}$")]
     pub social_security_number: Option<String>,
+    #[schema(max_length = 60)]
     pub addr_current_no_street: Option<String>,
+    #[schema(max_length = 50)]
     pub addr_current_city: Option<String>,
+    #[schema(pattern = "^[A-Z]{2}$")]
     pub addr_current_state: Option<String>,
+    #[schema(pattern = "^[A-Za-z0-9]{1,9}$")]
     pub addr_current_postal_code: Option<String>,
+    #[schema(max_length = 3)]
     pub addr_current_country: Option<String>,
     /// NAACCR #2360.
+    #[schema(pattern = "^[0-9]{7,15}$")]
     pub telephone: Option<String>,
     pub email: Option<String>,
+    #[schema(max_length = 50)]
     pub addr_at_dx_city: Option<String>,
+    #[schema(pattern = "^[A-Z]{2}$")]
     pub addr_at_dx_state: Option<String>,
+    #[schema(pattern = "^[A-Za-z0-9]{1,9}$")]
     pub addr_at_dx_postal_code: Option<String>,
     /// NAACCR #90, county FIPS code.
+    #[schema(pattern = "^[0-9]{3}$")]
     pub county_at_dx: Option<String>,
     pub physician_managing: Option<PhysicianData>,
     pub physician_follow_up: Option<PhysicianData>,
     /// NAACCR #1854: 1 = the patient may NOT be contacted. Default 0.
+    #[schema(pattern = "^[01]$")]
     pub no_patient_contact_flag: Option<String>,
 }
 
-/// A stored patient with its derived follow-up state.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PatientOut {
-    #[serde(flatten)]
-    pub meta: Meta,
-    #[serde(flatten)]
-    pub data: PatientData,
-    /// NAACCR #1750, derived from the contact history.
-    pub date_of_last_contact: Option<String>,
-    /// NAACCR #1760, derived from the contact history.
-    pub vital_status: String,
-}
-
 impl PhysicianData {
-    fn into_domain(&self, v: &mut Violations, field: &str) -> Physician {
+    fn to_domain(&self, v: &mut Violations, field: &str) -> Physician {
         let f = |name: &str| format!("{field}.{name}");
         Physician {
             name: opt(v, &f("name"), &self.name, text(60)),
@@ -117,7 +156,7 @@ impl PhysicianData {
 }
 
 impl PatientData {
-    pub fn into_domain(&self) -> Result<Patient, Vec<Violation>> {
+    pub fn to_domain(&self) -> Result<Patient, Vec<Violation>> {
         let mut v = Violations::new();
         let id = req(
             &mut v,
@@ -199,11 +238,11 @@ impl PatientData {
         let physician_managing = self
             .physician_managing
             .as_ref()
-            .map(|p| p.into_domain(&mut v, "physicianManaging"));
+            .map(|p| p.to_domain(&mut v, "physicianManaging"));
         let physician_follow_up = self
             .physician_follow_up
             .as_ref()
-            .map(|p| p.into_domain(&mut v, "physicianFollowUp"));
+            .map(|p| p.to_domain(&mut v, "physicianFollowUp"));
         let no_contact = opt(
             &mut v,
             "noPatientContactFlag",
@@ -274,6 +313,7 @@ impl PatientData {
                 .as_ref()
                 .map(PhysicianData::from_domain),
             no_patient_contact_flag: Some(p.no_patient_contact_flag.to_string()),
+            ..Self::default()
         }
     }
 }

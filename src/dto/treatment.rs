@@ -1,7 +1,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Meta, date, opt, req, s, text};
+use chrono::{DateTime, Utc};
+
+use super::{date, opt, req, s, text};
 use crate::domain::records::{Modality, Treatment, TreatmentCode};
 use crate::domain::validation::{Violation, Violations};
 
@@ -9,37 +11,50 @@ use crate::domain::validation::{Violation, Violations};
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TreatmentData {
+    /// Record id (read-only).
+    #[schema(read_only, value_type = String)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Incremented on every update; send it back in `If-Match` (read-only).
+    #[schema(read_only, value_type = i32)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
+    #[schema(read_only, value_type = String, format = DateTime)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    #[schema(read_only, value_type = String, format = DateTime)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The tumor treated (read-only).
+    #[schema(read_only, value_type = String)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tumor_id: Option<String>,
     /// surgery | radiation | chemotherapy | hormone | immunotherapy | transplantEndocrine | other
     #[schema(example = "chemotherapy")]
+    #[schema(value_type = String, required = true, pattern = "^(surgery|radiation|chemotherapy|hormone|immunotherapy|transplantEndocrine|other)$")]
     pub modality: Option<String>,
     /// The NAACCR RX Summ code for the modality (rxSummSurgPrimSite, rxSummRadiation, rxSummChemo,
     /// rxSummHormone, rxSummBrm, rxSummTransplntEndocr, rxSummOther).
     #[schema(example = "03")]
+    #[schema(value_type = String, required = true, pattern = "^([0-9]{1,2}|[AB][0-9]{3})$")]
     pub code: Option<String>,
     /// Part of the first course of treatment (default true).
     pub first_course: Option<bool>,
     #[schema(example = "2021-04-02")]
+    #[schema(pattern = "^(18|19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
     pub start_date: Option<String>,
+    #[schema(pattern = "^(18|19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
     pub end_date: Option<String>,
     /// Facility that gave the treatment.
+    #[schema(max_length = 60)]
     pub facility: Option<String>,
     /// Free-text description.
+    #[schema(max_length = 1000)]
     pub text: Option<String>,
 }
 
-/// A stored treatment.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TreatmentOut {
-    #[serde(flatten)]
-    pub meta: Meta,
-    pub tumor_id: String,
-    #[serde(flatten)]
-    pub data: TreatmentData,
-}
-
 impl TreatmentData {
-    pub fn into_domain(&self) -> Result<Treatment, Vec<Violation>> {
+    pub fn to_domain(&self) -> Result<Treatment, Vec<Violation>> {
         let mut v = Violations::new();
         let modality = req(&mut v, "modality", &self.modality, Modality::parse);
         let code = match modality {
@@ -74,6 +89,7 @@ impl TreatmentData {
             end_date: s(&t.end_date),
             facility: t.facility.clone(),
             text: t.text.clone(),
+            ..Self::default()
         }
     }
 }

@@ -1,7 +1,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Meta, date, opt, req, s, text};
+use chrono::{DateTime, Utc};
+
+use super::{date, opt, req, s, text};
 use crate::domain::codes::*;
 use crate::domain::identifiers as ids;
 use crate::domain::records::Tumor;
@@ -11,66 +13,93 @@ use crate::domain::validation::{Violation, Violations};
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TumorData {
+    /// Record id (read-only).
+    #[schema(read_only, value_type = String)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Incremented on every update; send it back in `If-Match` (read-only).
+    #[schema(read_only, value_type = i32)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
+    #[schema(read_only, value_type = String, format = DateTime)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    #[schema(read_only, value_type = String, format = DateTime)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The patient this tumor belongs to (read-only).
+    #[schema(read_only, value_type = String)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient_id: Option<String>,
+    /// NAACCR #1770 from the latest contact that reported on this tumor (read-only).
+    #[schema(read_only, value_type = String)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancer_status: Option<String>,
     /// NAACCR #400, ICD-O-3 topography; `C50.9` or `C509`, stored as `C509`.
     #[schema(example = "C509")]
+    #[schema(value_type = String, required = true, pattern = "^[Cc][0-9]{2}[.]?[0-9]$")]
     pub primary_site: Option<String>,
     /// NAACCR #522, ICD-O-3 histologic type, 4 digits.
     #[schema(example = "8500")]
+    #[schema(value_type = String, required = true, pattern = "^[89][0-9]{3}$")]
     pub histologic_type_icd_o3: Option<String>,
     /// NAACCR #523, ICD-O-3 behavior 0–3.
     #[schema(example = "3")]
+    #[schema(value_type = String, required = true, pattern = "^[0-3]$")]
     pub behavior_code_icd_o3: Option<String>,
     /// NAACCR #440, diagnoses before 2018.
+    #[schema(pattern = "^[1-9]$")]
     pub grade: Option<String>,
     /// NAACCR #3843, diagnoses 2018+.
+    #[schema(pattern = "^[1-5A-EHLMS89]$")]
     pub grade_clinical: Option<String>,
     /// NAACCR #3844, diagnoses 2018+.
+    #[schema(pattern = "^[1-5A-EHLMS89]$")]
     pub grade_pathological: Option<String>,
     /// NAACCR #1068 (yc).
+    #[schema(pattern = "^[1-5A-EHLMS89]$")]
     pub grade_post_therapy_clin: Option<String>,
     /// NAACCR #3845 (yp).
+    #[schema(pattern = "^[1-5A-EHLMS89]$")]
     pub grade_post_therapy: Option<String>,
     /// NAACCR #410.
     #[schema(example = "2")]
+    #[schema(value_type = String, required = true, pattern = "^[0-59]$")]
     pub laterality: Option<String>,
     /// NAACCR #390, ISO 8601 at the precision known.
     #[schema(example = "2021-03-15")]
+    #[schema(value_type = String, required = true, pattern = "^(18|19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
     pub date_of_diagnosis: Option<String>,
     /// NAACCR #490.
+    #[schema(pattern = "^[1-9]$")]
     pub diagnostic_confirmation: Option<String>,
     /// NAACCR #500.
+    #[schema(pattern = "^[1-8]$")]
     pub type_of_reporting_source: Option<String>,
     /// NAACCR #560, two digits.
     #[schema(example = "00")]
+    #[schema(value_type = String, required = true, pattern = "^([0-7][0-9]|8[0-8]|9[89])$")]
     pub sequence_number_hospital: Option<String>,
     /// NAACCR #610, two digits; 00–22 analytic.
     #[schema(example = "14")]
+    #[schema(value_type = String, required = true, pattern = "^(00|1[0-4]|2[0-2]|3[0-8]|4[0-3]|49|99)$")]
     pub class_of_case: Option<String>,
     /// NAACCR #540, facility identification number (up to 10 characters).
+    #[schema(max_length = 10)]
     pub reporting_facility: Option<String>,
     /// NAACCR #550, up to 9 digits.
+    #[schema(pattern = "^[0-9]{1,9}$")]
     pub accession_number_hosp: Option<String>,
     /// NAACCR #764, diagnoses 2018+.
+    #[schema(pattern = "^[0-47-9]$")]
     pub summary_stage2018: Option<String>,
     /// NAACCR #580.
+    #[schema(pattern = "^(18|19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
     pub date_of1st_contact: Option<String>,
 }
 
-/// A stored tumor.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TumorOut {
-    #[serde(flatten)]
-    pub meta: Meta,
-    pub patient_id: String,
-    #[serde(flatten)]
-    pub data: TumorData,
-    /// NAACCR #1770 from the latest contact that reported on this tumor.
-    pub cancer_status: Option<String>,
-}
-
 impl TumorData {
-    pub fn into_domain(&self) -> Result<Tumor, Vec<Violation>> {
+    pub fn to_domain(&self) -> Result<Tumor, Vec<Violation>> {
         let mut v = Violations::new();
         let site = req(&mut v, "primarySite", &self.primary_site, Topography::parse);
         let hist = req(
@@ -209,6 +238,7 @@ impl TumorData {
             accession_number_hosp: t.accession_number_hosp.clone(),
             summary_stage2018: s(&t.summary_stage_2018),
             date_of1st_contact: s(&t.date_of_1st_contact),
+            ..Self::default()
         }
     }
 }

@@ -7,21 +7,19 @@ use diesel::Connection;
 use super::audit::{self, Action};
 use super::history::Loaded;
 use super::{
-    Actor, PageRequest, Result, Role, ServiceError, check_version, meta, parse_doc, to_doc,
+    Actor, PageRequest, Result, Role, ServiceError, check_version, stamped_doc, to_doc,
 };
 use crate::db::rows::{ContactRow, ContactTumorRow};
 use crate::db::{DbConn, new_id, now, repo};
 use crate::domain::Violation;
 use crate::domain::chronology::Focus;
 use crate::domain::records::Contact;
-use crate::dto::{ContactData, ContactOut, Page};
+use crate::dto::{ContactData, Page};
 
-fn out(row: &ContactRow) -> Result<ContactOut> {
-    Ok(ContactOut {
-        meta: meta(&row.id, row.version, row.created_at, row.updated_at),
-        patient_id: row.patient_id.clone(),
-        data: parse_doc(&row.data)?,
-    })
+fn out(row: &ContactRow) -> Result<ContactData> {
+    let mut doc: ContactData = stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
+    doc.patient_id = Some(row.patient_id.clone());
+    Ok(doc)
 }
 
 /// Every tumor a contact reports on must be one of the patient's.
@@ -62,9 +60,9 @@ pub fn create(
     patient_id: &str,
     data: &ContactData,
     today: NaiveDate,
-) -> Result<ContactOut> {
+) -> Result<ContactData> {
     actor.require(Role::Registrar)?;
-    let contact = data.into_domain().map_err(ServiceError::Invalid)?;
+    let contact = data.to_domain().map_err(ServiceError::Invalid)?;
     conn.transaction(|c| {
         let mut loaded = Loaded::load(c, patient_id)?;
         check_tumors(&loaded, &contact)?;
@@ -89,7 +87,7 @@ pub fn create(
     })
 }
 
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<ContactOut> {
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<ContactData> {
     actor.require(Role::Viewer)?;
     conn.transaction(|c| {
         let row = repo::get_contact(c, id)?.ok_or(ServiceError::NotFound("contact"))?;
@@ -106,9 +104,9 @@ pub fn update(
     expected_version: i32,
     data: &ContactData,
     today: NaiveDate,
-) -> Result<ContactOut> {
+) -> Result<ContactData> {
     actor.require(Role::Registrar)?;
-    let contact = data.into_domain().map_err(ServiceError::Invalid)?;
+    let contact = data.to_domain().map_err(ServiceError::Invalid)?;
     conn.transaction(|c| {
         let current = repo::get_contact(c, id)?.ok_or(ServiceError::NotFound("contact"))?;
         check_version(current.version, expected_version)?;
@@ -144,7 +142,7 @@ pub fn list(
     actor: &Actor,
     patient_id: &str,
     page: &PageRequest,
-) -> Result<Page<ContactOut>> {
+) -> Result<Page<ContactData>> {
     actor.require(Role::Viewer)?;
     let after = page.after()?;
     conn.transaction(|c| {

@@ -31,23 +31,23 @@ fn domain<T, D: serde::de::DeserializeOwned>(
 impl Loaded {
     pub fn load(conn: &mut DbConn, patient_id: &str) -> Result<Self> {
         let row = repo::get_patient(conn, patient_id)?.ok_or(ServiceError::NotFound("patient"))?;
-        let patient = domain(&row.data, PatientData::into_domain)?
+        let patient = domain(&row.data, PatientData::to_domain)?
             .ok_or(ServiceError::NotFound("patient"))?;
         let mut tumors = Vec::new();
         for t in repo::tumors_of_patient(conn, patient_id)? {
-            if let Some(d) = domain(&t.data, TumorData::into_domain)? {
+            if let Some(d) = domain(&t.data, TumorData::to_domain)? {
                 tumors.push((t.id, d));
             }
         }
         let mut treatments = Vec::new();
         for t in repo::treatments_of_patient(conn, patient_id)? {
-            if let Some(d) = domain(&t.data, TreatmentData::into_domain)? {
+            if let Some(d) = domain(&t.data, TreatmentData::to_domain)? {
                 treatments.push((t.id, t.tumor_id, d));
             }
         }
         let mut contacts = Vec::new();
         for c in repo::contacts_of_patient(conn, patient_id)? {
-            if let Some(d) = domain(&c.data, ContactData::into_domain)? {
+            if let Some(d) = domain(&c.data, ContactData::to_domain)? {
                 contacts.push((c.id, d));
             }
         }

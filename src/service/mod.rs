@@ -10,14 +10,12 @@ pub mod patients;
 pub mod treatments;
 pub mod tumors;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::db::DbError;
 pub use crate::db::repo::RecordFilter;
 use crate::domain::Violation;
-use crate::dto::Meta;
+use crate::dto::Stamped;
 pub use auth::{Actor, Role};
 
 #[derive(Debug, thiserror::Error)]
@@ -70,14 +68,11 @@ impl PageRequest {
     fn after(&self) -> Result<Option<String>> {
         match &self.cursor {
             None => Ok(None),
-            Some(c) => {
-                let bytes = URL_SAFE_NO_PAD
-                    .decode(c)
-                    .map_err(|_| ServiceError::BadCursor)?;
-                String::from_utf8(bytes)
-                    .map(Some)
-                    .map_err(|_| ServiceError::BadCursor)
+            // The cursor is the last id of the previous page; ids are UUIDs.
+            Some(c) if c.len() <= 64 && c.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') => {
+                Ok(Some(c.to_ascii_lowercase()))
             }
+            Some(_) => Err(ServiceError::BadCursor),
         }
     }
 
@@ -90,7 +85,7 @@ impl PageRequest {
         let limit = self.limit() as usize;
         let next = if rows.len() > limit {
             rows.truncate(limit);
-            rows.last().map(|r| URL_SAFE_NO_PAD.encode(id(r)))
+            rows.last().map(|r| id(r).to_string())
         } else {
             None
         };
@@ -102,13 +97,17 @@ pub(crate) fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(t, Utc)
 }
 
-pub(crate) fn meta(id: &str, version: i32, created: NaiveDateTime, updated: NaiveDateTime) -> Meta {
-    Meta {
-        id: id.to_string(),
-        version,
-        created_at: utc(created),
-        updated_at: utc(updated),
-    }
+/// Reads a stored document and stamps it with the row's id, version and timestamps.
+pub(crate) fn stamped_doc<T: serde::de::DeserializeOwned + Stamped>(
+    data: &str,
+    id: &str,
+    version: i32,
+    created: NaiveDateTime,
+    updated: NaiveDateTime,
+) -> Result<T> {
+    let mut doc: T = parse_doc(data)?;
+    doc.stamp(id, version, utc(created), utc(updated));
+    Ok(doc)
 }
 
 /// Stored documents are written by this service; one that does not parse is corrupt data, not user error.

@@ -6,7 +6,7 @@ use diesel::Connection;
 use super::audit::{self, Action};
 use super::history::Loaded;
 use super::{
-    Actor, PageRequest, RecordFilter, Result, Role, ServiceError, check_version, meta, parse_doc,
+    Actor, PageRequest, RecordFilter, Result, Role, ServiceError, check_version, stamped_doc,
     to_doc,
 };
 use crate::db::rows::PatientRow;
@@ -14,7 +14,7 @@ use crate::db::{DbConn, is_unique_violation, new_id, now, repo};
 use crate::domain::chronology::{Focus, PatientHistory};
 use crate::domain::codes::VitalStatus;
 use crate::domain::records::Patient;
-use crate::dto::{Page, PatientData, PatientOut};
+use crate::dto::{Page, PatientData};
 
 fn name_search(p: &Patient) -> String {
     format!("{} {}", p.name_last, p.name_first.as_deref().unwrap_or(""))
@@ -22,13 +22,11 @@ fn name_search(p: &Patient) -> String {
         .to_lowercase()
 }
 
-fn out(row: &PatientRow) -> Result<PatientOut> {
-    Ok(PatientOut {
-        meta: meta(&row.id, row.version, row.created_at, row.updated_at),
-        data: parse_doc(&row.data)?,
-        date_of_last_contact: row.date_of_last_contact.clone(),
-        vital_status: row.vital_status.clone(),
-    })
+fn out(row: &PatientRow) -> Result<PatientData> {
+    let mut doc: PatientData = stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
+    doc.date_of_last_contact = row.date_of_last_contact.clone();
+    doc.vital_status = Some(row.vital_status.clone());
+    Ok(doc)
 }
 
 fn duplicate() -> ServiceError {
@@ -43,9 +41,9 @@ pub fn create(
     actor: &Actor,
     data: &PatientData,
     today: NaiveDate,
-) -> Result<PatientOut> {
+) -> Result<PatientData> {
     actor.require(Role::Registrar)?;
-    let patient = data.into_domain().map_err(ServiceError::Invalid)?;
+    let patient = data.to_domain().map_err(ServiceError::Invalid)?;
     let history = PatientHistory {
         patient: &patient,
         tumors: vec![],
@@ -84,7 +82,7 @@ pub fn create(
     out(&row)
 }
 
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<PatientOut> {
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<PatientData> {
     actor.require(Role::Viewer)?;
     conn.transaction(|c| {
         let row = repo::get_patient(c, id)?.ok_or(ServiceError::NotFound("patient"))?;
@@ -100,9 +98,9 @@ pub fn update(
     expected_version: i32,
     data: &PatientData,
     today: NaiveDate,
-) -> Result<PatientOut> {
+) -> Result<PatientData> {
     actor.require(Role::Registrar)?;
-    let patient = data.into_domain().map_err(ServiceError::Invalid)?;
+    let patient = data.to_domain().map_err(ServiceError::Invalid)?;
     conn.transaction(|c| {
         let mut loaded = Loaded::load(c, id)?;
         check_version(loaded.row.version, expected_version)?;
@@ -142,7 +140,7 @@ pub fn list(
     actor: &Actor,
     filter: &RecordFilter,
     page: &PageRequest,
-) -> Result<Page<PatientOut>> {
+) -> Result<Page<PatientData>> {
     actor.require(Role::Viewer)?;
     let after = page.after()?;
     conn.transaction(|c| {

@@ -6,19 +6,17 @@ use diesel::Connection;
 use super::audit::{self, Action};
 use super::history::Loaded;
 use super::{
-    Actor, PageRequest, Result, Role, ServiceError, check_version, meta, parse_doc, to_doc,
+    Actor, PageRequest, Result, Role, ServiceError, check_version, stamped_doc, to_doc,
 };
 use crate::db::rows::TreatmentRow;
 use crate::db::{DbConn, new_id, now, repo};
 use crate::domain::chronology::Focus;
-use crate::dto::{Page, TreatmentData, TreatmentOut};
+use crate::dto::{Page, TreatmentData};
 
-fn out(row: &TreatmentRow) -> Result<TreatmentOut> {
-    Ok(TreatmentOut {
-        meta: meta(&row.id, row.version, row.created_at, row.updated_at),
-        tumor_id: row.tumor_id.clone(),
-        data: parse_doc(&row.data)?,
-    })
+fn out(row: &TreatmentRow) -> Result<TreatmentData> {
+    let mut doc: TreatmentData = stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
+    doc.tumor_id = Some(row.tumor_id.clone());
+    Ok(doc)
 }
 
 pub fn create(
@@ -27,9 +25,9 @@ pub fn create(
     tumor_id: &str,
     data: &TreatmentData,
     today: NaiveDate,
-) -> Result<TreatmentOut> {
+) -> Result<TreatmentData> {
     actor.require(Role::Registrar)?;
-    let rx = data.into_domain().map_err(ServiceError::Invalid)?;
+    let rx = data.to_domain().map_err(ServiceError::Invalid)?;
     conn.transaction(|c| {
         let tumor = repo::get_tumor(c, tumor_id)?.ok_or(ServiceError::NotFound("tumor"))?;
         let mut loaded = Loaded::load(c, &tumor.patient_id)?;
@@ -53,7 +51,7 @@ pub fn create(
     })
 }
 
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<TreatmentOut> {
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<TreatmentData> {
     actor.require(Role::Viewer)?;
     conn.transaction(|c| {
         let row = repo::get_treatment(c, id)?.ok_or(ServiceError::NotFound("treatment"))?;
@@ -69,9 +67,9 @@ pub fn update(
     expected_version: i32,
     data: &TreatmentData,
     today: NaiveDate,
-) -> Result<TreatmentOut> {
+) -> Result<TreatmentData> {
     actor.require(Role::Registrar)?;
-    let rx = data.into_domain().map_err(ServiceError::Invalid)?;
+    let rx = data.to_domain().map_err(ServiceError::Invalid)?;
     conn.transaction(|c| {
         let current = repo::get_treatment(c, id)?.ok_or(ServiceError::NotFound("treatment"))?;
         check_version(current.version, expected_version)?;
@@ -107,7 +105,7 @@ pub fn list(
     actor: &Actor,
     tumor_id: &str,
     page: &PageRequest,
-) -> Result<Page<TreatmentOut>> {
+) -> Result<Page<TreatmentData>> {
     actor.require(Role::Viewer)?;
     let after = page.after()?;
     conn.transaction(|c| {

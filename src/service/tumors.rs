@@ -8,7 +8,7 @@ use diesel::Connection;
 use super::audit::{self, Action};
 use super::history::Loaded;
 use super::{
-    Actor, PageRequest, RecordFilter, Result, Role, ServiceError, check_version, meta, parse_doc,
+    Actor, PageRequest, RecordFilter, Result, Role, ServiceError, check_version, stamped_doc,
     to_doc,
 };
 use crate::db::rows::TumorRow;
@@ -16,7 +16,7 @@ use crate::db::{DbConn, new_id, now, repo};
 use crate::domain::PartialDate;
 use crate::domain::chronology::Focus;
 use crate::domain::records::Tumor;
-use crate::dto::{Page, TumorData, TumorOut};
+use crate::dto::{Page, TumorData};
 
 fn row_fields(t: &Tumor, row: &mut TumorRow) -> Result<()> {
     row.primary_site = t.primary_site.to_string();
@@ -47,22 +47,20 @@ fn latest_statuses(conn: &mut DbConn, ids: &[&str]) -> Result<HashMap<String, St
     Ok(best.into_iter().map(|(k, (_, s))| (k, s)).collect())
 }
 
-fn outs(conn: &mut DbConn, rows: &[TumorRow]) -> Result<Vec<TumorOut>> {
+fn outs(conn: &mut DbConn, rows: &[TumorRow]) -> Result<Vec<TumorData>> {
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let statuses = latest_statuses(conn, &ids)?;
     rows.iter()
         .map(|row| {
-            Ok(TumorOut {
-                meta: meta(&row.id, row.version, row.created_at, row.updated_at),
-                patient_id: row.patient_id.clone(),
-                data: parse_doc(&row.data)?,
-                cancer_status: statuses.get(&row.id).cloned(),
-            })
+            let mut doc: TumorData = stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
+            doc.patient_id = Some(row.patient_id.clone());
+            doc.cancer_status = statuses.get(&row.id).cloned();
+            Ok(doc)
         })
         .collect()
 }
 
-fn one(conn: &mut DbConn, row: &TumorRow) -> Result<TumorOut> {
+fn one(conn: &mut DbConn, row: &TumorRow) -> Result<TumorData> {
     outs(conn, std::slice::from_ref(row))?
         .pop()
         .ok_or(ServiceError::NotFound("tumor"))
@@ -74,9 +72,9 @@ pub fn create(
     patient_id: &str,
     data: &TumorData,
     today: NaiveDate,
-) -> Result<TumorOut> {
+) -> Result<TumorData> {
     actor.require(Role::Registrar)?;
-    let tumor = data.into_domain().map_err(ServiceError::Invalid)?;
+    let tumor = data.to_domain().map_err(ServiceError::Invalid)?;
     conn.transaction(|c| {
         let mut loaded = Loaded::load(c, patient_id)?;
         let at = now();
@@ -104,7 +102,7 @@ pub fn create(
     })
 }
 
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<TumorOut> {
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<TumorData> {
     actor.require(Role::Viewer)?;
     conn.transaction(|c| {
         let row = repo::get_tumor(c, id)?.ok_or(ServiceError::NotFound("tumor"))?;
@@ -120,9 +118,9 @@ pub fn update(
     expected_version: i32,
     data: &TumorData,
     today: NaiveDate,
-) -> Result<TumorOut> {
+) -> Result<TumorData> {
     actor.require(Role::Registrar)?;
-    let tumor = data.into_domain().map_err(ServiceError::Invalid)?;
+    let tumor = data.to_domain().map_err(ServiceError::Invalid)?;
     conn.transaction(|c| {
         let current = repo::get_tumor(c, id)?.ok_or(ServiceError::NotFound("tumor"))?;
         check_version(current.version, expected_version)?;
@@ -155,7 +153,7 @@ pub fn list(
     patient_id: Option<&str>,
     filter: &RecordFilter,
     page: &PageRequest,
-) -> Result<Page<TumorOut>> {
+) -> Result<Page<TumorData>> {
     actor.require(Role::Viewer)?;
     let after = page.after()?;
     conn.transaction(|c| {
