@@ -79,7 +79,7 @@ pub struct AuditParams {
     /// patient, tumor, treatment, contact or token
     pub entity: Option<String>,
     pub entity_id: Option<String>,
-    #[param(pattern = "^[0-9a-f-]{1,64}$")]
+    #[param(pattern = "^[0-9a-fA-F-]{1,64}$")]
     pub cursor: Option<String>,
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,

@@ -82,7 +82,7 @@ pub async fn get_contact(
     tag = "contacts", operation_id = "update_contact",
     params(
         ("id" = String, Path, description = "Contact id"),
-        ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,9}"$"#, description = "ETag of the version being replaced"),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?"[1-9][0-9]{0,8}"$"#, description = "ETag of the version being replaced"),
     ),
     request_body = ContactData,
     responses((status = 200, body = ContactData, headers(("ETag" = String))), UpdateErrors),

@@ -4,9 +4,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::problem::{ApiError, FieldError};
-use crate::domain::codes::{ClassOfCase, Histology, Topography, VitalStatus};
 use crate::domain::RuleError;
-use crate::domain::identifiers::PatientIdNumber;
+use crate::domain::codes::{ClassOfCase, VitalStatus};
+use crate::domain::identifiers::{PatientIdNumber, digits};
 use crate::service::{PageRequest, RecordFilter};
 
 /// Cursor pagination.
@@ -15,7 +15,7 @@ use crate::service::{PageRequest, RecordFilter};
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// `nextCursor` of the previous page.
-    #[param(pattern = "^[0-9a-f-]{1,64}$")]
+    #[param(pattern = "^[0-9a-fA-F-]{1,64}$")]
     pub cursor: Option<String>,
     /// Page size, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]
@@ -46,7 +46,7 @@ impl PageParams {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// `nextCursor` of the previous page.
-    #[param(pattern = "^[0-9a-f-]{1,64}$")]
+    #[param(pattern = "^[0-9a-fA-F-]{1,64}$")]
     pub cursor: Option<String>,
     /// Page size, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]
@@ -79,6 +79,27 @@ pub struct ListParams {
     pub name: Option<String>,
 }
 
+/// A range bound need not be a codable site (C61.1 bounds a range as well as C61.9): only the shape
+/// is checked, and the dot dropped.
+fn site_bound(raw: &str) -> Result<String, RuleError> {
+    let compact: String = raw
+        .chars()
+        .filter(|c| *c != '.')
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let ok = compact.len() == 4
+        && compact.starts_with('C')
+        && compact.bytes().skip(1).all(|b| b.is_ascii_digit());
+    if ok {
+        Ok(compact)
+    } else {
+        Err(RuleError::new(
+            "code.format",
+            "a site bound looks like C50.0 or C500",
+        ))
+    }
+}
+
 /// A query value, with blank meaning "not given".
 fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
@@ -87,33 +108,58 @@ fn given(v: &Option<String>) -> Option<&str> {
 impl ListParams {
     pub fn parse(&self) -> Result<(RecordFilter, PageRequest), ApiError> {
         let mut errors = Vec::new();
-        let mut code = |field: &str, raw: &Option<String>, parse: fn(&str) -> Result<String, RuleError>| {
-            given(raw).and_then(|s| match parse(s) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    errors.push(FieldError { field: field.into(), rule: e.rule.into(), message: e.message });
-                    None
-                }
-            })
-        };
+        let mut code =
+            |field: &str, raw: &Option<String>, parse: fn(&str) -> Result<String, RuleError>| {
+                raw.as_deref().and_then(|s| match parse(s.trim()) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        errors.push(FieldError {
+                            field: field.into(),
+                            rule: e.rule.into(),
+                            message: e.message,
+                        });
+                        None
+                    }
+                })
+            };
         let filter = RecordFilter {
-            site_from: code("siteFrom", &self.site_from, |s| Topography::parse(s).map(|t| t.to_string())),
-            site_to: code("siteTo", &self.site_to, |s| Topography::parse(s).map(|t| t.to_string())),
-            histology: code("histology", &self.histology, |s| Histology::parse(s).map(|t| t.to_string())),
+            site_from: code("siteFrom", &self.site_from, site_bound),
+            site_to: code("siteTo", &self.site_to, site_bound),
+            histology: code("histology", &self.histology, |s| digits(s, 4, 4)),
             dx_year_from: self.dx_year_from,
             dx_year_to: self.dx_year_to,
-            class_of_case: code("classOfCase", &self.class_of_case, |s| ClassOfCase::parse(s).map(|t| t.to_string())),
+            class_of_case: code("classOfCase", &self.class_of_case, |s| {
+                ClassOfCase::parse(s).map(|t| t.to_string())
+            }),
             facility: given(&self.facility).map(str::to_string),
-            vital_status: code("vitalStatus", &self.vital_status, |s| VitalStatus::parse(s).map(|t| t.to_string())),
+            vital_status: code("vitalStatus", &self.vital_status, |s| {
+                VitalStatus::parse(s).map(|t| t.to_string())
+            }),
             patient_id_number: code("patientIdNumber", &self.patient_id_number, |s| {
                 PatientIdNumber::parse(s).map(|t| t.to_string())
             }),
             name_prefix: given(&self.name).map(str::to_lowercase),
         };
+        for (field, year) in [
+            ("dxYearFrom", self.dx_year_from),
+            ("dxYearTo", self.dx_year_to),
+        ] {
+            if year.is_some_and(|y| !(1800..=2099).contains(&y)) {
+                errors.push(FieldError {
+                    field: field.into(),
+                    rule: "range".into(),
+                    message: "a year between 1800 and 2099".into(),
+                });
+            }
+        }
         if !errors.is_empty() {
             return Err(ApiError::BadRequest(errors));
         }
-        let page = PageParams { cursor: given(&self.cursor).map(str::to_string), limit: self.limit }.page()?;
+        let page = PageParams {
+            cursor: self.cursor.clone(),
+            limit: self.limit,
+        }
+        .page()?;
         Ok((filter, page))
     }
 }

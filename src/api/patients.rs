@@ -96,7 +96,7 @@ pub async fn get_patient(
     tag = "patients", operation_id = "update_patient",
     params(
         ("id" = String, Path, description = "Patient id"),
-        ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,9}"$"#, description = "ETag of the version being replaced, e.g. \"3\""),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?"[1-9][0-9]{0,8}"$"#, description = "ETag of the version being replaced, e.g. \"3\""),
     ),
     request_body = PatientData,
     responses((status = 200, body = PatientData, headers(("ETag" = String))), UpdateErrors),

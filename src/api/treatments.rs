@@ -8,7 +8,7 @@ use super::params::PageParams;
 use super::patients::{created, ok_versioned};
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{Page, TreatmentData, Stamped};
+use crate::dto::{Page, Stamped, TreatmentData};
 use crate::service::treatments;
 
 type Reply = Result<HttpResponse, ApiError>;
@@ -82,7 +82,7 @@ pub async fn get_treatment(
     tag = "treatments", operation_id = "update_treatment",
     params(
         ("id" = String, Path, description = "Treatment id"),
-        ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,9}"$"#, description = "ETag of the version being replaced"),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?"[1-9][0-9]{0,8}"$"#, description = "ETag of the version being replaced"),
     ),
     request_body = TreatmentData,
     responses((status = 200, body = TreatmentData, headers(("ETag" = String))), UpdateErrors),

@@ -8,7 +8,7 @@ use super::params::ListParams;
 use super::patients::{created, ok_versioned};
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{Page, TumorData, Stamped};
+use crate::dto::{Page, Stamped, TumorData};
 use crate::service::tumors;
 
 type Reply = Result<HttpResponse, ApiError>;
@@ -102,7 +102,7 @@ pub async fn get_tumor(
     tag = "tumors", operation_id = "update_tumor",
     params(
         ("id" = String, Path, description = "Tumor id"),
-        ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,9}"$"#, description = "ETag of the version being replaced"),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?"[1-9][0-9]{0,8}"$"#, description = "ETag of the version being replaced"),
     ),
     request_body = TumorData,
     responses((status = 200, body = TumorData, headers(("ETag" = String))), UpdateErrors),

@@ -3,7 +3,7 @@ use utoipa::ToSchema;
 
 use chrono::{DateTime, Utc};
 
-use super::{date, opt, present, req, s, text};
+use super::{date, opt, opt_text, present, req, s};
 use crate::domain::codes::{CancerStatus, FollowUpSource, NextFollowUpSource, VitalStatus};
 use crate::domain::records::{CauseOfDeath, Contact, TumorStatus};
 use crate::domain::validation::{Violation, Violations};
@@ -135,7 +135,7 @@ impl ContactData {
                 });
             }
         }
-        let note = opt(&mut v, "note", &self.note, text(1000));
+        let note = opt_text(&mut v, "note", &self.note, 1000);
         let errors = v.into_vec();
         match (contact_date, vital, source) {
             (Some(contact_date), Some(vital_status), Some(follow_up_source))

@@ -28,13 +28,27 @@ fn present(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// An optional code or date: absent or null is fine, an empty string is not a code.
 fn opt<T, E: Into<RuleError>>(
     v: &mut Violations,
     field: &str,
     raw: &Option<String>,
     parse: impl FnOnce(&str) -> Result<T, E>,
 ) -> Option<T> {
-    v.optional(field, present(raw), parse)
+    if raw.as_deref().is_some_and(|s| s.trim().is_empty()) {
+        v.push(
+            field,
+            "blank",
+            "leave the field out (or null) instead of sending an empty value",
+        );
+        return None;
+    }
+    v.optional(field, raw.as_deref(), parse)
+}
+
+/// Optional free text: blank means absent.
+fn opt_text(v: &mut Violations, field: &str, raw: &Option<String>, max: usize) -> Option<String> {
+    v.optional(field, present(raw), text(max))
 }
 
 fn req<T, E: Into<RuleError>>(
@@ -69,7 +83,13 @@ pub struct Page<T> {
 /// The read-only record metadata every resource carries.
 pub trait Stamped {
     /// Sets id, version and timestamps from storage.
-    fn stamp(&mut self, id: &str, version: i32, created_at: DateTime<Utc>, updated_at: DateTime<Utc>);
+    fn stamp(
+        &mut self,
+        id: &str,
+        version: i32,
+        created_at: DateTime<Utc>,
+        updated_at: DateTime<Utc>,
+    );
     fn record_id(&self) -> &str;
     fn record_version(&self) -> i32;
 }

@@ -3,7 +3,7 @@ use utoipa::ToSchema;
 
 use chrono::{DateTime, Utc};
 
-use super::{opt, req, s, text};
+use super::{opt, opt_text, req, s, text};
 use crate::domain::codes::{NoPatientContactFlag, Race, SexAssignedAtBirth, SpanishHispanicOrigin};
 use crate::domain::identifiers::{self as ids, Npi, PatientIdNumber, Ssn};
 use crate::domain::records::{Address, AddressAtDiagnosis, Patient, Physician};
@@ -129,11 +129,11 @@ impl PhysicianData {
     fn to_domain(&self, v: &mut Violations, field: &str) -> Physician {
         let f = |name: &str| format!("{field}.{name}");
         Physician {
-            name: opt(v, &f("name"), &self.name, text(60)),
+            name: opt_text(v, &f("name"), &self.name, 60),
             npi: opt(v, &f("npi"), &self.npi, Npi::parse),
             address: Address {
-                street: opt(v, &f("street"), &self.street, text(60)),
-                city: opt(v, &f("city"), &self.city, text(50)),
+                street: opt_text(v, &f("street"), &self.street, 60),
+                city: opt_text(v, &f("city"), &self.city, 50),
                 state: opt(v, &f("state"), &self.state, ids::state),
                 postal_code: opt(v, &f("postalCode"), &self.postal_code, ids::postal_code),
                 country: None,
@@ -165,8 +165,8 @@ impl PatientData {
             PatientIdNumber::parse,
         );
         let name_last = req(&mut v, "nameLast", &self.name_last, text(40));
-        let name_first = opt(&mut v, "nameFirst", &self.name_first, text(40));
-        let name_middle = opt(&mut v, "nameMiddle", &self.name_middle, text(40));
+        let name_first = opt_text(&mut v, "nameFirst", &self.name_first, 40);
+        let name_middle = opt_text(&mut v, "nameMiddle", &self.name_middle, 40);
         let dob = opt(&mut v, "dateOfBirth", &self.date_of_birth, super::date);
         let sex = req(
             &mut v,
@@ -194,13 +194,13 @@ impl PatientData {
             Ssn::parse,
         );
         let current_address = Address {
-            street: opt(
+            street: opt_text(
                 &mut v,
                 "addrCurrentNoStreet",
                 &self.addr_current_no_street,
-                text(60),
+                60,
             ),
-            city: opt(&mut v, "addrCurrentCity", &self.addr_current_city, text(50)),
+            city: opt_text(&mut v, "addrCurrentCity", &self.addr_current_city, 50),
             state: opt(
                 &mut v,
                 "addrCurrentState",
@@ -213,17 +213,12 @@ impl PatientData {
                 &self.addr_current_postal_code,
                 ids::postal_code,
             ),
-            country: opt(
-                &mut v,
-                "addrCurrentCountry",
-                &self.addr_current_country,
-                text(3),
-            ),
+            country: opt_text(&mut v, "addrCurrentCountry", &self.addr_current_country, 3),
         };
         let phone = opt(&mut v, "telephone", &self.telephone, ids::phone);
         let email = opt(&mut v, "email", &self.email, ids::email);
         let address_at_diagnosis = AddressAtDiagnosis {
-            city: opt(&mut v, "addrAtDxCity", &self.addr_at_dx_city, text(50)),
+            city: opt_text(&mut v, "addrAtDxCity", &self.addr_at_dx_city, 50),
             state: opt(&mut v, "addrAtDxState", &self.addr_at_dx_state, ids::state),
             postal_code: opt(
                 &mut v,

@@ -3,7 +3,7 @@ use utoipa::ToSchema;
 
 use chrono::{DateTime, Utc};
 
-use super::{date, opt, req, s, text};
+use super::{date, opt, opt_text, req, s};
 use crate::domain::records::{Modality, Treatment, TreatmentCode};
 use crate::domain::validation::{Violation, Violations};
 
@@ -63,8 +63,8 @@ impl TreatmentData {
         };
         let start_date = opt(&mut v, "startDate", &self.start_date, date);
         let end_date = opt(&mut v, "endDate", &self.end_date, date);
-        let facility = opt(&mut v, "facility", &self.facility, text(60));
-        let note = opt(&mut v, "text", &self.text, text(1000));
+        let facility = opt_text(&mut v, "facility", &self.facility, 60);
+        let note = opt_text(&mut v, "text", &self.text, 1000);
         let errors = v.into_vec();
         match (modality, code) {
             (Some(modality), Some(code)) if errors.is_empty() => Ok(Treatment {

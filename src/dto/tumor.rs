@@ -3,7 +3,7 @@ use utoipa::ToSchema;
 
 use chrono::{DateTime, Utc};
 
-use super::{date, opt, req, s, text};
+use super::{date, opt, opt_text, req, s};
 use crate::domain::codes::*;
 use crate::domain::identifiers as ids;
 use crate::domain::records::Tumor;
@@ -165,12 +165,7 @@ impl TumorData {
             &self.class_of_case,
             ClassOfCase::parse,
         );
-        let facility = opt(
-            &mut v,
-            "reportingFacility",
-            &self.reporting_facility,
-            text(10),
-        );
+        let facility = opt_text(&mut v, "reportingFacility", &self.reporting_facility, 10);
         let accession = opt(
             &mut v,
             "accessionNumberHosp",

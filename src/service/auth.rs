@@ -73,11 +73,12 @@ pub struct IssuedToken {
 
 pub fn issue(conn: &mut DbConn, name: &str, role: Role) -> Result<IssuedToken> {
     let name = name.trim();
-    if name.is_empty() || name.len() > 100 {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || " ._@-".contains(c);
+    if name.is_empty() || name.len() > 100 || !name.chars().all(allowed) {
         return Err(ServiceError::Invalid(vec![crate::domain::Violation {
             field: "name".into(),
             rule: "text.length",
-            message: "a token name has 1 to 100 characters".into(),
+            message: "a token name has 1 to 100 letters, digits, spaces or . _ @ -".into(),
         }]));
     }
     let mut bytes = [0u8; 32];

@@ -6,9 +6,7 @@ use diesel::Connection;
 
 use super::audit::{self, Action};
 use super::history::Loaded;
-use super::{
-    Actor, PageRequest, Result, Role, ServiceError, check_version, stamped_doc, to_doc,
-};
+use super::{Actor, PageRequest, Result, Role, ServiceError, check_version, stamped_doc, to_doc};
 use crate::db::rows::{ContactRow, ContactTumorRow};
 use crate::db::{DbConn, new_id, now, repo};
 use crate::domain::Violation;
@@ -17,7 +15,13 @@ use crate::domain::records::Contact;
 use crate::dto::{ContactData, Page};
 
 fn out(row: &ContactRow) -> Result<ContactData> {
-    let mut doc: ContactData = stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
+    let mut doc: ContactData = stamped_doc(
+        &row.data,
+        &row.id,
+        row.version,
+        row.created_at,
+        row.updated_at,
+    )?;
     doc.patient_id = Some(row.patient_id.clone());
     Ok(doc)
 }

@@ -31,8 +31,8 @@ fn domain<T, D: serde::de::DeserializeOwned>(
 impl Loaded {
     pub fn load(conn: &mut DbConn, patient_id: &str) -> Result<Self> {
         let row = repo::get_patient(conn, patient_id)?.ok_or(ServiceError::NotFound("patient"))?;
-        let patient = domain(&row.data, PatientData::to_domain)?
-            .ok_or(ServiceError::NotFound("patient"))?;
+        let patient =
+            domain(&row.data, PatientData::to_domain)?.ok_or(ServiceError::NotFound("patient"))?;
         let mut tumors = Vec::new();
         for t in repo::tumors_of_patient(conn, patient_id)? {
             if let Some(d) = domain(&t.data, TumorData::to_domain)? {

@@ -69,7 +69,11 @@ impl PageRequest {
         match &self.cursor {
             None => Ok(None),
             // The cursor is the last id of the previous page; ids are UUIDs.
-            Some(c) if c.len() <= 64 && c.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') => {
+            Some(c)
+                if !c.is_empty()
+                    && c.len() <= 64
+                    && c.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') =>
+            {
                 Ok(Some(c.to_ascii_lowercase()))
             }
             Some(_) => Err(ServiceError::BadCursor),

@@ -23,7 +23,13 @@ fn name_search(p: &Patient) -> String {
 }
 
 fn out(row: &PatientRow) -> Result<PatientData> {
-    let mut doc: PatientData = stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
+    let mut doc: PatientData = stamped_doc(
+        &row.data,
+        &row.id,
+        row.version,
+        row.created_at,
+        row.updated_at,
+    )?;
     doc.date_of_last_contact = row.date_of_last_contact.clone();
     doc.vital_status = Some(row.vital_status.clone());
     Ok(doc)

@@ -5,16 +5,20 @@ use diesel::Connection;
 
 use super::audit::{self, Action};
 use super::history::Loaded;
-use super::{
-    Actor, PageRequest, Result, Role, ServiceError, check_version, stamped_doc, to_doc,
-};
+use super::{Actor, PageRequest, Result, Role, ServiceError, check_version, stamped_doc, to_doc};
 use crate::db::rows::TreatmentRow;
 use crate::db::{DbConn, new_id, now, repo};
 use crate::domain::chronology::Focus;
 use crate::dto::{Page, TreatmentData};
 
 fn out(row: &TreatmentRow) -> Result<TreatmentData> {
-    let mut doc: TreatmentData = stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
+    let mut doc: TreatmentData = stamped_doc(
+        &row.data,
+        &row.id,
+        row.version,
+        row.created_at,
+        row.updated_at,
+    )?;
     doc.tumor_id = Some(row.tumor_id.clone());
     Ok(doc)
 }

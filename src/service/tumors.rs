@@ -52,7 +52,13 @@ fn outs(conn: &mut DbConn, rows: &[TumorRow]) -> Result<Vec<TumorData>> {
     let statuses = latest_statuses(conn, &ids)?;
     rows.iter()
         .map(|row| {
-            let mut doc: TumorData = stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
+            let mut doc: TumorData = stamped_doc(
+                &row.data,
+                &row.id,
+                row.version,
+                row.created_at,
+                row.updated_at,
+            )?;
             doc.patient_id = Some(row.patient_id.clone());
             doc.cancer_status = statuses.get(&row.id).cloned();
             Ok(doc)

@@ -16,9 +16,24 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn domain_has_no_io_dependencies() {
     let mut files = Vec::new();
-    rust_files(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/domain"), &mut files);
+    rust_files(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/domain"),
+        &mut files,
+    );
     assert!(!files.is_empty());
-    let forbidden = ["actix", "diesel", "lettre", "tokio", "utoipa", "reqwest", "std::fs", "std::env", "std::net", "Utc::now", "Local::now"];
+    let forbidden = [
+        "actix",
+        "diesel",
+        "lettre",
+        "tokio",
+        "utoipa",
+        "reqwest",
+        "std::fs",
+        "std::env",
+        "std::net",
+        "Utc::now",
+        "Local::now",
+    ];
     for f in files {
         let text = std::fs::read_to_string(&f).expect("read");
         for word in forbidden {

@@ -19,7 +19,8 @@ pub const TEST_BODY_LIMIT: usize = 64 * 1024;
 pub const TODAY: (i32, u32, u32) = (2026, 6, 30);
 
 pub fn postgres_base() -> String {
-    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
 pub struct TestApp {
@@ -37,14 +38,18 @@ pub struct TestApp {
 pub fn fresh_postgres() -> (String, String) {
     let base = postgres_base();
     let name = format!("oncoreg_test_{}", uuid::Uuid::now_v7().simple());
-    let mut admin = PgConnection::establish(&format!("{base}/postgres")).expect("PostgreSQL reachable");
-    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create test db");
+    let mut admin =
+        PgConnection::establish(&format!("{base}/postgres")).expect("PostgreSQL reachable");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .expect("create test db");
     (name.clone(), format!("{base}/{name}"))
 }
 
 pub fn drop_postgres(name: &str) {
     if let Ok(mut admin) = PgConnection::establish(&format!("{}/postgres", postgres_base())) {
-        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin);
     }
 }
 
@@ -71,9 +76,15 @@ impl TestApp {
         }
         let token = |role: Role| {
             let mut conn = pool.get().expect("connection");
-            admin::create_token(&mut conn, &Actor::system("test"), role.as_str(), role).expect("token").token
+            admin::create_token(&mut conn, &Actor::system("test"), role.as_str(), role)
+                .expect("token")
+                .token
         };
-        let (admin, registrar, viewer) = (token(Role::Admin), token(Role::Registrar), token(Role::Viewer));
+        let (admin, registrar, viewer) = (
+            token(Role::Admin),
+            token(Role::Registrar),
+            token(Role::Viewer),
+        );
         let (y, m, d) = TODAY;
         let clock = Arc::new(FixedClock(NaiveDate::from_ymd_opt(y, m, d).expect("date")));
         let state = web::Data::new(AppState::new(pool.clone(), clock, settings));
@@ -101,7 +112,13 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
-    pub async fn send(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Reply {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
         let mut req = self.client.request(method, self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -113,11 +130,18 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        self.send(reqwest::Method::GET, path, Some(&self.registrar), None).await
+        self.send(reqwest::Method::GET, path, Some(&self.registrar), None)
+            .await
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Reply {
-        self.send(reqwest::Method::POST, path, Some(&self.registrar), Some(body)).await
+        self.send(
+            reqwest::Method::POST,
+            path,
+            Some(&self.registrar),
+            Some(body),
+        )
+        .await
     }
 
     pub async fn put(&self, path: &str, version: i64, body: &Value) -> Reply {
@@ -141,7 +165,9 @@ impl TestApp {
     }
 
     pub async fn tumor(&self, patient_id: &str, body: &Value) -> String {
-        let r = self.post(&format!("/api/v1/patients/{patient_id}/tumors"), body).await;
+        let r = self
+            .post(&format!("/api/v1/patients/{patient_id}/tumors"), body)
+            .await;
         assert_eq!(r.status, 201, "{}", r.body);
         r.id()
     }
@@ -171,7 +197,11 @@ impl Reply {
         let headers = res.headers().clone();
         let text = res.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Self { status, headers, body }
+        Self {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub fn id(&self) -> String {
@@ -179,7 +209,10 @@ impl Reply {
     }
 
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     /// Asserts an RFC 9457 problem with this status and returns the (field, rule) pairs it lists.
@@ -187,13 +220,22 @@ impl Reply {
         assert_eq!(self.status, status, "{}", self.body);
         assert_eq!(self.header("content-type"), "application/problem+json");
         assert_eq!(self.body["status"], status);
-        assert!(self.body["type"].as_str().is_some_and(|t| t.starts_with("urn:oncoreg:problem:")));
+        assert!(
+            self.body["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("urn:oncoreg:problem:"))
+        );
         assert!(self.body["title"].is_string());
         self.body["errors"]
             .as_array()
             .expect("errors list")
             .iter()
-            .map(|e| (e["field"].as_str().unwrap_or("").to_string(), e["rule"].as_str().unwrap_or("").to_string()))
+            .map(|e| {
+                (
+                    e["field"].as_str().unwrap_or("").to_string(),
+                    e["rule"].as_str().unwrap_or("").to_string(),
+                )
+            })
             .collect()
     }
 }

@@ -6,7 +6,12 @@ use serde_json::json;
 use crate::both_backends;
 use crate::common::{Reply, TEST_BODY_LIMIT, TestApp, breast_tumor, patient_body};
 
-both_backends!(malformed_requests_get_400, invalid_records_get_422_and_write_nothing, duplicates_get_409, unknown_things_get_404_or_405);
+both_backends!(
+    malformed_requests_get_400,
+    invalid_records_get_422_and_write_nothing,
+    duplicates_get_409,
+    unknown_things_get_404_or_405
+);
 
 async fn raw(app: &TestApp, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
     let res = app
@@ -23,38 +28,99 @@ async fn raw(app: &TestApp, path: &str, content_type: &str, body: Vec<u8>) -> Re
 
 async fn patient_count(app: &TestApp) -> usize {
     let r = app.get("/api/v1/patients?limit=500").await;
-    r.body["items"].as_array().map(Vec::len).unwrap_or(usize::MAX)
+    r.body["items"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(usize::MAX)
 }
 
 async fn malformed_requests_get_400(app: &TestApp) {
-    let r = raw(app, "/api/v1/patients", "application/json", b"{\"patientIdNumber\": ".to_vec()).await;
-    assert_eq!(r.problem(400), vec![("body".to_string(), "json.syntax".to_string())]);
+    let r = raw(
+        app,
+        "/api/v1/patients",
+        "application/json",
+        b"{\"patientIdNumber\": ".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        r.problem(400),
+        vec![("body".to_string(), "json.syntax".to_string())]
+    );
 
-    let r = raw(app, "/api/v1/patients", "application/json", br#"{"nameLast": 12345}"#.to_vec()).await;
-    assert_eq!(r.problem(400), vec![("nameLast".to_string(), "json.type".to_string())]);
-    assert!(!r.body.to_string().contains("12345"), "the value is not echoed");
+    let r = raw(
+        app,
+        "/api/v1/patients",
+        "application/json",
+        br#"{"nameLast": 12345}"#.to_vec(),
+    )
+    .await;
+    assert_eq!(
+        r.problem(400),
+        vec![("nameLast".to_string(), "json.type".to_string())]
+    );
+    assert!(
+        !r.body.to_string().contains("12345"),
+        "the value is not echoed"
+    );
 
-    let r = raw(app, "/api/v1/patients", "application/json", br#"{"nameLast": "X", "primarysite": "C509"}"#.to_vec()).await;
+    let r = raw(
+        app,
+        "/api/v1/patients",
+        "application/json",
+        br#"{"nameLast": "X", "primarysite": "C509"}"#.to_vec(),
+    )
+    .await;
     let errs = r.problem(400);
     assert_eq!(errs[0].1, "json.type");
-    assert!(r.body["errors"][0]["message"].as_str().unwrap_or("").contains("unknown field `primarysite`"));
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("unknown field `primarysite`")
+    );
 
-    let r = raw(app, "/api/v1/patients", "application/json", br#"{"physicianManaging": {"npi": 5}}"#.to_vec()).await;
+    let r = raw(
+        app,
+        "/api/v1/patients",
+        "application/json",
+        br#"{"physicianManaging": {"npi": 5}}"#.to_vec(),
+    )
+    .await;
     assert_eq!(r.problem(400)[0].0, "physicianManaging.npi");
 
     let r = app.get("/api/v1/patients?limit=0").await;
-    assert_eq!(r.problem(400), vec![("limit".to_string(), "range".to_string())]);
+    assert_eq!(
+        r.problem(400),
+        vec![("limit".to_string(), "range".to_string())]
+    );
     let r = app.get("/api/v1/patients?limit=ten").await;
     assert_eq!(r.problem(400)[0].0, "query");
     let r = app.get("/api/v1/patients?cursor=%%%").await;
-    assert_eq!(r.problem(400), vec![("cursor".to_string(), "cursor.invalid".to_string())]);
-    let r = app.get("/api/v1/tumors?siteFrom=C99.9").await;
-    assert_eq!(r.problem(400), vec![("siteFrom".to_string(), "code.unknown".to_string())]);
+    assert_eq!(
+        r.problem(400),
+        vec![("cursor".to_string(), "cursor.invalid".to_string())]
+    );
+    let r = app.get("/api/v1/tumors?siteFrom=50.9&vitalStatus=&dxYearTo=1700").await;
+    let errs = r.problem(400);
+    for expected in [("siteFrom", "code.format"), ("vitalStatus", "code.unknown"), ("dxYearTo", "range")] {
+        assert!(errs.contains(&(expected.0.to_string(), expected.1.to_string())), "{expected:?} in {errs:?}");
+    }
+    let r = app.get("/api/v1/patients?cursor=").await;
+    r.problem(400);
 
-    let r = raw(app, "/api/v1/patients", "text/plain", br#"{"nameLast": "X"}"#.to_vec()).await;
+    let r = raw(
+        app,
+        "/api/v1/patients",
+        "text/plain",
+        br#"{"nameLast": "X"}"#.to_vec(),
+    )
+    .await;
     r.problem(415);
 
-    let big = format!("{{\"nameLast\": \"{}\"}}", "x".repeat(TEST_BODY_LIMIT + 1024));
+    let big = format!(
+        "{{\"nameLast\": \"{}\"}}",
+        "x".repeat(TEST_BODY_LIMIT + 1024)
+    );
     let res = reqwest::Client::new()
         .post(app.url("/api/v1/patients"))
         .bearer_auth(&app.registrar)
@@ -84,16 +150,25 @@ async fn invalid_records_get_422_and_write_nothing(app: &TestApp) {
         ("socialSecurityNumber", "code.format"),
         ("physicianManaging.npi", "code.checkDigit"),
     ] {
-        assert!(errs.contains(&(expected.0.to_string(), expected.1.to_string())), "{expected:?} in {errs:?}");
+        assert!(
+            errs.contains(&(expected.0.to_string(), expected.1.to_string())),
+            "{expected:?} in {errs:?}"
+        );
     }
     let text = r.body.to_string();
-    assert!(!text.contains("1956") && !text.contains("12-34"), "no birth date or SSN in the error: {text}");
+    assert!(
+        !text.contains("1956") && !text.contains("12-34"),
+        "no birth date or SSN in the error: {text}"
+    );
     assert_eq!(patient_count(app).await, 0, "nothing written");
 
     let r = app.post("/api/v1/patients", &json!({})).await;
     let errs = r.problem(422);
     for f in ["patientIdNumber", "nameLast", "sexAssignedAtBirth"] {
-        assert!(errs.contains(&(f.to_string(), "required".to_string())), "{f}");
+        assert!(
+            errs.contains(&(f.to_string(), "required".to_string())),
+            "{f}"
+        );
     }
 
     let pid = app.patient(&patient_body("556")).await;
@@ -105,7 +180,9 @@ async fn invalid_records_get_422_and_write_nothing(app: &TestApp) {
     t["classOfCase"] = json!("23");
     t["summaryStage2018"] = json!("5");
     t["sequenceNumberHospital"] = json!("89");
-    let r = app.post(&format!("/api/v1/patients/{pid}/tumors"), &t).await;
+    let r = app
+        .post(&format!("/api/v1/patients/{pid}/tumors"), &t)
+        .await;
     let errs = r.problem(422);
     for expected in [
         ("primarySite", "code.unknown"),
@@ -116,16 +193,39 @@ async fn invalid_records_get_422_and_write_nothing(app: &TestApp) {
         ("summaryStage2018", "code.unknown"),
         ("sequenceNumberHospital", "code.unknown"),
     ] {
-        assert!(errs.contains(&(expected.0.to_string(), expected.1.to_string())), "{expected:?} in {errs:?}");
+        assert!(
+            errs.contains(&(expected.0.to_string(), expected.1.to_string())),
+            "{expected:?} in {errs:?}"
+        );
     }
     let tumors = app.get(&format!("/api/v1/patients/{pid}/tumors")).await;
-    assert_eq!(tumors.body["items"].as_array().map(Vec::len), Some(0), "nothing written");
+    assert_eq!(
+        tumors.body["items"].as_array().map(Vec::len),
+        Some(0),
+        "nothing written"
+    );
 
     let tid = app.tumor(&pid, &breast_tumor()).await;
-    let r = app.post(&format!("/api/v1/tumors/{tid}/treatments"), &json!({"modality": "chemotherapy", "code": "1"})).await;
-    assert_eq!(r.problem(422), vec![("code".to_string(), "code.unknown".to_string())]);
-    let r = app.post(&format!("/api/v1/tumors/{tid}/treatments"), &json!({"modality": "laser", "code": "1"})).await;
-    assert_eq!(r.problem(422), vec![("modality".to_string(), "code.unknown".to_string())]);
+    let r = app
+        .post(
+            &format!("/api/v1/tumors/{tid}/treatments"),
+            &json!({"modality": "chemotherapy", "code": "1"}),
+        )
+        .await;
+    assert_eq!(
+        r.problem(422),
+        vec![("code".to_string(), "code.unknown".to_string())]
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/tumors/{tid}/treatments"),
+            &json!({"modality": "laser", "code": "1"}),
+        )
+        .await;
+    assert_eq!(
+        r.problem(422),
+        vec![("modality".to_string(), "code.unknown".to_string())]
+    );
 
     let other = app.patient(&patient_body("557")).await;
     let other_tumor = app.tumor(&other, &breast_tumor()).await;
@@ -137,8 +237,17 @@ async fn invalid_records_get_422_and_write_nothing(app: &TestApp) {
         )
         .await;
     let errs = r.problem(422);
-    assert!(errs.contains(&("tumors[1].tumorId".to_string(), "required".to_string())), "{errs:?}");
-    assert!(errs.contains(&("tumors[1].cancerStatus".to_string(), "code.unknown".to_string())), "{errs:?}");
+    assert!(
+        errs.contains(&("tumors[1].tumorId".to_string(), "required".to_string())),
+        "{errs:?}"
+    );
+    assert!(
+        errs.contains(&(
+            "tumors[1].cancerStatus".to_string(),
+            "code.unknown".to_string()
+        )),
+        "{errs:?}"
+    );
     let r = app
         .post(
             &format!("/api/v1/patients/{pid}/contacts"),
@@ -146,17 +255,34 @@ async fn invalid_records_get_422_and_write_nothing(app: &TestApp) {
                     "tumors": [{"tumorId": other_tumor, "cancerStatus": "1"}]}),
         )
         .await;
-    assert_eq!(r.problem(422), vec![("tumors[0].tumorId".to_string(), "reference.unknown".to_string())]);
+    assert_eq!(
+        r.problem(422),
+        vec![(
+            "tumors[0].tumorId".to_string(),
+            "reference.unknown".to_string()
+        )]
+    );
     let contacts = app.get(&format!("/api/v1/patients/{pid}/contacts")).await;
     assert_eq!(contacts.body["items"].as_array().map(Vec::len), Some(0));
 }
 
 async fn duplicates_get_409(app: &TestApp) {
     app.patient(&patient_body("123")).await;
-    let r = app.post("/api/v1/patients", &patient_body("00000123")).await;
-    assert_eq!(r.problem(409), vec![("patientIdNumber".to_string(), "unique".to_string())]);
+    let r = app
+        .post("/api/v1/patients", &patient_body("00000123"))
+        .await;
+    assert_eq!(
+        r.problem(409),
+        vec![("patientIdNumber".to_string(), "unique".to_string())]
+    );
     let other = app.patient(&patient_body("124")).await;
-    let r = app.put(&format!("/api/v1/patients/{other}"), 1, &patient_body("123")).await;
+    let r = app
+        .put(
+            &format!("/api/v1/patients/{other}"),
+            1,
+            &patient_body("123"),
+        )
+        .await;
     r.problem(409);
     assert_eq!(patient_count(app).await, 2);
 }
@@ -166,14 +292,25 @@ async fn unknown_things_get_404_or_405(app: &TestApp) {
     r.problem(404);
     let r = app.get("/api/v1/tumors/no-such-id/treatments").await;
     r.problem(404);
-    let r = app.post("/api/v1/patients/no-such-id/tumors", &breast_tumor()).await;
+    let r = app
+        .post("/api/v1/patients/no-such-id/tumors", &breast_tumor())
+        .await;
     r.problem(404);
     let r = app.get("/api/v1/nothing-here").await;
     r.problem(404);
-    let r = app.send(Method::DELETE, "/api/v1/patients", Some(&app.admin), None).await;
+    let r = app
+        .send(Method::DELETE, "/api/v1/patients", Some(&app.admin), None)
+        .await;
     r.problem(405);
     assert_eq!(r.header("allow"), "GET, POST");
-    let r = app.send(Method::PATCH, "/api/v1/patients/abc", Some(&app.admin), None).await;
+    let r = app
+        .send(
+            Method::PATCH,
+            "/api/v1/patients/abc",
+            Some(&app.admin),
+            None,
+        )
+        .await;
     r.problem(405);
     assert_eq!(r.header("allow"), "GET, PUT");
 }

@@ -5,10 +5,18 @@ use serde_json::json;
 use crate::both_backends;
 use crate::common::{TestApp, breast_tumor, patient_body};
 
-both_backends!(filters_select_the_right_records, cursor_pages_are_stable_under_inserts);
+both_backends!(
+    filters_select_the_right_records,
+    cursor_pages_are_stable_under_inserts
+);
 
 fn ids(body: &serde_json::Value, field: &str) -> Vec<String> {
-    body["items"].as_array().expect("items").iter().filter_map(|i| i[field].as_str().map(str::to_string)).collect()
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i[field].as_str().map(str::to_string))
+        .collect()
 }
 
 async fn filters_select_the_right_records(app: &TestApp) {
@@ -25,8 +33,11 @@ async fn filters_select_the_right_records(app: &TestApp) {
                       "dateOfDiagnosis": "2015-06", "sequenceNumberHospital": "00", "classOfCase": "22",
                       "reportingFacility": "0006100002"});
     app.tumor(&pb, &lung).await;
-    app.post(&format!("/api/v1/patients/{pb}/contacts"), &json!({"contactDate": "2019-01-01", "vitalStatus": "0", "followUpSource": "7"}))
-        .await;
+    app.post(
+        &format!("/api/v1/patients/{pb}/contacts"),
+        &json!({"contactDate": "2019-01-01", "vitalStatus": "0", "followUpSource": "7"}),
+    )
+    .await;
 
     let cases = [
         ("siteFrom=C50.0&siteTo=C50.9", vec![pa.clone()]),

@@ -19,14 +19,20 @@ fn committed_spec_matches_the_code() {
 
 #[test]
 fn every_operation_is_documented_and_secured() {
-    let spec: serde_json::Value = serde_json::from_str(&oncoreg::server::openapi_json()).expect("json");
+    let spec: serde_json::Value =
+        serde_json::from_str(&oncoreg::server::openapi_json()).expect("json");
     let paths = spec["paths"].as_object().expect("paths");
     assert!(paths.len() >= 12);
     for (path, item) in paths {
         for (method, op) in item.as_object().expect("path item") {
             let id = op["operationId"].as_str().unwrap_or_default();
             assert!(!id.is_empty(), "{method} {path} has an operation id");
-            assert!(op["responses"].as_object().is_some_and(|r| r.keys().any(|k| k.starts_with('4'))) || path == "/health");
+            assert!(
+                op["responses"]
+                    .as_object()
+                    .is_some_and(|r| r.keys().any(|k| k.starts_with('4')))
+                    || path == "/health"
+            );
             if path != "/health" {
                 assert!(op["security"].is_array(), "{id} requires a token");
             }
