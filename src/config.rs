@@ -5,30 +5,15 @@ use clap::Args;
 #[derive(Args, Clone, Debug)]
 pub struct Settings {
     /// Database: a SQLite file path or `sqlite://PATH`, or `postgres://USER@HOST:PORT/DB`.
-    #[arg(
-        long,
-        global = true,
-        env = "ONCOREG_DATABASE_URL",
-        default_value = "oncoreg.db"
-    )]
+    #[arg(long, global = true, env = "ONCOREG_DATABASE_URL", default_value = "oncoreg.db")]
     pub database_url: String,
 
     /// Address the HTTP server listens on.
-    #[arg(
-        long,
-        global = true,
-        env = "ONCOREG_BIND",
-        default_value = "127.0.0.1:8080"
-    )]
+    #[arg(long, global = true, env = "ONCOREG_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
 
     /// Largest request body accepted, in bytes.
-    #[arg(
-        long,
-        global = true,
-        env = "ONCOREG_BODY_LIMIT",
-        default_value_t = 1_048_576
-    )]
+    #[arg(long, global = true, env = "ONCOREG_BODY_LIMIT", default_value_t = 1_048_576)]
     pub body_limit: usize,
 
     /// Database connections in the pool (default 8 for SQLite, 16 for PostgreSQL).
@@ -40,12 +25,7 @@ pub struct Settings {
     pub workers: Option<usize>,
 
     /// Log format: `pretty` or `json`. Levels come from `RUST_LOG` (default `info`).
-    #[arg(
-        long,
-        global = true,
-        env = "ONCOREG_LOG_FORMAT",
-        default_value = "pretty"
-    )]
+    #[arg(long, global = true, env = "ONCOREG_LOG_FORMAT", default_value = "pretty")]
     pub log_format: String,
 }
 

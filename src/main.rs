@@ -50,9 +50,7 @@ fn main() -> ExitCode {
         Command::Migrate => oncoreg::server::migrate(&cli.settings).map(|applied| {
             println!("{} migration(s) applied", applied.len());
         }),
-        Command::Token {
-            command: TokenCommand::Create { name, role },
-        } => {
+        Command::Token { command: TokenCommand::Create { name, role } } => {
             let role = Role::parse(&role).unwrap_or(Role::Viewer);
             oncoreg::server::create_token(&cli.settings, &name, role)
                 .map(|secret| println!("{secret}"))

@@ -46,9 +46,7 @@ pub async fn create_token(
             message: "role must be viewer, registrar or admin".into(),
         }])
     })?;
-    let out = state
-        .db(move |c| admin::create_token(c, &actor, &body.0.name, role))
-        .await?;
+    let out = state.db(move |c| admin::create_token(c, &actor, &body.0.name, role)).await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -65,9 +63,7 @@ pub async fn revoke_token(
     Auth(actor): Auth,
     id: web::Path<String>,
 ) -> Reply {
-    state
-        .db(move |c| admin::revoke_token(c, &actor, &id))
-        .await?;
+    state.db(move |c| admin::revoke_token(c, &actor, &id)).await?;
     state.forget_tokens();
     Ok(HttpResponse::NoContent().finish())
 }
@@ -99,20 +95,10 @@ pub async fn list_audit(
     q: web::Query<AuditParams>,
 ) -> Reply {
     let q = q.into_inner();
-    let page = super::params::PageParams {
-        cursor: q.cursor,
-        limit: q.limit,
-    }
-    .page()?;
+    let page = super::params::PageParams { cursor: q.cursor, limit: q.limit }.page()?;
     let out = state
         .db(move |c| {
-            admin::list_audit(
-                c,
-                &actor,
-                q.entity.as_deref(),
-                q.entity_id.as_deref(),
-                &page,
-            )
+            admin::list_audit(c, &actor, q.entity.as_deref(), q.entity_id.as_deref(), &page)
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))

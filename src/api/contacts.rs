@@ -28,9 +28,7 @@ pub async fn list_contacts(
     q: web::Query<PageParams>,
 ) -> Reply {
     let page = q.page()?;
-    let out = state
-        .db(move |c| contacts::list(c, &actor, &id, &page))
-        .await?;
+    let out = state.db(move |c| contacts::list(c, &actor, &id, &page)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -50,14 +48,8 @@ pub async fn create_contact(
     body: JsonBody<ContactData>,
 ) -> Reply {
     let today = state.clock.today();
-    let out = state
-        .db(move |c| contacts::create(c, &actor, &id, &body.0, today))
-        .await?;
-    Ok(created(
-        format!("/api/v1/contacts/{}", out.record_id()),
-        out.record_version(),
-        &out,
-    ))
+    let out = state.db(move |c| contacts::create(c, &actor, &id, &body.0, today)).await?;
+    Ok(created(format!("/api/v1/contacts/{}", out.record_id()), out.record_version(), &out))
 }
 
 /// Read a contact.
@@ -97,8 +89,6 @@ pub async fn update_contact(
     body: JsonBody<ContactData>,
 ) -> Reply {
     let today = state.clock.today();
-    let out = state
-        .db(move |c| contacts::update(c, &actor, &id, version, &body.0, today))
-        .await?;
+    let out = state.db(move |c| contacts::update(c, &actor, &id, version, &body.0, today)).await?;
     Ok(ok_versioned(out.record_version(), &out))
 }

@@ -47,25 +47,18 @@ fn problem(description: &str) -> RefOr<Response> {
             .description(description)
             .content(
                 "application/problem+json",
-                ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("Problem")))
-                    .build(),
+                ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
             )
             .build(),
     )
 }
 
 fn responses(codes: &[(&str, &str)]) -> BTreeMap<String, RefOr<Response>> {
-    codes
-        .iter()
-        .map(|(code, text)| ((*code).to_string(), problem(text)))
-        .collect()
+    codes.iter().map(|(code, text)| ((*code).to_string(), problem(text))).collect()
 }
 
-const BAD_REQUEST: (&str, &str) = (
-    "400",
-    "Malformed request: bad JSON, wrong type, bad cursor or header",
-);
+const BAD_REQUEST: (&str, &str) =
+    ("400", "Malformed request: bad JSON, wrong type, bad cursor or header");
 const UNAUTHORIZED: (&str, &str) = ("401", "Missing or invalid bearer token");
 const FORBIDDEN: (&str, &str) = ("403", "The token's role may not do this");
 const NOT_FOUND: (&str, &str) = ("404", "No such record");
@@ -89,16 +82,10 @@ impl utoipa::IntoResponses for CreateErrors {
             UNAUTHORIZED,
             FORBIDDEN,
             NOT_FOUND,
-            (
-                "409",
-                "Conflicts with another record (duplicate patient id number)",
-            ),
+            ("409", "Conflicts with another record (duplicate patient id number)"),
             ("413", "Body over the size limit"),
             ("415", "Body is not application/json"),
-            (
-                "422",
-                "Invalid codes or dates; each failing field and rule is listed",
-            ),
+            ("422", "Invalid codes or dates; each failing field and rule is listed"),
         ])
     }
 }
@@ -110,10 +97,7 @@ impl utoipa::IntoResponses for UpdateErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
         let mut r = CreateErrors::responses();
         r.extend(responses(&[
-            (
-                "412",
-                "The record changed since it was read (stale If-Match)",
-            ),
+            ("412", "The record changed since it was read (stale If-Match)"),
             ("428", "If-Match is required"),
         ]));
         r

@@ -31,22 +31,13 @@ impl FromRequest for Auth {
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(|s| s.trim().to_string());
         let state = state(req);
         Box::pin(async move {
-            let secret = secret
-                .filter(|s| !s.is_empty())
-                .ok_or(ApiError::Unauthorized)?;
+            let secret = secret.filter(|s| !s.is_empty()).ok_or(ApiError::Unauthorized)?;
             let state = state?;
-            state
-                .authenticate(secret)
-                .await?
-                .map(Auth)
-                .ok_or(ApiError::Unauthorized)
+            state.authenticate(secret).await?.map(Auth).ok_or(ApiError::Unauthorized)
         })
     }
 }
@@ -95,25 +86,19 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             if !is_json {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            let body = bytes
-                .await
-                .map_err(|e| match e.as_error::<PayloadError>() {
-                    Some(PayloadError::Overflow) => ApiError::PayloadTooLarge(limit),
-                    _ => ApiError::bad_request(
-                        "body",
-                        "body.unreadable",
-                        "the request body could not be read",
-                    ),
-                })?;
+            let body = bytes.await.map_err(|e| match e.as_error::<PayloadError>() {
+                Some(PayloadError::Overflow) => ApiError::PayloadTooLarge(limit),
+                _ => ApiError::bad_request(
+                    "body",
+                    "body.unreadable",
+                    "the request body could not be read",
+                ),
+            })?;
             let de = &mut serde_json::Deserializer::from_slice(&body);
             let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
-                let rule = if inner.is_data() {
-                    "json.type"
-                } else {
-                    "json.syntax"
-                };
+                let rule = if inner.is_data() { "json.type" } else { "json.syntax" };
                 let field = if path == "." || inner.is_syntax() || inner.is_eof() {
                     "body".to_string()
                 } else {

@@ -44,46 +44,41 @@ async fn health(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state
         .db(|c| {
             use diesel::connection::SimpleConnection;
-            c.batch_execute("SELECT 1")
-                .map_err(|e| crate::service::ServiceError::Db(e.into()))
+            c.batch_execute("SELECT 1").map_err(|e| crate::service::ServiceError::Db(e.into()))
         })
         .await
         .map_err(|_| ApiError::Unavailable)?;
-    Ok(HttpResponse::Ok().json(Health {
-        status: "ok".into(),
-    }))
+    Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))
 }
 
 fn routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
-    app.openapi(docs::ApiDoc::openapi())
-        .service(health)
-        .service(
-            scope::scope("/api/v1")
-                .service(patients::list_patients)
-                .service(patients::create_patient)
-                .service(patients::get_patient)
-                .service(patients::update_patient)
-                .service(tumors::list_tumors)
-                .service(tumors::list_patient_tumors)
-                .service(tumors::create_tumor)
-                .service(tumors::get_tumor)
-                .service(tumors::update_tumor)
-                .service(treatments::list_treatments)
-                .service(treatments::create_treatment)
-                .service(treatments::get_treatment)
-                .service(treatments::update_treatment)
-                .service(contacts::list_contacts)
-                .service(contacts::create_contact)
-                .service(contacts::get_contact)
-                .service(contacts::update_contact)
-                .service(admin::list_tokens)
-                .service(admin::create_token)
-                .service(admin::revoke_token)
-                .service(admin::list_audit),
-        )
+    app.openapi(docs::ApiDoc::openapi()).service(health).service(
+        scope::scope("/api/v1")
+            .service(patients::list_patients)
+            .service(patients::create_patient)
+            .service(patients::get_patient)
+            .service(patients::update_patient)
+            .service(tumors::list_tumors)
+            .service(tumors::list_patient_tumors)
+            .service(tumors::create_tumor)
+            .service(tumors::get_tumor)
+            .service(tumors::update_tumor)
+            .service(treatments::list_treatments)
+            .service(treatments::create_treatment)
+            .service(treatments::get_treatment)
+            .service(treatments::update_treatment)
+            .service(contacts::list_contacts)
+            .service(contacts::create_contact)
+            .service(contacts::get_contact)
+            .service(contacts::update_contact)
+            .service(admin::list_tokens)
+            .service(admin::create_token)
+            .service(admin::revoke_token)
+            .service(admin::list_audit),
+    )
 }
 
 /// The OpenAPI document, generated from the handlers.

@@ -33,10 +33,7 @@ impl PageParams {
                 ));
             }
         }
-        Ok(PageRequest {
-            cursor: self.cursor.clone(),
-            limit: self.limit,
-        })
+        Ok(PageRequest { cursor: self.cursor.clone(), limit: self.limit })
     }
 }
 
@@ -82,21 +79,15 @@ pub struct ListParams {
 /// A range bound need not be a codable site (C61.1 bounds a range as well as C61.9): only the shape
 /// is checked, and the dot dropped.
 fn site_bound(raw: &str) -> Result<String, RuleError> {
-    let compact: String = raw
-        .chars()
-        .filter(|c| *c != '.')
-        .collect::<String>()
-        .to_ascii_uppercase();
+    let compact: String =
+        raw.chars().filter(|c| *c != '.').collect::<String>().to_ascii_uppercase();
     let ok = compact.len() == 4
         && compact.starts_with('C')
         && compact.bytes().skip(1).all(|b| b.is_ascii_digit());
     if ok {
         Ok(compact)
     } else {
-        Err(RuleError::new(
-            "code.format",
-            "a site bound looks like C50.0 or C500",
-        ))
+        Err(RuleError::new("code.format", "a site bound looks like C50.0 or C500"))
     }
 }
 
@@ -140,10 +131,7 @@ impl ListParams {
             }),
             name_prefix: given(&self.name).map(str::to_lowercase),
         };
-        for (field, year) in [
-            ("dxYearFrom", self.dx_year_from),
-            ("dxYearTo", self.dx_year_to),
-        ] {
+        for (field, year) in [("dxYearFrom", self.dx_year_from), ("dxYearTo", self.dx_year_to)] {
             if year.is_some_and(|y| !(1800..=2099).contains(&y)) {
                 errors.push(FieldError {
                     field: field.into(),
@@ -155,11 +143,7 @@ impl ListParams {
         if !errors.is_empty() {
             return Err(ApiError::BadRequest(errors));
         }
-        let page = PageParams {
-            cursor: self.cursor.clone(),
-            limit: self.limit,
-        }
-        .page()?;
+        let page = PageParams { cursor: self.cursor.clone(), limit: self.limit }.page()?;
         Ok((filter, page))
     }
 }

@@ -25,9 +25,7 @@ pub(super) fn created<T: serde::Serialize>(
 }
 
 pub(super) fn ok_versioned<T: serde::Serialize>(version: i32, body: &T) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(version)))
-        .json(body)
+    HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(body)
 }
 
 /// List patients, filtered by tumor and patient criteria.
@@ -44,9 +42,7 @@ pub async fn list_patients(
     q: web::Query<ListParams>,
 ) -> Reply {
     let (filter, page) = q.parse()?;
-    let out = state
-        .db(move |c| patients::list(c, &actor, &filter, &page))
-        .await?;
+    let out = state.db(move |c| patients::list(c, &actor, &filter, &page)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -64,14 +60,8 @@ pub async fn create_patient(
     body: JsonBody<PatientData>,
 ) -> Reply {
     let today = state.clock.today();
-    let out = state
-        .db(move |c| patients::create(c, &actor, &body.0, today))
-        .await?;
-    Ok(created(
-        format!("/api/v1/patients/{}", out.record_id()),
-        out.record_version(),
-        &out,
-    ))
+    let out = state.db(move |c| patients::create(c, &actor, &body.0, today)).await?;
+    Ok(created(format!("/api/v1/patients/{}", out.record_id()), out.record_version(), &out))
 }
 
 /// Read a patient.
@@ -111,8 +101,6 @@ pub async fn update_patient(
     body: JsonBody<PatientData>,
 ) -> Reply {
     let today = state.clock.today();
-    let out = state
-        .db(move |c| patients::update(c, &actor, &id, version, &body.0, today))
-        .await?;
+    let out = state.db(move |c| patients::update(c, &actor, &id, version, &body.0, today)).await?;
     Ok(ok_versioned(out.record_version(), &out))
 }

@@ -21,11 +21,7 @@ pub struct FieldError {
 
 impl From<Violation> for FieldError {
     fn from(v: Violation) -> Self {
-        Self {
-            field: v.field,
-            rule: v.rule.to_string(),
-            message: v.message,
-        }
+        Self { field: v.field, rule: v.rule.to_string(), message: v.message }
     }
 }
 
@@ -54,10 +50,7 @@ pub enum ApiError {
     #[error("method not allowed")]
     MethodNotAllowed(Vec<&'static str>),
     #[error("{message}")]
-    Conflict {
-        field: &'static str,
-        message: String,
-    },
+    Conflict { field: &'static str, message: String },
     #[error("the record was changed since you read it")]
     PreconditionFailed { current: i32 },
     #[error("send the record's version in If-Match")]

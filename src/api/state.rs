@@ -25,12 +25,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(pool: Pool, clock: Arc<dyn Clock>, settings: Settings) -> Self {
-        Self {
-            pool,
-            clock,
-            settings,
-            tokens: Mutex::new(HashMap::new()),
-        }
+        Self { pool, clock, settings, tokens: Mutex::new(HashMap::new()) }
     }
 
     /// Runs blocking database work on actix's thread pool with a pooled connection.
@@ -58,9 +53,7 @@ impl AppState {
                 }
             }
         }
-        let actor = self
-            .db(move |c| service::auth::authenticate(c, &secret))
-            .await?;
+        let actor = self.db(move |c| service::auth::authenticate(c, &secret)).await?;
         if let (Some(a), Ok(mut cache)) = (&actor, self.tokens.lock()) {
             if cache.len() > 10_000 {
                 cache.clear();

@@ -27,9 +27,7 @@ pub async fn list_tumors(
     q: web::Query<ListParams>,
 ) -> Reply {
     let (filter, page) = q.parse()?;
-    let out = state
-        .db(move |c| tumors::list(c, &actor, None, &filter, &page))
-        .await?;
+    let out = state.db(move |c| tumors::list(c, &actor, None, &filter, &page)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -48,9 +46,7 @@ pub async fn list_patient_tumors(
     q: web::Query<ListParams>,
 ) -> Reply {
     let (filter, page) = q.parse()?;
-    let out = state
-        .db(move |c| tumors::list(c, &actor, Some(&id), &filter, &page))
-        .await?;
+    let out = state.db(move |c| tumors::list(c, &actor, Some(&id), &filter, &page)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -70,14 +66,8 @@ pub async fn create_tumor(
     body: JsonBody<TumorData>,
 ) -> Reply {
     let today = state.clock.today();
-    let out = state
-        .db(move |c| tumors::create(c, &actor, &id, &body.0, today))
-        .await?;
-    Ok(created(
-        format!("/api/v1/tumors/{}", out.record_id()),
-        out.record_version(),
-        &out,
-    ))
+    let out = state.db(move |c| tumors::create(c, &actor, &id, &body.0, today)).await?;
+    Ok(created(format!("/api/v1/tumors/{}", out.record_id()), out.record_version(), &out))
 }
 
 /// Read a tumor.
@@ -117,8 +107,6 @@ pub async fn update_tumor(
     body: JsonBody<TumorData>,
 ) -> Reply {
     let today = state.clock.today();
-    let out = state
-        .db(move |c| tumors::update(c, &actor, &id, version, &body.0, today))
-        .await?;
+    let out = state.db(move |c| tumors::update(c, &actor, &id, version, &body.0, today)).await?;
     Ok(ok_versioned(out.record_version(), &out))
 }

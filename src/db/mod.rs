@@ -55,19 +55,13 @@ pub struct DatabaseUrl {
 impl DatabaseUrl {
     pub fn parse(raw: &str) -> Self {
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-            Self {
-                backend: Backend::Postgres,
-                target: raw.to_string(),
-            }
+            Self { backend: Backend::Postgres, target: raw.to_string() }
         } else {
             let path = raw
                 .strip_prefix("sqlite://")
                 .or_else(|| raw.strip_prefix("sqlite:"))
                 .unwrap_or(raw);
-            Self {
-                backend: Backend::Sqlite,
-                target: path.to_string(),
-            }
+            Self { backend: Backend::Sqlite, target: path.to_string() }
         }
     }
 }

@@ -41,10 +41,7 @@ impl RecordFilter {
 
 /// Escapes LIKE wildcards so a name prefix matches literally.
 fn like_prefix(prefix: &str) -> String {
-    let escaped = prefix
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
+    let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("{escaped}%")
 }
 
@@ -95,10 +92,7 @@ macro_rules! filter_patients {
 // --- tokens -------------------------------------------------------------------------------------
 
 pub fn insert_token(conn: &mut DbConn, row: &TokenRow) -> QResult<()> {
-    diesel::insert_into(api_tokens::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(api_tokens::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn find_active_token(conn: &mut DbConn, hash: &str) -> QResult<Option<TokenRow>> {
@@ -111,17 +105,12 @@ pub fn find_active_token(conn: &mut DbConn, hash: &str) -> QResult<Option<TokenR
 }
 
 pub fn list_tokens(conn: &mut DbConn) -> QResult<Vec<TokenRow>> {
-    api_tokens::table
-        .order(api_tokens::id)
-        .select(TokenRow::as_select())
-        .load(conn)
+    api_tokens::table.order(api_tokens::id).select(TokenRow::as_select()).load(conn)
 }
 
 pub fn revoke_token(conn: &mut DbConn, id: &str, at: chrono::NaiveDateTime) -> QResult<usize> {
     diesel::update(
-        api_tokens::table
-            .filter(api_tokens::id.eq(id))
-            .filter(api_tokens::revoked_at.is_null()),
+        api_tokens::table.filter(api_tokens::id.eq(id)).filter(api_tokens::revoked_at.is_null()),
     )
     .set(api_tokens::revoked_at.eq(Some(at)))
     .execute(conn)
@@ -136,9 +125,7 @@ pub fn count_tokens(conn: &mut DbConn) -> QResult<i64> {
 pub fn insert_audit(conn: &mut DbConn, rows: &[AuditRow]) -> QResult<()> {
     // One statement per row: SQLite's multi-row insert is not available through the shared backend.
     for row in rows {
-        diesel::insert_into(audit_log::table)
-            .values(row)
-            .execute(conn)?;
+        diesel::insert_into(audit_log::table).values(row).execute(conn)?;
     }
     Ok(())
 }
@@ -160,27 +147,17 @@ pub fn list_audit(
     if let Some(e) = entity_id {
         q = q.filter(audit_log::entity_id.eq(e.to_string()));
     }
-    q.order(audit_log::id)
-        .limit(limit)
-        .select(AuditRow::as_select())
-        .load(conn)
+    q.order(audit_log::id).limit(limit).select(AuditRow::as_select()).load(conn)
 }
 
 // --- patients -----------------------------------------------------------------------------------
 
 pub fn insert_patient(conn: &mut DbConn, row: &PatientRow) -> QResult<()> {
-    diesel::insert_into(patients::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(patients::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn get_patient(conn: &mut DbConn, id: &str) -> QResult<Option<PatientRow>> {
-    patients::table
-        .find(id)
-        .select(PatientRow::as_select())
-        .first(conn)
-        .optional()
+    patients::table.find(id).select(PatientRow::as_select()).first(conn).optional()
 }
 
 pub fn patient_id_number_taken(conn: &mut DbConn, number: &str, except_id: &str) -> QResult<bool> {
@@ -195,9 +172,7 @@ pub fn patient_id_number_taken(conn: &mut DbConn, number: &str, except_id: &str)
 /// Writes `row` if the stored version is still `expected`; false when someone else changed it first.
 pub fn update_patient(conn: &mut DbConn, row: &PatientRow, expected: i32) -> QResult<bool> {
     let n = diesel::update(
-        patients::table
-            .filter(patients::id.eq(&row.id))
-            .filter(patients::version.eq(expected)),
+        patients::table.filter(patients::id.eq(&row.id)).filter(patients::version.eq(expected)),
     )
     .set(row)
     .execute(conn)?;
@@ -212,10 +187,7 @@ pub fn set_follow_up_state(
     vital_status: &str,
 ) -> QResult<()> {
     diesel::update(patients::table.find(id))
-        .set((
-            patients::date_of_last_contact.eq(dlc),
-            patients::vital_status.eq(vital_status),
-        ))
+        .set((patients::date_of_last_contact.eq(dlc), patients::vital_status.eq(vital_status)))
         .execute(conn)
         .map(|_| ())
 }
@@ -239,9 +211,7 @@ pub fn list_patients(
         }
         q.order(patients::id).limit(limit).load(conn)
     } else {
-        let mut q = patients::table
-            .select(PatientRow::as_select())
-            .into_boxed::<MultiBackend>();
+        let mut q = patients::table.select(PatientRow::as_select()).into_boxed::<MultiBackend>();
         filter_patients!(q, f);
         if let Some(a) = after {
             q = q.filter(patients::id.gt(a.to_string()));
@@ -253,25 +223,16 @@ pub fn list_patients(
 // --- tumors -------------------------------------------------------------------------------------
 
 pub fn insert_tumor(conn: &mut DbConn, row: &TumorRow) -> QResult<()> {
-    diesel::insert_into(tumors::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(tumors::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn get_tumor(conn: &mut DbConn, id: &str) -> QResult<Option<TumorRow>> {
-    tumors::table
-        .find(id)
-        .select(TumorRow::as_select())
-        .first(conn)
-        .optional()
+    tumors::table.find(id).select(TumorRow::as_select()).first(conn).optional()
 }
 
 pub fn update_tumor(conn: &mut DbConn, row: &TumorRow, expected: i32) -> QResult<bool> {
     let n = diesel::update(
-        tumors::table
-            .filter(tumors::id.eq(&row.id))
-            .filter(tumors::version.eq(expected)),
+        tumors::table.filter(tumors::id.eq(&row.id)).filter(tumors::version.eq(expected)),
     )
     .set(row)
     .execute(conn)?;
@@ -311,18 +272,11 @@ pub fn list_tumors(
 // --- treatments ---------------------------------------------------------------------------------
 
 pub fn insert_treatment(conn: &mut DbConn, row: &TreatmentRow) -> QResult<()> {
-    diesel::insert_into(treatments::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(treatments::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn get_treatment(conn: &mut DbConn, id: &str) -> QResult<Option<TreatmentRow>> {
-    treatments::table
-        .find(id)
-        .select(TreatmentRow::as_select())
-        .first(conn)
-        .optional()
+    treatments::table.find(id).select(TreatmentRow::as_select()).first(conn).optional()
 }
 
 pub fn update_treatment(conn: &mut DbConn, row: &TreatmentRow, expected: i32) -> QResult<bool> {
@@ -348,10 +302,7 @@ pub fn list_treatments(
     if let Some(a) = after {
         q = q.filter(treatments::id.gt(a.to_string()));
     }
-    q.order(treatments::id)
-        .limit(limit)
-        .select(TreatmentRow::as_select())
-        .load(conn)
+    q.order(treatments::id).limit(limit).select(TreatmentRow::as_select()).load(conn)
 }
 
 pub fn treatments_of_patient(conn: &mut DbConn, patient_id: &str) -> QResult<Vec<TreatmentRow>> {
@@ -370,23 +321,15 @@ pub fn insert_contact(
     row: &ContactRow,
     tumors: &[ContactTumorRow],
 ) -> QResult<()> {
-    diesel::insert_into(contacts::table)
-        .values(row)
-        .execute(conn)?;
+    diesel::insert_into(contacts::table).values(row).execute(conn)?;
     for t in tumors {
-        diesel::insert_into(contact_tumors::table)
-            .values(t)
-            .execute(conn)?;
+        diesel::insert_into(contact_tumors::table).values(t).execute(conn)?;
     }
     Ok(())
 }
 
 pub fn get_contact(conn: &mut DbConn, id: &str) -> QResult<Option<ContactRow>> {
-    contacts::table
-        .find(id)
-        .select(ContactRow::as_select())
-        .first(conn)
-        .optional()
+    contacts::table.find(id).select(ContactRow::as_select()).first(conn).optional()
 }
 
 pub fn update_contact(
@@ -396,9 +339,7 @@ pub fn update_contact(
     tumors: &[ContactTumorRow],
 ) -> QResult<bool> {
     let n = diesel::update(
-        contacts::table
-            .filter(contacts::id.eq(&row.id))
-            .filter(contacts::version.eq(expected)),
+        contacts::table.filter(contacts::id.eq(&row.id)).filter(contacts::version.eq(expected)),
     )
     .set(row)
     .execute(conn)?;
@@ -408,9 +349,7 @@ pub fn update_contact(
     diesel::delete(contact_tumors::table.filter(contact_tumors::contact_id.eq(&row.id)))
         .execute(conn)?;
     for t in tumors {
-        diesel::insert_into(contact_tumors::table)
-            .values(t)
-            .execute(conn)?;
+        diesel::insert_into(contact_tumors::table).values(t).execute(conn)?;
     }
     Ok(true)
 }
@@ -427,10 +366,7 @@ pub fn list_contacts(
     if let Some(a) = after {
         q = q.filter(contacts::id.gt(a.to_string()));
     }
-    q.order(contacts::id)
-        .limit(limit)
-        .select(ContactRow::as_select())
-        .load(conn)
+    q.order(contacts::id).limit(limit).select(ContactRow::as_select()).load(conn)
 }
 
 pub fn contacts_of_patient(conn: &mut DbConn, patient_id: &str) -> QResult<Vec<ContactRow>> {
@@ -455,10 +391,6 @@ pub fn cancer_statuses(
             contact_tumors::tumor_id
                 .eq_any(tumor_ids.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
         )
-        .select((
-            contact_tumors::tumor_id,
-            contacts::contact_date,
-            contact_tumors::cancer_status,
-        ))
+        .select((contact_tumors::tumor_id, contacts::contact_date, contact_tumors::cancer_status))
         .load(conn)
 }

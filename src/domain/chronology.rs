@@ -50,16 +50,10 @@ impl PatientHistory<'_> {
     /// Date of last contact (#1750) and vital status (#1760), derived from the contact history.
     /// Without contacts, the latest first-contact or diagnosis date stands in (the patient was alive then).
     pub fn follow_up_state(&self) -> (Option<PartialDate>, VitalStatus) {
-        let last_contact = self
-            .contacts
-            .iter()
-            .map(|(_, c)| c.contact_date)
-            .max_by_key(PartialDate::latest);
-        let vital = if self.date_of_death().is_some() {
-            VitalStatus::DEAD
-        } else {
-            VitalStatus::ALIVE
-        };
+        let last_contact =
+            self.contacts.iter().map(|(_, c)| c.contact_date).max_by_key(PartialDate::latest);
+        let vital =
+            if self.date_of_death().is_some() { VitalStatus::DEAD } else { VitalStatus::ALIVE };
         let dlc = last_contact.or_else(|| {
             self.tumors
                 .iter()
@@ -132,11 +126,7 @@ impl PatientHistory<'_> {
         let today_p = PartialDate::from_naive(today);
         for d in dated.iter().filter(|d| d.focus == *focus) {
             if d.date.is_after(&today_p) {
-                out.push(violation(
-                    d.field,
-                    "date.future",
-                    format!("{} is in the future", d.what),
-                ));
+                out.push(violation(d.field, "date.future", format!("{} is in the future", d.what)));
             }
         }
 
@@ -198,12 +188,8 @@ impl PatientHistory<'_> {
                 }
             }
             if let Some(end) = &rx.end_date {
-                let d = Dated {
-                    focus: f,
-                    field: "endDate",
-                    what: "the treatment end date",
-                    date: end,
-                };
+                let d =
+                    Dated { focus: f, field: "endDate", what: "the treatment end date", date: end };
                 if end.is_before(&tumor.date_of_diagnosis) {
                     pair(
                         &mut out,
@@ -298,11 +284,7 @@ impl PatientHistory<'_> {
 }
 
 fn violation(field: &str, rule: &'static str, message: impl Into<String>) -> Violation {
-    Violation {
-        field: field.to_string(),
-        rule,
-        message: message.into(),
-    }
+    Violation { field: field.to_string(), rule, message: message.into() }
 }
 
 /// Reports a broken order between `later` (which should not be earlier) and `earlier` on whichever is in focus.

@@ -16,10 +16,7 @@ impl PatientIdNumber {
     pub fn parse(raw: &str) -> Result<Self, RuleError> {
         let raw = raw.trim();
         if !all_digits(raw) || raw.len() > 8 {
-            return Err(RuleError::new(
-                "code.format",
-                "a patient id number is 1 to 8 digits",
-            ));
+            return Err(RuleError::new("code.format", "a patient id number is 1 to 8 digits"));
         }
         Ok(Self(format!("{raw:0>8}")))
     }
@@ -44,10 +41,7 @@ impl Ssn {
         let digits: String = raw.trim().chars().filter(|c| *c != '-').collect();
         if digits.len() != 9 || !all_digits(&digits) {
             // Never echo the value: an SSN must not appear in an error message.
-            return Err(RuleError::new(
-                "code.format",
-                "a social security number is nine digits",
-            ));
+            return Err(RuleError::new("code.format", "a social security number is nine digits"));
         }
         Ok(Self(digits))
     }
@@ -73,10 +67,7 @@ impl Npi {
         if raw.len() != 10 || !all_digits(raw) {
             return Err(RuleError::new("code.format", "an NPI is ten digits"));
         }
-        let digits: Vec<u32> = format!("80840{raw}")
-            .bytes()
-            .map(|b| u32::from(b - b'0'))
-            .collect();
+        let digits: Vec<u32> = format!("80840{raw}").bytes().map(|b| u32::from(b - b'0')).collect();
         let sum: u32 = digits
             .iter()
             .rev()
@@ -91,10 +82,7 @@ impl Npi {
             })
             .sum();
         if sum % 10 != 0 {
-            return Err(RuleError::new(
-                "code.checkDigit",
-                "the NPI check digit does not match",
-            ));
+            return Err(RuleError::new("code.checkDigit", "the NPI check digit does not match"));
         }
         Ok(Self(raw.to_string()))
     }
@@ -108,16 +96,10 @@ impl Npi {
 pub fn text(raw: &str, max: usize) -> Result<String, RuleError> {
     let t = raw.trim();
     if t.chars().count() > max {
-        return Err(RuleError::new(
-            "text.tooLong",
-            format!("at most {max} characters"),
-        ));
+        return Err(RuleError::new("text.tooLong", format!("at most {max} characters")));
     }
     if t.chars().any(|c| c.is_control()) {
-        return Err(RuleError::new(
-            "text.control",
-            "control characters are not allowed",
-        ));
+        return Err(RuleError::new("text.control", "control characters are not allowed"));
     }
     Ok(t.to_string())
 }
@@ -126,15 +108,8 @@ pub fn text(raw: &str, max: usize) -> Result<String, RuleError> {
 pub fn digits(raw: &str, min: usize, max: usize) -> Result<String, RuleError> {
     let t = raw.trim();
     if !all_digits(t) || t.len() < min || t.len() > max {
-        let n = if min == max {
-            format!("{min}")
-        } else {
-            format!("{min} to {max}")
-        };
-        return Err(RuleError::new(
-            "code.format",
-            format!("expected {n} digits"),
-        ));
+        let n = if min == max { format!("{min}") } else { format!("{min} to {max}") };
+        return Err(RuleError::new("code.format", format!("expected {n} digits")));
     }
     Ok(t.to_string())
 }
@@ -143,26 +118,16 @@ pub fn digits(raw: &str, min: usize, max: usize) -> Result<String, RuleError> {
 pub fn state(raw: &str) -> Result<String, RuleError> {
     let t = raw.trim();
     if t.len() != 2 || !t.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(RuleError::new(
-            "code.format",
-            "a state is two upper-case letters, e.g. WA",
-        ));
+        return Err(RuleError::new("code.format", "a state is two upper-case letters, e.g. WA"));
     }
     Ok(t.to_string())
 }
 
 /// A US ZIP code (5 or 9 digits) or a Canadian/foreign postal code of up to 9 letters and digits.
 pub fn postal_code(raw: &str) -> Result<String, RuleError> {
-    let t: String = raw
-        .trim()
-        .chars()
-        .filter(|c| *c != '-' && *c != ' ')
-        .collect();
+    let t: String = raw.trim().chars().filter(|c| *c != '-' && *c != ' ').collect();
     if t.is_empty() || t.len() > 9 || !t.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(RuleError::new(
-            "code.format",
-            "a postal code is up to 9 letters and digits",
-        ));
+        return Err(RuleError::new("code.format", "a postal code is up to 9 letters and digits"));
     }
     Ok(t.to_ascii_uppercase())
 }
@@ -190,16 +155,11 @@ pub fn email(raw: &str) -> Result<String, RuleError> {
 pub fn phone(raw: &str) -> Result<String, RuleError> {
     let t = raw.trim();
     let n = t.bytes().filter(u8::is_ascii_digit).count();
-    let chars_ok = t
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let chars_ok = t.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
     if chars_ok && (7..=15).contains(&n) {
         Ok(t.to_string())
     } else {
-        Err(RuleError::new(
-            "phone.format",
-            "a phone number has 7 to 15 digits",
-        ))
+        Err(RuleError::new("phone.format", "a phone number has 7 to 15 digits"))
     }
 }
 
@@ -209,10 +169,7 @@ mod tests {
 
     #[test]
     fn patient_id_number_is_zero_padded() {
-        assert_eq!(
-            PatientIdNumber::parse("123").expect("valid").as_str(),
-            "00000123"
-        );
+        assert_eq!(PatientIdNumber::parse("123").expect("valid").as_str(), "00000123");
         assert!(PatientIdNumber::parse("123456789").is_err());
         assert!(PatientIdNumber::parse("12a").is_err());
         assert!(PatientIdNumber::parse("").is_err());
@@ -221,10 +178,7 @@ mod tests {
     #[test]
     fn npi_check_digit() {
         assert!(Npi::parse("1234567893").is_ok());
-        assert_eq!(
-            Npi::parse("1234567890").expect_err("bad check").rule,
-            "code.checkDigit"
-        );
+        assert_eq!(Npi::parse("1234567890").expect_err("bad check").rule, "code.checkDigit");
         assert!(Npi::parse("123456789").is_err());
     }
 
@@ -232,14 +186,8 @@ mod tests {
     fn ssn_never_echoed() {
         let err = Ssn::parse("12345").expect_err("short");
         assert!(!err.message.contains("12345"));
-        assert_eq!(
-            Ssn::parse("123-45-6789").expect("valid").as_str(),
-            "123456789"
-        );
-        assert_eq!(
-            format!("{:?}", Ssn::parse("123456789").expect("valid")),
-            "Ssn(***)"
-        );
+        assert_eq!(Ssn::parse("123-45-6789").expect("valid").as_str(), "123456789");
+        assert_eq!(format!("{:?}", Ssn::parse("123456789").expect("valid")), "Ssn(***)");
     }
 
     #[test]

@@ -20,10 +20,7 @@ pub struct PartialDate {
 impl PartialDate {
     pub fn new(year: u16, month: Option<u8>, day: Option<u8>) -> Result<Self, RuleError> {
         if !(1800..=2099).contains(&year) {
-            return Err(RuleError::new(
-                "date.yearRange",
-                "the year is outside 1800–2099",
-            ));
+            return Err(RuleError::new("date.yearRange", "the year is outside 1800–2099"));
         }
         if day.is_some() && month.is_none() {
             return Err(RuleError::new("date.format", "a day needs a month"));
@@ -47,10 +44,7 @@ impl PartialDate {
     /// ISO 8601 at the precision known: `2019`, `2019-07` or `2019-07-14`.
     pub fn parse_iso(s: &str) -> Result<Self, RuleError> {
         let bad = || {
-            RuleError::new(
-                "date.format",
-                "expected an ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD",
-            )
+            RuleError::new("date.format", "expected an ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD")
         };
         let parts: Vec<&str> = s.split('-').collect();
         let widths_ok = match parts.as_slice() {
@@ -62,12 +56,7 @@ impl PartialDate {
         if !widths_ok || !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
             return Err(bad());
         }
-        let num = |i: usize| {
-            parts
-                .get(i)
-                .map(|p| p.parse::<u16>().map_err(|_| bad()))
-                .transpose()
-        };
+        let num = |i: usize| parts.get(i).map(|p| p.parse::<u16>().map_err(|_| bad())).transpose();
         let year = num(0)?.ok_or_else(bad)?;
         let month = num(1)?.map(|m| m as u8);
         let day = num(2)?.map(|d| d as u8);
@@ -76,27 +65,15 @@ impl PartialDate {
 
     /// NAACCR form: `YYYY`, `YYYYMM` or `YYYYMMDD`.
     pub fn parse_naaccr(s: &str) -> Result<Self, RuleError> {
-        let bad = || {
-            RuleError::new(
-                "date.format",
-                "expected a NAACCR date: YYYY, YYYYMM or YYYYMMDD",
-            )
-        };
+        let bad =
+            || RuleError::new("date.format", "expected a NAACCR date: YYYY, YYYYMM or YYYYMMDD");
         if !matches!(s.len(), 4 | 6 | 8) || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
         let num = |a: usize, b: usize| s.get(a..b).and_then(|p| p.parse::<u16>().ok());
         let year = num(0, 4).ok_or_else(bad)?;
-        let month = if s.len() >= 6 {
-            Some(num(4, 6).ok_or_else(bad)? as u8)
-        } else {
-            None
-        };
-        let day = if s.len() == 8 {
-            Some(num(6, 8).ok_or_else(bad)? as u8)
-        } else {
-            None
-        };
+        let month = if s.len() >= 6 { Some(num(4, 6).ok_or_else(bad)? as u8) } else { None };
+        let day = if s.len() == 8 { Some(num(6, 8).ok_or_else(bad)? as u8) } else { None };
         Self::new(year, month, day)
     }
 
@@ -174,11 +151,7 @@ impl PartialDate {
         match (self.month, self.day) {
             (Some(m), Some(d)) => NaiveDate::from_ymd_opt(y, u32::from(m), u32::from(d)),
             (Some(m), None) => {
-                let (ny, nm) = if m == 12 {
-                    (y + 1, 1)
-                } else {
-                    (y, u32::from(m) + 1)
-                };
+                let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, u32::from(m) + 1) };
                 NaiveDate::from_ymd_opt(ny, nm, 1).and_then(|d| d.pred_opt())
             }
             _ => NaiveDate::from_ymd_opt(y, 12, 31),
@@ -234,10 +207,7 @@ mod tests {
             assert_eq!(d(s).to_string(), s);
         }
         assert_eq!(d("2019-07").to_naaccr(), "201907");
-        assert_eq!(
-            PartialDate::parse_naaccr("20190714").expect("ok"),
-            d("2019-07-14")
-        );
+        assert_eq!(PartialDate::parse_naaccr("20190714").expect("ok"), d("2019-07-14"));
         assert_eq!(PartialDate::parse_naaccr("2019").expect("ok"), d("2019"));
     }
 
@@ -273,26 +243,14 @@ mod tests {
         assert_eq!(d("2019-07").compare(&d("2019-07-14")), None);
         assert!(!d("2019-07").is_before(&d("2019-07-14")));
         assert!(!d("2019-07").is_after(&d("2019-07-14")));
-        assert_eq!(
-            d("2019-07-14").compare(&d("2019-07-14")),
-            Some(Ordering::Equal)
-        );
+        assert_eq!(d("2019-07-14").compare(&d("2019-07-14")), Some(Ordering::Equal));
     }
 
     #[test]
     fn spans_and_ages() {
-        assert_eq!(
-            d("2024-02").latest(),
-            NaiveDate::from_ymd_opt(2024, 2, 29).expect("date")
-        );
-        assert_eq!(
-            d("2023-12").latest(),
-            NaiveDate::from_ymd_opt(2023, 12, 31).expect("date")
-        );
-        assert_eq!(
-            d("2019").earliest(),
-            NaiveDate::from_ymd_opt(2019, 1, 1).expect("date")
-        );
+        assert_eq!(d("2024-02").latest(), NaiveDate::from_ymd_opt(2024, 2, 29).expect("date"));
+        assert_eq!(d("2023-12").latest(), NaiveDate::from_ymd_opt(2023, 12, 31).expect("date"));
+        assert_eq!(d("2019").earliest(), NaiveDate::from_ymd_opt(2019, 1, 1).expect("date"));
         assert_eq!(d("2020-03-01").years_since(&d("1950-03-02")), Some(69));
         assert_eq!(d("2020-03-02").years_since(&d("1950-03-02")), Some(70));
         assert_eq!(d("2020-04").years_since(&d("1950-03-02")), Some(70));

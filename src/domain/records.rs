@@ -165,9 +165,9 @@ impl TreatmentCode {
             Modality::Hormone | Modality::Immunotherapy => {
                 &["00", "01", "82", "85", "86", "87", "88", "99"]
             }
-            Modality::TransplantEndocrine => &[
-                "00", "10", "11", "12", "20", "30", "40", "82", "85", "86", "87", "88", "99",
-            ],
+            Modality::TransplantEndocrine => {
+                &["00", "10", "11", "12", "20", "30", "40", "82", "85", "86", "87", "88", "99"]
+            }
             Modality::Other => &["0", "1", "2", "3", "6", "7", "8", "9"],
         };
         let ok = if modality == Modality::Surgery {
@@ -226,12 +226,8 @@ pub struct CauseOfDeath(String);
 
 impl CauseOfDeath {
     pub fn parse(raw: &str) -> Result<Self, RuleError> {
-        let c: String = raw
-            .trim()
-            .chars()
-            .filter(|c| *c != '.')
-            .collect::<String>()
-            .to_ascii_uppercase();
+        let c: String =
+            raw.trim().chars().filter(|c| *c != '.').collect::<String>().to_ascii_uppercase();
         let b = c.as_bytes();
         let ok = b.len() == 4
             && (b[0].is_ascii_uppercase() || b[0].is_ascii_digit())
@@ -314,10 +310,7 @@ mod tests {
 
     #[test]
     fn cause_of_death() {
-        assert_eq!(
-            CauseOfDeath::parse("C50.9").expect("valid").as_str(),
-            "C509"
-        );
+        assert_eq!(CauseOfDeath::parse("C50.9").expect("valid").as_str(), "C509");
         assert!(CauseOfDeath::parse("7777").is_ok());
         assert!(CauseOfDeath::parse("0000").is_err(), "0000 means alive");
         assert!(CauseOfDeath::parse("C5").is_err());

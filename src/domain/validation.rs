@@ -33,11 +33,7 @@ impl Violations {
         rule: &'static str,
         message: impl Into<String>,
     ) {
-        self.0.push(Violation {
-            field: field.into(),
-            rule,
-            message: message.into(),
-        });
+        self.0.push(Violation { field: field.into(), rule, message: message.into() });
     }
 
     pub fn extend(&mut self, other: Vec<Violation>) {
@@ -86,11 +82,7 @@ impl Violations {
 
     /// `Ok(value)` when nothing failed, otherwise every violation.
     pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<Violation>> {
-        if self.0.is_empty() {
-            Ok(value())
-        } else {
-            Err(self.0)
-        }
+        if self.0.is_empty() { Ok(value()) } else { Err(self.0) }
     }
 }
 
@@ -103,10 +95,7 @@ pub struct RuleError {
 
 impl RuleError {
     pub fn new(rule: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            rule,
-            message: message.into(),
-        }
+        Self { rule, message: message.into() }
     }
 }
 

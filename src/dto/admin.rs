@@ -7,12 +7,7 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TokenRequest {
     /// Who or what uses the token, e.g. a registrar's user name.
-    #[schema(
-        example = "jdoe",
-        min_length = 1,
-        max_length = 100,
-        pattern = "^[A-Za-z0-9 ._@-]+$"
-    )]
+    #[schema(example = "jdoe", min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9 ._@-]+$")]
     pub name: String,
     /// viewer (read), registrar (read and write) or admin (tokens, audit log).
     #[schema(example = "registrar", pattern = "^(viewer|registrar|admin)$")]

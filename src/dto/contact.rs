@@ -71,30 +71,15 @@ impl ContactData {
     pub fn to_domain(&self) -> Result<Contact, Vec<Violation>> {
         let mut v = Violations::new();
         let contact_date = req(&mut v, "contactDate", &self.contact_date, date);
-        let vital = req(
-            &mut v,
-            "vitalStatus",
-            &self.vital_status,
-            VitalStatus::parse,
-        );
-        let source = req(
-            &mut v,
-            "followUpSource",
-            &self.follow_up_source,
-            FollowUpSource::parse,
-        );
+        let vital = req(&mut v, "vitalStatus", &self.vital_status, VitalStatus::parse);
+        let source = req(&mut v, "followUpSource", &self.follow_up_source, FollowUpSource::parse);
         let next = opt(
             &mut v,
             "nextFollowUpSource",
             &self.next_follow_up_source,
             NextFollowUpSource::parse,
         );
-        let cause = opt(
-            &mut v,
-            "causeOfDeath",
-            &self.cause_of_death,
-            CauseOfDeath::parse,
-        );
+        let cause = opt(&mut v, "causeOfDeath", &self.cause_of_death, CauseOfDeath::parse);
         if cause.is_some() && vital.is_some_and(|s| !s.is_dead()) {
             v.push(
                 "causeOfDeath",
@@ -106,21 +91,10 @@ impl ContactData {
         for (i, t) in self.tumors.iter().flatten().enumerate() {
             let id = present(&t.tumor_id).map(str::to_string);
             if id.is_none() {
-                v.push(
-                    format!("tumors[{i}].tumorId"),
-                    "required",
-                    "tumorId is required",
-                );
+                v.push(format!("tumors[{i}].tumorId"), "required", "tumorId is required");
             }
-            if tumors
-                .iter()
-                .any(|x: &TumorStatus| Some(&x.tumor_id) == id.as_ref())
-            {
-                v.push(
-                    format!("tumors[{i}].tumorId"),
-                    "duplicate",
-                    "the tumor is listed twice",
-                );
+            if tumors.iter().any(|x: &TumorStatus| Some(&x.tumor_id) == id.as_ref()) {
+                v.push(format!("tumors[{i}].tumorId"), "duplicate", "the tumor is listed twice");
             }
             let status = req(
                 &mut v,
@@ -129,10 +103,7 @@ impl ContactData {
                 CancerStatus::parse,
             );
             if let (Some(tumor_id), Some(cancer_status)) = (id, status) {
-                tumors.push(TumorStatus {
-                    tumor_id,
-                    cancer_status,
-                });
+                tumors.push(TumorStatus { tumor_id, cancer_status });
             }
         }
         let note = opt_text(&mut v, "note", &self.note, 1000);

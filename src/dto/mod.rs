@@ -36,11 +36,7 @@ fn opt<T, E: Into<RuleError>>(
     parse: impl FnOnce(&str) -> Result<T, E>,
 ) -> Option<T> {
     if raw.as_deref().is_some_and(|s| s.trim().is_empty()) {
-        v.push(
-            field,
-            "blank",
-            "leave the field out (or null) instead of sending an empty value",
-        );
+        v.push(field, "blank", "leave the field out (or null) instead of sending an empty value");
         return None;
     }
     v.optional(field, raw.as_deref(), parse)

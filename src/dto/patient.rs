@@ -158,12 +158,7 @@ impl PhysicianData {
 impl PatientData {
     pub fn to_domain(&self) -> Result<Patient, Vec<Violation>> {
         let mut v = Violations::new();
-        let id = req(
-            &mut v,
-            "patientIdNumber",
-            &self.patient_id_number,
-            PatientIdNumber::parse,
-        );
+        let id = req(&mut v, "patientIdNumber", &self.patient_id_number, PatientIdNumber::parse);
         let name_last = req(&mut v, "nameLast", &self.name_last, text(40));
         let name_first = opt_text(&mut v, "nameFirst", &self.name_first, 40);
         let name_middle = opt_text(&mut v, "nameMiddle", &self.name_middle, 40);
@@ -187,26 +182,11 @@ impl PatientData {
             &self.spanish_hispanic_origin,
             SpanishHispanicOrigin::parse,
         );
-        let ssn = opt(
-            &mut v,
-            "socialSecurityNumber",
-            &self.social_security_number,
-            Ssn::parse,
-        );
+        let ssn = opt(&mut v, "socialSecurityNumber", &self.social_security_number, Ssn::parse);
         let current_address = Address {
-            street: opt_text(
-                &mut v,
-                "addrCurrentNoStreet",
-                &self.addr_current_no_street,
-                60,
-            ),
+            street: opt_text(&mut v, "addrCurrentNoStreet", &self.addr_current_no_street, 60),
             city: opt_text(&mut v, "addrCurrentCity", &self.addr_current_city, 50),
-            state: opt(
-                &mut v,
-                "addrCurrentState",
-                &self.addr_current_state,
-                ids::state,
-            ),
+            state: opt(&mut v, "addrCurrentState", &self.addr_current_state, ids::state),
             postal_code: opt(
                 &mut v,
                 "addrCurrentPostalCode",
@@ -226,18 +206,12 @@ impl PatientData {
                 &self.addr_at_dx_postal_code,
                 ids::postal_code,
             ),
-            county: opt(&mut v, "countyAtDx", &self.county_at_dx, |r| {
-                ids::digits(r, 3, 3)
-            }),
+            county: opt(&mut v, "countyAtDx", &self.county_at_dx, |r| ids::digits(r, 3, 3)),
         };
-        let physician_managing = self
-            .physician_managing
-            .as_ref()
-            .map(|p| p.to_domain(&mut v, "physicianManaging"));
-        let physician_follow_up = self
-            .physician_follow_up
-            .as_ref()
-            .map(|p| p.to_domain(&mut v, "physicianFollowUp"));
+        let physician_managing =
+            self.physician_managing.as_ref().map(|p| p.to_domain(&mut v, "physicianManaging"));
+        let physician_follow_up =
+            self.physician_follow_up.as_ref().map(|p| p.to_domain(&mut v, "physicianFollowUp"));
         let no_contact = opt(
             &mut v,
             "noPatientContactFlag",
@@ -299,14 +273,8 @@ impl PatientData {
             addr_at_dx_state: p.address_at_diagnosis.state.clone(),
             addr_at_dx_postal_code: p.address_at_diagnosis.postal_code.clone(),
             county_at_dx: p.address_at_diagnosis.county.clone(),
-            physician_managing: p
-                .physician_managing
-                .as_ref()
-                .map(PhysicianData::from_domain),
-            physician_follow_up: p
-                .physician_follow_up
-                .as_ref()
-                .map(PhysicianData::from_domain),
+            physician_managing: p.physician_managing.as_ref().map(PhysicianData::from_domain),
+            physician_follow_up: p.physician_follow_up.as_ref().map(PhysicianData::from_domain),
             no_patient_contact_flag: Some(p.no_patient_contact_flag.to_string()),
             ..Self::default()
         }

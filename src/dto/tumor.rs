@@ -102,43 +102,15 @@ impl TumorData {
     pub fn to_domain(&self) -> Result<Tumor, Vec<Violation>> {
         let mut v = Violations::new();
         let site = req(&mut v, "primarySite", &self.primary_site, Topography::parse);
-        let hist = req(
-            &mut v,
-            "histologicTypeIcdO3",
-            &self.histologic_type_icd_o3,
-            Histology::parse,
-        );
-        let beh = req(
-            &mut v,
-            "behaviorCodeIcdO3",
-            &self.behavior_code_icd_o3,
-            Behavior::parse,
-        );
+        let hist =
+            req(&mut v, "histologicTypeIcdO3", &self.histologic_type_icd_o3, Histology::parse);
+        let beh = req(&mut v, "behaviorCodeIcdO3", &self.behavior_code_icd_o3, Behavior::parse);
         let grade = opt(&mut v, "grade", &self.grade, Grade::parse);
-        let gc = opt(
-            &mut v,
-            "gradeClinical",
-            &self.grade_clinical,
-            Grade2018::parse,
-        );
-        let gp = opt(
-            &mut v,
-            "gradePathological",
-            &self.grade_pathological,
-            Grade2018::parse,
-        );
-        let gyc = opt(
-            &mut v,
-            "gradePostTherapyClin",
-            &self.grade_post_therapy_clin,
-            Grade2018::parse,
-        );
-        let gyp = opt(
-            &mut v,
-            "gradePostTherapy",
-            &self.grade_post_therapy,
-            Grade2018::parse,
-        );
+        let gc = opt(&mut v, "gradeClinical", &self.grade_clinical, Grade2018::parse);
+        let gp = opt(&mut v, "gradePathological", &self.grade_pathological, Grade2018::parse);
+        let gyc =
+            opt(&mut v, "gradePostTherapyClin", &self.grade_post_therapy_clin, Grade2018::parse);
+        let gyp = opt(&mut v, "gradePostTherapy", &self.grade_post_therapy, Grade2018::parse);
         let lat = req(&mut v, "laterality", &self.laterality, Laterality::parse);
         let dx = req(&mut v, "dateOfDiagnosis", &self.date_of_diagnosis, date);
         let conf = opt(
@@ -159,25 +131,13 @@ impl TumorData {
             &self.sequence_number_hospital,
             SequenceNumber::parse,
         );
-        let class = req(
-            &mut v,
-            "classOfCase",
-            &self.class_of_case,
-            ClassOfCase::parse,
-        );
+        let class = req(&mut v, "classOfCase", &self.class_of_case, ClassOfCase::parse);
         let facility = opt_text(&mut v, "reportingFacility", &self.reporting_facility, 10);
-        let accession = opt(
-            &mut v,
-            "accessionNumberHosp",
-            &self.accession_number_hosp,
-            |r| ids::digits(r, 1, 9),
-        );
-        let stage = opt(
-            &mut v,
-            "summaryStage2018",
-            &self.summary_stage2018,
-            SummaryStage2018::parse,
-        );
+        let accession = opt(&mut v, "accessionNumberHosp", &self.accession_number_hosp, |r| {
+            ids::digits(r, 1, 9)
+        });
+        let stage =
+            opt(&mut v, "summaryStage2018", &self.summary_stage2018, SummaryStage2018::parse);
         let first = opt(&mut v, "dateOf1stContact", &self.date_of1st_contact, date);
         let errors = v.into_vec();
         match (site, hist, beh, lat, dx, seq, class) {

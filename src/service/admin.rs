@@ -23,10 +23,7 @@ pub fn create_token(conn: &mut DbConn, actor: &Actor, name: &str, role: Role) ->
     conn.transaction(|c| {
         let issued = auth::issue(c, name, role)?;
         audit::record(c, actor, Action::Create, "token", &[&issued.row.id])?;
-        Ok(NewToken {
-            info: info(&issued.row),
-            token: issued.secret,
-        })
+        Ok(NewToken { info: info(&issued.row), token: issued.secret })
     })
 }
 
@@ -68,8 +65,5 @@ pub fn list_audit(
     let after = page.after()?;
     let rows = repo::list_audit(conn, after.as_deref(), entity, entity_id, page.limit() + 1)?;
     let (rows, next_cursor) = page.page(rows, |r| &r.id);
-    Ok(Page {
-        items: rows.into_iter().map(entry).collect(),
-        next_cursor,
-    })
+    Ok(Page { items: rows.into_iter().map(entry).collect(), next_cursor })
 }

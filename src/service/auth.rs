@@ -44,20 +44,12 @@ pub struct Actor {
 impl Actor {
     /// A principal for work the service does on its own (jobs, CLI).
     pub fn system(name: &str) -> Self {
-        Self {
-            token_id: None,
-            name: name.to_string(),
-            role: Role::Admin,
-        }
+        Self { token_id: None, name: name.to_string(), role: Role::Admin }
     }
 
     /// Fails unless the actor's role is at least `role` (viewer < registrar < admin).
     pub fn require(&self, role: Role) -> Result<()> {
-        if self.role >= role {
-            Ok(())
-        } else {
-            Err(ServiceError::Forbidden(role.as_str()))
-        }
+        if self.role >= role { Ok(()) } else { Err(ServiceError::Forbidden(role.as_str())) }
     }
 }
 
@@ -101,9 +93,5 @@ pub fn authenticate(conn: &mut DbConn, secret: &str) -> Result<Option<Actor>> {
     let Some(row) = repo::find_active_token(conn, &hash_token(secret))? else {
         return Ok(None);
     };
-    Ok(Role::parse(&row.role).map(|role| Actor {
-        token_id: Some(row.id),
-        name: row.name,
-        role,
-    }))
+    Ok(Role::parse(&row.role).map(|role| Actor { token_id: Some(row.id), name: row.name, role }))
 }

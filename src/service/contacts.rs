@@ -15,13 +15,8 @@ use crate::domain::records::Contact;
 use crate::dto::{ContactData, Page};
 
 fn out(row: &ContactRow) -> Result<ContactData> {
-    let mut doc: ContactData = stamped_doc(
-        &row.data,
-        &row.id,
-        row.version,
-        row.created_at,
-        row.updated_at,
-    )?;
+    let mut doc: ContactData =
+        stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
     doc.patient_id = Some(row.patient_id.clone());
     Ok(doc)
 }
@@ -39,11 +34,7 @@ fn check_tumors(loaded: &Loaded, contact: &Contact) -> Result<()> {
             message: "no tumor of this patient has this id".into(),
         })
         .collect();
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(ServiceError::Invalid(unknown))
-    }
+    if unknown.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(unknown)) }
 }
 
 fn tumor_rows(contact_id: &str, contact: &Contact) -> Vec<ContactTumorRow> {
@@ -131,9 +122,7 @@ pub fn update(
         }
         loaded.check(&Focus::Contact(id.to_string()), today)?;
         if !repo::update_contact(c, &row, expected_version, &links)? {
-            return Err(ServiceError::VersionMismatch {
-                current: expected_version + 1,
-            });
+            return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
         loaded.store_follow_up_state(c)?;
         audit::record(c, actor, Action::Update, "contact", &[id])?;
@@ -155,9 +144,6 @@ pub fn list(
         let (rows, next_cursor) = page.page(rows, |r| &r.id);
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         audit::record(c, actor, Action::Read, "contact", &ids)?;
-        Ok(Page {
-            items: rows.iter().map(out).collect::<Result<_>>()?,
-            next_cursor,
-        })
+        Ok(Page { items: rows.iter().map(out).collect::<Result<_>>()?, next_cursor })
     })
 }

@@ -51,13 +51,7 @@ impl Loaded {
                 contacts.push((c.id, d));
             }
         }
-        Ok(Self {
-            row,
-            patient,
-            tumors,
-            treatments,
-            contacts,
-        })
+        Ok(Self { row, patient, tumors, treatments, contacts })
     }
 
     pub fn history(&self) -> PatientHistory<'_> {
@@ -69,22 +63,14 @@ impl Loaded {
                 .iter()
                 .map(|(id, tid, t)| (id.as_str(), tid.as_str(), t))
                 .collect(),
-            contacts: self
-                .contacts
-                .iter()
-                .map(|(id, c)| (id.as_str(), c))
-                .collect(),
+            contacts: self.contacts.iter().map(|(id, c)| (id.as_str(), c)).collect(),
         }
     }
 
     /// Rejects the write when the record in `focus` breaks a date rule.
     pub fn check(&self, focus: &Focus, today: NaiveDate) -> Result<()> {
         let violations = self.history().check(focus, today);
-        if violations.is_empty() {
-            Ok(())
-        } else {
-            Err(ServiceError::Invalid(violations))
-        }
+        if violations.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(violations)) }
     }
 
     /// Stores the date of last contact and vital status derived from the records.

@@ -25,10 +25,7 @@ pub enum ServiceError {
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{message}")]
-    Conflict {
-        field: &'static str,
-        message: String,
-    },
+    Conflict { field: &'static str, message: String },
     #[error("the record was changed by someone else (current version {current})")]
     VersionMismatch { current: i32 },
     #[error("this action needs the {0} role")]
@@ -117,25 +114,17 @@ pub(crate) fn stamped_doc<T: serde::de::DeserializeOwned + Stamped>(
 /// Stored documents are written by this service; one that does not parse is corrupt data, not user error.
 pub(crate) fn parse_doc<T: serde::de::DeserializeOwned>(data: &str) -> Result<T> {
     serde_json::from_str(data).map_err(|e| {
-        ServiceError::Db(DbError::Query(diesel::result::Error::DeserializationError(
-            Box::new(e),
-        )))
+        ServiceError::Db(DbError::Query(diesel::result::Error::DeserializationError(Box::new(e))))
     })
 }
 
 pub(crate) fn to_doc<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| {
-        ServiceError::Db(DbError::Query(diesel::result::Error::SerializationError(
-            Box::new(e),
-        )))
+        ServiceError::Db(DbError::Query(diesel::result::Error::SerializationError(Box::new(e))))
     })
 }
 
 /// Checks the optimistic-concurrency precondition before any work is done.
 pub(crate) fn check_version(current: i32, expected: i32) -> Result<()> {
-    if current == expected {
-        Ok(())
-    } else {
-        Err(ServiceError::VersionMismatch { current })
-    }
+    if current == expected { Ok(()) } else { Err(ServiceError::VersionMismatch { current }) }
 }

@@ -17,19 +17,12 @@ use crate::domain::records::Patient;
 use crate::dto::{Page, PatientData};
 
 fn name_search(p: &Patient) -> String {
-    format!("{} {}", p.name_last, p.name_first.as_deref().unwrap_or(""))
-        .trim()
-        .to_lowercase()
+    format!("{} {}", p.name_last, p.name_first.as_deref().unwrap_or("")).trim().to_lowercase()
 }
 
 fn out(row: &PatientRow) -> Result<PatientData> {
-    let mut doc: PatientData = stamped_doc(
-        &row.data,
-        &row.id,
-        row.version,
-        row.created_at,
-        row.updated_at,
-    )?;
+    let mut doc: PatientData =
+        stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
     doc.date_of_last_contact = row.date_of_last_contact.clone();
     doc.vital_status = Some(row.vital_status.clone());
     Ok(doc)
@@ -50,12 +43,8 @@ pub fn create(
 ) -> Result<PatientData> {
     actor.require(Role::Registrar)?;
     let patient = data.to_domain().map_err(ServiceError::Invalid)?;
-    let history = PatientHistory {
-        patient: &patient,
-        tumors: vec![],
-        treatments: vec![],
-        contacts: vec![],
-    };
+    let history =
+        PatientHistory { patient: &patient, tumors: vec![], treatments: vec![], contacts: vec![] };
     let violations = history.check(&Focus::Patient, today);
     if !violations.is_empty() {
         return Err(ServiceError::Invalid(violations));
@@ -76,13 +65,8 @@ pub fn create(
         if repo::patient_id_number_taken(c, &row.patient_id_number, &row.id)? {
             return Err(duplicate());
         }
-        repo::insert_patient(c, &row).map_err(|e| {
-            if is_unique_violation(&e) {
-                duplicate()
-            } else {
-                e.into()
-            }
-        })?;
+        repo::insert_patient(c, &row)
+            .map_err(|e| if is_unique_violation(&e) { duplicate() } else { e.into() })?;
         audit::record(c, actor, Action::Create, "patient", &[&row.id])
     })?;
     out(&row)
@@ -124,17 +108,10 @@ pub fn update(
             updated_at: now(),
             ..loaded.row.clone()
         };
-        let written = repo::update_patient(c, &row, expected_version).map_err(|e| {
-            if is_unique_violation(&e) {
-                duplicate()
-            } else {
-                e.into()
-            }
-        })?;
+        let written = repo::update_patient(c, &row, expected_version)
+            .map_err(|e| if is_unique_violation(&e) { duplicate() } else { e.into() })?;
         if !written {
-            return Err(ServiceError::VersionMismatch {
-                current: expected_version + 1,
-            });
+            return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
         audit::record(c, actor, Action::Update, "patient", &[id])?;
         out(&row)
@@ -154,9 +131,6 @@ pub fn list(
         let (rows, next_cursor) = page.page(rows, |r| &r.id);
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         audit::record(c, actor, Action::Read, "patient", &ids)?;
-        Ok(Page {
-            items: rows.iter().map(out).collect::<Result<_>>()?,
-            next_cursor,
-        })
+        Ok(Page { items: rows.iter().map(out).collect::<Result<_>>()?, next_cursor })
     })
 }

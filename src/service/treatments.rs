@@ -12,13 +12,8 @@ use crate::domain::chronology::Focus;
 use crate::dto::{Page, TreatmentData};
 
 fn out(row: &TreatmentRow) -> Result<TreatmentData> {
-    let mut doc: TreatmentData = stamped_doc(
-        &row.data,
-        &row.id,
-        row.version,
-        row.created_at,
-        row.updated_at,
-    )?;
+    let mut doc: TreatmentData =
+        stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
     doc.tumor_id = Some(row.tumor_id.clone());
     Ok(doc)
 }
@@ -45,9 +40,7 @@ pub fn create(
             created_at: at,
             updated_at: at,
         };
-        loaded
-            .treatments
-            .push((row.id.clone(), tumor_id.to_string(), rx));
+        loaded.treatments.push((row.id.clone(), tumor_id.to_string(), rx));
         loaded.check(&Focus::Treatment(row.id.clone()), today)?;
         repo::insert_treatment(c, &row)?;
         audit::record(c, actor, Action::Create, "treatment", &[&row.id])?;
@@ -89,15 +82,11 @@ pub fn update(
         };
         match loaded.treatments.iter_mut().find(|(tid, _, _)| tid == id) {
             Some(slot) => slot.2 = rx,
-            None => loaded
-                .treatments
-                .push((id.to_string(), row.tumor_id.clone(), rx)),
+            None => loaded.treatments.push((id.to_string(), row.tumor_id.clone(), rx)),
         }
         loaded.check(&Focus::Treatment(id.to_string()), today)?;
         if !repo::update_treatment(c, &row, expected_version)? {
-            return Err(ServiceError::VersionMismatch {
-                current: expected_version + 1,
-            });
+            return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
         audit::record(c, actor, Action::Update, "treatment", &[id])?;
         out(&row)
@@ -118,9 +107,6 @@ pub fn list(
         let (rows, next_cursor) = page.page(rows, |r| &r.id);
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         audit::record(c, actor, Action::Read, "treatment", &ids)?;
-        Ok(Page {
-            items: rows.iter().map(out).collect::<Result<_>>()?,
-            next_cursor,
-        })
+        Ok(Page { items: rows.iter().map(out).collect::<Result<_>>()?, next_cursor })
     })
 }

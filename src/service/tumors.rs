@@ -52,13 +52,8 @@ fn outs(conn: &mut DbConn, rows: &[TumorRow]) -> Result<Vec<TumorData>> {
     let statuses = latest_statuses(conn, &ids)?;
     rows.iter()
         .map(|row| {
-            let mut doc: TumorData = stamped_doc(
-                &row.data,
-                &row.id,
-                row.version,
-                row.created_at,
-                row.updated_at,
-            )?;
+            let mut doc: TumorData =
+                stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
             doc.patient_id = Some(row.patient_id.clone());
             doc.cancer_status = statuses.get(&row.id).cloned();
             Ok(doc)
@@ -67,9 +62,7 @@ fn outs(conn: &mut DbConn, rows: &[TumorRow]) -> Result<Vec<TumorData>> {
 }
 
 fn one(conn: &mut DbConn, row: &TumorRow) -> Result<TumorData> {
-    outs(conn, std::slice::from_ref(row))?
-        .pop()
-        .ok_or(ServiceError::NotFound("tumor"))
+    outs(conn, std::slice::from_ref(row))?.pop().ok_or(ServiceError::NotFound("tumor"))
 }
 
 pub fn create(
@@ -131,11 +124,7 @@ pub fn update(
         let current = repo::get_tumor(c, id)?.ok_or(ServiceError::NotFound("tumor"))?;
         check_version(current.version, expected_version)?;
         let mut loaded = Loaded::load(c, &current.patient_id)?;
-        let mut row = TumorRow {
-            version: expected_version + 1,
-            updated_at: now(),
-            ..current
-        };
+        let mut row = TumorRow { version: expected_version + 1, updated_at: now(), ..current };
         row_fields(&tumor, &mut row)?;
         match loaded.tumors.iter_mut().find(|(tid, _)| tid == id) {
             Some(slot) => slot.1 = tumor,
@@ -143,9 +132,7 @@ pub fn update(
         }
         loaded.check(&Focus::Tumor(id.to_string()), today)?;
         if !repo::update_tumor(c, &row, expected_version)? {
-            return Err(ServiceError::VersionMismatch {
-                current: expected_version + 1,
-            });
+            return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
         loaded.store_follow_up_state(c)?;
         audit::record(c, actor, Action::Update, "tumor", &[id])?;
@@ -170,9 +157,6 @@ pub fn list(
         let (rows, next_cursor) = page.page(rows, |r| &r.id);
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         audit::record(c, actor, Action::Read, "tumor", &ids)?;
-        Ok(Page {
-            items: outs(c, &rows)?,
-            next_cursor,
-        })
+        Ok(Page { items: outs(c, &rows)?, next_cursor })
     })
 }

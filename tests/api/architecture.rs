@@ -16,10 +16,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn domain_has_no_io_dependencies() {
     let mut files = Vec::new();
-    rust_files(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/domain"),
-        &mut files,
-    );
+    rust_files(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/domain"), &mut files);
     assert!(!files.is_empty());
     let forbidden = [
         "actix",

@@ -80,11 +80,8 @@ impl TestApp {
                 .expect("token")
                 .token
         };
-        let (admin, registrar, viewer) = (
-            token(Role::Admin),
-            token(Role::Registrar),
-            token(Role::Viewer),
-        );
+        let (admin, registrar, viewer) =
+            (token(Role::Admin), token(Role::Registrar), token(Role::Viewer));
         let (y, m, d) = TODAY;
         let clock = Arc::new(FixedClock(NaiveDate::from_ymd_opt(y, m, d).expect("date")));
         let state = web::Data::new(AppState::new(pool.clone(), clock, settings));
@@ -130,18 +127,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        self.send(reqwest::Method::GET, path, Some(&self.registrar), None)
-            .await
+        self.send(reqwest::Method::GET, path, Some(&self.registrar), None).await
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Reply {
-        self.send(
-            reqwest::Method::POST,
-            path,
-            Some(&self.registrar),
-            Some(body),
-        )
-        .await
+        self.send(reqwest::Method::POST, path, Some(&self.registrar), Some(body)).await
     }
 
     pub async fn put(&self, path: &str, version: i64, body: &Value) -> Reply {
@@ -165,9 +155,7 @@ impl TestApp {
     }
 
     pub async fn tumor(&self, patient_id: &str, body: &Value) -> String {
-        let r = self
-            .post(&format!("/api/v1/patients/{patient_id}/tumors"), body)
-            .await;
+        let r = self.post(&format!("/api/v1/patients/{patient_id}/tumors"), body).await;
         assert_eq!(r.status, 201, "{}", r.body);
         r.id()
     }
@@ -197,11 +185,7 @@ impl Reply {
         let headers = res.headers().clone();
         let text = res.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Self {
-            status,
-            headers,
-            body,
-        }
+        Self { status, headers, body }
     }
 
     pub fn id(&self) -> String {
@@ -209,10 +193,7 @@ impl Reply {
     }
 
     pub fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
     /// Asserts an RFC 9457 problem with this status and returns the (field, rule) pairs it lists.
@@ -220,11 +201,7 @@ impl Reply {
         assert_eq!(self.status, status, "{}", self.body);
         assert_eq!(self.header("content-type"), "application/problem+json");
         assert_eq!(self.body["status"], status);
-        assert!(
-            self.body["type"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("urn:oncoreg:problem:"))
-        );
+        assert!(self.body["type"].as_str().is_some_and(|t| t.starts_with("urn:oncoreg:problem:")));
         assert!(self.body["title"].is_string());
         self.body["errors"]
             .as_array()

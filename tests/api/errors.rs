@@ -28,40 +28,18 @@ async fn raw(app: &TestApp, path: &str, content_type: &str, body: Vec<u8>) -> Re
 
 async fn patient_count(app: &TestApp) -> usize {
     let r = app.get("/api/v1/patients?limit=500").await;
-    r.body["items"]
-        .as_array()
-        .map(Vec::len)
-        .unwrap_or(usize::MAX)
+    r.body["items"].as_array().map(Vec::len).unwrap_or(usize::MAX)
 }
 
 async fn malformed_requests_get_400(app: &TestApp) {
-    let r = raw(
-        app,
-        "/api/v1/patients",
-        "application/json",
-        b"{\"patientIdNumber\": ".to_vec(),
-    )
-    .await;
-    assert_eq!(
-        r.problem(400),
-        vec![("body".to_string(), "json.syntax".to_string())]
-    );
+    let r =
+        raw(app, "/api/v1/patients", "application/json", b"{\"patientIdNumber\": ".to_vec()).await;
+    assert_eq!(r.problem(400), vec![("body".to_string(), "json.syntax".to_string())]);
 
-    let r = raw(
-        app,
-        "/api/v1/patients",
-        "application/json",
-        br#"{"nameLast": 12345}"#.to_vec(),
-    )
-    .await;
-    assert_eq!(
-        r.problem(400),
-        vec![("nameLast".to_string(), "json.type".to_string())]
-    );
-    assert!(
-        !r.body.to_string().contains("12345"),
-        "the value is not echoed"
-    );
+    let r =
+        raw(app, "/api/v1/patients", "application/json", br#"{"nameLast": 12345}"#.to_vec()).await;
+    assert_eq!(r.problem(400), vec![("nameLast".to_string(), "json.type".to_string())]);
+    assert!(!r.body.to_string().contains("12345"), "the value is not echoed");
 
     let r = raw(
         app,
@@ -89,38 +67,28 @@ async fn malformed_requests_get_400(app: &TestApp) {
     assert_eq!(r.problem(400)[0].0, "physicianManaging.npi");
 
     let r = app.get("/api/v1/patients?limit=0").await;
-    assert_eq!(
-        r.problem(400),
-        vec![("limit".to_string(), "range".to_string())]
-    );
+    assert_eq!(r.problem(400), vec![("limit".to_string(), "range".to_string())]);
     let r = app.get("/api/v1/patients?limit=ten").await;
     assert_eq!(r.problem(400)[0].0, "query");
     let r = app.get("/api/v1/patients?cursor=%%%").await;
-    assert_eq!(
-        r.problem(400),
-        vec![("cursor".to_string(), "cursor.invalid".to_string())]
-    );
+    assert_eq!(r.problem(400), vec![("cursor".to_string(), "cursor.invalid".to_string())]);
     let r = app.get("/api/v1/tumors?siteFrom=50.9&vitalStatus=&dxYearTo=1700").await;
     let errs = r.problem(400);
-    for expected in [("siteFrom", "code.format"), ("vitalStatus", "code.unknown"), ("dxYearTo", "range")] {
-        assert!(errs.contains(&(expected.0.to_string(), expected.1.to_string())), "{expected:?} in {errs:?}");
+    for expected in
+        [("siteFrom", "code.format"), ("vitalStatus", "code.unknown"), ("dxYearTo", "range")]
+    {
+        assert!(
+            errs.contains(&(expected.0.to_string(), expected.1.to_string())),
+            "{expected:?} in {errs:?}"
+        );
     }
     let r = app.get("/api/v1/patients?cursor=").await;
     r.problem(400);
 
-    let r = raw(
-        app,
-        "/api/v1/patients",
-        "text/plain",
-        br#"{"nameLast": "X"}"#.to_vec(),
-    )
-    .await;
+    let r = raw(app, "/api/v1/patients", "text/plain", br#"{"nameLast": "X"}"#.to_vec()).await;
     r.problem(415);
 
-    let big = format!(
-        "{{\"nameLast\": \"{}\"}}",
-        "x".repeat(TEST_BODY_LIMIT + 1024)
-    );
+    let big = format!("{{\"nameLast\": \"{}\"}}", "x".repeat(TEST_BODY_LIMIT + 1024));
     let res = reqwest::Client::new()
         .post(app.url("/api/v1/patients"))
         .bearer_auth(&app.registrar)
@@ -165,10 +133,7 @@ async fn invalid_records_get_422_and_write_nothing(app: &TestApp) {
     let r = app.post("/api/v1/patients", &json!({})).await;
     let errs = r.problem(422);
     for f in ["patientIdNumber", "nameLast", "sexAssignedAtBirth"] {
-        assert!(
-            errs.contains(&(f.to_string(), "required".to_string())),
-            "{f}"
-        );
+        assert!(errs.contains(&(f.to_string(), "required".to_string())), "{f}");
     }
 
     let pid = app.patient(&patient_body("556")).await;
@@ -180,9 +145,7 @@ async fn invalid_records_get_422_and_write_nothing(app: &TestApp) {
     t["classOfCase"] = json!("23");
     t["summaryStage2018"] = json!("5");
     t["sequenceNumberHospital"] = json!("89");
-    let r = app
-        .post(&format!("/api/v1/patients/{pid}/tumors"), &t)
-        .await;
+    let r = app.post(&format!("/api/v1/patients/{pid}/tumors"), &t).await;
     let errs = r.problem(422);
     for expected in [
         ("primarySite", "code.unknown"),
@@ -199,11 +162,7 @@ async fn invalid_records_get_422_and_write_nothing(app: &TestApp) {
         );
     }
     let tumors = app.get(&format!("/api/v1/patients/{pid}/tumors")).await;
-    assert_eq!(
-        tumors.body["items"].as_array().map(Vec::len),
-        Some(0),
-        "nothing written"
-    );
+    assert_eq!(tumors.body["items"].as_array().map(Vec::len), Some(0), "nothing written");
 
     let tid = app.tumor(&pid, &breast_tumor()).await;
     let r = app
@@ -212,20 +171,14 @@ async fn invalid_records_get_422_and_write_nothing(app: &TestApp) {
             &json!({"modality": "chemotherapy", "code": "1"}),
         )
         .await;
-    assert_eq!(
-        r.problem(422),
-        vec![("code".to_string(), "code.unknown".to_string())]
-    );
+    assert_eq!(r.problem(422), vec![("code".to_string(), "code.unknown".to_string())]);
     let r = app
         .post(
             &format!("/api/v1/tumors/{tid}/treatments"),
             &json!({"modality": "laser", "code": "1"}),
         )
         .await;
-    assert_eq!(
-        r.problem(422),
-        vec![("modality".to_string(), "code.unknown".to_string())]
-    );
+    assert_eq!(r.problem(422), vec![("modality".to_string(), "code.unknown".to_string())]);
 
     let other = app.patient(&patient_body("557")).await;
     let other_tumor = app.tumor(&other, &breast_tumor()).await;
@@ -237,15 +190,9 @@ async fn invalid_records_get_422_and_write_nothing(app: &TestApp) {
         )
         .await;
     let errs = r.problem(422);
+    assert!(errs.contains(&("tumors[1].tumorId".to_string(), "required".to_string())), "{errs:?}");
     assert!(
-        errs.contains(&("tumors[1].tumorId".to_string(), "required".to_string())),
-        "{errs:?}"
-    );
-    assert!(
-        errs.contains(&(
-            "tumors[1].cancerStatus".to_string(),
-            "code.unknown".to_string()
-        )),
+        errs.contains(&("tumors[1].cancerStatus".to_string(), "code.unknown".to_string())),
         "{errs:?}"
     );
     let r = app
@@ -257,10 +204,7 @@ async fn invalid_records_get_422_and_write_nothing(app: &TestApp) {
         .await;
     assert_eq!(
         r.problem(422),
-        vec![(
-            "tumors[0].tumorId".to_string(),
-            "reference.unknown".to_string()
-        )]
+        vec![("tumors[0].tumorId".to_string(), "reference.unknown".to_string())]
     );
     let contacts = app.get(&format!("/api/v1/patients/{pid}/contacts")).await;
     assert_eq!(contacts.body["items"].as_array().map(Vec::len), Some(0));
@@ -268,21 +212,10 @@ async fn invalid_records_get_422_and_write_nothing(app: &TestApp) {
 
 async fn duplicates_get_409(app: &TestApp) {
     app.patient(&patient_body("123")).await;
-    let r = app
-        .post("/api/v1/patients", &patient_body("00000123"))
-        .await;
-    assert_eq!(
-        r.problem(409),
-        vec![("patientIdNumber".to_string(), "unique".to_string())]
-    );
+    let r = app.post("/api/v1/patients", &patient_body("00000123")).await;
+    assert_eq!(r.problem(409), vec![("patientIdNumber".to_string(), "unique".to_string())]);
     let other = app.patient(&patient_body("124")).await;
-    let r = app
-        .put(
-            &format!("/api/v1/patients/{other}"),
-            1,
-            &patient_body("123"),
-        )
-        .await;
+    let r = app.put(&format!("/api/v1/patients/{other}"), 1, &patient_body("123")).await;
     r.problem(409);
     assert_eq!(patient_count(app).await, 2);
 }
@@ -292,25 +225,14 @@ async fn unknown_things_get_404_or_405(app: &TestApp) {
     r.problem(404);
     let r = app.get("/api/v1/tumors/no-such-id/treatments").await;
     r.problem(404);
-    let r = app
-        .post("/api/v1/patients/no-such-id/tumors", &breast_tumor())
-        .await;
+    let r = app.post("/api/v1/patients/no-such-id/tumors", &breast_tumor()).await;
     r.problem(404);
     let r = app.get("/api/v1/nothing-here").await;
     r.problem(404);
-    let r = app
-        .send(Method::DELETE, "/api/v1/patients", Some(&app.admin), None)
-        .await;
+    let r = app.send(Method::DELETE, "/api/v1/patients", Some(&app.admin), None).await;
     r.problem(405);
     assert_eq!(r.header("allow"), "GET, POST");
-    let r = app
-        .send(
-            Method::PATCH,
-            "/api/v1/patients/abc",
-            Some(&app.admin),
-            None,
-        )
-        .await;
+    let r = app.send(Method::PATCH, "/api/v1/patients/abc", Some(&app.admin), None).await;
     r.problem(405);
     assert_eq!(r.header("allow"), "GET, PUT");
 }

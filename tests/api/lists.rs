@@ -5,10 +5,7 @@ use serde_json::json;
 use crate::both_backends;
 use crate::common::{TestApp, breast_tumor, patient_body};
 
-both_backends!(
-    filters_select_the_right_records,
-    cursor_pages_are_stable_under_inserts
-);
+both_backends!(filters_select_the_right_records, cursor_pages_are_stable_under_inserts);
 
 fn ids(body: &serde_json::Value, field: &str) -> Vec<String> {
     body["items"]

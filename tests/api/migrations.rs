@@ -6,9 +6,7 @@ use std::path::PathBuf;
 use oncoreg::db::{self, DatabaseUrl};
 
 fn names(backend: &str) -> BTreeSet<String> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
-        .join(backend);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend);
     std::fs::read_dir(&dir)
         .expect("migration folder")
         .filter_map(|e| e.ok())
@@ -32,11 +30,7 @@ fn up_down_up(url: &str) {
     db::revert_all_migrations(&mut conn).expect("down");
     let again = db::run_migrations(&mut conn).expect("up again");
     assert_eq!(again.len(), applied.len());
-    assert!(
-        db::run_migrations(&mut conn)
-            .expect("idempotent")
-            .is_empty()
-    );
+    assert!(db::run_migrations(&mut conn).expect("idempotent").is_empty());
 }
 
 #[test]

@@ -28,9 +28,7 @@ fn every_operation_is_documented_and_secured() {
             let id = op["operationId"].as_str().unwrap_or_default();
             assert!(!id.is_empty(), "{method} {path} has an operation id");
             assert!(
-                op["responses"]
-                    .as_object()
-                    .is_some_and(|r| r.keys().any(|k| k.starts_with('4')))
+                op["responses"].as_object().is_some_and(|r| r.keys().any(|k| k.starts_with('4')))
                     || path == "/health"
             );
             if path != "/health" {

@@ -16,10 +16,7 @@ async fn full_record_round_trip(app: &TestApp) {
     let pid = app.patient(&patient_body("4711")).await;
     let p = app.get(&format!("/api/v1/patients/{pid}")).await;
     assert_eq!(p.status, 200);
-    assert_eq!(
-        p.body["patientIdNumber"], "00004711",
-        "zero-padded NAACCR #20"
-    );
+    assert_eq!(p.body["patientIdNumber"], "00004711", "zero-padded NAACCR #20");
     assert_eq!(p.body["version"], 1);
     assert_eq!(p.header("etag"), "\"1\"");
     assert_eq!(p.body["vitalStatus"], "1");
@@ -42,10 +39,7 @@ async fn full_record_round_trip(app: &TestApp) {
         )
         .await;
     assert_eq!(rx.status, 201, "{}", rx.body);
-    assert_eq!(
-        rx.header("location"),
-        format!("/api/v1/treatments/{}", rx.id())
-    );
+    assert_eq!(rx.header("location"), format!("/api/v1/treatments/{}", rx.id()));
     let rx = app.get(&format!("/api/v1/treatments/{}", rx.id())).await;
     assert_eq!(rx.body["modality"], "chemotherapy");
     assert_eq!(rx.body["firstCourse"], true);
@@ -69,27 +63,15 @@ async fn full_record_round_trip(app: &TestApp) {
     assert_eq!(c2.status, 201, "{}", c2.body);
 
     let p = app.get(&format!("/api/v1/patients/{pid}")).await;
-    assert_eq!(
-        p.body["dateOfLastContact"], "2025-06",
-        "derived from the latest contact"
-    );
+    assert_eq!(p.body["dateOfLastContact"], "2025-06", "derived from the latest contact");
     assert_eq!(p.body["vitalStatus"], "1");
-    assert_eq!(
-        p.body["version"], 1,
-        "derived state does not bump the patient's version"
-    );
+    assert_eq!(p.body["version"], 1, "derived state does not bump the patient's version");
     let t = app.get(&format!("/api/v1/tumors/{tid}")).await;
-    assert_eq!(
-        t.body["cancerStatus"], "2",
-        "cancer status of the latest contact"
-    );
+    assert_eq!(t.body["cancerStatus"], "2", "cancer status of the latest contact");
 
     let contacts = app.get(&format!("/api/v1/patients/{pid}/contacts")).await;
     assert_eq!(contacts.body["items"].as_array().map(Vec::len), Some(2));
-    assert_eq!(
-        contacts.body["items"][0]["tumors"][0]["tumorId"],
-        tid.as_str()
-    );
+    assert_eq!(contacts.body["items"][0]["tumors"][0]["tumorId"], tid.as_str());
     let tumors = app.get(&format!("/api/v1/patients/{pid}/tumors")).await;
     assert_eq!(tumors.body["items"].as_array().map(Vec::len), Some(1));
     let rxs = app.get(&format!("/api/v1/tumors/{tid}/treatments")).await;
@@ -102,10 +84,7 @@ async fn full_record_round_trip(app: &TestApp) {
     assert_eq!(up.status, 200, "{}", up.body);
     assert_eq!(up.body["version"], 2);
     assert_eq!(up.header("etag"), "\"2\"");
-    assert_eq!(
-        app.get(&format!("/api/v1/tumors/{tid}")).await.body["gradePathological"],
-        "3"
-    );
+    assert_eq!(app.get(&format!("/api/v1/tumors/{tid}")).await.body["gradePathological"], "3");
 }
 
 async fn date_rules_across_records(app: &TestApp) {
@@ -113,33 +92,21 @@ async fn date_rules_across_records(app: &TestApp) {
 
     let mut early = breast_tumor();
     early["dateOfDiagnosis"] = json!("1950");
-    let r = app
-        .post(&format!("/api/v1/patients/{pid}/tumors"), &early)
-        .await;
+    let r = app.post(&format!("/api/v1/patients/{pid}/tumors"), &early).await;
     assert_eq!(
         r.problem(422),
-        vec![(
-            "dateOfDiagnosis".to_string(),
-            "date.beforeBirth".to_string()
-        )]
+        vec![("dateOfDiagnosis".to_string(), "date.beforeBirth".to_string())]
     );
 
     let mut future = breast_tumor();
     future["dateOfDiagnosis"] = json!("2026-07-01");
-    let r = app
-        .post(&format!("/api/v1/patients/{pid}/tumors"), &future)
-        .await;
-    assert_eq!(
-        r.problem(422),
-        vec![("dateOfDiagnosis".to_string(), "date.future".to_string())]
-    );
+    let r = app.post(&format!("/api/v1/patients/{pid}/tumors"), &future).await;
+    assert_eq!(r.problem(422), vec![("dateOfDiagnosis".to_string(), "date.future".to_string())]);
 
     // Same month as "today" at month precision cannot be called future.
     let mut this_month = breast_tumor();
     this_month["dateOfDiagnosis"] = json!("2026-06");
-    let r = app
-        .post(&format!("/api/v1/patients/{pid}/tumors"), &this_month)
-        .await;
+    let r = app.post(&format!("/api/v1/patients/{pid}/tumors"), &this_month).await;
     assert_eq!(r.status, 201, "{}", r.body);
 
     let tid = app.tumor(&pid, &breast_tumor()).await;
@@ -149,17 +116,11 @@ async fn date_rules_across_records(app: &TestApp) {
             &json!({"modality": "surgery", "code": "22", "startDate": "2021-02-01"}),
         )
         .await;
-    assert_eq!(
-        r.problem(422),
-        vec![("startDate".to_string(), "date.beforeDiagnosis".to_string())]
-    );
+    assert_eq!(r.problem(422), vec![("startDate".to_string(), "date.beforeDiagnosis".to_string())]);
     let r = app
         .post(&format!("/api/v1/tumors/{tid}/treatments"), &json!({"modality": "surgery", "code": "22", "startDate": "2021-05-01", "endDate": "2021-04-01"}))
         .await;
-    assert_eq!(
-        r.problem(422),
-        vec![("endDate".to_string(), "date.order".to_string())]
-    );
+    assert_eq!(r.problem(422), vec![("endDate".to_string(), "date.order".to_string())]);
     // Partial dates that may be the same day are accepted.
     let r = app
         .post(
@@ -178,10 +139,7 @@ async fn date_rules_across_records(app: &TestApp) {
         .await;
     assert_eq!(
         r.problem(422),
-        vec![(
-            "contactDate".to_string(),
-            "date.beforeDiagnosis".to_string()
-        )]
+        vec![("contactDate".to_string(), "date.beforeDiagnosis".to_string())]
     );
 
     // Moving the birth date after a recorded diagnosis is refused, and names the patient's field.
@@ -189,21 +147,11 @@ async fn date_rules_across_records(app: &TestApp) {
     let mut body = patient_body("100");
     body["dateOfBirth"] = json!("2022-01-01");
     let r = app
-        .put(
-            &format!("/api/v1/patients/{pid}"),
-            p.body["version"].as_i64().unwrap_or(0),
-            &body,
-        )
+        .put(&format!("/api/v1/patients/{pid}"), p.body["version"].as_i64().unwrap_or(0), &body)
         .await;
-    assert_eq!(
-        r.problem(422),
-        vec![("dateOfBirth".to_string(), "date.beforeBirth".to_string())]
-    );
+    assert_eq!(r.problem(422), vec![("dateOfBirth".to_string(), "date.beforeBirth".to_string())]);
     let msg = r.body["errors"][0]["message"].as_str().unwrap_or("");
-    assert!(
-        !msg.contains("2022") && !msg.contains("1956"),
-        "dates are not echoed: {msg}"
-    );
+    assert!(!msg.contains("2022") && !msg.contains("1956"), "dates are not echoed: {msg}");
 }
 
 async fn death_closes_the_record(app: &TestApp) {
@@ -211,9 +159,7 @@ async fn death_closes_the_record(app: &TestApp) {
     let tid = app.tumor(&pid, &breast_tumor()).await;
     let death = json!({"contactDate": "2023-02-10", "vitalStatus": "0", "followUpSource": "7", "causeOfDeath": "C50.9",
                        "tumors": [{"tumorId": tid, "cancerStatus": "2"}]});
-    let r = app
-        .post(&format!("/api/v1/patients/{pid}/contacts"), &death)
-        .await;
+    let r = app.post(&format!("/api/v1/patients/{pid}/contacts"), &death).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["causeOfDeath"], "C509");
     let p = app.get(&format!("/api/v1/patients/{pid}")).await;
@@ -221,13 +167,8 @@ async fn death_closes_the_record(app: &TestApp) {
     assert_eq!(p.body["dateOfLastContact"], "2023-02-10");
 
     let later = json!({"contactDate": "2024-01-01", "vitalStatus": "1", "followUpSource": "2"});
-    let r = app
-        .post(&format!("/api/v1/patients/{pid}/contacts"), &later)
-        .await;
-    assert_eq!(
-        r.problem(422),
-        vec![("contactDate".to_string(), "date.afterDeath".to_string())]
-    );
+    let r = app.post(&format!("/api/v1/patients/{pid}/contacts"), &later).await;
+    assert_eq!(r.problem(422), vec![("contactDate".to_string(), "date.afterDeath".to_string())]);
 
     let r = app
         .post(
@@ -235,29 +176,19 @@ async fn death_closes_the_record(app: &TestApp) {
             &json!({"modality": "radiation", "code": "1", "startDate": "2023-03-01"}),
         )
         .await;
-    assert_eq!(
-        r.problem(422),
-        vec![("startDate".to_string(), "date.afterDeath".to_string())]
-    );
+    assert_eq!(r.problem(422), vec![("startDate".to_string(), "date.afterDeath".to_string())]);
 
     let mut second = breast_tumor();
     second["dateOfDiagnosis"] = json!("2023-05-01");
     second["sequenceNumberHospital"] = json!("02");
-    let r = app
-        .post(&format!("/api/v1/patients/{pid}/tumors"), &second)
-        .await;
+    let r = app.post(&format!("/api/v1/patients/{pid}/tumors"), &second).await;
     assert_eq!(
         r.problem(422),
         vec![("dateOfDiagnosis".to_string(), "date.afterDeath".to_string())]
     );
 
     let alive_with_cause = json!({"contactDate": "2022-01-01", "vitalStatus": "1", "followUpSource": "2", "causeOfDeath": "C509"});
-    let r = app
-        .post(
-            &format!("/api/v1/patients/{pid}/contacts"),
-            &alive_with_cause,
-        )
-        .await;
+    let r = app.post(&format!("/api/v1/patients/{pid}/contacts"), &alive_with_cause).await;
     assert_eq!(
         r.problem(422),
         vec![("causeOfDeath".to_string(), "causeOfDeath.alive".to_string())]
@@ -275,15 +206,9 @@ async fn stale_versions_change_nothing(app: &TestApp) {
 
     body["nameFirst"] = json!("Gamma");
     let stale = app.put(&path, 1, &body).await;
-    assert_eq!(
-        stale.problem(412),
-        vec![("If-Match".to_string(), "version".to_string())]
-    );
+    assert_eq!(stale.problem(412), vec![("If-Match".to_string(), "version".to_string())]);
     let now = app.get(&path).await;
-    assert_eq!(
-        now.body["nameFirst"], "Beta",
-        "the stale write changed nothing"
-    );
+    assert_eq!(now.body["nameFirst"], "Beta", "the stale write changed nothing");
     assert_eq!(now.body["version"], 2);
 
     let missing = app
@@ -307,8 +232,5 @@ async fn stale_versions_change_nothing(app: &TestApp) {
         .await
         .expect("sent");
     let bad = crate::common::Reply::from_response(bad).await;
-    assert_eq!(
-        bad.problem(400),
-        vec![("If-Match".to_string(), "header.format".to_string())]
-    );
+    assert_eq!(bad.problem(400), vec![("If-Match".to_string(), "header.format".to_string())]);
 }

@@ -16,43 +16,18 @@ async fn tokens_and_roles_are_enforced(app: &TestApp) {
     let r = app.send(Method::GET, "/api/v1/patients", None, None).await;
     r.problem(401);
     assert_eq!(r.header("www-authenticate"), "Bearer");
-    let r = app
-        .send(
-            Method::GET,
-            "/api/v1/patients",
-            Some("ocr_not-a-token"),
-            None,
-        )
-        .await;
+    let r = app.send(Method::GET, "/api/v1/patients", Some("ocr_not-a-token"), None).await;
     r.problem(401);
-    let r = app
-        .send(
-            Method::POST,
-            "/api/v1/patients",
-            None,
-            Some(&patient_body("1")),
-        )
-        .await;
+    let r = app.send(Method::POST, "/api/v1/patients", None, Some(&patient_body("1"))).await;
     r.problem(401);
 
     let r = app
-        .send(
-            Method::POST,
-            "/api/v1/patients",
-            Some(&app.viewer),
-            Some(&patient_body("1")),
-        )
+        .send(Method::POST, "/api/v1/patients", Some(&app.viewer), Some(&patient_body("1")))
         .await;
     r.problem(403);
     let pid = app.patient(&patient_body("1")).await;
-    let r = app
-        .send(
-            Method::GET,
-            &format!("/api/v1/patients/{pid}"),
-            Some(&app.viewer),
-            None,
-        )
-        .await;
+    let r =
+        app.send(Method::GET, &format!("/api/v1/patients/{pid}"), Some(&app.viewer), None).await;
     assert_eq!(r.status, 200, "viewers read");
     let r = app
         .send(
@@ -64,12 +39,8 @@ async fn tokens_and_roles_are_enforced(app: &TestApp) {
         .await;
     r.problem(403);
     for path in ["/api/v1/audit", "/api/v1/tokens"] {
-        app.send(Method::GET, path, Some(&app.registrar), None)
-            .await
-            .problem(403);
-        app.send(Method::GET, path, Some(&app.viewer), None)
-            .await
-            .problem(403);
+        app.send(Method::GET, path, Some(&app.registrar), None).await.problem(403);
+        app.send(Method::GET, path, Some(&app.viewer), None).await.problem(403);
     }
 
     // Admins issue and revoke tokens; a new token works at once, a revoked one stops.
@@ -85,31 +56,14 @@ async fn tokens_and_roles_are_enforced(app: &TestApp) {
     let secret = r.body["token"].as_str().unwrap_or_default().to_string();
     let token_id = r.id();
     assert!(secret.starts_with("ocr_"));
-    assert_eq!(
-        app.send(Method::GET, "/api/v1/patients", Some(&secret), None)
-            .await
-            .status,
-        200
-    );
-    let listed = app
-        .send(Method::GET, "/api/v1/tokens", Some(&app.admin), None)
-        .await;
-    assert!(
-        !listed.body.to_string().contains(&secret),
-        "secrets are never listed"
-    );
+    assert_eq!(app.send(Method::GET, "/api/v1/patients", Some(&secret), None).await.status, 200);
+    let listed = app.send(Method::GET, "/api/v1/tokens", Some(&app.admin), None).await;
+    assert!(!listed.body.to_string().contains(&secret), "secrets are never listed");
     let r = app
-        .send(
-            Method::DELETE,
-            &format!("/api/v1/tokens/{token_id}"),
-            Some(&app.admin),
-            None,
-        )
+        .send(Method::DELETE, &format!("/api/v1/tokens/{token_id}"), Some(&app.admin), None)
         .await;
     assert_eq!(r.status, 204);
-    app.send(Method::GET, "/api/v1/patients", Some(&secret), None)
-        .await
-        .problem(401);
+    app.send(Method::GET, "/api/v1/patients", Some(&secret), None).await.problem(401);
     let r = app
         .send(
             Method::POST,
@@ -118,22 +72,13 @@ async fn tokens_and_roles_are_enforced(app: &TestApp) {
             Some(&json!({"name": "x", "role": "superuser"})),
         )
         .await;
-    assert_eq!(
-        r.problem(422),
-        vec![("role".to_string(), "code.unknown".to_string())]
-    );
+    assert_eq!(r.problem(422), vec![("role".to_string(), "code.unknown".to_string())]);
 }
 
 async fn reads_and_writes_are_audited(app: &TestApp) {
     let pid = app.patient(&patient_body("42")).await;
     let tid = app.tumor(&pid, &breast_tumor()).await;
-    app.send(
-        Method::GET,
-        &format!("/api/v1/patients/{pid}"),
-        Some(&app.viewer),
-        None,
-    )
-    .await;
+    app.send(Method::GET, &format!("/api/v1/patients/{pid}"), Some(&app.viewer), None).await;
     app.get(&format!("/api/v1/tumors/{tid}")).await;
     app.get("/api/v1/patients").await;
     let c = app
@@ -144,14 +89,11 @@ async fn reads_and_writes_are_audited(app: &TestApp) {
         .await;
     let cid = c.id();
     app.get(&format!("/api/v1/contacts/{cid}")).await;
-    app.put(&format!("/api/v1/patients/{pid}"), 1, &patient_body("42"))
-        .await;
+    app.put(&format!("/api/v1/patients/{pid}"), 1, &patient_body("42")).await;
     // A rejected write leaves no audit entry.
     let mut bad = patient_body("42");
     bad["sexAssignedAtBirth"] = json!("7");
-    app.put(&format!("/api/v1/patients/{pid}"), 2, &bad)
-        .await
-        .problem(422);
+    app.put(&format!("/api/v1/patients/{pid}"), 2, &bad).await.problem(422);
 
     let log = app
         .send(
@@ -182,11 +124,9 @@ async fn reads_and_writes_are_audited(app: &TestApp) {
             ("update".to_string(), "registrar".to_string()),
         ]
     );
-    for (entity, id, action) in [
-        ("tumor", &tid, "read"),
-        ("contact", &cid, "create"),
-        ("contact", &cid, "read"),
-    ] {
+    for (entity, id, action) in
+        [("tumor", &tid, "read"), ("contact", &cid, "create"), ("contact", &cid, "read")]
+    {
         let r = app
             .send(
                 Method::GET,
@@ -201,25 +141,14 @@ async fn reads_and_writes_are_audited(app: &TestApp) {
             .iter()
             .filter_map(|e| e["action"].as_str())
             .collect();
-        assert!(
-            actions.contains(&action),
-            "{entity} {action} in {actions:?}"
-        );
+        assert!(actions.contains(&action), "{entity} {action} in {actions:?}");
     }
     let all = app
-        .send(
-            Method::GET,
-            "/api/v1/audit?limit=500",
-            Some(&app.admin),
-            None,
-        )
+        .send(Method::GET, "/api/v1/audit?limit=500", Some(&app.admin), None)
         .await
         .body
         .to_string();
     for phi in ["Testperson", "Alpha", "1956", "123456789"] {
-        assert!(
-            !all.contains(phi),
-            "the audit log holds ids, not patient data ({phi})"
-        );
+        assert!(!all.contains(phi), "the audit log holds ids, not patient data ({phi})");
     }
 }

@@ -22,9 +22,7 @@ struct MorphologyTable {
 }
 
 fn csv_reader(text: &'static str, headers: bool) -> csv::Reader<&'static [u8]> {
-    csv::ReaderBuilder::new()
-        .has_headers(headers)
-        .from_reader(text.as_bytes())
+    csv::ReaderBuilder::new().has_headers(headers).from_reader(text.as_bytes())
 }
 
 static TOPOGRAPHY: LazyLock<TopographyTable> = LazyLock::new(|| {
@@ -117,11 +115,7 @@ impl Topography {
     }
 
     pub fn label(&self) -> &'static str {
-        TOPOGRAPHY
-            .labels
-            .get(&self.0)
-            .map(String::as_str)
-            .unwrap_or("")
+        TOPOGRAPHY.labels.get(&self.0).map(String::as_str).unwrap_or("")
     }
 
     /// Numeric value for range comparisons (C509 → 509).
@@ -155,9 +149,7 @@ impl Histology {
                 "a histologic type is four digits, e.g. 8500",
             ));
         }
-        let code: u16 = raw
-            .parse()
-            .map_err(|_| RuleError::new("code.format", "not a number"))?;
+        let code: u16 = raw.parse().map_err(|_| RuleError::new("code.format", "not a number"))?;
         if !(8000..=9993).contains(&code) || !MORPHOLOGY.histologies.contains(&code) {
             return Err(RuleError::new(
                 "code.unknown",
@@ -203,10 +195,7 @@ impl Behavior {
                 "code.notAllowed",
                 "behavior 6 and 9 describe metastatic sites; code the primary tumor (0–3)",
             )),
-            _ => Err(RuleError::new(
-                "code.unknown",
-                "behavior must be 0, 1, 2 or 3",
-            )),
+            _ => Err(RuleError::new("code.unknown", "behavior must be 0, 1, 2 or 3")),
         }
     }
 
@@ -235,25 +224,17 @@ pub struct Morphology {
 
 impl Morphology {
     pub fn new(histology: Histology, behavior: Behavior) -> Self {
-        Self {
-            histology,
-            behavior,
-        }
+        Self { histology, behavior }
     }
 
     /// Whether the pair is listed in an ICD-O-3 edition or the NAACCR lookup. An unlisted pair is
     /// still codable (ICD-O rule F) but needs review.
     pub fn is_listed(&self) -> bool {
-        MORPHOLOGY
-            .terms
-            .contains_key(&(self.histology.0, self.behavior.code()))
+        MORPHOLOGY.terms.contains_key(&(self.histology.0, self.behavior.code()))
     }
 
     pub fn label(&self) -> Option<&'static str> {
-        MORPHOLOGY
-            .terms
-            .get(&(self.histology.0, self.behavior.code()))
-            .map(String::as_str)
+        MORPHOLOGY.terms.get(&(self.histology.0, self.behavior.code())).map(String::as_str)
     }
 }
 
@@ -275,19 +256,11 @@ mod tests {
         assert_eq!(Topography::parse("c509").expect("valid"), t);
         assert_eq!(t.label(), "Breast, NOS");
         assert_eq!(TOPOGRAPHY.labels.len(), 330);
-        for bad in [
-            "C43.9", "C76.6", "C80.0", "C50", "C5099", "D509", "C5.09", "", "C50.x",
-        ] {
+        for bad in ["C43.9", "C76.6", "C80.0", "C50", "C5099", "D509", "C5.09", "", "C50.x"] {
             assert!(Topography::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(
-            Topography::parse("C43.9").expect_err("unused").rule,
-            "code.unknown"
-        );
-        assert_eq!(
-            Topography::parse("50.9").expect_err("shape").rule,
-            "code.format"
-        );
+        assert_eq!(Topography::parse("C43.9").expect_err("unused").rule, "code.unknown");
+        assert_eq!(Topography::parse("50.9").expect_err("shape").rule, "code.format");
     }
 
     #[test]
@@ -299,10 +272,7 @@ mod tests {
             assert!(Histology::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(Behavior::parse("3").expect("valid"), Behavior::Malignant);
-        assert_eq!(
-            Behavior::parse("6").expect_err("metastatic").rule,
-            "code.notAllowed"
-        );
+        assert_eq!(Behavior::parse("6").expect_err("metastatic").rule, "code.notAllowed");
         assert!(Behavior::parse("4").is_err());
     }
 

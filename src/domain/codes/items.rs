@@ -251,11 +251,7 @@ impl SequenceNumber {
             return Err(err());
         }
         let n: u8 = raw.parse().map_err(|_| err())?;
-        if n <= 88 || n == 98 || n == 99 {
-            Ok(Self(n))
-        } else {
-            Err(err())
-        }
+        if n <= 88 || n == 98 || n == 99 { Ok(Self(n)) } else { Err(err()) }
     }
 
     pub fn value(&self) -> u8 {
@@ -290,14 +286,8 @@ mod tests {
         assert!(ClassOfCase::parse("23").is_err());
         assert!(ClassOfCase::parse("4").is_err());
         assert!(Laterality::parse("6").is_err());
-        assert!(
-            SummaryStage2018::parse("5").is_err(),
-            "SS2018 has no code 5"
-        );
-        assert!(
-            SexAssignedAtBirth::parse("3").is_err(),
-            "v26 has only 1, 2, 9"
-        );
+        assert!(SummaryStage2018::parse("5").is_err(), "SS2018 has no code 5");
+        assert!(SexAssignedAtBirth::parse("3").is_err(), "v26 has only 1, 2, 9");
         assert!(Race::parse("1").is_err(), "race is zero padded");
         assert!(Race::parse("01").is_ok());
         assert!(Grade2018::parse("H").is_ok());
@@ -305,16 +295,8 @@ mod tests {
         let err = VitalStatus::parse("2").expect_err("not listed");
         assert_eq!(err.rule, "code.unknown");
         assert!(err.message.contains("0, 1"));
-        assert!(
-            NextFollowUpSource::parse("8")
-                .expect("valid")
-                .excludes_follow_up()
-        );
-        assert!(
-            !NextFollowUpSource::parse("1")
-                .expect("valid")
-                .excludes_follow_up()
-        );
+        assert!(NextFollowUpSource::parse("8").expect("valid").excludes_follow_up());
+        assert!(!NextFollowUpSource::parse("1").expect("valid").excludes_follow_up());
     }
 
     #[test]
@@ -325,19 +307,8 @@ mod tests {
         for bad in ["89", "97", "1", "100", "0a", ""] {
             assert!(SequenceNumber::parse(bad).is_err(), "{bad}");
         }
-        assert!(
-            SequenceNumber::parse("02")
-                .expect("valid")
-                .is_malignant_series()
-        );
-        assert!(
-            !SequenceNumber::parse("61")
-                .expect("valid")
-                .is_malignant_series()
-        );
-        assert_eq!(
-            SequenceNumber::parse("07").expect("valid").to_string(),
-            "07"
-        );
+        assert!(SequenceNumber::parse("02").expect("valid").is_malignant_series());
+        assert!(!SequenceNumber::parse("61").expect("valid").is_malignant_series());
+        assert_eq!(SequenceNumber::parse("07").expect("valid").to_string(), "07");
     }
 }

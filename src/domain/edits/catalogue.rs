@@ -30,15 +30,7 @@ const fn def(
     rule_set: RuleSet,
     description: &'static str,
 ) -> EditDef {
-    EditDef {
-        id,
-        name,
-        severity,
-        fields,
-        override_flag,
-        rule_set,
-        description,
-    }
+    EditDef { id, name, severity, fields, override_flag, rule_set, description }
 }
 
 pub const MORPH_DX_YEAR: EditDef = def(

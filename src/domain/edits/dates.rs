@@ -52,12 +52,9 @@ fn date_order(input: &EditInput, out: &mut Emitter) {
     }
     // The chronology rules key records by id; treatments and contacts here have none, so they get
     // positional ones.
-    let rx_ids: Vec<String> = (0..input.treatments.len())
-        .map(|i| format!("rx{i}"))
-        .collect();
-    let contact_ids: Vec<String> = (0..input.contacts.len())
-        .map(|i| format!("contact{i}"))
-        .collect();
+    let rx_ids: Vec<String> = (0..input.treatments.len()).map(|i| format!("rx{i}")).collect();
+    let contact_ids: Vec<String> =
+        (0..input.contacts.len()).map(|i| format!("contact{i}")).collect();
     let mut tumors = vec![(input.tumor_id, input.tumor)];
     tumors.extend(input.other_tumors.iter().copied());
     let history = PatientHistory {
@@ -68,11 +65,7 @@ fn date_order(input: &EditInput, out: &mut Emitter) {
             .zip(input.treatments)
             .map(|(id, rx)| (id.as_str(), input.tumor_id, *rx))
             .collect(),
-        contacts: contact_ids
-            .iter()
-            .zip(input.contacts)
-            .map(|(id, c)| (id.as_str(), *c))
-            .collect(),
+        contacts: contact_ids.iter().zip(input.contacts).map(|(id, c)| (id.as_str(), *c)).collect(),
     };
     let mut focuses = vec![(Focus::Tumor(input.tumor_id.to_string()), None)];
     focuses.extend(
@@ -101,19 +94,12 @@ fn date_order(input: &EditInput, out: &mut Emitter) {
 }
 
 fn last_contact(input: &EditInput, out: &mut Emitter) {
-    let Some(dlc) = input
-        .contacts
-        .iter()
-        .map(|c| c.contact_date)
-        .max_by_key(PartialDate::latest)
+    let Some(dlc) = input.contacts.iter().map(|c| c.contact_date).max_by_key(PartialDate::latest)
     else {
         return;
     };
     if dlc.is_before(&input.tumor.date_of_diagnosis) {
-        out.emit(
-            &DLC_DX,
-            "The date of last contact is before the date of diagnosis",
-        );
+        out.emit(&DLC_DX, "The date of last contact is before the date of diagnosis");
     }
     if dlc.is_after(&PartialDate::from_naive(input.today)) {
         out.emit(&DLC_DX, "The date of last contact is in the future");

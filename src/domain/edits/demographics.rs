@@ -38,11 +38,7 @@ fn sex(input: &EditInput, out: &mut Emitter) {
     };
     let t = input.tumor;
     let cat = t.primary_site.category();
-    let wrong_site = if female {
-        (60..=63).contains(&cat)
-    } else {
-        (51..=58).contains(&cat)
-    };
+    let wrong_site = if female { (60..=63).contains(&cat) } else { (51..=58).contains(&cat) };
     if wrong_site {
         out.emit(
             &SEX_SITE,
@@ -93,55 +89,13 @@ enum Ages {
 type AgeRule = (u16, u16, &'static [(u8, u8)], Ages, &'static str);
 
 const AGE_RULES: &[AgeRule] = &[
-    (
-        9510,
-        9514,
-        &[],
-        Ages::AtLeast(15),
-        "retinoblastoma is rare from age 15",
-    ),
-    (
-        9490,
-        9490,
-        &[],
-        Ages::AtLeast(15),
-        "neuroblastoma is rare from age 15",
-    ),
-    (
-        9500,
-        9500,
-        &[],
-        Ages::AtLeast(15),
-        "neuroblastoma is rare from age 15",
-    ),
-    (
-        8960,
-        8960,
-        &[],
-        Ages::AtLeast(15),
-        "Wilms tumor is rare from age 15",
-    ),
-    (
-        8970,
-        8970,
-        &[],
-        Ages::AtLeast(15),
-        "hepatoblastoma is rare from age 15",
-    ),
-    (
-        8140,
-        8149,
-        &[(61, 61)],
-        Ages::Below(40),
-        "prostate adenocarcinoma is rare before age 40",
-    ),
-    (
-        9823,
-        9823,
-        &[],
-        Ages::Below(26),
-        "chronic lymphocytic leukemia is rare at age 25 or younger",
-    ),
+    (9510, 9514, &[], Ages::AtLeast(15), "retinoblastoma is rare from age 15"),
+    (9490, 9490, &[], Ages::AtLeast(15), "neuroblastoma is rare from age 15"),
+    (9500, 9500, &[], Ages::AtLeast(15), "neuroblastoma is rare from age 15"),
+    (8960, 8960, &[], Ages::AtLeast(15), "Wilms tumor is rare from age 15"),
+    (8970, 8970, &[], Ages::AtLeast(15), "hepatoblastoma is rare from age 15"),
+    (8140, 8149, &[(61, 61)], Ages::Below(40), "prostate adenocarcinoma is rare before age 40"),
+    (9823, 9823, &[], Ages::Below(26), "chronic lymphocytic leukemia is rare at age 25 or younger"),
     (
         8010,
         8576,
@@ -189,10 +143,8 @@ fn age_site_histology(input: &EditInput, out: &mut Emitter) {
 }
 
 fn age_dates(input: &EditInput, out: &mut Emitter) {
-    let computed = input
-        .patient
-        .date_of_birth
-        .and_then(|b| input.tumor.date_of_diagnosis.years_since(&b));
+    let computed =
+        input.patient.date_of_birth.and_then(|b| input.tumor.date_of_diagnosis.years_since(&b));
     let message = match (input.age_at_diagnosis, computed) {
         (Some(999), Some(_)) => Some(
             "Age at diagnosis is coded unknown (999) although the dates of birth and diagnosis give it",

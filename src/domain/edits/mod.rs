@@ -127,18 +127,14 @@ impl Overrides {
     pub fn parse<'s>(ids: impl IntoIterator<Item = &'s str>) -> Result<Self, RuleError> {
         let mut bits = 0u32;
         for id in ids {
-            let idx = OVERRIDE_ITEMS
-                .iter()
-                .position(|(known, _)| *known == id.trim())
-                .ok_or_else(|| {
+            let idx = OVERRIDE_ITEMS.iter().position(|(known, _)| *known == id.trim()).ok_or_else(
+                || {
                     RuleError::new(
                         "override.unknown",
-                        format!(
-                            "'{}' is not a NAACCR override flag (#1985–#2074)",
-                            id.trim()
-                        ),
+                        format!("'{}' is not a NAACCR override flag (#1985–#2074)", id.trim()),
                     )
-                })?;
+                },
+            )?;
             bits |= 1 << idx;
         }
         Ok(Self(bits))
@@ -212,11 +208,7 @@ impl EditInput<'_> {
 /// Runs every edit of `rule_set` on one tumor. Review findings whose override flag is set come
 /// back with `overridden: true`.
 pub fn run(input: &EditInput, rule_set: RuleSet) -> Vec<Finding> {
-    let mut out = Emitter {
-        rule_set,
-        overrides: input.overrides,
-        findings: Vec::new(),
-    };
+    let mut out = Emitter { rule_set, overrides: input.overrides, findings: Vec::new() };
     site_morphology::check(input, &mut out);
     coding::check(input, &mut out);
     demographics::check(input, &mut out);

@@ -52,11 +52,7 @@ fn behavior_words(b: Behavior) -> &'static str {
 }
 
 fn series_codes(b: Behavior) -> &'static str {
-    if b.is_reportable_malignant() {
-        "00–59 or 99"
-    } else {
-        "60–88"
-    }
+    if b.is_reportable_malignant() { "00–59 or 99" } else { "60–88" }
 }
 
 /// The numbered positions of a series: 01–59 for in situ/malignant, 61–87 for the others.
@@ -86,20 +82,14 @@ fn inter_record(input: &EditInput, out: &mut Emitter) {
             format!(
                 "Sequence number {seq:02} means the patient's only {} tumor, but the patient has \
                  another; number the tumors in order of diagnosis",
-                if malignant {
-                    "in situ or malignant"
-                } else {
-                    "non-malignant"
-                }
+                if malignant { "in situ or malignant" } else { "non-malignant" }
             ),
         );
     }
     // A repeated 00/60 is already reported above.
     if seq != 0
         && seq != 60
-        && same_series
-            .iter()
-            .any(|o| o.sequence_number_hospital.value() == seq)
+        && same_series.iter().any(|o| o.sequence_number_hospital.value() == seq)
     {
         out.emit(
             &SEQ_INTER_RECORD,
@@ -113,10 +103,7 @@ fn inter_record(input: &EditInput, out: &mut Emitter) {
                 return false;
             }
             matches!(
-                (
-                    seq.cmp(&other),
-                    t.date_of_diagnosis.compare(&o.date_of_diagnosis),
-                ),
+                (seq.cmp(&other), t.date_of_diagnosis.compare(&o.date_of_diagnosis),),
                 (Ordering::Greater, Some(Ordering::Less))
                     | (Ordering::Less, Some(Ordering::Greater))
             )
@@ -163,10 +150,7 @@ fn ill_defined(input: &EditInput, out: &mut Emitter) {
         77 => !(9590..=9729).contains(&h),
         _ => site == 809 && h < 9590,
     };
-    let other_cancer = input
-        .other_tumors
-        .iter()
-        .any(|(_, o)| o.behavior == Behavior::Malignant);
+    let other_cancer = input.other_tumors.iter().any(|(_, o)| o.behavior == Behavior::Malignant);
     if ill_defined && other_cancer {
         out.emit(
             &ILL_DEFINED_MULTIPLE,

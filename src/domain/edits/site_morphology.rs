@@ -170,19 +170,9 @@ fn heme_preferred_site(t: &Tumor) -> Option<&'static str> {
         (9709, 9709, &[(440, 449)], "skin (C44.x)"),
         (9718, 9718, &[(440, 449)], "skin (C44.x)"),
         (9726, 9726, &[(440, 449)], "skin (C44.x)"),
-        (
-            9708,
-            9708,
-            &[(440, 449), (490, 499)],
-            "skin or soft tissue (C44.x, C49.x)",
-        ),
+        (9708, 9708, &[(440, 449), (490, 499)], "skin or soft tissue (C44.x, C49.x)"),
         (9689, 9689, &[(422, 422)], "the spleen (C42.2)"),
-        (
-            9679,
-            9679,
-            &[(379, 379), (381, 383)],
-            "the thymus or mediastinum (C37.9, C38.1–C38.3)",
-        ),
+        (9679, 9679, &[(379, 379), (381, 383)], "the thymus or mediastinum (C37.9, C38.1–C38.3)"),
     ];
     let h = t.histology.code();
     let site = t.primary_site.number();
@@ -198,10 +188,7 @@ fn heme_preferred_site(t: &Tumor) -> Option<&'static str> {
 
 /// IF39: sites where an in situ tumor cannot be confirmed (ill-defined, NOS and unknown sites).
 fn in_situ_unexpected(site: &Topography) -> bool {
-    matches!(
-        site.number(),
-        269 | 399 | 559 | 579 | 639 | 689 | 729 | 759 | 760..=768 | 809
-    )
+    matches!(site.number(), 269 | 399 | 559 | 579 | 639 | 689 | 729 | 759 | 760..=768 | 809)
 }
 
 fn iarc_checks(t: &Tumor, m: &Morphology, flags: u8, out: &mut Emitter) {
@@ -235,10 +222,7 @@ fn iarc_checks(t: &Tumor, m: &Morphology, flags: u8, out: &mut Emitter) {
     {
         out.emit(
             &IARC_BEHAVIOR_SITE,
-            format!(
-                "An in situ tumour is rare at {}: check the behaviour",
-                site_text(site)
-            ),
+            format!("An in situ tumour is rare at {}: check the behaviour", site_text(site)),
         );
     }
     if flags & (tables::IN_ICDO3_2000 | tables::IN_ICDO3_1 | tables::IN_ICDO3_2) == 0 {

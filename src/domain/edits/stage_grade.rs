@@ -79,12 +79,8 @@ fn grade(input: &EditInput, out: &mut Emitter) {
             );
         }
     }
-    let grades_2018 = [
-        t.grade_clinical,
-        t.grade_pathological,
-        t.grade_post_therapy_clin,
-        t.grade_post_therapy,
-    ];
+    let grades_2018 =
+        [t.grade_clinical, t.grade_pathological, t.grade_post_therapy_clin, t.grade_post_therapy];
     if from_2018 {
         // Post-therapy grades should be blank without neoadjuvant therapy; that therapy is not
         // recorded, so they are not checked.
@@ -140,17 +136,11 @@ fn iarc_grade(t: &Tumor, out: &mut Emitter) {
             g.label()
         ))
     } else if matches!(code, "5" | "6" | "7" | "8") && !t.histology.is_hematopoietic() {
-        Some(format!(
-            "Grade {code} ({}) is only for 9590 and above, not {m}",
-            g.label()
-        ))
+        Some(format!("Grade {code} ({}) is only for 9590 and above, not {m}", g.label()))
     } else {
-        expected.filter(|e| *e != code).map(|e| {
-            format!(
-                "{m} implies grade {e}, but grade {code} ({}) is coded",
-                g.label()
-            )
-        })
+        expected
+            .filter(|e| *e != code)
+            .map(|e| format!("{m} implies grade {e}, but grade {code} ({}) is coded", g.label()))
     };
     if let Some(text) = message {
         out.emit(&IARC_GRADE_HISTOLOGY, text);

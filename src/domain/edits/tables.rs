@@ -24,9 +24,7 @@ pub const IN_SEER_2022: u8 = 8;
 pub const IN_NAACCR_LOOKUP: u8 = 16;
 
 fn reader(text: &'static str, headers: bool) -> csv::Reader<&'static [u8]> {
-    csv::ReaderBuilder::new()
-        .has_headers(headers)
-        .from_reader(text.as_bytes())
+    csv::ReaderBuilder::new().has_headers(headers).from_reader(text.as_bytes())
 }
 
 /// `8500/3` → (8500, 3). Parsed by hand: this runs 52,000 times while the SEER list loads.
@@ -63,12 +61,8 @@ static MORPH_FLAGS: LazyLock<HashMap<(u16, u8), u8>> = LazyLock::new(|| {
             return;
         };
         let mut f = 0;
-        for (col, bit) in [
-            (5, IN_ICDO3_2000),
-            (6, IN_ICDO3_1),
-            (7, IN_ICDO3_2),
-            (8, IN_SEER_2022),
-        ] {
+        for (col, bit) in [(5, IN_ICDO3_2000), (6, IN_ICDO3_1), (7, IN_ICDO3_2), (8, IN_SEER_2022)]
+        {
             if row.get(col) == Some(b"Y") {
                 f |= bit;
             }
@@ -85,10 +79,7 @@ static MORPH_FLAGS: LazyLock<HashMap<(u16, u8), u8>> = LazyLock::new(|| {
 
 /// The edition flags of a pair; 0 when no list has it.
 pub fn morphology_flags(m: &Morphology) -> u8 {
-    MORPH_FLAGS
-        .get(&(m.histology.code(), m.behavior.code()))
-        .copied()
-        .unwrap_or(0)
+    MORPH_FLAGS.get(&(m.histology.code(), m.behavior.code())).copied().unwrap_or(0)
 }
 
 /// Hasher for the packed integer keys of the SEER list: std's SipHash is needlessly slow for
@@ -114,9 +105,8 @@ impl Hasher for IntHasher {
 
 /// (site, histology, behavior) packed into one integer: C509, 8500, 3 → 509_85003.
 fn seer_key(site: [u8; 4], histology: u16, behavior: u8) -> u32 {
-    let site_number = site[1..]
-        .iter()
-        .fold(0u32, |acc, d| acc * 10 + u32::from(d.wrapping_sub(b'0')));
+    let site_number =
+        site[1..].iter().fold(0u32, |acc, d| acc * 10 + u32::from(d.wrapping_sub(b'0')));
     site_number * 100_000 + u32::from(histology) * 10 + u32::from(behavior)
 }
 
@@ -134,10 +124,9 @@ static SEER: LazyLock<SeerList> = LazyLock::new(|| {
     let mut listed = vec![false; HISTOLOGY_SLOTS];
     let mut outside_c42 = vec![false; HISTOLOGY_SLOTS];
     for_each_row(SEER_CSV, true, |row| {
-        let (Some(site), Some((h, b))) = (
-            row.get(0).and_then(site_key),
-            row.get(1).and_then(split_morphology),
-        ) else {
+        let (Some(site), Some((h, b))) =
+            (row.get(0).and_then(site_key), row.get(1).and_then(split_morphology))
+        else {
             return;
         };
         pairs.insert(seer_key(site, h, b));
@@ -147,20 +136,14 @@ static SEER: LazyLock<SeerList> = LazyLock::new(|| {
             outside_c42[slot] = true;
         }
     });
-    let blood_only = listed
-        .iter()
-        .zip(&outside_c42)
-        .map(|(l, o)| *l && !*o)
-        .collect();
+    let blood_only = listed.iter().zip(&outside_c42).map(|(l, o)| *l && !*o).collect();
     SeerList { pairs, blood_only }
 });
 
 /// Whether (site, histology/behavior) is on the SEER Site/Histology Validation List 2022.
 pub fn on_seer_list(site: &Topography, m: &Morphology) -> bool {
-    site_key(site.as_str().as_bytes()).is_some_and(|s| {
-        SEER.pairs
-            .contains(&seer_key(s, m.histology.code(), m.behavior.code()))
-    })
+    site_key(site.as_str().as_bytes())
+        .is_some_and(|s| SEER.pairs.contains(&seer_key(s, m.histology.code(), m.behavior.code())))
 }
 
 /// Whether SEER lists the histology only at blood and bone marrow sites (C42.x).
@@ -198,9 +181,7 @@ static IARC: LazyLock<IarcFamilies> = LazyLock::new(|| {
     let mut names = HashMap::new();
     let mut sites: HashMap<(bool, u8), Vec<SitePattern>> = HashMap::new();
     let family = |row: &csv::ByteRecord, col: usize| {
-        row.get(col)
-            .and_then(|f| std::str::from_utf8(f).ok())
-            .and_then(|f| f.parse::<u8>().ok())
+        row.get(col).and_then(|f| std::str::from_utf8(f).ok()).and_then(|f| f.parse::<u8>().ok())
     };
     for_each_row(IARC_FAMILIES_CSV, true, |row| {
         let Some(h) = row
@@ -223,11 +204,7 @@ static IARC: LazyLock<IarcFamilies> = LazyLock::new(|| {
         let (Some(f), Some(pattern)) = (family(row, 1), row.get(3)) else {
             return;
         };
-        let digits = |s: &[u8]| {
-            std::str::from_utf8(s)
-                .ok()
-                .and_then(|d| d.parse::<u16>().ok())
-        };
+        let digits = |s: &[u8]| std::str::from_utf8(s).ok().and_then(|d| d.parse::<u16>().ok());
         let parsed = match pattern {
             [b'C', rest @ .., b'*'] => {
                 digits(rest).and_then(|c| u8::try_from(c).ok().map(SitePattern::Category))
@@ -242,11 +219,7 @@ static IARC: LazyLock<IarcFamilies> = LazyLock::new(|| {
             names.insert((must, f), name.to_string());
         }
     });
-    IarcFamilies {
-        rules,
-        names,
-        sites,
-    }
+    IarcFamilies { rules, names, sites }
 });
 
 /// The IARC CHECK rule for a histology; `None` when CHECK does not list it.

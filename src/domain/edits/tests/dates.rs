@@ -24,24 +24,21 @@ fn date_order() {
             (
                 "treatment after diagnosis",
                 breast_at("2019-03-04").with(|s| {
-                    s.treatments
-                        .push(treatment(Modality::Surgery, "40", Some("2019-03-20")))
+                    s.treatments.push(treatment(Modality::Surgery, "40", Some("2019-03-20")))
                 }),
                 false,
             ),
             (
                 "treatment before diagnosis",
                 breast_at("2019-03-04").with(|s| {
-                    s.treatments
-                        .push(treatment(Modality::Surgery, "40", Some("2019-02-20")))
+                    s.treatments.push(treatment(Modality::Surgery, "40", Some("2019-02-20")))
                 }),
                 true,
             ),
             (
                 "treatment after death",
                 breast_at("2019-03-04").with(|s| {
-                    s.treatments
-                        .push(treatment(Modality::Chemotherapy, "03", Some("2020-05-01")));
+                    s.treatments.push(treatment(Modality::Chemotherapy, "03", Some("2020-05-01")));
                     s.contacts.push(contact("2020-01-10", true, Some("C509")));
                 }),
                 true,
@@ -61,8 +58,7 @@ fn date_order() {
             (
                 "partial dates that may agree",
                 breast_at("2019").with(|s| {
-                    s.treatments
-                        .push(treatment(Modality::Surgery, "40", Some("2019-01-15")))
+                    s.treatments.push(treatment(Modality::Surgery, "40", Some("2019-01-15")))
                 }),
                 false,
             ),
@@ -70,21 +66,12 @@ fn date_order() {
     );
     // The treatment conflict is reported once, on the treatment.
     let findings = breast_at("2019-03-04")
-        .with(|s| {
-            s.treatments
-                .push(treatment(Modality::Surgery, "40", Some("2019-02-20")))
-        })
+        .with(|s| s.treatments.push(treatment(Modality::Surgery, "40", Some("2019-02-20"))))
         .run(RuleSet::Naaccr);
-    let order: Vec<_> = findings
-        .iter()
-        .filter(|f| f.edit_id == DATE_ORDER.id)
-        .collect();
+    let order: Vec<_> = findings.iter().filter(|f| f.edit_id == DATE_ORDER.id).collect();
     assert_eq!(order.len(), 1, "{order:#?}");
     assert_eq!(order[0].fields, vec!["rxDateSurgery"]);
-    assert_eq!(
-        order[0].message,
-        "The treatment start date is before the date of diagnosis"
-    );
+    assert_eq!(order[0].message, "The treatment start date is before the date of diagnosis");
 }
 
 #[test]
@@ -138,12 +125,7 @@ fn treatment_codes_and_dates() {
         vec![
             (
                 "chemo given with date",
-                treated(
-                    "2019-03-04",
-                    Modality::Chemotherapy,
-                    "03",
-                    Some("2019-04-01"),
-                ),
+                treated("2019-03-04", Modality::Chemotherapy, "03", Some("2019-04-01")),
                 false,
             ),
             (
@@ -158,12 +140,7 @@ fn treatment_codes_and_dates() {
             ),
             (
                 "chemo refused with date",
-                treated(
-                    "2019-03-04",
-                    Modality::Chemotherapy,
-                    "87",
-                    Some("2019-04-01"),
-                ),
+                treated("2019-03-04", Modality::Chemotherapy, "87", Some("2019-04-01")),
                 true,
             ),
             (
@@ -171,21 +148,9 @@ fn treatment_codes_and_dates() {
                 treated("2019-03-04", Modality::Radiation, "1", None),
                 true,
             ),
-            (
-                "no radiation",
-                treated("2019-03-04", Modality::Radiation, "0", None),
-                false,
-            ),
-            (
-                "surgery without date",
-                treated("2019-03-04", Modality::Surgery, "40", None),
-                true,
-            ),
-            (
-                "no surgery",
-                treated("2019-03-04", Modality::Surgery, "00", None),
-                false,
-            ),
+            ("no radiation", treated("2019-03-04", Modality::Radiation, "0", None), false),
+            ("surgery without date", treated("2019-03-04", Modality::Surgery, "40", None), true),
+            ("no surgery", treated("2019-03-04", Modality::Surgery, "00", None), false),
             (
                 "hormone given",
                 treated("2019-03-04", Modality::Hormone, "01", Some("2019-05-01")),
@@ -226,11 +191,7 @@ fn surgery_code_for_year_and_site() {
                 treated("2021-03-04", Modality::Surgery, "A400", Some("2021-03-20")),
                 true,
             ),
-            (
-                "98 at breast",
-                treated("2019-03-04", Modality::Surgery, "98", None),
-                true,
-            ),
+            ("98 at breast", treated("2019-03-04", Modality::Surgery, "98", None), true),
             (
                 "98 at unknown primary",
                 Scenario::new(tumor("C80.9", "8000/3", "2019-01-01"))
@@ -245,12 +206,7 @@ fn surgery_code_for_year_and_site() {
             ),
             (
                 "chemo in 2023",
-                treated(
-                    "2023-03-04",
-                    Modality::Chemotherapy,
-                    "03",
-                    Some("2023-03-20"),
-                ),
+                treated("2023-03-04", Modality::Chemotherapy, "03", Some("2023-03-20")),
                 false,
             ),
         ],

@@ -75,11 +75,7 @@ fn rule_sets_select_edits() {
         (Both, Iarc, true),
     ];
     for (edit, requested, runs) in table {
-        assert_eq!(
-            edit.runs_under(requested),
-            runs,
-            "{edit:?} under {requested:?}"
-        );
+        assert_eq!(edit.runs_under(requested), runs, "{edit:?} under {requested:?}");
     }
 }
 
@@ -88,11 +84,7 @@ fn clean_records_pass_every_edit() {
     let male = |s: &mut Scenario| s.patient = patient("1", Some("1950-02-03"));
     let child = |s: &mut Scenario| s.patient = patient("9", Some("2015-02-03"));
     let rows: Vec<(&str, Scenario, &[RuleSet])> = vec![
-        (
-            "breast",
-            Scenario::new(breast_tumor()),
-            &[RuleSet::Naaccr, RuleSet::Iarc, RuleSet::Both],
-        ),
+        ("breast", Scenario::new(breast_tumor()), &[RuleSet::Naaccr, RuleSet::Iarc, RuleSet::Both]),
         (
             "prostate",
             Scenario::new(tumor("C61.9", "8140/3", "2019-06-01")).with(male),
@@ -162,33 +154,20 @@ fn overridden_review_findings_are_marked() {
     // 9590/3 at the lip is not on the SEER list: a review finding, cleared by Over-ride Site/Type.
     let lip = || Scenario::new(tumor("C00.0", "9590/3", "2019-01-01"));
     let plain = lip().run(RuleSet::Naaccr);
-    let f = plain
-        .iter()
-        .find(|f| f.edit_id == SITE_MORPH_SEER.id)
-        .expect("review finding");
+    let f = plain.iter().find(|f| f.edit_id == SITE_MORPH_SEER.id).expect("review finding");
     assert_eq!(f.severity, Severity::Review);
     assert!(!f.overridden);
-    assert_eq!(
-        f.fields,
-        vec!["primarySite", "histologicTypeIcdO3", "behaviorCodeIcdO3"]
-    );
+    assert_eq!(f.fields, vec!["primarySite", "histologicTypeIcdO3", "behaviorCodeIcdO3"]);
     let accepted = lip()
         .with(|s| s.overrides = Overrides::parse(["overRideSiteType"]).expect("flag"))
         .run(RuleSet::Naaccr);
-    let f = accepted
-        .iter()
-        .find(|f| f.edit_id == SITE_MORPH_SEER.id)
-        .expect("still reported");
+    let f = accepted.iter().find(|f| f.edit_id == SITE_MORPH_SEER.id).expect("still reported");
     assert!(f.overridden);
     // Another flag does not accept it.
     let other = lip()
         .with(|s| s.overrides = Overrides::parse(["overRideHistology"]).expect("flag"))
         .run(RuleSet::Naaccr);
-    assert!(
-        other
-            .iter()
-            .any(|f| f.edit_id == SITE_MORPH_SEER.id && !f.overridden)
-    );
+    assert!(other.iter().any(|f| f.edit_id == SITE_MORPH_SEER.id && !f.overridden));
 }
 
 #[test]
@@ -201,10 +180,7 @@ fn errors_are_never_overridden() {
             s.overrides = Overrides::parse(all.iter().copied()).expect("flags");
         })
         .run(RuleSet::Both);
-    let f = findings
-        .iter()
-        .find(|f| f.edit_id == SEX_SITE.id)
-        .expect("sex/site error");
+    let f = findings.iter().find(|f| f.edit_id == SEX_SITE.id).expect("sex/site error");
     assert_eq!(f.severity, Severity::Error);
     assert!(!f.overridden);
     assert_eq!(
@@ -232,8 +208,7 @@ fn tables_load_quickly_and_completely() {
 fn run_is_fast_after_warm_up() {
     let scenario = Scenario::new(breast_tumor()).with(|s| {
         s.others.push(tumor("C18.7", "8140/3", "2015-01-01"));
-        s.treatments
-            .push(treatment(Modality::Surgery, "40", Some("2019-03-20")));
+        s.treatments.push(treatment(Modality::Surgery, "40", Some("2019-03-20")));
         s.contacts.push(contact("2024-01-01", false, None));
     });
     scenario.run(RuleSet::Both);

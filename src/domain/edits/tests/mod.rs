@@ -57,11 +57,7 @@ pub fn tumor(site: &str, morph: &str, dx: &str) -> Tumor {
     let behavior = Behavior::parse(b).expect("behavior");
     let date_of_diagnosis = date(dx);
     let from_2018 = date_of_diagnosis.year() >= 2018;
-    let laterality = if tables::paired_site(&primary_site).is_some() {
-        "1"
-    } else {
-        "0"
-    };
+    let laterality = if tables::paired_site(&primary_site).is_some() { "1" } else { "0" };
     let cns =
         matches!(primary_site.category(), 70..=72) || (751..=753).contains(&primary_site.number());
     let stage = match behavior {
@@ -75,11 +71,7 @@ pub fn tumor(site: &str, morph: &str, dx: &str) -> Tumor {
         primary_site,
         histology,
         behavior,
-        grade: if from_2018 {
-            None
-        } else {
-            Grade::parse("9").ok()
-        },
+        grade: if from_2018 { None } else { Grade::parse("9").ok() },
         grade_clinical: if from_2018 { grade("9") } else { None },
         grade_pathological: if from_2018 { grade("9") } else { None },
         grade_post_therapy_clin: None,
@@ -97,11 +89,7 @@ pub fn tumor(site: &str, morph: &str, dx: &str) -> Tumor {
         class_of_case: ClassOfCase::parse("14").expect("class"),
         reporting_facility: None,
         accession_number_hosp: None,
-        summary_stage_2018: if from_2018 {
-            SummaryStage2018::parse(stage).ok()
-        } else {
-            None
-        },
+        summary_stage_2018: if from_2018 { SummaryStage2018::parse(stage).ok() } else { None },
         date_of_1st_contact: None,
     }
 }
@@ -125,11 +113,7 @@ pub fn treatment(modality: Modality, code: &str, start: Option<&str>) -> Treatme
 pub fn contact(on: &str, dead: bool, cause: Option<&str>) -> Contact {
     Contact {
         contact_date: date(on),
-        vital_status: if dead {
-            VitalStatus::DEAD
-        } else {
-            VitalStatus::ALIVE
-        },
+        vital_status: if dead { VitalStatus::DEAD } else { VitalStatus::ALIVE },
         follow_up_source: FollowUpSource::parse("2").expect("source"),
         next_follow_up_source: None,
         cause_of_death: cause.map(|c| CauseOfDeath::parse(c).expect("cause")),
@@ -169,14 +153,10 @@ impl Scenario {
     }
 
     pub fn run(&self, rule_set: RuleSet) -> Vec<Finding> {
-        let other_ids: Vec<String> = (0..self.others.len())
-            .map(|i| format!("t{}", i + 2))
-            .collect();
-        let others: Vec<(&str, &Tumor)> = other_ids
-            .iter()
-            .map(String::as_str)
-            .zip(self.others.iter())
-            .collect();
+        let other_ids: Vec<String> =
+            (0..self.others.len()).map(|i| format!("t{}", i + 2)).collect();
+        let others: Vec<(&str, &Tumor)> =
+            other_ids.iter().map(String::as_str).zip(self.others.iter()).collect();
         let treatments: Vec<&Treatment> = self.treatments.iter().collect();
         let contacts: Vec<&Contact> = self.contacts.iter().collect();
         let input = EditInput {

@@ -23,11 +23,7 @@ fn sex_and_site() {
             ("male placenta", of_sex("1", "C58.9", "9100/3"), true),
             ("male prostate", of_sex("1", "C61.9", "8140/3"), false),
             ("female ovary", of_sex("2", "C56.9", "8441/3"), false),
-            (
-                "unknown sex prostate",
-                of_sex("9", "C61.9", "8140/3"),
-                false,
-            ),
+            ("unknown sex prostate", of_sex("9", "C61.9", "8140/3"), false),
             ("male breast", of_sex("1", "C50.9", "8500/3"), false),
         ],
     );
@@ -66,11 +62,7 @@ fn sex_and_histology_error_or_warning_by_rule_set() {
         let s = of_sex(sex, site, morph);
         let naaccr = s.run(RuleSet::Naaccr);
         let iarc = s.run(RuleSet::Iarc);
-        assert_eq!(
-            naaccr.iter().any(|f| f.edit_id == SEX_HISTOLOGY.id),
-            expected,
-            "{sex} {morph}"
-        );
+        assert_eq!(naaccr.iter().any(|f| f.edit_id == SEX_HISTOLOGY.id), expected, "{sex} {morph}");
         assert_eq!(
             iarc.iter().any(|f| f.edit_id == IARC_SEX_HISTOLOGY.id),
             expected,
@@ -126,14 +118,8 @@ fn age_site_histology() {
     let flagged = aged("C69.2", "9510/3", 40)
         .with(|s| s.overrides = Overrides::parse(["overRideAgeSiteMorph"]).expect("flag"));
     let both = flagged.run(RuleSet::Both);
-    assert!(
-        both.iter()
-            .any(|f| f.edit_id == AGE_SITE_MORPH.id && f.overridden)
-    );
-    assert!(
-        both.iter()
-            .any(|f| f.edit_id == IARC_AGE_SITE_MORPH.id && !f.overridden)
-    );
+    assert!(both.iter().any(|f| f.edit_id == AGE_SITE_MORPH.id && f.overridden));
+    assert!(both.iter().any(|f| f.edit_id == IARC_AGE_SITE_MORPH.id && !f.overridden));
 }
 
 #[test]
@@ -159,51 +145,15 @@ fn reported_age_against_dates() {
         AGE_DATES.id,
         RuleSet::Both,
         vec![
-            (
-                "matches",
-                reported(Some("1960-05-10"), "2019-05-10", Some(59)),
-                false,
-            ),
-            (
-                "day before birthday",
-                reported(Some("1960-05-10"), "2019-05-09", Some(58)),
-                false,
-            ),
-            (
-                "off by one",
-                reported(Some("1960-05-10"), "2019-05-09", Some(59)),
-                true,
-            ),
-            (
-                "far off",
-                reported(Some("1960-05-10"), "2019-05-10", Some(35)),
-                true,
-            ),
-            (
-                "unknown but computable",
-                reported(Some("1960-05-10"), "2019-05-10", Some(999)),
-                true,
-            ),
-            (
-                "unknown, no birth date",
-                reported(None, "2019-05-10", Some(999)),
-                false,
-            ),
-            (
-                "partial dates",
-                reported(Some("1960"), "2019-05-10", Some(40)),
-                false,
-            ),
-            (
-                "not reported",
-                reported(Some("1960-05-10"), "2019-05-10", None),
-                false,
-            ),
-            (
-                "impossible age",
-                reported(None, "2019-05-10", Some(130)),
-                true,
-            ),
+            ("matches", reported(Some("1960-05-10"), "2019-05-10", Some(59)), false),
+            ("day before birthday", reported(Some("1960-05-10"), "2019-05-09", Some(58)), false),
+            ("off by one", reported(Some("1960-05-10"), "2019-05-09", Some(59)), true),
+            ("far off", reported(Some("1960-05-10"), "2019-05-10", Some(35)), true),
+            ("unknown but computable", reported(Some("1960-05-10"), "2019-05-10", Some(999)), true),
+            ("unknown, no birth date", reported(None, "2019-05-10", Some(999)), false),
+            ("partial dates", reported(Some("1960"), "2019-05-10", Some(40)), false),
+            ("not reported", reported(Some("1960-05-10"), "2019-05-10", None), false),
+            ("impossible age", reported(None, "2019-05-10", Some(130)), true),
         ],
     );
 }

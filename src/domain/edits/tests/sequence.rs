@@ -29,11 +29,7 @@ fn sequence_number_fits_behavior() {
     for (morph, number, expected) in cases {
         let site = if morph == "9530/0" { "C70.0" } else { "C50.9" };
         let s = Scenario::new(seq(site, morph, "2019-01-01", number));
-        assert_eq!(
-            s.has(SEQ_BEHAVIOR.id, RuleSet::Naaccr),
-            expected,
-            "{morph} {number}"
-        );
+        assert_eq!(s.has(SEQ_BEHAVIOR.id, RuleSet::Naaccr), expected, "{morph} {number}");
     }
 }
 
@@ -141,25 +137,14 @@ fn sequence_numbers_across_tumors() {
         seq("C18.7", "8140/3", "2015-01-01", "00"),
     )
     .run(RuleSet::Naaccr);
-    assert_eq!(
-        twice
-            .iter()
-            .filter(|f| f.edit_id == SEQ_INTER_RECORD.id)
-            .count(),
-        1
-    );
+    assert_eq!(twice.iter().filter(|f| f.edit_id == SEQ_INTER_RECORD.id).count(), 1);
     let accepted = pair(
         seq("C50.9", "8500/3", "2019-01-01", "01"),
         seq("C18.7", "8140/3", "2015-01-01", "02"),
     )
     .with(|s| s.overrides = Overrides::parse(["overRideSiteLatSeqno"]).expect("flag"))
     .run(RuleSet::Naaccr);
-    assert!(
-        accepted
-            .iter()
-            .filter(|f| f.edit_id == SEQ_INTER_RECORD.id)
-            .all(|f| f.overridden)
-    );
+    assert!(accepted.iter().filter(|f| f.edit_id == SEQ_INTER_RECORD.id).all(|f| f.overridden));
 }
 
 #[test]
@@ -171,22 +156,14 @@ fn possible_duplicate_primaries() {
         DUPLICATE_PRIMARY.id,
         RuleSet::Naaccr,
         vec![
-            (
-                "same breast",
-                pair(right_breast(), seq("C50.9", "8500/3", "2015-01-01", "02")),
-                true,
-            ),
+            ("same breast", pair(right_breast(), seq("C50.9", "8500/3", "2015-01-01", "02")), true),
             ("other breast", pair(right_breast(), left), false),
             (
                 "other histology",
                 pair(right_breast(), seq("C50.9", "8520/3", "2015-01-01", "02")),
                 false,
             ),
-            (
-                "other site",
-                pair(right_breast(), seq("C50.4", "8500/3", "2015-01-01", "02")),
-                false,
-            ),
+            ("other site", pair(right_breast(), seq("C50.4", "8500/3", "2015-01-01", "02")), false),
         ],
     );
 }
@@ -198,16 +175,8 @@ fn ill_defined_site_with_another_cancer() {
         ILL_DEFINED_MULTIPLE.id,
         RuleSet::Naaccr,
         vec![
-            (
-                "unknown primary",
-                pair(seq("C80.9", "8000/3", "2019-01-01", "02"), other()),
-                true,
-            ),
-            (
-                "thorax NOS",
-                pair(seq("C76.1", "8140/3", "2019-01-01", "02"), other()),
-                true,
-            ),
+            ("unknown primary", pair(seq("C80.9", "8000/3", "2019-01-01", "02"), other()), true),
+            ("thorax NOS", pair(seq("C76.1", "8140/3", "2019-01-01", "02"), other()), true),
             (
                 "carcinoma in a node",
                 pair(seq("C77.2", "8140/3", "2019-01-01", "02"), other()),
@@ -236,19 +205,11 @@ fn ill_defined_site_with_another_cancer() {
                 ),
                 false,
             ),
-            (
-                "specific site",
-                pair(seq("C34.1", "8140/3", "2019-01-01", "02"), other()),
-                false,
-            ),
+            ("specific site", pair(seq("C34.1", "8140/3", "2019-01-01", "02"), other()), false),
         ],
     );
     let accepted = pair(seq("C80.9", "8000/3", "2019-01-01", "02"), other())
         .with(|s| s.overrides = Overrides::parse(["overRideIllDefineSite"]).expect("flag"))
         .run(RuleSet::Naaccr);
-    assert!(
-        accepted
-            .iter()
-            .any(|f| f.edit_id == ILL_DEFINED_MULTIPLE.id && f.overridden)
-    );
+    assert!(accepted.iter().any(|f| f.edit_id == ILL_DEFINED_MULTIPLE.id && f.overridden));
 }

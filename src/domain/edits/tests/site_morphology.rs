@@ -149,11 +149,7 @@ fn in_situ_at_ill_defined_sites() {
     let accepted = Scenario::new(tumor("C80.9", "8000/2", "2019-01-01"))
         .with(|s| s.overrides = Overrides::parse(["overRideSiteBehavior"]).expect("flag"))
         .run(RuleSet::Naaccr);
-    assert!(
-        accepted
-            .iter()
-            .any(|f| f.edit_id == SITE_BEHAVIOR_IN_SITU.id && f.overridden)
-    );
+    assert!(accepted.iter().any(|f| f.edit_id == SITE_BEHAVIOR_IN_SITU.id && f.overridden));
 }
 
 #[test]
@@ -203,16 +199,8 @@ fn rule_sets_disagree_on_site_and_morphology() {
     for (site, morph, naaccr, iarc) in cases {
         let s = Scenario::new(tumor(site, morph, "2019-01-01"))
             .with(|s| s.patient = patient("9", Some("1950-01-01")));
-        assert_eq!(
-            !s.run(RuleSet::Naaccr).is_empty(),
-            naaccr,
-            "{site} {morph} NAACCR"
-        );
-        assert_eq!(
-            !s.run(RuleSet::Iarc).is_empty(),
-            iarc,
-            "{site} {morph} IARC"
-        );
+        assert_eq!(!s.run(RuleSet::Naaccr).is_empty(), naaccr, "{site} {morph} NAACCR");
+        assert_eq!(!s.run(RuleSet::Iarc).is_empty(), iarc, "{site} {morph} IARC");
     }
 }
 
