@@ -62,13 +62,15 @@ const BAD_REQUEST: (&str, &str) =
 const UNAUTHORIZED: (&str, &str) = ("401", "Missing or invalid bearer token");
 const FORBIDDEN: (&str, &str) = ("403", "The token's role may not do this");
 const NOT_FOUND: (&str, &str) = ("404", "No such record");
+const UNAVAILABLE: (&str, &str) =
+    ("503", "The database is busy; retry after the Retry-After delay");
 
 /// Errors of a read.
 pub struct ReadErrors;
 
 impl utoipa::IntoResponses for ReadErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
-        responses(&[BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND])
+        responses(&[BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, UNAVAILABLE])
     }
 }
 
@@ -86,6 +88,7 @@ impl utoipa::IntoResponses for CreateErrors {
             ("413", "Body over the size limit"),
             ("415", "Body is not application/json"),
             ("422", "Invalid codes or dates; each failing field and rule is listed"),
+            UNAVAILABLE,
         ])
     }
 }

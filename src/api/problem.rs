@@ -167,6 +167,9 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed(allow) => {
                 res.insert_header((header::ALLOW, allow.join(", ")));
             }
+            Self::Unavailable => {
+                res.insert_header((header::RETRY_AFTER, "1"));
+            }
             _ => {}
         }
         res.json(self.problem())
@@ -189,6 +192,9 @@ impl From<ServiceError> for ApiError {
                 "the cursor is not one this service issued",
             ),
             ServiceError::Db(crate::db::DbError::Pool(_)) => Self::Unavailable,
+            ServiceError::Db(crate::db::DbError::Query(e)) if crate::db::is_busy(&e) => {
+                Self::Unavailable
+            }
             ServiceError::Db(e) => Self::Internal(e.to_string()),
         }
     }

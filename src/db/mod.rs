@@ -170,3 +170,36 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
 }
+
+/// Runs `f` in a transaction. On SQLite the transaction takes the write lock up front
+/// (`BEGIN IMMEDIATE`): every use-case writes (reads write audit entries), and a deferred
+/// transaction that upgrades from read to write fails at once with "database is locked" instead of
+/// waiting out the busy timeout.
+pub fn transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    if matches!(conn, DbConn::Postgres(_)) {
+        return conn.transaction(f);
+    }
+    conn.batch_execute("BEGIN IMMEDIATE")?;
+    match f(conn) {
+        Ok(value) => {
+            if let Err(e) = conn.batch_execute("COMMIT") {
+                let _ = conn.batch_execute("ROLLBACK");
+                return Err(e.into());
+            }
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = conn.batch_execute("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// True when SQLite gave up waiting for the write lock: the caller may retry.
+pub fn is_busy(e: &diesel::result::Error) -> bool {
+    matches!(e, diesel::result::Error::DatabaseError(_, info) if info.message().contains("database is locked"))
+}

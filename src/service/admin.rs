@@ -1,7 +1,5 @@
 //! Administration: API tokens and the audit log (admin role only).
 
-use diesel::Connection;
-
 use super::audit::{self, Action};
 use super::{Actor, PageRequest, Result, Role, ServiceError, auth, utc};
 use crate::db::rows::{AuditRow, TokenRow};
@@ -20,7 +18,7 @@ fn info(row: &TokenRow) -> TokenInfo {
 
 pub fn create_token(conn: &mut DbConn, actor: &Actor, name: &str, role: Role) -> Result<NewToken> {
     actor.require(Role::Admin)?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         let issued = auth::issue(c, name, role)?;
         audit::record(c, actor, Action::Create, "token", &[&issued.row.id])?;
         Ok(NewToken { info: info(&issued.row), token: issued.secret })
@@ -34,7 +32,7 @@ pub fn list_tokens(conn: &mut DbConn, actor: &Actor) -> Result<Vec<TokenInfo>> {
 
 pub fn revoke_token(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<()> {
     actor.require(Role::Admin)?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         if repo::revoke_token(c, id, now())? == 0 {
             return Err(ServiceError::NotFound("token"));
         }

@@ -2,7 +2,6 @@
 //! from them after every write.
 
 use chrono::NaiveDate;
-use diesel::Connection;
 
 use super::audit::{self, Action};
 use super::history::Loaded;
@@ -58,7 +57,7 @@ pub fn create(
 ) -> Result<ContactData> {
     actor.require(Role::Registrar)?;
     let contact = data.to_domain().map_err(ServiceError::Invalid)?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         let mut loaded = Loaded::load(c, patient_id)?;
         check_tumors(&loaded, &contact)?;
         let at = now();
@@ -84,7 +83,7 @@ pub fn create(
 
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<ContactData> {
     actor.require(Role::Viewer)?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         let row = repo::get_contact(c, id)?.ok_or(ServiceError::NotFound("contact"))?;
         audit::record(c, actor, Action::Read, "contact", &[id])?;
         out(&row)
@@ -102,7 +101,7 @@ pub fn update(
 ) -> Result<ContactData> {
     actor.require(Role::Registrar)?;
     let contact = data.to_domain().map_err(ServiceError::Invalid)?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         let current = repo::get_contact(c, id)?.ok_or(ServiceError::NotFound("contact"))?;
         check_version(current.version, expected_version)?;
         let mut loaded = Loaded::load(c, &current.patient_id)?;
@@ -138,7 +137,7 @@ pub fn list(
 ) -> Result<Page<ContactData>> {
     actor.require(Role::Viewer)?;
     let after = page.after()?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         repo::get_patient(c, patient_id)?.ok_or(ServiceError::NotFound("patient"))?;
         let rows = repo::list_contacts(c, patient_id, after.as_deref(), page.limit() + 1)?;
         let (rows, next_cursor) = page.page(rows, |r| &r.id);

@@ -1,7 +1,6 @@
 //! Register, read, correct and list patients.
 
 use chrono::NaiveDate;
-use diesel::Connection;
 
 use super::audit::{self, Action};
 use super::history::Loaded;
@@ -61,7 +60,7 @@ pub fn create(
         created_at: at,
         updated_at: at,
     };
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         if repo::patient_id_number_taken(c, &row.patient_id_number, &row.id)? {
             return Err(duplicate());
         }
@@ -74,7 +73,7 @@ pub fn create(
 
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<PatientData> {
     actor.require(Role::Viewer)?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         let row = repo::get_patient(c, id)?.ok_or(ServiceError::NotFound("patient"))?;
         audit::record(c, actor, Action::Read, "patient", &[&row.id])?;
         out(&row)
@@ -91,7 +90,7 @@ pub fn update(
 ) -> Result<PatientData> {
     actor.require(Role::Registrar)?;
     let patient = data.to_domain().map_err(ServiceError::Invalid)?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         let mut loaded = Loaded::load(c, id)?;
         check_version(loaded.row.version, expected_version)?;
         loaded.patient = patient;
@@ -126,7 +125,7 @@ pub fn list(
 ) -> Result<Page<PatientData>> {
     actor.require(Role::Viewer)?;
     let after = page.after()?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         let rows = repo::list_patients(c, filter, after.as_deref(), page.limit() + 1)?;
         let (rows, next_cursor) = page.page(rows, |r| &r.id);
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();

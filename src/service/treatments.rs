@@ -1,7 +1,6 @@
 //! Record, read, correct and list the treatments of a tumor.
 
 use chrono::NaiveDate;
-use diesel::Connection;
 
 use super::audit::{self, Action};
 use super::history::Loaded;
@@ -27,7 +26,7 @@ pub fn create(
 ) -> Result<TreatmentData> {
     actor.require(Role::Registrar)?;
     let rx = data.to_domain().map_err(ServiceError::Invalid)?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         let tumor = repo::get_tumor(c, tumor_id)?.ok_or(ServiceError::NotFound("tumor"))?;
         let mut loaded = Loaded::load(c, &tumor.patient_id)?;
         let at = now();
@@ -50,7 +49,7 @@ pub fn create(
 
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<TreatmentData> {
     actor.require(Role::Viewer)?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         let row = repo::get_treatment(c, id)?.ok_or(ServiceError::NotFound("treatment"))?;
         audit::record(c, actor, Action::Read, "treatment", &[id])?;
         out(&row)
@@ -67,7 +66,7 @@ pub fn update(
 ) -> Result<TreatmentData> {
     actor.require(Role::Registrar)?;
     let rx = data.to_domain().map_err(ServiceError::Invalid)?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         let current = repo::get_treatment(c, id)?.ok_or(ServiceError::NotFound("treatment"))?;
         check_version(current.version, expected_version)?;
         let tumor =
@@ -101,7 +100,7 @@ pub fn list(
 ) -> Result<Page<TreatmentData>> {
     actor.require(Role::Viewer)?;
     let after = page.after()?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         repo::get_tumor(c, tumor_id)?.ok_or(ServiceError::NotFound("tumor"))?;
         let rows = repo::list_treatments(c, tumor_id, after.as_deref(), page.limit() + 1)?;
         let (rows, next_cursor) = page.page(rows, |r| &r.id);

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use diesel::Connection;
 
 use super::audit::{self, Action};
 use super::history::Loaded;
@@ -74,7 +73,7 @@ pub fn create(
 ) -> Result<TumorData> {
     actor.require(Role::Registrar)?;
     let tumor = data.to_domain().map_err(ServiceError::Invalid)?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         let mut loaded = Loaded::load(c, patient_id)?;
         let at = now();
         let mut row = TumorRow {
@@ -103,7 +102,7 @@ pub fn create(
 
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<TumorData> {
     actor.require(Role::Viewer)?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         let row = repo::get_tumor(c, id)?.ok_or(ServiceError::NotFound("tumor"))?;
         audit::record(c, actor, Action::Read, "tumor", &[id])?;
         one(c, &row)
@@ -120,7 +119,7 @@ pub fn update(
 ) -> Result<TumorData> {
     actor.require(Role::Registrar)?;
     let tumor = data.to_domain().map_err(ServiceError::Invalid)?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         let current = repo::get_tumor(c, id)?.ok_or(ServiceError::NotFound("tumor"))?;
         check_version(current.version, expected_version)?;
         let mut loaded = Loaded::load(c, &current.patient_id)?;
@@ -149,7 +148,7 @@ pub fn list(
 ) -> Result<Page<TumorData>> {
     actor.require(Role::Viewer)?;
     let after = page.after()?;
-    conn.transaction(|c| {
+    crate::db::transaction(conn, |c| {
         if let Some(p) = patient_id {
             repo::get_patient(c, p)?.ok_or(ServiceError::NotFound("patient"))?;
         }
