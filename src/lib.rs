@@ -1,2 +1,3 @@
 //! oncoreg: a cancer registry service.
 pub mod domain;
+pub mod export;
