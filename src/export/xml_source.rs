@@ -95,7 +95,11 @@ impl<R: BufRead> BufRead for Bounded<R> {
         if self.consumed > self.limit {
             return Err(io::Error::new(io::ErrorKind::InvalidData, TOO_LARGE));
         }
-        self.inner.fill_buf()
+        // Hand out no more than the remaining budget, so even a source that has everything in
+        // memory cannot make one event exceed the limit by much.
+        let budget = self.limit + 1 - self.consumed;
+        let buf = self.inner.fill_buf()?;
+        Ok(&buf[..buf.len().min(budget)])
     }
 
     fn consume(&mut self, amt: usize) {
