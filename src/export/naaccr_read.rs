@@ -62,6 +62,10 @@ pub enum ProblemKind {
     Value(ValueProblem),
     /// The root `timeGenerated` attribute is not an xsd:dateTime.
     BadTimeGenerated(String),
+    /// Flat files: a line of the wrong length for its record type (read as far as it goes).
+    BadLineLength { expected: usize, got: usize },
+    /// Flat files: a patient-level value differs between the lines of one patient (first kept).
+    PatientValueMismatch,
 }
 
 /// A non-fatal problem found while reading.
