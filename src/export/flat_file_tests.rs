@@ -42,7 +42,7 @@ fn file(rt: RecordType, patients: &[PatientItems]) -> String {
     let root = pairs(&[("registryId", "0012345678")]);
     let mut out = String::new();
     for p in patients {
-        for line in write_flat_lines(rt, &root, p).unwrap() {
+        for line in write_flat_lines(rt, &root, p).expect("valid in test") {
             out.push_str(&line);
             out.push_str("\r\n");
         }
@@ -52,7 +52,7 @@ fn file(rt: RecordType, patients: &[PatientItems]) -> String {
 
 #[test]
 fn v18_layout_tiles_the_record() {
-    let layout = FlatLayout::v18().unwrap();
+    let layout = FlatLayout::v18().expect("valid in test");
     assert_eq!(layout.line_length(RecordType::I), 4048);
     assert_eq!(layout.line_length(RecordType::C), 6154);
     assert_eq!(layout.line_length(RecordType::A), 24194);
@@ -71,8 +71,8 @@ fn reads_lines_grouped_into_patients() {
         RecordType::I,
         &[patient("1", &["C509", "C180"]), patient("2", &["C619"])],
     );
-    let mut r = FlatFileReader::new(Cursor::new(text.into_bytes())).unwrap();
-    let ps: Vec<_> = r.by_ref().collect::<Result<_, _>>().unwrap();
+    let mut r = FlatFileReader::new(Cursor::new(text.into_bytes())).expect("valid in test");
+    let ps: Vec<_> = r.by_ref().collect::<Result<_, _>>().expect("valid in test");
     assert_eq!(r.record_type(), Some(RecordType::I));
     assert!(
         r.root_items()
@@ -129,7 +129,7 @@ fn reports_line_length_value_and_patient_mismatch_problems() {
     let mut b = a.clone();
     b.items[1].1 = "02".into();
     let text = file(RecordType::I, &[a, b]).replacen("\r\n", "  \r\n", 1);
-    let ps = read_flat(&text).unwrap();
+    let ps = read_flat(&text).expect("valid in test");
     assert_eq!(ps.len(), 1);
     let kinds: Vec<_> = ps[0]
         .problems
@@ -145,7 +145,7 @@ fn reports_line_length_value_and_patient_mismatch_problems() {
     )));
     assert!(kinds.contains(&(ProblemKind::PatientValueMismatch, Some(1))));
     let bad = text.replacen("8500", "85A0", 1);
-    let ps = read_flat(&bad).unwrap();
+    let ps = read_flat(&bad).expect("valid in test");
     assert!(
         ps[0]
             .problems
@@ -163,7 +163,12 @@ fn writer_refuses_items_outside_the_layout() {
         write_flat_lines(RecordType::I, &[], &p),
         Err(FlatError::UnknownItem(_))
     ));
-    assert_eq!(write_flat_lines(RecordType::C, &[], &p).unwrap().len(), 1);
+    assert_eq!(
+        write_flat_lines(RecordType::C, &[], &p)
+            .expect("valid in test")
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -172,16 +177,16 @@ fn flat_line_and_its_xml_twin_read_to_the_same_items() {
     p.items.push(("nameLast".into(), "O'NEIL & SONS".into()));
     p.tumors[1].push(("laterality".into(), "0".into()));
     let text = file(RecordType::C, std::slice::from_ref(&p));
-    let flat = read_flat(&text).unwrap();
+    let flat = read_flat(&text).expect("valid in test");
 
-    let dict = Dictionary::for_version(FLAT_VERSION).unwrap();
-    let mut w = NaaccrXmlWriter::new(Vec::new(), dict, RecordType::C, None).unwrap();
-    w.write_patient(&p).unwrap();
-    let (xml, _) = w.finish().unwrap();
+    let dict = Dictionary::for_version(FLAT_VERSION).expect("valid in test");
+    let mut w = NaaccrXmlWriter::new(Vec::new(), dict, RecordType::C, None).expect("valid in test");
+    w.write_patient(&p).expect("valid in test");
+    let (xml, _) = w.finish().expect("valid in test");
     let from_xml: Vec<ReadPatient> = NaaccrXmlReader::new(Cursor::new(xml))
-        .unwrap()
+        .expect("valid in test")
         .collect::<Result<_, _>>()
-        .unwrap();
+        .expect("valid in test");
 
     let sorted = |mut v: Vec<(String, String)>| {
         v.sort();

@@ -6,3 +6,6 @@ pub mod naaccr_read;
 mod naaccr_read_xml;
 pub mod naaccr_xml;
 mod xml_source;
+
+#[cfg(test)]
+mod roundtrip_tests;

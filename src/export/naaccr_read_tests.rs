@@ -42,7 +42,7 @@ fn fatal(xml: &str) -> FatalError {
 }
 
 fn one_patient(body: &str) -> ReadPatient {
-    let (_, mut ps) = read(&doc(&format!("<Patient>{body}</Patient>"))).unwrap();
+    let (_, mut ps) = read(&doc(&format!("<Patient>{body}</Patient>"))).expect("valid in test");
     assert_eq!(ps.len(), 1);
     ps.remove(0)
 }
@@ -62,7 +62,7 @@ fn reads_header_root_items_patients_and_tumors() {
          <Patient><Item naaccrId=\"patientIdNumber\" naaccrNum=\"20\">00000001</Item>\
          <Tumor><Item naaccrId=\"primarySite\">C509</Item></Tumor><Tumor/></Patient>\
          <Patient/>");
-    let (h, ps) = read(&xml).unwrap();
+    let (h, ps) = read(&xml).expect("valid in test");
     assert_eq!(
         (h.dictionary.version.as_str(), h.record_type),
         ("260", RecordType::I)
@@ -87,7 +87,7 @@ fn accepts_prefixed_namespace_extensions_and_foreign_root_attributes() {
          recordType=\"A\" specificationVersion=\"1.8\"><x:ext><x:deep a=\"b\">t</x:deep></x:ext>\
          <n:Patient><n:Item naaccrId=\"race1\">1</n:Item><x:ext/><n:Tumor/></n:Patient></n:NaaccrData>"
     );
-    let (_, ps) = read(&xml).unwrap();
+    let (_, ps) = read(&xml).expect("valid in test");
     // leftZero digits are padded on read, as the reference reader does.
     assert_eq!(ps[0].items, vec![("race1".into(), "01".into())]);
     assert_eq!(ps[0].tumors.len(), 1);
@@ -100,12 +100,12 @@ fn decodes_entities_cdata_and_newlines_and_drops_empty_values() {
          <Item naaccrId=\"primarySite\"></Item></Tumor>",
     );
     let xml = doc("");
-    assert!(read(&xml).unwrap().1.is_empty());
+    assert!(read(&xml).expect("valid in test").1.is_empty());
     let p2 = read(&doc_with(
         &format!("xmlns=\"{NS}\" baseDictionaryUri=\"{URI_260}\" recordType=\"A\" specificationVersion=\"1.8\""),
         "<Patient><Tumor><Item naaccrId=\"textRemarks\">a &amp; b&#233;\r\nc<![CDATA[<d>]]></Item></Tumor></Patient>",
     ))
-    .unwrap()
+    .expect("valid in test")
     .1;
     assert_eq!(
         p2[0].tumors[0],
@@ -122,9 +122,10 @@ fn decodes_entities_cdata_and_newlines_and_drops_empty_values() {
 #[test]
 fn reads_gzip() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(doc("<Patient/>").as_bytes()).unwrap();
-    let bytes = gz.finish().unwrap();
-    assert_eq!(read_bytes(&bytes).unwrap().1.len(), 1);
+    gz.write_all(doc("<Patient/>").as_bytes())
+        .expect("valid in test");
+    let bytes = gz.finish().expect("valid in test");
+    assert_eq!(read_bytes(&bytes).expect("valid in test").1.len(), 1);
 }
 
 // ---- fatal ----
@@ -460,7 +461,7 @@ fn reports_leading_and_trailing_spaces() {
 #[test]
 fn reports_invalid_time_generated() {
     let xml = doc("").replace("recordType=", "timeGenerated=\"yesterday\" recordType=");
-    let (h, _) = read(&xml).unwrap();
+    let (h, _) = read(&xml).expect("valid in test");
     assert_eq!(
         h.problems[0].kind,
         ProblemKind::BadTimeGenerated("yesterday".into())
@@ -469,5 +470,5 @@ fn reports_invalid_time_generated() {
         "recordType=",
         "timeGenerated=\"2024-08-23T09:11:35.414-04:00\" recordType=",
     );
-    assert!(read(&ok).unwrap().0.problems.is_empty());
+    assert!(read(&ok).expect("valid in test").0.problems.is_empty());
 }

@@ -224,20 +224,21 @@ mod tests {
     }
 
     fn write(version: &str, rt: RecordType, patient: &PatientItems) -> (String, WriteSummary) {
-        let dict = Dictionary::for_version(version).unwrap();
-        let mut w = NaaccrXmlWriter::new(Vec::new(), dict, rt, None).unwrap();
-        w.write_patient(patient).unwrap();
-        let (out, summary) = w.finish().unwrap();
-        (String::from_utf8(out).unwrap(), summary)
+        let dict = Dictionary::for_version(version).expect("valid in test");
+        let mut w = NaaccrXmlWriter::new(Vec::new(), dict, rt, None).expect("valid in test");
+        w.write_patient(patient).expect("valid in test");
+        let (out, summary) = w.finish().expect("valid in test");
+        (String::from_utf8(out).expect("valid in test"), summary)
     }
 
     #[test]
     fn writes_root_and_items_formatted_and_escaped() {
-        let dict = Dictionary::for_version("260").unwrap();
+        let dict = Dictionary::for_version("260").expect("valid in test");
         let t = Some("2024-08-23T09:11:35.414-04:00".to_string());
-        let mut w = NaaccrXmlWriter::new(Vec::new(), dict, RecordType::A, t).unwrap();
+        let mut w =
+            NaaccrXmlWriter::new(Vec::new(), dict, RecordType::A, t).expect("valid in test");
         w.write_root_items(&pairs(&[("registryId", "0012345678")]))
-            .unwrap();
+            .expect("valid in test");
         let p = PatientItems {
             items: pairs(&[
                 ("patientIdNumber", "42"),
@@ -246,13 +247,13 @@ mod tests {
             ]),
             tumors: vec![pairs(&[("primarySite", "C509"), ("textRemarks", "")])],
         };
-        w.write_patient(&p).unwrap();
+        w.write_patient(&p).expect("valid in test");
         assert!(matches!(
             w.write_root_items(&[]),
             Err(WriteError::RootItemsAfterPatients)
         ));
-        let (out, s) = w.finish().unwrap();
-        let xml = String::from_utf8(out).unwrap();
+        let (out, s) = w.finish().expect("valid in test");
+        let xml = String::from_utf8(out).expect("valid in test");
         assert!(xml.contains(
             "baseDictionaryUri=\"http://naaccr.org/naaccrxml/naaccr-dictionary-260.xml\""
         ));
@@ -297,7 +298,7 @@ mod tests {
 
     #[test]
     fn confidential_items_never_reach_an_incidence_file() {
-        let dict = Dictionary::for_version("260").unwrap();
+        let dict = Dictionary::for_version("260").expect("valid in test");
         let (items, tumor): (Vec<_>, Vec<_>) = dict
             .items
             .iter()
@@ -340,7 +341,7 @@ mod tests {
 
     #[test]
     fn refuses_bad_time_generated() {
-        let dict = Dictionary::for_version("260").unwrap();
+        let dict = Dictionary::for_version("260").expect("valid in test");
         let r = NaaccrXmlWriter::new(Vec::new(), dict, RecordType::I, Some("now".into()));
         assert!(matches!(r, Err(WriteError::BadTimeGenerated(_))));
     }

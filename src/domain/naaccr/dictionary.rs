@@ -375,7 +375,7 @@ mod tests {
     #[test]
     fn loads_every_builtin() {
         for b in &BUILTINS {
-            let d = Dictionary::for_uri(b.uri).unwrap();
+            let d = Dictionary::for_uri(b.uri).expect("valid in test");
             assert_eq!(d.uri, b.uri);
             assert!(d.items.len() >= 19, "{}", b.uri);
             assert_eq!(d.items.len(), d.by_id.len(), "duplicate ids in {}", b.uri);
@@ -384,7 +384,7 @@ mod tests {
 
     #[test]
     fn v26_matches_the_domain_reference() {
-        let d = Dictionary::for_version("260").unwrap();
+        let d = Dictionary::for_version("260").expect("valid in test");
         assert_eq!(d.version, "260");
         assert_eq!(d.items.len(), 771);
         let count = |rt| {
@@ -398,7 +398,7 @@ mod tests {
         assert_eq!(count(RecordType::A), 771);
         let leftzero = d.items.iter().filter(|i| i.padding == Padding::LeftZero);
         assert_eq!(leftzero.count(), 120);
-        let race = d.get("race1").unwrap();
+        let race = d.get("race1").expect("valid in test");
         assert_eq!(
             (race.number, race.length, race.level),
             (160, 2, Level::Patient)
@@ -411,7 +411,7 @@ mod tests {
         assert!(d.get("sex").is_none());
         assert!(
             !d.get("nameLast")
-                .unwrap()
+                .expect("valid in test")
                 .record_types
                 .contains(RecordType::I)
         );
@@ -419,16 +419,26 @@ mod tests {
 
     #[test]
     fn v25_has_sex_and_v18_has_columns() {
-        assert!(Dictionary::for_version("250").unwrap().get("sex").is_some());
-        let v18 = Dictionary::for_version("180").unwrap();
-        assert_eq!(v18.get("recordType").unwrap().start_column, Some(1));
+        assert!(
+            Dictionary::for_version("250")
+                .expect("valid in test")
+                .get("sex")
+                .is_some()
+        );
+        let v18 = Dictionary::for_version("180").expect("valid in test");
         assert_eq!(
-            v18.get("naaccrRecordVersion").unwrap().start_column,
+            v18.get("recordType").expect("valid in test").start_column,
+            Some(1)
+        );
+        assert_eq!(
+            v18.get("naaccrRecordVersion")
+                .expect("valid in test")
+                .start_column,
             Some(17)
         );
         assert!(
             Dictionary::v18_user()
-                .unwrap()
+                .expect("valid in test")
                 .items
                 .iter()
                 .all(|i| !i.trim)

@@ -236,28 +236,46 @@ mod tests {
     use crate::domain::naaccr::Dictionary;
 
     fn def(id: &str) -> &'static ItemDef {
-        Dictionary::for_version("260").unwrap().get(id).unwrap()
+        Dictionary::for_version("260")
+            .expect("valid in test")
+            .get(id)
+            .expect("valid in test")
     }
 
     #[test]
     fn format_pads_trims_and_cleans() {
-        assert_eq!(format_value(def("race1"), " 1 ").unwrap().unwrap(), "01");
         assert_eq!(
-            format_value(def("primarySite"), "C509").unwrap().unwrap(),
+            format_value(def("race1"), " 1 ")
+                .expect("valid in test")
+                .expect("valid in test"),
+            "01"
+        );
+        assert_eq!(
+            format_value(def("primarySite"), "C509")
+                .expect("valid in test")
+                .expect("valid in test"),
             "C509"
         );
-        assert_eq!(format_value(def("primarySite"), "   ").unwrap(), None);
+        assert_eq!(
+            format_value(def("primarySite"), "   ").expect("valid in test"),
+            None
+        );
         let text = format_value(def("textRemarks"), "a\r\nb\rc\u{1}d\u{7f}")
-            .unwrap()
-            .unwrap();
+            .expect("valid in test")
+            .expect("valid in test");
         assert_eq!(text, "a\nb\ncd");
         // Non-digit values of leftZero items are left alone (and later fail validation).
-        assert_eq!(format_value(def("race1"), "X").unwrap().unwrap(), "X");
+        assert_eq!(
+            format_value(def("race1"), "X")
+                .expect("valid in test")
+                .expect("valid in test"),
+            "X"
+        );
     }
 
     #[test]
     fn format_refuses_too_long() {
-        let err = format_value(def("primarySite"), "C5099").unwrap_err();
+        let err = format_value(def("primarySite"), "C5099").expect_err("should fail");
         assert!(matches!(err, ValueError::TooLong { max: 4, got: 5, .. }));
         // Characters, not bytes.
         assert!(format_value(def("nameLast"), &"é".repeat(40)).is_ok());
