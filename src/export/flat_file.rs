@@ -91,7 +91,7 @@ impl FlatLayout {
         self.fields
             .iter()
             .filter(|d| d.record_types.contains(rt))
-            .map(|d| d.start_column.unwrap_or(1) - 1 + d.length)
+            .map(|d| d.start_column.unwrap_or(1).saturating_sub(1) + d.length)
             .max()
             .unwrap_or(0)
     }
@@ -222,7 +222,7 @@ impl<R: BufRead> FlatFileReader<R> {
             .iter()
             .filter(|d| d.record_types.contains(rt))
         {
-            let raw = col(def.start_column.unwrap_or(1) - 1, def.length);
+            let raw = col(def.start_column.unwrap_or(1).saturating_sub(1), def.length);
             if raw.trim().is_empty() {
                 continue;
             }
@@ -353,10 +353,10 @@ pub fn write_flat_lines(
             let Some(value) = format_value(def, raw)? else {
                 continue;
             };
-            let chars: Vec<char> = value.chars().collect();
-            let start = def.start_column.unwrap_or(1) - 1;
+            let chars: Vec<char> = value.chars().take(def.length).collect();
+            let start = def.start_column.unwrap_or(1).saturating_sub(1);
             let shift = match def.padding {
-                Padding::LeftBlank | Padding::LeftZero => def.length - chars.len(),
+                Padding::LeftBlank | Padding::LeftZero => def.length.saturating_sub(chars.len()),
                 Padding::None | Padding::RightZero => 0,
             };
             for (i, c) in chars.into_iter().enumerate() {

@@ -71,7 +71,9 @@ pub enum ProblemKind {
 /// A non-fatal problem found while reading.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadProblem {
+    /// What is wrong.
     pub kind: ProblemKind,
+    /// The item concerned, if any.
     pub naaccr_id: Option<String>,
     /// The element the item was found in.
     pub level: Level,
@@ -84,8 +86,11 @@ pub struct ReadProblem {
 /// One patient as read, with the problems found in it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadPatient {
+    /// Patient-level `(naaccrId, value)` pairs in file order.
     pub items: Vec<(String, String)>,
+    /// Tumor-level pairs, one list per tumor.
     pub tumors: Vec<Vec<(String, String)>>,
+    /// Problems found in this patient and its tumors.
     pub problems: Vec<ReadProblem>,
 }
 
@@ -102,12 +107,19 @@ impl ReadPatient {
 /// The root element: dictionary, record type and root-level items.
 #[derive(Debug, Clone)]
 pub struct ReadHeader {
+    /// The base dictionary named by `baseDictionaryUri`.
     pub dictionary: &'static Dictionary,
+    /// `recordType` of the file.
     pub record_type: RecordType,
+    /// `specificationVersion` as given.
     pub specification_version: String,
+    /// `userDictionaryUri` as given (user dictionaries are not loaded).
     pub user_dictionary_uri: Option<String>,
+    /// `timeGenerated` as given.
     pub time_generated: Option<String>,
+    /// `NaaccrData`-level items.
     pub items: Vec<(String, String)>,
+    /// Problems with the root element and its items.
     pub problems: Vec<ReadProblem>,
 }
 

@@ -53,8 +53,11 @@ pub enum SkipReason {
 /// Counts of what was written and skipped.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WriteSummary {
+    /// `<Patient>` elements written.
     pub patients: u64,
+    /// `<Tumor>` elements written.
     pub tumors: u64,
+    /// `<Item>` elements written (root items included).
     pub items: u64,
     /// naaccrId → reason → number of values skipped.
     pub skipped: BTreeMap<String, BTreeMap<SkipReason, u64>>,

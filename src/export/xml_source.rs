@@ -97,7 +97,7 @@ impl<R: BufRead> BufRead for Bounded<R> {
         }
         // Hand out no more than the remaining budget, so even a source that has everything in
         // memory cannot make one event exceed the limit by much.
-        let budget = self.limit + 1 - self.consumed;
+        let budget = self.limit.saturating_add(1) - self.consumed;
         let buf = self.inner.fill_buf()?;
         Ok(&buf[..buf.len().min(budget)])
     }

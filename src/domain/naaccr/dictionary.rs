@@ -147,14 +147,21 @@ impl RecordTypes {
 /// One data item of a dictionary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemDef {
+    /// XML id, e.g. `primarySite`.
     pub naaccr_id: String,
+    /// Item number, e.g. 400.
     pub number: u32,
+    /// Human-readable name.
     pub name: String,
+    /// Element the item belongs under.
     pub level: Level,
     /// Maximum length in characters (alpha/digits/mixed must fill it).
     pub length: usize,
+    /// Value format; `Text` when the dictionary gives none.
     pub data_type: DataType,
+    /// Padding rule for short values.
     pub padding: Padding,
+    /// Record types (files) the item may appear in.
     pub record_types: RecordTypes,
     /// 1-based column in the fixed-width layout (v18 and older only).
     pub start_column: Option<usize>,
