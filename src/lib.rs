@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod dto;
+pub mod export;
 pub mod server;
 pub mod service;
 pub mod telemetry;

@@ -5,6 +5,7 @@ pub mod chronology;
 pub mod codes;
 pub mod edits;
 pub mod identifiers;
+pub mod naaccr;
 pub mod partial_date;
 pub mod records;
 pub mod validation;

@@ -1,0 +1,85 @@
+//! Dictionary loading against the facts in domain.md.
+use super::*;
+
+#[test]
+fn loads_every_builtin() {
+    for b in &BUILTINS {
+        let d = Dictionary::for_uri(b.uri).expect("valid in test");
+        assert_eq!(d.uri, b.uri);
+        assert!(d.items.len() >= 19, "{}", b.uri);
+        assert_eq!(d.items.len(), d.by_id.len(), "duplicate ids in {}", b.uri);
+    }
+}
+
+#[test]
+fn v26_matches_the_domain_reference() {
+    let d = Dictionary::for_version("260").expect("valid in test");
+    assert_eq!(d.version, "260");
+    assert_eq!(d.items.len(), 771);
+    let count = |rt| {
+        d.items
+            .iter()
+            .filter(|i| i.record_types.contains(rt))
+            .count()
+    };
+    assert_eq!(count(RecordType::I), 684);
+    assert_eq!(count(RecordType::C), 723);
+    assert_eq!(count(RecordType::A), 771);
+    let leftzero = d.items.iter().filter(|i| i.padding == Padding::LeftZero);
+    assert_eq!(leftzero.count(), 120);
+    let race = d.get("race1").expect("valid in test");
+    assert_eq!(
+        (race.number, race.length, race.level),
+        (160, 2, Level::Patient)
+    );
+    assert_eq!(
+        (race.data_type, race.padding),
+        (DataType::Digits, Padding::LeftZero)
+    );
+    assert!(d.get("sexAssignedAtBirth").is_some());
+    assert!(d.get("sex").is_none());
+    assert!(
+        !d.get("nameLast")
+            .expect("valid in test")
+            .record_types
+            .contains(RecordType::I)
+    );
+}
+
+#[test]
+fn v25_has_sex_and_v18_has_columns() {
+    assert!(
+        Dictionary::for_version("250")
+            .expect("valid in test")
+            .get("sex")
+            .is_some()
+    );
+    let v18 = Dictionary::for_version("180").expect("valid in test");
+    assert_eq!(
+        v18.get("recordType").expect("valid in test").start_column,
+        Some(1)
+    );
+    assert_eq!(
+        v18.get("naaccrRecordVersion")
+            .expect("valid in test")
+            .start_column,
+        Some(17)
+    );
+    assert!(
+        Dictionary::v18_user()
+            .expect("valid in test")
+            .items
+            .iter()
+            .all(|i| !i.trim)
+    );
+}
+
+#[test]
+fn unknown_versions_are_errors() {
+    assert!(Dictionary::for_version("999").is_err());
+    assert!(Dictionary::for_uri("http://example.org/x.xml").is_err());
+    // A user dictionary is not a base dictionary.
+    assert!(!Dictionary::is_base_uri(
+        "http://naaccr.org/naaccrxml/user-defined-naaccr-dictionary-180.xml"
+    ));
+}

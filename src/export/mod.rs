@@ -1,0 +1,11 @@
+//! File formats for submissions and imports: NAACCR XML (write and read) and v18 flat files.
+//! Pure streaming code over `std::io`; no web or database access.
+
+pub mod flat_file;
+pub mod naaccr_read;
+mod naaccr_read_xml;
+pub mod naaccr_xml;
+mod xml_source;
+
+#[cfg(test)]
+mod roundtrip_tests;

@@ -1,0 +1,403 @@
+//! The XML layer of the NAACCR reader: events classified into NAACCR elements, with the
+//! structural (fatal) rules of the format applied.
+
+use std::borrow::Cow;
+use std::io::BufRead;
+
+use quick_xml::NsReader;
+use quick_xml::events::{BytesStart, Event};
+
+use super::naaccr_read::{Limits, Ns, SPECIFICATION_VERSIONS};
+use super::xml_source::{Bounded, Source, TOO_LARGE};
+use crate::domain::naaccr::{Level, RecordType};
+
+/// Why a whole file is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FatalError {
+    #[error("cannot read the input: {0}")]
+    Io(String),
+    #[error("malformed XML: {0}")]
+    Malformed(String),
+    #[error("DOCTYPE declarations are not accepted")]
+    DocType,
+    #[error("too many {0}")]
+    TooLarge(&'static str),
+    #[error("the document has no root element")]
+    NoRoot,
+    #[error("the root element is `{0}`, not NaaccrData")]
+    WrongRoot(String),
+    #[error("element `{0}` is not in the NAACCR namespace")]
+    WrongNamespace(String),
+    #[error("unknown element `{0}`")]
+    UnknownElement(String),
+    #[error("element `{element}` is not allowed here in `{parent}`")]
+    UnexpectedElement { element: String, parent: String },
+    #[error("text is not allowed directly in `{0}`")]
+    UnexpectedText(&'static str),
+    #[error("content after the root element")]
+    TrailingContent,
+    #[error("the root has no baseDictionaryUri")]
+    MissingBaseDictionaryUri,
+    #[error("unsupported base dictionary `{0}`")]
+    UnsupportedVersion(String),
+    #[error("the root has no recordType")]
+    MissingRecordType,
+    #[error("invalid recordType `{0}`")]
+    InvalidRecordType(String),
+    #[error("the root has no specificationVersion")]
+    MissingSpecificationVersion,
+    #[error("unsupported specificationVersion `{0}`")]
+    UnsupportedSpecificationVersion(String),
+    #[error("unexpected root attribute `{0}`")]
+    UnexpectedRootAttribute(String),
+    #[error("`{element}` takes no attribute `{attribute}`")]
+    UnexpectedAttribute {
+        element: &'static str,
+        attribute: String,
+    },
+    #[error("an Item has no naaccrId")]
+    ItemWithoutNaaccrId,
+    #[error("naaccrNum `{0}` is not an integer")]
+    NonIntegerNaaccrNum(String),
+    #[error("naaccrId `{naaccr_id}` appears twice in one {element}")]
+    DuplicateItem {
+        naaccr_id: String,
+        element: &'static str,
+    },
+}
+
+/// The root's attributes.
+pub(crate) struct Root {
+    pub base_dictionary_uri: String,
+    pub record_type: RecordType,
+    pub specification_version: String,
+    pub user_dictionary_uri: Option<String>,
+    pub time_generated: Option<String>,
+}
+
+/// What [`XmlEvents::next_in`] found inside an element.
+pub(crate) enum Tag {
+    /// A complete `<Item>` (its end tag consumed).
+    Item {
+        id: String,
+        num: Option<i64>,
+        value: String,
+    },
+    /// The start tag of the allowed child (Patient in NaaccrData, Tumor in Patient).
+    Child,
+}
+
+enum Raw {
+    Start(Ns, String, Vec<(Ns, String, String)>),
+    End,
+    Text(String),
+    Blank,
+    Eof,
+}
+
+pub(crate) struct XmlEvents<R: BufRead> {
+    ns: NsReader<Bounded<Source<R>>>,
+    buf: Vec<u8>,
+    limits: Limits,
+    offset: u64,
+}
+
+impl<R: BufRead> XmlEvents<R> {
+    pub(crate) fn new(ns: NsReader<Bounded<Source<R>>>, limits: Limits) -> Self {
+        Self {
+            ns,
+            buf: Vec::new(),
+            limits,
+            offset: 0,
+        }
+    }
+
+    pub(crate) fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    pub(crate) fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    fn raw(&mut self) -> Result<Raw, FatalError> {
+        loop {
+            self.buf.clear();
+            self.ns.get_mut().reset();
+            self.offset = self.ns.buffer_position();
+            let (res, ev) = self
+                .ns
+                .read_resolved_event_into(&mut self.buf)
+                .map_err(xml_error)?;
+            let ns = Ns::of(&res)?;
+            return match ev {
+                Event::Start(e) => {
+                    let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                    Ok(Raw::Start(ns, name, attributes(&self.ns, &e)?))
+                }
+                Event::End(_) => Ok(Raw::End),
+                Event::Text(t) if t.iter().all(u8::is_ascii_whitespace) => Ok(Raw::Blank),
+                Event::Text(t) => Ok(Raw::Text(normalize_newlines(
+                    t.unescape().map_err(xml_error)?,
+                ))),
+                Event::CData(c) => match std::str::from_utf8(&c) {
+                    Ok(s) => Ok(Raw::Text(normalize_newlines(Cow::Borrowed(s)))),
+                    Err(e) => Err(FatalError::Malformed(e.to_string())),
+                },
+                Event::DocType(_) => Err(FatalError::DocType),
+                Event::Empty(_) => Err(FatalError::Malformed("unexpanded empty element".into())),
+                Event::Eof => Ok(Raw::Eof),
+                Event::Comment(_) | Event::PI(_) | Event::Decl(_) => continue,
+            };
+        }
+    }
+
+    /// Reads the prolog and the root start tag and checks the root attributes.
+    pub(crate) fn root(&mut self) -> Result<Root, FatalError> {
+        let (ns, name, attrs) = loop {
+            match self.raw()? {
+                Raw::Blank => {}
+                Raw::Start(ns, name, attrs) => break (ns, name, attrs),
+                Raw::Eof => return Err(FatalError::NoRoot),
+                Raw::Text(_) | Raw::End => {
+                    return Err(FatalError::Malformed("text before the root".into()));
+                }
+            }
+        };
+        if name != "NaaccrData" {
+            return Err(FatalError::WrongRoot(name));
+        }
+        if ns != Ns::Naaccr {
+            return Err(FatalError::WrongNamespace(name));
+        }
+        let (mut base, mut rt, mut spec, mut user, mut time) = (None, None, None, None, None);
+        for (ans, key, value) in attrs {
+            let slot = match (ans, key.as_str()) {
+                (Ns::Other, _) => continue,
+                (Ns::None, "baseDictionaryUri") => &mut base,
+                (Ns::None, "recordType") => &mut rt,
+                (Ns::None, "specificationVersion") => &mut spec,
+                (Ns::None, "userDictionaryUri") => &mut user,
+                (Ns::None, "timeGenerated") => &mut time,
+                _ => return Err(FatalError::UnexpectedRootAttribute(key)),
+            };
+            *slot = Some(value);
+        }
+        let base = base
+            .filter(|b| !b.trim().is_empty())
+            .ok_or(FatalError::MissingBaseDictionaryUri)?;
+        let rt = rt.ok_or(FatalError::MissingRecordType)?;
+        let record_type =
+            RecordType::from_code(rt.trim()).ok_or(FatalError::InvalidRecordType(rt))?;
+        let spec = spec.ok_or(FatalError::MissingSpecificationVersion)?;
+        if !SPECIFICATION_VERSIONS.contains(&spec.trim()) {
+            return Err(FatalError::UnsupportedSpecificationVersion(spec));
+        }
+        Ok(Root {
+            base_dictionary_uri: base.trim().to_owned(),
+            record_type,
+            specification_version: spec.trim().to_owned(),
+            user_dictionary_uri: user,
+            time_generated: time,
+        })
+    }
+
+    /// Next item or child of the element at `level`; `None` at its end tag. Foreign extension
+    /// elements are skipped; an Item after one is out of the XSD's order and refused.
+    pub(crate) fn next_in(&mut self, level: Level) -> Result<Option<Tag>, FatalError> {
+        let mut after_extension = false;
+        loop {
+            match self.raw()? {
+                Raw::Blank => {}
+                Raw::End => return Ok(None),
+                Raw::Eof => return Err(unexpected_eof()),
+                Raw::Text(_) => return Err(FatalError::UnexpectedText(level.as_str())),
+                Raw::Start(ns, name, attrs) => match (ns, name.as_str()) {
+                    (Ns::Other, _) => {
+                        self.skip_extension(level)?;
+                        after_extension = true;
+                    }
+                    (Ns::Naaccr, "Item") if !after_extension => return self.item(attrs).map(Some),
+                    _ => {
+                        self.check_child(level, ns, &name, &attrs)?;
+                        return Ok(Some(Tag::Child));
+                    }
+                },
+            }
+        }
+    }
+
+    /// After a child element ended: `true` if another child starts, `false` at the parent's end.
+    pub(crate) fn next_sibling(&mut self, level: Level) -> Result<bool, FatalError> {
+        loop {
+            match self.raw()? {
+                Raw::Blank => {}
+                Raw::End => return Ok(false),
+                Raw::Eof => return Err(unexpected_eof()),
+                Raw::Text(_) => return Err(FatalError::UnexpectedText(level.as_str())),
+                Raw::Start(ns, name, attrs) => {
+                    self.check_child(level, ns, &name, &attrs)?;
+                    return Ok(true);
+                }
+            }
+        }
+    }
+
+    /// After the root's end tag only whitespace, comments and PIs may follow.
+    pub(crate) fn expect_eof(&mut self) -> Result<(), FatalError> {
+        loop {
+            match self.raw()? {
+                Raw::Blank => {}
+                Raw::Eof => return Ok(()),
+                _ => return Err(FatalError::TrailingContent),
+            }
+        }
+    }
+
+    fn check_child(
+        &self,
+        level: Level,
+        ns: Ns,
+        name: &str,
+        attrs: &[(Ns, String, String)],
+    ) -> Result<(), FatalError> {
+        let unexpected = || FatalError::UnexpectedElement {
+            element: name.to_owned(),
+            parent: level.as_str().to_owned(),
+        };
+        match ns {
+            Ns::None => return Err(FatalError::WrongNamespace(name.to_owned())),
+            Ns::Other => return Err(unexpected()),
+            Ns::Naaccr => {}
+        }
+        let child = match name {
+            "Patient" => "Patient",
+            "Tumor" => "Tumor",
+            "NaaccrData" | "Item" => return Err(unexpected()),
+            _ => return Err(FatalError::UnknownElement(name.to_owned())),
+        };
+        let allowed = matches!(
+            (level, child),
+            (Level::NaaccrData, "Patient") | (Level::Patient, "Tumor")
+        );
+        if !allowed {
+            return Err(unexpected());
+        }
+        match attrs.first() {
+            Some((_, key, _)) => Err(FatalError::UnexpectedAttribute {
+                element: child,
+                attribute: key.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn item(&mut self, attrs: Vec<(Ns, String, String)>) -> Result<Tag, FatalError> {
+        let (mut id, mut num) = (None, None);
+        for (ns, key, value) in attrs {
+            match (ns, key.as_str()) {
+                (Ns::Other, _) => {}
+                (Ns::None, "naaccrId") => id = Some(value),
+                (Ns::None, "naaccrNum") => {
+                    let n = value.trim().parse::<i64>();
+                    num = Some(n.map_err(|_| FatalError::NonIntegerNaaccrNum(value))?);
+                }
+                _ => {
+                    return Err(FatalError::UnexpectedAttribute {
+                        element: "Item",
+                        attribute: key,
+                    });
+                }
+            }
+        }
+        let id = id
+            .filter(|i| !i.is_empty())
+            .ok_or(FatalError::ItemWithoutNaaccrId)?;
+        let mut value = String::new();
+        loop {
+            match self.raw()? {
+                Raw::End => break,
+                Raw::Eof => return Err(unexpected_eof()),
+                Raw::Blank => {
+                    // Whitespace-only content is still content (reported as spaces later).
+                    let text = String::from_utf8_lossy(&self.buf);
+                    value.push_str(&normalize_newlines(text));
+                }
+                Raw::Text(t) => value.push_str(&t),
+                Raw::Start(_, name, _) => {
+                    return Err(FatalError::UnexpectedElement {
+                        element: name,
+                        parent: "Item".into(),
+                    });
+                }
+            }
+            if value.len() > self.limits.max_value_bytes {
+                return Err(FatalError::TooLarge("bytes in one item value"));
+            }
+        }
+        Ok(Tag::Item { id, num, value })
+    }
+
+    fn skip_extension(&mut self, level: Level) -> Result<(), FatalError> {
+        let base = match level {
+            Level::NaaccrData => 2,
+            Level::Patient => 3,
+            Level::Tumor => 4,
+        };
+        let mut depth = 1usize;
+        while depth > 0 {
+            match self.raw()? {
+                Raw::Start(..) => depth += 1,
+                Raw::End => depth -= 1,
+                Raw::Eof => return Err(unexpected_eof()),
+                Raw::Text(_) | Raw::Blank => {}
+            }
+            if base + depth > self.limits.max_depth {
+                return Err(FatalError::TooLarge("levels of element nesting"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn attributes<R>(
+    ns: &NsReader<R>,
+    e: &BytesStart,
+) -> Result<Vec<(Ns, String, String)>, FatalError> {
+    let mut out = Vec::new();
+    for a in e.attributes() {
+        let a = a.map_err(|e| FatalError::Malformed(e.to_string()))?;
+        if a.key.as_namespace_binding().is_some() {
+            continue;
+        }
+        let (res, local) = ns.resolve_attribute(a.key);
+        let ans = Ns::of(&res)?;
+        let key = String::from_utf8_lossy(local.as_ref()).into_owned();
+        let value = a.unescape_value().map_err(xml_error)?.into_owned();
+        out.push((ans, key, value));
+    }
+    Ok(out)
+}
+
+/// XML parsers turn CRLF and lone CR into LF; quick-xml leaves that to us.
+fn normalize_newlines(s: Cow<'_, str>) -> String {
+    if s.contains('\r') {
+        s.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        s.into_owned()
+    }
+}
+
+fn unexpected_eof() -> FatalError {
+    FatalError::Malformed("unexpected end of file".into())
+}
+
+fn xml_error(e: quick_xml::Error) -> FatalError {
+    match e {
+        quick_xml::Error::Io(io) if io.to_string() == TOO_LARGE => {
+            FatalError::TooLarge("bytes in one XML event")
+        }
+        quick_xml::Error::Io(io) => FatalError::Io(io.to_string()),
+        other => FatalError::Malformed(other.to_string()),
+    }
+}
