@@ -69,6 +69,7 @@ pub fn schedule(dlc: &PartialDate, policy: &FollowUpPolicy) -> FollowUpClock {
 pub struct CycleKey(String);
 
 impl CycleKey {
+    /// The key as stored.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -14,12 +14,22 @@ use crate::domain::records::{Patient, Tumor};
 
 /// Why one tumor does not call for follow-up.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum TumorExclusion {
     /// Class of case 30–99: only analytic cases (00–22) are followed (domain.md §5.1).
-    NonAnalytic { class_of_case: String },
+    NonAnalytic {
+        /// The tumor's class of case (#610).
+        class_of_case: String,
+    },
     /// Diagnosed in the policy's excluded years (CoC: 1988–2004).
-    DiagnosedInExcludedYears { year: u16 },
+    DiagnosedInExcludedYears {
+        /// The year of diagnosis.
+        year: u16,
+    },
     /// Behavior 0 or 1.
     BenignOrBorderline,
     /// Carcinoma in situ of the cervix uteri: C53.x with behavior 2.
@@ -49,7 +59,11 @@ impl TumorExclusion {
 
 /// Why a patient is not followed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum NotFollowedReason {
     /// A contact records the patient dead.
     Dead,
@@ -60,9 +74,17 @@ pub enum NotFollowedReason {
     /// Next follow-up source 9 on the latest contact that states one.
     MarkedNotFollowed,
     /// Older than the policy's limit on the day asked about.
-    OverMaxAge { age: i32, max: u16 },
+    OverMaxAge {
+        /// The youngest age the patient can be.
+        age: i32,
+        /// The policy's limit.
+        max: u16,
+    },
     /// Every tumor is excluded; the distinct reasons, in tumor order.
-    NoFollowableTumor { reasons: Vec<TumorExclusion> },
+    NoFollowableTumor {
+        /// Each distinct reason once.
+        reasons: Vec<TumorExclusion>,
+    },
 }
 
 impl NotFollowedReason {
@@ -109,18 +131,26 @@ impl fmt::Display for NotFollowedReason {
 
 /// Whether a patient is followed, and for which tumors.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "status")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "status"
+)]
 pub enum Eligibility {
     /// Followed; the ids of the tumors that call for it.
     Followed {
+        /// Ids of the followable tumors, in record order.
         tumor_ids: Vec<String>,
     },
+    /// Not followed, and why.
     NotFollowed {
+        /// The first reason that applies.
         reason: NotFollowedReason,
     },
 }
 
 impl Eligibility {
+    /// Whether the patient is followed.
     pub fn is_followed(&self) -> bool {
         matches!(self, Self::Followed { .. })
     }

@@ -17,8 +17,11 @@ use crate::domain::records::{Address, Patient, Physician, Tumor};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Addressee {
+    /// The managing physician (#2460).
     ManagingPhysician,
+    /// The follow-up physician (#2470).
     FollowUpPhysician,
+    /// The patient, at the current address.
     Patient,
 }
 
@@ -26,7 +29,9 @@ pub enum Addressee {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
+    /// A printed letter for the post.
     Print,
+    /// An e-mail.
     Email,
 }
 
@@ -35,6 +40,7 @@ pub enum Channel {
 pub struct Reach {
     /// A postal address a letter can go to (street plus city or postal code).
     pub postal: bool,
+    /// An e-mail address is known.
     pub email: bool,
 }
 
@@ -50,8 +56,11 @@ impl Reach {
 /// Who can receive letters; `None` = unknown or unreachable.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recipients {
+    /// The managing physician (#2460).
     pub managing_physician: Option<Reach>,
+    /// The follow-up physician (#2470), unless the same person as the managing physician.
     pub follow_up_physician: Option<Reach>,
+    /// The patient.
     pub patient: Option<Reach>,
 }
 
@@ -79,20 +88,26 @@ impl Recipients {
 /// A letter already sent in this cycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SentLetter {
+    /// Index of the step in `FollowUpPolicy::letters`.
     pub step_index: usize,
+    /// Who it went to.
     pub addressee: Addressee,
+    /// The day it went out.
     pub sent_on: NaiveDate,
 }
 
 /// Everything the letter plan depends on for one task.
 #[derive(Clone, Debug)]
 pub struct LetterContext<'a> {
+    /// The cycle the letters belong to.
     pub task: &'a FollowUpTask,
+    /// Letters already sent in this cycle.
     pub sent: &'a [SentLetter],
     /// A reply (or any contact) has come in for this cycle.
     pub replied: bool,
     /// No-patient-contact flag (#1854) = 1.
     pub no_patient_contact: bool,
+    /// Who can be reached, and how.
     pub recipients: Recipients,
 }
 
@@ -119,10 +134,13 @@ impl<'a> LetterContext<'a> {
 pub struct PlannedLetter {
     /// Index of the step in `FollowUpPolicy::letters`.
     pub step_index: usize,
+    /// Who it goes to.
     pub addressee: Addressee,
     /// `physician`, `other_physician`, `patient` or `patient_second`.
     pub template: &'static str,
+    /// How it goes.
     pub channel: Channel,
+    /// The day it is due to go out.
     pub send_on: NaiveDate,
     /// `<cycle key>/letter/<step>`: at most one letter per step and cycle, however often the job runs.
     pub idempotency_key: String,

@@ -2,6 +2,8 @@
 //! the task of each cycle, the reminder letters, and the CoC follow-up rate worksheet. Every function
 //! takes the day it answers for; nothing here reads a clock, a database or the network.
 
+#![warn(missing_docs)]
+
 pub mod clock;
 pub mod eligibility;
 pub mod letters;

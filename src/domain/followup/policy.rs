@@ -35,9 +35,11 @@ pub enum ChannelPreference {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LetterStep {
+    /// Who the step writes to.
     pub recipient: Recipient,
     /// Days after the due date; steps must be in non-decreasing order.
     pub offset_days_after_due: i64,
+    /// How the letter goes.
     pub channel: ChannelPreference,
 }
 
@@ -45,11 +47,14 @@ pub struct LetterStep {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct YearRange {
+    /// First excluded year.
     pub first: u16,
+    /// Last excluded year.
     pub last: u16,
 }
 
 impl YearRange {
+    /// Whether `year` is in the range.
     pub fn contains(&self, year: u16) -> bool {
         (self.first..=self.last).contains(&year)
     }

@@ -28,6 +28,7 @@ pub struct Worksheet {
     pub follow_up_rate: Option<f64>,
     /// E / A; `None` when A is 0.
     pub lost_rate: Option<f64>,
+    /// The target rate in percent (90 or 80 by default).
     pub target_percent: u8,
     /// (B + D) / A ≥ target, in exact integer arithmetic; true when A is 0 (nobody to follow).
     pub meets_target: bool,
@@ -84,6 +85,7 @@ impl Worksheet {
 /// Both CoC rates on one day.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FollowUpRates {
+    /// The report day.
     pub as_of: NaiveDate,
     /// Everything diagnosed since the reference date; target 80% by default.
     pub all_since_reference: Worksheet,

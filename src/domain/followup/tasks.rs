@@ -26,6 +26,7 @@ pub enum TaskState {
 }
 
 impl TaskState {
+    /// Every state.
     pub const ALL: [TaskState; 4] = [Self::Open, Self::InProgress, Self::Completed, Self::Lost];
 
     /// The stored form: `open`, `in_progress`, `completed`, `lost`.
@@ -38,6 +39,7 @@ impl TaskState {
         }
     }
 
+    /// Parses the stored form.
     pub fn parse(raw: &str) -> Result<Self, RuleError> {
         Self::ALL
             .into_iter()
@@ -68,12 +70,15 @@ impl TaskState {
 /// One follow-up cycle of one patient.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FollowUpTask {
+    /// The patient's id in the store.
     pub patient_id: String,
     /// Unique per patient and cycle; see [`cycle_key`].
     pub cycle_key: CycleKey,
     /// The date of last contact the cycle counts from.
     pub last_contact: PartialDate,
+    /// Due and lost dates of the cycle.
     pub clock: FollowUpClock,
+    /// Where the task stands.
     pub state: TaskState,
 }
 

@@ -341,3 +341,28 @@ fn the_age_limit_is_a_setting() {
     assert!(!eligibility(&case.history(), &strict, day(AS_OF)).is_followed());
     assert!(eligibility(&case.history(), &FollowUpPolicy::default(), day(AS_OF)).is_followed());
 }
+
+#[test]
+fn eligibility_serializes_in_camel_case() {
+    let e = Eligibility::NotFollowed {
+        reason: NotFollowedReason::NoFollowableTumor {
+            reasons: vec![TumorExclusion::NonAnalytic {
+                class_of_case: "30".into(),
+            }],
+        },
+    };
+    assert_eq!(
+        serde_json::to_value(&e).expect("json"),
+        serde_json::json!({
+            "status": "notFollowed",
+            "reason": {"kind": "noFollowableTumor", "reasons": [{"kind": "nonAnalytic", "classOfCase": "30"}]}
+        })
+    );
+    let f = Eligibility::Followed {
+        tumor_ids: vec!["t1".into()],
+    };
+    assert_eq!(
+        serde_json::to_value(&f).expect("json"),
+        serde_json::json!({"status": "followed", "tumorIds": ["t1"]})
+    );
+}
