@@ -4,6 +4,7 @@
 pub mod chronology;
 pub mod codes;
 pub mod edits;
+pub mod followup;
 pub mod identifiers;
 pub mod naaccr;
 pub mod partial_date;
