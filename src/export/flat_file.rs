@@ -54,23 +54,13 @@ impl FlatLayout {
         let layout = V18.get_or_init(|| {
             let base = Dictionary::for_version(FLAT_VERSION)?;
             let user = Dictionary::v18_user()?;
-            let mut fields: Vec<&'static ItemDef> = base
-                .items
-                .iter()
-                .chain(&user.items)
-                .filter(|d| d.start_column.is_some())
-                .collect();
+            let mut fields: Vec<&'static ItemDef> =
+                base.items.iter().chain(&user.items).filter(|d| d.start_column.is_some()).collect();
             fields.sort_by_key(|d| d.start_column);
-            let by_id = fields
-                .iter()
-                .enumerate()
-                .map(|(i, d)| (d.naaccr_id.as_str(), i))
-                .collect();
+            let by_id = fields.iter().enumerate().map(|(i, d)| (d.naaccr_id.as_str(), i)).collect();
             Ok(FlatLayout { fields, by_id })
         });
-        layout
-            .as_ref()
-            .map_err(|e| FlatError::Dictionary(e.clone()))
+        layout.as_ref().map_err(|e| FlatError::Dictionary(e.clone()))
     }
 
     /// Fields in column order.
@@ -80,10 +70,7 @@ impl FlatLayout {
 
     /// A field by naaccrId.
     pub fn get(&self, naaccr_id: &str) -> Option<&'static ItemDef> {
-        self.by_id
-            .get(naaccr_id)
-            .and_then(|&i| self.fields.get(i))
-            .copied()
+        self.by_id.get(naaccr_id).and_then(|&i| self.fields.get(i)).copied()
     }
 
     /// Record length of a record type: the last column of its last field.
@@ -189,10 +176,7 @@ impl<R: BufRead> FlatFileReader<R> {
         }
         let version = col(16, 3);
         if version != FLAT_VERSION {
-            return Err(FlatError::UnsupportedVersion {
-                line,
-                found: version,
-            });
+            return Err(FlatError::UnsupportedVersion { line, found: version });
         }
         let mut out = Line {
             root: Vec::new(),
@@ -210,18 +194,10 @@ impl<R: BufRead> FlatFileReader<R> {
             offset,
         };
         if chars.len() != expected {
-            let kind = ProblemKind::BadLineLength {
-                expected,
-                got: chars.len(),
-            };
+            let kind = ProblemKind::BadLineLength { expected, got: chars.len() };
             out.problems.push(problem(kind, None));
         }
-        for def in self
-            .layout
-            .fields
-            .iter()
-            .filter(|d| d.record_types.contains(rt))
-        {
+        for def in self.layout.fields.iter().filter(|d| d.record_types.contains(rt)) {
             let raw = col(def.start_column.unwrap_or(1).saturating_sub(1), def.length);
             if raw.trim().is_empty() {
                 continue;
@@ -276,11 +252,7 @@ impl<R: BufRead> FlatFileReader<R> {
             }
             // Patient items come from the first line; later lines should agree.
             for (k, v) in &line.patient {
-                if p.items
-                    .iter()
-                    .find(|(pk, _)| pk == k)
-                    .is_none_or(|(_, pv)| pv != v)
-                {
+                if p.items.iter().find(|(pk, _)| pk == k).is_none_or(|(_, pv)| pv != v) {
                     p.problems.push(ReadProblem {
                         kind: ProblemKind::PatientValueMismatch,
                         naaccr_id: Some(k.clone()),
@@ -292,10 +264,7 @@ impl<R: BufRead> FlatFileReader<R> {
             }
             p.tumors.push(line.tumor);
         }
-        for pr in p
-            .problems
-            .iter_mut()
-            .filter(|pr| pr.level == Level::Tumor && pr.tumor.is_none())
+        for pr in p.problems.iter_mut().filter(|pr| pr.level == Level::Tumor && pr.tumor.is_none())
         {
             pr.tumor = Some(0);
         }
@@ -328,11 +297,7 @@ pub fn write_flat_lines(
     let layout = FlatLayout::v18()?;
     let len = layout.line_length(record_type);
     let no_tumor = [Vec::new()];
-    let tumors = if patient.tumors.is_empty() {
-        &no_tumor[..]
-    } else {
-        &patient.tumors[..]
-    };
+    let tumors = if patient.tumors.is_empty() { &no_tumor[..] } else { &patient.tumors[..] };
     let mut lines = Vec::with_capacity(tumors.len());
     for tumor in tumors {
         let mut line = vec![' '; len];
@@ -340,12 +305,7 @@ pub fn write_flat_lines(
             ("recordType".to_owned(), record_type.as_str().to_owned()),
             ("naaccrRecordVersion".to_owned(), FLAT_VERSION.to_owned()),
         ];
-        for (id, raw) in fixed
-            .iter()
-            .chain(root_items)
-            .chain(&patient.items)
-            .chain(tumor)
-        {
+        for (id, raw) in fixed.iter().chain(root_items).chain(&patient.items).chain(tumor) {
             let def = layout
                 .get(id)
                 .filter(|d| d.record_types.contains(record_type))

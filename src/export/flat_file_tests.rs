@@ -7,10 +7,7 @@ use crate::export::naaccr_read::NaaccrXmlReader;
 use crate::export::naaccr_xml::NaaccrXmlWriter;
 
 fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 fn read_flat(text: &str) -> Result<Vec<ReadPatient>, FlatError> {
@@ -67,59 +64,30 @@ fn v18_layout_tiles_the_record() {
 
 #[test]
 fn reads_lines_grouped_into_patients() {
-    let text = file(
-        RecordType::I,
-        &[patient("1", &["C509", "C180"]), patient("2", &["C619"])],
-    );
+    let text = file(RecordType::I, &[patient("1", &["C509", "C180"]), patient("2", &["C619"])]);
     let mut r = FlatFileReader::new(Cursor::new(text.into_bytes())).expect("valid in test");
     let ps: Vec<_> = r.by_ref().collect::<Result<_, _>>().expect("valid in test");
     assert_eq!(r.record_type(), Some(RecordType::I));
-    assert!(
-        r.root_items()
-            .contains(&("registryId".into(), "0012345678".into()))
-    );
-    assert!(
-        r.root_items()
-            .contains(&("naaccrRecordVersion".into(), "180".into()))
-    );
+    assert!(r.root_items().contains(&("registryId".into(), "0012345678".into())));
+    assert!(r.root_items().contains(&("naaccrRecordVersion".into(), "180".into())));
     assert_eq!(ps.len(), 2);
     assert_eq!(ps[0].tumors.len(), 2);
-    assert!(
-        ps[0]
-            .items
-            .contains(&("patientIdNumber".into(), "00000001".into()))
-    );
+    assert!(ps[0].items.contains(&("patientIdNumber".into(), "00000001".into())));
     assert!(ps[0].tumors[1].contains(&("primarySite".into(), "C180".into())));
-    assert!(
-        ps.iter().all(|p| p.problems.is_empty()),
-        "{:?}",
-        ps[0].problems
-    );
+    assert!(ps.iter().all(|p| p.problems.is_empty()), "{:?}", ps[0].problems);
 }
 
 #[test]
 fn fatal_on_bad_version_record_type_or_mixed_types() {
     let good = file(RecordType::I, &[patient("1", &["C509"])]);
     let v = format!("{}170{}", &good[..16], &good[19..]);
-    assert!(matches!(
-        read_flat(&v),
-        Err(FlatError::UnsupportedVersion { line: 1, .. })
-    ));
+    assert!(matches!(read_flat(&v), Err(FlatError::UnsupportedVersion { line: 1, .. })));
     let u = format!("U{}", &good[1..]);
-    assert!(matches!(
-        read_flat(&u),
-        Err(FlatError::UnsupportedRecordType { .. })
-    ));
+    assert!(matches!(read_flat(&u), Err(FlatError::UnsupportedRecordType { .. })));
     let c = file(RecordType::C, &[patient("2", &["C509"])]);
-    assert!(matches!(
-        read_flat(&(good + &c)),
-        Err(FlatError::MixedRecordTypes { line: 2 })
-    ));
+    assert!(matches!(read_flat(&(good + &c)), Err(FlatError::MixedRecordTypes { line: 2 })));
     let long = "I".repeat(200_000);
-    assert!(matches!(
-        read_flat(&long),
-        Err(FlatError::LineTooLong { line: 1 })
-    ));
+    assert!(matches!(read_flat(&long), Err(FlatError::LineTooLong { line: 1 })));
 }
 
 #[test]
@@ -131,44 +99,21 @@ fn reports_line_length_value_and_patient_mismatch_problems() {
     let text = file(RecordType::I, &[a, b]).replacen("\r\n", "  \r\n", 1);
     let ps = read_flat(&text).expect("valid in test");
     assert_eq!(ps.len(), 1);
-    let kinds: Vec<_> = ps[0]
-        .problems
-        .iter()
-        .map(|p| (p.kind.clone(), p.tumor))
-        .collect();
-    assert!(kinds.contains(&(
-        ProblemKind::BadLineLength {
-            expected: 4048,
-            got: 4050
-        },
-        Some(0)
-    )));
+    let kinds: Vec<_> = ps[0].problems.iter().map(|p| (p.kind.clone(), p.tumor)).collect();
+    assert!(kinds.contains(&(ProblemKind::BadLineLength { expected: 4048, got: 4050 }, Some(0))));
     assert!(kinds.contains(&(ProblemKind::PatientValueMismatch, Some(1))));
     let bad = text.replacen("8500", "85A0", 1);
     let ps = read_flat(&bad).expect("valid in test");
-    assert!(
-        ps[0]
-            .problems
-            .iter()
-            .any(|p| matches!(p.kind, ProblemKind::Value(_))
-                && p.naaccr_id.as_deref() == Some("histologicTypeIcdO3"))
-    );
+    assert!(ps[0].problems.iter().any(|p| matches!(p.kind, ProblemKind::Value(_))
+        && p.naaccr_id.as_deref() == Some("histologicTypeIcdO3")));
 }
 
 #[test]
 fn writer_refuses_items_outside_the_layout() {
     let mut p = patient("1", &[]);
     p.items.push(("nameLast".into(), "SMITH".into()));
-    assert!(matches!(
-        write_flat_lines(RecordType::I, &[], &p),
-        Err(FlatError::UnknownItem(_))
-    ));
-    assert_eq!(
-        write_flat_lines(RecordType::C, &[], &p)
-            .expect("valid in test")
-            .len(),
-        1
-    );
+    assert!(matches!(write_flat_lines(RecordType::I, &[], &p), Err(FlatError::UnknownItem(_))));
+    assert_eq!(write_flat_lines(RecordType::C, &[], &p).expect("valid in test").len(), 1);
 }
 
 #[test]
@@ -194,10 +139,7 @@ fn flat_line_and_its_xml_twin_read_to_the_same_items() {
     };
     assert_eq!(flat.len(), 1);
     assert_eq!(from_xml.len(), 1);
-    assert_eq!(
-        sorted(flat[0].items.clone()),
-        sorted(from_xml[0].items.clone())
-    );
+    assert_eq!(sorted(flat[0].items.clone()), sorted(from_xml[0].items.clone()));
     for (f, x) in flat[0].tumors.iter().zip(&from_xml[0].tumors) {
         assert_eq!(sorted(f.clone()), sorted(x.clone()));
     }

@@ -18,9 +18,8 @@ use crate::domain::naaccr::{Dictionary, Level, RecordType};
 pub use super::naaccr_read_xml::FatalError;
 
 /// Specification versions the reader understands.
-pub const SPECIFICATION_VERSIONS: [&str; 9] = [
-    "1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8",
-];
+pub const SPECIFICATION_VERSIONS: [&str; 9] =
+    ["1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8"];
 
 /// Bounds that keep a hostile file from exhausting memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,10 +96,7 @@ pub struct ReadPatient {
 impl ReadPatient {
     /// The items in the writer's shape.
     pub fn into_items(self) -> PatientItems {
-        PatientItems {
-            items: self.items,
-            tumors: self.tumors,
-        }
+        PatientItems { items: self.items, tumors: self.tumors }
     }
 }
 
@@ -164,11 +160,7 @@ impl<R: BufRead> NaaccrXmlReader<R> {
             items: Vec::new(),
             problems: Vec::new(),
         };
-        if let Some(t) = header
-            .time_generated
-            .as_deref()
-            .filter(|t| !is_xsd_date_time(t))
-        {
+        if let Some(t) = header.time_generated.as_deref().filter(|t| !is_xsd_date_time(t)) {
             header.problems.push(ReadProblem {
                 kind: ProblemKind::BadTimeGenerated(t.to_owned()),
                 naaccr_id: None,
@@ -275,10 +267,7 @@ impl<R: BufRead> NaaccrXmlReader<R> {
                 }
             };
             if duplicate {
-                return Err(FatalError::DuplicateItem {
-                    naaccr_id: id,
-                    element: level.as_str(),
-                });
+                return Err(FatalError::DuplicateItem { naaccr_id: id, element: level.as_str() });
             }
             let mut report = |kind, id: &str| {
                 problems.push(ReadProblem {
@@ -301,12 +290,7 @@ impl<R: BufRead> NaaccrXmlReader<R> {
                 report(ProblemKind::BadNaaccrNum { given: n, expected }, &id);
             }
             if def.level != level {
-                report(
-                    ProblemKind::WrongLevel {
-                        expected: def.level,
-                    },
-                    &id,
-                );
+                report(ProblemKind::WrongLevel { expected: def.level }, &id);
                 continue;
             }
             if value.is_empty() {

@@ -6,30 +6,21 @@ use crate::domain::naaccr::DataType;
 #[test]
 fn reports_unknown_naaccr_id_and_drops_the_value() {
     let p = one_patient("<Item naaccrId=\"noSuchItem\">1</Item><Item naaccrId=\"race1\">01</Item>");
-    assert_eq!(
-        kinds(&p),
-        vec![("noSuchItem".into(), ProblemKind::UnknownNaaccrId)]
-    );
+    assert_eq!(kinds(&p), vec![("noSuchItem".into(), ProblemKind::UnknownNaaccrId)]);
     assert_eq!(p.items, vec![("race1".into(), "01".into())]);
 }
 
 #[test]
 fn reports_item_not_allowed_for_the_record_type() {
     let p = one_patient("<Item naaccrId=\"nameLast\">SMITH</Item>");
-    assert_eq!(
-        kinds(&p),
-        vec![("nameLast".into(), ProblemKind::UnknownNaaccrId)]
-    );
+    assert_eq!(kinds(&p), vec![("nameLast".into(), ProblemKind::UnknownNaaccrId)]);
     assert!(p.items.is_empty());
 }
 
 #[test]
 fn reports_wrong_naaccr_num_and_keeps_the_value() {
     let p = one_patient("<Item naaccrId=\"race1\" naaccrNum=\"161\">01</Item>");
-    let expected = ProblemKind::BadNaaccrNum {
-        given: 161,
-        expected: 160,
-    };
+    let expected = ProblemKind::BadNaaccrNum { given: 161, expected: 160 };
     assert_eq!(kinds(&p), vec![("race1".into(), expected)]);
     assert_eq!(p.items.len(), 1);
 }
@@ -42,18 +33,8 @@ fn reports_wrong_level_and_drops_the_value() {
     assert_eq!(
         kinds(&p),
         vec![
-            (
-                "primarySite".into(),
-                ProblemKind::WrongLevel {
-                    expected: Level::Tumor
-                }
-            ),
-            (
-                "race1".into(),
-                ProblemKind::WrongLevel {
-                    expected: Level::Patient
-                }
-            ),
+            ("primarySite".into(), ProblemKind::WrongLevel { expected: Level::Tumor }),
+            ("race1".into(), ProblemKind::WrongLevel { expected: Level::Patient }),
         ]
     );
     assert_eq!(p.problems[1].tumor, Some(0));
@@ -73,10 +54,7 @@ fn reports_value_too_short() {
     let p = one_patient(
         "<Tumor><Item naaccrId=\"behaviorCodeIcdO3\">3</Item><Item naaccrId=\"histologicTypeIcdO3\">850</Item></Tumor>",
     );
-    let k = ProblemKind::Value(ValueProblem::TooShort {
-        expected: 4,
-        got: 3,
-    });
+    let k = ProblemKind::Value(ValueProblem::TooShort { expected: 4, got: 3 });
     assert_eq!(kinds(&p), vec![("histologicTypeIcdO3".into(), k)]);
 }
 
@@ -88,14 +66,8 @@ fn reports_data_type_failure() {
     assert_eq!(
         kinds(&p),
         vec![
-            (
-                "dateOfBirth".into(),
-                ProblemKind::Value(ValueProblem::BadDataType(DataType::Date))
-            ),
-            (
-                "race1".into(),
-                ProblemKind::Value(ValueProblem::BadDataType(DataType::Digits))
-            ),
+            ("dateOfBirth".into(), ProblemKind::Value(ValueProblem::BadDataType(DataType::Date))),
+            ("race1".into(), ProblemKind::Value(ValueProblem::BadDataType(DataType::Digits))),
         ]
     );
 }
@@ -106,14 +78,8 @@ fn reports_leading_and_trailing_spaces() {
     assert_eq!(
         kinds(&p),
         vec![
-            (
-                "addrCurrentCity".into(),
-                ProblemKind::Value(ValueProblem::LeadingSpace)
-            ),
-            (
-                "addrCurrentCity".into(),
-                ProblemKind::Value(ValueProblem::TrailingSpace)
-            ),
+            ("addrCurrentCity".into(), ProblemKind::Value(ValueProblem::LeadingSpace)),
+            ("addrCurrentCity".into(), ProblemKind::Value(ValueProblem::TrailingSpace)),
         ]
     );
 }
@@ -122,13 +88,8 @@ fn reports_leading_and_trailing_spaces() {
 fn reports_invalid_time_generated() {
     let xml = doc("").replace("recordType=", "timeGenerated=\"yesterday\" recordType=");
     let (h, _) = read(&xml).expect("valid in test");
-    assert_eq!(
-        h.problems[0].kind,
-        ProblemKind::BadTimeGenerated("yesterday".into())
-    );
-    let ok = doc("").replace(
-        "recordType=",
-        "timeGenerated=\"2024-08-23T09:11:35.414-04:00\" recordType=",
-    );
+    assert_eq!(h.problems[0].kind, ProblemKind::BadTimeGenerated("yesterday".into()));
+    let ok = doc("")
+        .replace("recordType=", "timeGenerated=\"2024-08-23T09:11:35.414-04:00\" recordType=");
     assert!(read(&ok).expect("valid in test").0.problems.is_empty());
 }

@@ -47,10 +47,7 @@ fn one_patient(body: &str) -> ReadPatient {
 }
 
 fn kinds(p: &ReadPatient) -> Vec<(String, ProblemKind)> {
-    p.problems
-        .iter()
-        .map(|x| (x.naaccr_id.clone().unwrap_or_default(), x.kind.clone()))
-        .collect()
+    p.problems.iter().map(|x| (x.naaccr_id.clone().unwrap_or_default(), x.kind.clone())).collect()
 }
 
 // ---- accepted input ----
@@ -62,20 +59,11 @@ fn reads_header_root_items_patients_and_tumors() {
          <Tumor><Item naaccrId=\"primarySite\">C509</Item></Tumor><Tumor/></Patient>\
          <Patient/>");
     let (h, ps) = read(&xml).expect("valid in test");
-    assert_eq!(
-        (h.dictionary.version.as_str(), h.record_type),
-        ("260", RecordType::I)
-    );
+    assert_eq!((h.dictionary.version.as_str(), h.record_type), ("260", RecordType::I));
     assert_eq!(h.items, vec![("registryId".into(), "0012345678".into())]);
     assert_eq!(ps.len(), 2);
-    assert_eq!(
-        ps[0].items,
-        vec![("patientIdNumber".into(), "00000001".into())]
-    );
-    assert_eq!(
-        ps[0].tumors,
-        vec![vec![("primarySite".into(), "C509".into())], vec![]]
-    );
+    assert_eq!(ps[0].items, vec![("patientIdNumber".into(), "00000001".into())]);
+    assert_eq!(ps[0].tumors, vec![vec![("primarySite".into(), "C509".into())], vec![]]);
     assert!(ps[0].problems.is_empty() && ps[1].tumors.is_empty());
 }
 
@@ -106,23 +94,16 @@ fn decodes_entities_cdata_and_newlines_and_drops_empty_values() {
     ))
     .expect("valid in test")
     .1;
-    assert_eq!(
-        p2[0].tumors[0],
-        vec![("textRemarks".into(), "a & bé\nc<d>".into())]
-    );
+    assert_eq!(p2[0].tumors[0], vec![("textRemarks".into(), "a & bé\nc<d>".into())]);
     // In an I file textRemarks is not allowed: reported, dropped; the empty item is absent.
-    assert_eq!(
-        kinds(&p),
-        vec![("textRemarks".into(), ProblemKind::UnknownNaaccrId)]
-    );
+    assert_eq!(kinds(&p), vec![("textRemarks".into(), ProblemKind::UnknownNaaccrId)]);
     assert!(p.tumors[0].is_empty());
 }
 
 #[test]
 fn reads_gzip() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(doc("<Patient/>").as_bytes())
-        .expect("valid in test");
+    gz.write_all(doc("<Patient/>").as_bytes()).expect("valid in test");
     let bytes = gz.finish().expect("valid in test");
     assert_eq!(read_bytes(&bytes).expect("valid in test").1.len(), 1);
 }
@@ -131,30 +112,18 @@ fn reads_gzip() {
 
 #[test]
 fn fatal_malformed_xml() {
-    assert!(matches!(
-        fatal(&doc("<Patient></Tumor>")),
-        FatalError::Malformed(_)
-    ));
+    assert!(matches!(fatal(&doc("<Patient></Tumor>")), FatalError::Malformed(_)));
     let truncated = doc("<Patient><Item naaccrId=\"race1\">01</Item>");
     let cut = &truncated[..truncated.len() - 20];
     assert!(matches!(fatal(cut), FatalError::Malformed(_)));
-    assert!(matches!(
-        fatal(&doc("<Patient>&unknown;</Patient>")),
-        FatalError::Malformed(_)
-    ));
+    assert!(matches!(fatal(&doc("<Patient>&unknown;</Patient>")), FatalError::Malformed(_)));
     assert!(matches!(fatal(""), FatalError::NoRoot));
 }
 
 #[test]
 fn fatal_doctype() {
-    let xml = format!(
-        "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>{}",
-        doc("&e;")
-    );
-    assert_eq!(
-        fatal(&xml.replace("<?xml version=\"1.0\"?>\n", "")),
-        FatalError::DocType
-    );
+    let xml = format!("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>{}", doc("&e;"));
+    assert_eq!(fatal(&xml.replace("<?xml version=\"1.0\"?>\n", "")), FatalError::DocType);
 }
 
 #[test]
@@ -173,37 +142,22 @@ fn fatal_wrong_namespace() {
 
 #[test]
 fn fatal_unknown_element() {
-    assert_eq!(
-        fatal(&doc("<Patient><Foo/></Patient>")),
-        FatalError::UnknownElement("Foo".into())
-    );
+    assert_eq!(fatal(&doc("<Patient><Foo/></Patient>")), FatalError::UnknownElement("Foo".into()));
 }
 
 #[test]
 fn fatal_element_out_of_place() {
     let tumor_in_root = fatal(&doc("<Tumor/>"));
-    assert!(matches!(
-        tumor_in_root,
-        FatalError::UnexpectedElement { .. }
-    ));
+    assert!(matches!(tumor_in_root, FatalError::UnexpectedElement { .. }));
     let item_after_tumor = "<Patient><Tumor/><Item naaccrId=\"race1\">01</Item></Patient>";
-    assert!(matches!(
-        fatal(&doc(item_after_tumor)),
-        FatalError::UnexpectedElement { .. }
-    ));
+    assert!(matches!(fatal(&doc(item_after_tumor)), FatalError::UnexpectedElement { .. }));
     let in_item = "<Patient><Item naaccrId=\"race1\"><Tumor/></Item></Patient>";
-    assert!(matches!(
-        fatal(&doc(in_item)),
-        FatalError::UnexpectedElement { .. }
-    ));
+    assert!(matches!(fatal(&doc(in_item)), FatalError::UnexpectedElement { .. }));
     assert!(matches!(
         fatal(&doc("<Patient>text</Patient>")),
         FatalError::UnexpectedText("Patient")
     ));
-    assert_eq!(
-        fatal(&format!("{}<x/>", doc(""))),
-        FatalError::TrailingContent
-    );
+    assert_eq!(fatal(&format!("{}<x/>", doc(""))), FatalError::TrailingContent);
 }
 
 #[test]
@@ -216,19 +170,13 @@ fn fatal_missing_base_dictionary_uri() {
 fn fatal_unsupported_version() {
     let xml = doc("").replace("260", "999");
     assert!(matches!(fatal(&xml), FatalError::UnsupportedVersion(_)));
-    let user = doc("").replace(
-        "naaccr-dictionary-260",
-        "user-defined-naaccr-dictionary-180",
-    );
+    let user = doc("").replace("naaccr-dictionary-260", "user-defined-naaccr-dictionary-180");
     assert!(matches!(fatal(&user), FatalError::UnsupportedVersion(_)));
 }
 
 #[test]
 fn fatal_missing_or_invalid_record_type() {
-    assert_eq!(
-        fatal(&doc("").replace("recordType=\"I\"", "")),
-        FatalError::MissingRecordType
-    );
+    assert_eq!(fatal(&doc("").replace("recordType=\"I\"", "")), FatalError::MissingRecordType);
     let bad = doc("").replace("recordType=\"I\"", "recordType=\"U\"");
     assert_eq!(fatal(&bad), FatalError::InvalidRecordType("U".into()));
 }
@@ -236,10 +184,7 @@ fn fatal_missing_or_invalid_record_type() {
 #[test]
 fn fatal_unsupported_specification_version() {
     let bad = doc("").replace("\"1.8\"", "\"9.9\"");
-    assert!(matches!(
-        fatal(&bad),
-        FatalError::UnsupportedSpecificationVersion(_)
-    ));
+    assert!(matches!(fatal(&bad), FatalError::UnsupportedSpecificationVersion(_)));
     let missing = doc("").replace("specificationVersion=\"1.8\"", "");
     assert_eq!(fatal(&missing), FatalError::MissingSpecificationVersion);
 }
@@ -247,21 +192,9 @@ fn fatal_unsupported_specification_version() {
 #[test]
 fn fatal_attributes_on_patient_or_tumor() {
     let p = fatal(&doc("<Patient id=\"1\"/>"));
-    assert!(matches!(
-        p,
-        FatalError::UnexpectedAttribute {
-            element: "Patient",
-            ..
-        }
-    ));
+    assert!(matches!(p, FatalError::UnexpectedAttribute { element: "Patient", .. }));
     let t = fatal(&doc("<Patient><Tumor id=\"1\"/></Patient>"));
-    assert!(matches!(
-        t,
-        FatalError::UnexpectedAttribute {
-            element: "Tumor",
-            ..
-        }
-    ));
+    assert!(matches!(t, FatalError::UnexpectedAttribute { element: "Tumor", .. }));
 }
 
 #[test]
@@ -281,13 +214,7 @@ fn fatal_same_naaccr_id_twice_in_one_element() {
     let xml = doc(
         "<Patient><Item naaccrId=\"race1\">01</Item><Item naaccrId=\"race1\">02</Item></Patient>",
     );
-    assert!(matches!(
-        fatal(&xml),
-        FatalError::DuplicateItem {
-            element: "Patient",
-            ..
-        }
-    ));
+    assert!(matches!(fatal(&xml), FatalError::DuplicateItem { element: "Patient", .. }));
     let unknown =
         doc("<Patient><Item naaccrId=\"zz\">1</Item><Item naaccrId=\"zz\">1</Item></Patient>");
     assert!(matches!(fatal(&unknown), FatalError::DuplicateItem { .. }));
@@ -300,20 +227,14 @@ fn fatal_same_naaccr_id_twice_in_one_element() {
 #[test]
 fn fatal_non_namespaced_root_attribute_or_extension() {
     let attr = doc("").replace("recordType=", "extra=\"1\" recordType=");
-    assert_eq!(
-        fatal(&attr),
-        FatalError::UnexpectedRootAttribute("extra".into())
-    );
+    assert_eq!(fatal(&attr), FatalError::UnexpectedRootAttribute("extra".into()));
     let ext = doc("<Patient><ext xmlns=\"\"/></Patient>");
     assert_eq!(fatal(&ext), FatalError::WrongNamespace("ext".into()));
 }
 
 #[test]
 fn fatal_limits() {
-    let small = Limits {
-        max_event_bytes: 1_000,
-        ..Limits::default()
-    };
+    let small = Limits { max_event_bytes: 1_000, ..Limits::default() };
     let huge = doc(&format!("<Patient><!--{}--></Patient>", "x".repeat(5_000)));
     let r = NaaccrXmlReader::with_limits(Cursor::new(huge.as_bytes()), small)
         .and_then(|r| r.collect::<Result<Vec<_>, _>>());
@@ -326,9 +247,7 @@ fn fatal_limits() {
     assert!(matches!(fatal(&deep), FatalError::TooLarge(_)));
     let many = doc(&format!(
         "<Patient>{}</Patient>",
-        (0..4_001)
-            .map(|i| format!("<Item naaccrId=\"u{i}\">1</Item>"))
-            .collect::<String>()
+        (0..4_001).map(|i| format!("<Item naaccrId=\"u{i}\">1</Item>")).collect::<String>()
     ));
     assert!(matches!(fatal(&many), FatalError::TooLarge(_)));
     let tumors = doc(&format!("<Patient>{}</Patient>", "<Tumor/>".repeat(1_001)));

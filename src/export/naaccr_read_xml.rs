@@ -51,19 +51,13 @@ pub enum FatalError {
     #[error("unexpected root attribute `{0}`")]
     UnexpectedRootAttribute(String),
     #[error("`{element}` takes no attribute `{attribute}`")]
-    UnexpectedAttribute {
-        element: &'static str,
-        attribute: String,
-    },
+    UnexpectedAttribute { element: &'static str, attribute: String },
     #[error("an Item has no naaccrId")]
     ItemWithoutNaaccrId,
     #[error("naaccrNum `{0}` is not an integer")]
     NonIntegerNaaccrNum(String),
     #[error("naaccrId `{naaccr_id}` appears twice in one {element}")]
-    DuplicateItem {
-        naaccr_id: String,
-        element: &'static str,
-    },
+    DuplicateItem { naaccr_id: String, element: &'static str },
 }
 
 /// The root's attributes.
@@ -78,11 +72,7 @@ pub(crate) struct Root {
 /// What [`XmlEvents::next_in`] found inside an element.
 pub(crate) enum Tag {
     /// A complete `<Item>` (its end tag consumed).
-    Item {
-        id: String,
-        num: Option<i64>,
-        value: String,
-    },
+    Item { id: String, num: Option<i64>, value: String },
     /// The start tag of the allowed child (Patient in NaaccrData, Tumor in Patient).
     Child,
 }
@@ -104,12 +94,7 @@ pub(crate) struct XmlEvents<R: BufRead> {
 
 impl<R: BufRead> XmlEvents<R> {
     pub(crate) fn new(ns: NsReader<Bounded<Source<R>>>, limits: Limits) -> Self {
-        Self {
-            ns,
-            buf: Vec::new(),
-            limits,
-            offset: 0,
-        }
+        Self { ns, buf: Vec::new(), limits, offset: 0 }
     }
 
     pub(crate) fn limits(&self) -> Limits {
@@ -125,10 +110,7 @@ impl<R: BufRead> XmlEvents<R> {
             self.buf.clear();
             self.ns.get_mut().reset();
             self.offset = self.ns.buffer_position();
-            let (res, ev) = self
-                .ns
-                .read_resolved_event_into(&mut self.buf)
-                .map_err(xml_error)?;
+            let (res, ev) = self.ns.read_resolved_event_into(&mut self.buf).map_err(xml_error)?;
             let ns = Ns::of(&res)?;
             return match ev {
                 Event::Start(e) => {
@@ -137,9 +119,9 @@ impl<R: BufRead> XmlEvents<R> {
                 }
                 Event::End(_) => Ok(Raw::End),
                 Event::Text(t) if t.iter().all(u8::is_ascii_whitespace) => Ok(Raw::Blank),
-                Event::Text(t) => Ok(Raw::Text(normalize_newlines(
-                    t.unescape().map_err(xml_error)?,
-                ))),
+                Event::Text(t) => {
+                    Ok(Raw::Text(normalize_newlines(t.unescape().map_err(xml_error)?)))
+                }
                 Event::CData(c) => match std::str::from_utf8(&c) {
                     Ok(s) => Ok(Raw::Text(normalize_newlines(Cow::Borrowed(s)))),
                     Err(e) => Err(FatalError::Malformed(e.to_string())),
@@ -183,9 +165,8 @@ impl<R: BufRead> XmlEvents<R> {
             };
             *slot = Some(value);
         }
-        let base = base
-            .filter(|b| !b.trim().is_empty())
-            .ok_or(FatalError::MissingBaseDictionaryUri)?;
+        let base =
+            base.filter(|b| !b.trim().is_empty()).ok_or(FatalError::MissingBaseDictionaryUri)?;
         let rt = rt.ok_or(FatalError::MissingRecordType)?;
         let record_type =
             RecordType::from_code(rt.trim()).ok_or(FatalError::InvalidRecordType(rt))?;
@@ -276,18 +257,15 @@ impl<R: BufRead> XmlEvents<R> {
             "NaaccrData" | "Item" => return Err(unexpected()),
             _ => return Err(FatalError::UnknownElement(name.to_owned())),
         };
-        let allowed = matches!(
-            (level, child),
-            (Level::NaaccrData, "Patient") | (Level::Patient, "Tumor")
-        );
+        let allowed =
+            matches!((level, child), (Level::NaaccrData, "Patient") | (Level::Patient, "Tumor"));
         if !allowed {
             return Err(unexpected());
         }
         match attrs.first() {
-            Some((_, key, _)) => Err(FatalError::UnexpectedAttribute {
-                element: child,
-                attribute: key.clone(),
-            }),
+            Some((_, key, _)) => {
+                Err(FatalError::UnexpectedAttribute { element: child, attribute: key.clone() })
+            }
             None => Ok(()),
         }
     }
@@ -310,9 +288,7 @@ impl<R: BufRead> XmlEvents<R> {
                 }
             }
         }
-        let id = id
-            .filter(|i| !i.is_empty())
-            .ok_or(FatalError::ItemWithoutNaaccrId)?;
+        let id = id.filter(|i| !i.is_empty()).ok_or(FatalError::ItemWithoutNaaccrId)?;
         let mut value = String::new();
         loop {
             match self.raw()? {
@@ -381,11 +357,7 @@ fn attributes<R>(
 
 /// XML parsers turn CRLF and lone CR into LF; quick-xml leaves that to us.
 fn normalize_newlines(s: Cow<'_, str>) -> String {
-    if s.contains('\r') {
-        s.replace("\r\n", "\n").replace('\r', "\n")
-    } else {
-        s.into_owned()
-    }
+    if s.contains('\r') { s.replace("\r\n", "\n").replace('\r', "\n") } else { s.into_owned() }
 }
 
 fn unexpected_eof() -> FatalError {

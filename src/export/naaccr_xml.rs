@@ -220,10 +220,7 @@ mod tests {
     use super::*;
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        items
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     fn write(version: &str, rt: RecordType, patient: &PatientItems) -> (String, WriteSummary) {
@@ -240,8 +237,7 @@ mod tests {
         let t = Some("2024-08-23T09:11:35.414-04:00".to_string());
         let mut w =
             NaaccrXmlWriter::new(Vec::new(), dict, RecordType::A, t).expect("valid in test");
-        w.write_root_items(&pairs(&[("registryId", "0012345678")]))
-            .expect("valid in test");
+        w.write_root_items(&pairs(&[("registryId", "0012345678")])).expect("valid in test");
         let p = PatientItems {
             items: pairs(&[
                 ("patientIdNumber", "42"),
@@ -251,10 +247,7 @@ mod tests {
             tumors: vec![pairs(&[("primarySite", "C509"), ("textRemarks", "")])],
         };
         w.write_patient(&p).expect("valid in test");
-        assert!(matches!(
-            w.write_root_items(&[]),
-            Err(WriteError::RootItemsAfterPatients)
-        ));
+        assert!(matches!(w.write_root_items(&[]), Err(WriteError::RootItemsAfterPatients)));
         let (out, s) = w.finish().expect("valid in test");
         let xml = String::from_utf8(out).expect("valid in test");
         assert!(xml.contains(
@@ -279,10 +272,7 @@ mod tests {
                 ("race1", "01"),
                 ("race1", "02"),
             ]),
-            tumors: vec![pairs(&[
-                ("primarySite", "C50999"),
-                ("medicalRecordNumber", "X"),
-            ])],
+            tumors: vec![pairs(&[("primarySite", "C50999"), ("medicalRecordNumber", "X")])],
         };
         let (xml, s) = write("260", RecordType::I, &p);
         assert!(!xml.contains("nameLast") && !xml.contains("medicalRecordNumber"));
@@ -290,10 +280,7 @@ mod tests {
         let reason = |id: &str| s.skipped[id].keys().copied().collect::<Vec<_>>();
         assert_eq!(reason("nameLast"), [SkipReason::NotInRecordType]);
         assert_eq!(reason("medicalRecordNumber"), [SkipReason::NotInRecordType]);
-        assert_eq!(
-            reason("primarySite"),
-            [SkipReason::WrongLevel, SkipReason::TooLong]
-        );
+        assert_eq!(reason("primarySite"), [SkipReason::WrongLevel, SkipReason::TooLong]);
         assert_eq!(reason("noSuchItem"), [SkipReason::UnknownId]);
         assert_eq!(reason("race1"), [SkipReason::Duplicate]);
         assert_eq!(s.skipped_total(), 6);
@@ -308,24 +295,9 @@ mod tests {
             .filter(|d| d.level != Level::NaaccrData)
             .map(|d| (d.naaccr_id.clone(), "1".to_string()))
             .partition(|(id, _)| dict.get(id).is_some_and(|d| d.level == Level::Patient));
-        let (xml, s) = write(
-            "260",
-            RecordType::I,
-            &PatientItems {
-                items,
-                tumors: vec![tumor],
-            },
-        );
-        for d in dict
-            .items
-            .iter()
-            .filter(|d| !d.record_types.contains(RecordType::I))
-        {
-            assert!(
-                !xml.contains(&format!("\"{}\"", d.naaccr_id)),
-                "{}",
-                d.naaccr_id
-            );
+        let (xml, s) = write("260", RecordType::I, &PatientItems { items, tumors: vec![tumor] });
+        for d in dict.items.iter().filter(|d| !d.record_types.contains(RecordType::I)) {
+            assert!(!xml.contains(&format!("\"{}\"", d.naaccr_id)), "{}", d.naaccr_id);
         }
         assert_eq!(s.skipped_total(), 771 - 684);
     }

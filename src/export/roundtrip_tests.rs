@@ -41,18 +41,14 @@ fn full_patient(dict: &Dictionary, rt: RecordType, id: usize) -> PatientItems {
             })
             .collect()
     };
-    PatientItems {
-        items: at(Level::Patient),
-        tumors: vec![at(Level::Tumor), at(Level::Tumor)],
-    }
+    PatientItems { items: at(Level::Patient), tumors: vec![at(Level::Tumor), at(Level::Tumor)] }
 }
 
 fn write_file(version: &str, rt: RecordType, patients: &[PatientItems]) -> Vec<u8> {
     let dict = Dictionary::for_version(version).expect("valid in test");
     let time = Some("2024-08-23T09:11:35.414-04:00".to_string());
     let mut w = NaaccrXmlWriter::new(Vec::new(), dict, rt, time).expect("valid in test");
-    w.write_root_items(&[("registryId".into(), "0012345678".into())])
-        .expect("valid in test");
+    w.write_root_items(&[("registryId".into(), "0012345678".into())]).expect("valid in test");
     for p in patients {
         w.write_patient(p).expect("valid in test");
     }
@@ -72,18 +68,12 @@ fn read_all(bytes: &[u8]) -> Vec<ReadPatient> {
 fn round_trip_gives_back_every_item_value_for_value() {
     for version in ["230", "240", "250", "260"] {
         let dict = Dictionary::for_version(version).expect("valid in test");
-        let written: Vec<_> = (1..=3)
-            .map(|i| full_patient(dict, RecordType::A, i))
-            .collect();
+        let written: Vec<_> = (1..=3).map(|i| full_patient(dict, RecordType::A, i)).collect();
         let bytes = write_file(version, RecordType::A, &written);
         let read = read_all(&bytes);
         assert_eq!(read.len(), written.len());
         for (w, r) in written.iter().zip(read) {
-            assert!(
-                r.problems.is_empty(),
-                "v{version}: {:?}",
-                r.problems.first()
-            );
+            assert!(r.problems.is_empty(), "v{version}: {:?}", r.problems.first());
             assert_eq!(&r.into_items(), w, "v{version}");
         }
     }
@@ -97,17 +87,9 @@ fn written_files_validate_against_the_xsd() {
         return;
     }
     let dir = tempfile::tempdir().expect("valid in test");
-    for (version, rt) in [
-        ("260", RecordType::A),
-        ("260", RecordType::I),
-        ("250", RecordType::C),
-    ] {
+    for (version, rt) in [("260", RecordType::A), ("260", RecordType::I), ("250", RecordType::C)] {
         let dict = Dictionary::for_version(version).expect("valid in test");
-        let bytes = write_file(
-            version,
-            rt,
-            &[full_patient(dict, rt, 1), PatientItems::default()],
-        );
+        let bytes = write_file(version, rt, &[full_patient(dict, rt, 1), PatientItems::default()]);
         let path = dir.path().join(format!("v{version}-{}.xml", rt.as_str()));
         std::fs::write(&path, bytes).expect("valid in test");
         let out = Command::new("xmllint")
@@ -117,31 +99,18 @@ fn written_files_validate_against_the_xsd() {
             .arg(&path)
             .output()
             .expect("valid in test");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
 }
 
 #[test]
 fn v25_reads_sex_and_v26_reads_sex_assigned_at_birth() {
-    let p = |id: &str| PatientItems {
-        items: vec![(id.to_owned(), "2".to_owned())],
-        tumors: vec![],
-    };
+    let p =
+        |id: &str| PatientItems { items: vec![(id.to_owned(), "2".to_owned())], tumors: vec![] };
     let v25 = read_all(&write_file("250", RecordType::I, &[p("sex")]));
     assert_eq!(v25[0].items, vec![("sex".to_owned(), "2".to_owned())]);
-    let v26 = read_all(&write_file(
-        "260",
-        RecordType::I,
-        &[p("sexAssignedAtBirth")],
-    ));
-    assert_eq!(
-        v26[0].items,
-        vec![("sexAssignedAtBirth".to_owned(), "2".to_owned())]
-    );
+    let v26 = read_all(&write_file("260", RecordType::I, &[p("sexAssignedAtBirth")]));
+    assert_eq!(v26[0].items, vec![("sexAssignedAtBirth".to_owned(), "2".to_owned())]);
 }
 
 /// Tiny deterministic generator; the test must be reproducible without a crate.
@@ -149,10 +118,7 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (self.0 >> 33) as usize
     }
 }
@@ -173,11 +139,7 @@ fn drain(bytes: &[u8]) {
 #[test]
 fn truncated_or_mutated_input_never_panics() {
     let dict = Dictionary::for_version("260").expect("valid in test");
-    let full = write_file(
-        "260",
-        RecordType::I,
-        &[full_patient(dict, RecordType::I, 1)],
-    );
+    let full = write_file("260", RecordType::I, &[full_patient(dict, RecordType::I, 1)]);
     for cut in (0..full.len()).step_by(97) {
         drain(&full[..cut]);
     }

@@ -65,11 +65,7 @@ pub(crate) const TOO_LARGE: &str = "XML event exceeds the size limit";
 
 impl<R> Bounded<R> {
     pub(crate) fn new(inner: R, limit: usize) -> Self {
-        Self {
-            inner,
-            consumed: 0,
-            limit,
-        }
+        Self { inner, consumed: 0, limit }
     }
 
     pub(crate) fn reset(&mut self) {

@@ -45,11 +45,8 @@ impl FollowUpClock {
 /// on 2025-02-28 and one on 2024-08-31 with a 3-month offset on 2024-11-30.
 pub fn schedule(dlc: &PartialDate, policy: &FollowUpPolicy) -> FollowUpClock {
     let anchor = dlc.latest();
-    let plus = |months: u32| {
-        anchor
-            .checked_add_months(Months::new(months))
-            .unwrap_or(NaiveDate::MAX)
-    };
+    let plus =
+        |months: u32| anchor.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX);
     let lost_limit = plus(policy.lost_after_months);
     FollowUpClock {
         anchor,

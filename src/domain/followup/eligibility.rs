@@ -14,11 +14,7 @@ use crate::domain::records::{Patient, Tumor};
 
 /// Why one tumor does not call for follow-up.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase",
-    tag = "kind"
-)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum TumorExclusion {
     /// Class of case 30–99: only analytic cases (00–22) are followed (domain.md §5.1).
     NonAnalytic {
@@ -59,11 +55,7 @@ impl TumorExclusion {
 
 /// Why a patient is not followed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase",
-    tag = "kind"
-)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum NotFollowedReason {
     /// A contact records the patient dead.
     Dead,
@@ -131,11 +123,7 @@ impl fmt::Display for NotFollowedReason {
 
 /// Whether a patient is followed, and for which tumors.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase",
-    tag = "status"
-)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "status")]
 pub enum Eligibility {
     /// Followed; the ids of the tumors that call for it.
     Followed {
@@ -174,10 +162,7 @@ pub fn tumor_exclusion(tumor: &Tumor, policy: &FollowUpPolicy) -> Option<TumorEx
         });
     }
     let year = tumor.date_of_diagnosis.year();
-    if policy
-        .excluded_diagnosis_years
-        .is_some_and(|r| r.contains(year))
-    {
+    if policy.excluded_diagnosis_years.is_some_and(|r| r.contains(year)) {
         return Some(TumorExclusion::DiagnosedInExcludedYears { year });
     }
     if matches!(tumor.behavior, Behavior::Benign | Behavior::Uncertain) {
@@ -201,12 +186,7 @@ pub fn followable_tumors<'a>(
     history: &PatientHistory<'a>,
     policy: &FollowUpPolicy,
 ) -> Vec<(&'a str, &'a Tumor)> {
-    history
-        .tumors
-        .iter()
-        .filter(|(_, t)| tumor_exclusion(t, policy).is_none())
-        .copied()
-        .collect()
+    history.tumors.iter().filter(|(_, t)| tumor_exclusion(t, policy).is_none()).copied().collect()
 }
 
 /// The next follow-up source (#1800) in force: from the latest contact that states one. A contact that
@@ -215,10 +195,7 @@ pub fn next_follow_up_source(history: &PatientHistory) -> Option<NextFollowUpSou
     history
         .contacts
         .iter()
-        .filter_map(|(_, c)| {
-            c.next_follow_up_source
-                .map(|s| (c.contact_date.latest(), s))
-        })
+        .filter_map(|(_, c)| c.next_follow_up_source.map(|s| (c.contact_date.latest(), s)))
         .max_by_key(|(d, _)| *d)
         .map(|(_, s)| s)
 }
@@ -256,10 +233,7 @@ pub fn eligibility(
     }
     if let Some(age) = youngest_age_on(history.patient, as_of) {
         if age > i32::from(policy.max_age_years) {
-            return not(NotFollowedReason::OverMaxAge {
-                age,
-                max: policy.max_age_years,
-            });
+            return not(NotFollowedReason::OverMaxAge { age, max: policy.max_age_years });
         }
     }
     let mut reasons: Vec<TumorExclusion> = Vec::new();

@@ -185,16 +185,8 @@ fn resolve(step: &LetterStep, ctx: &LetterContext) -> Option<(Addressee, Channel
 
 fn add_days(date: NaiveDate, days: i64) -> NaiveDate {
     let n = Days::new(days.unsigned_abs());
-    let moved = if days >= 0 {
-        date.checked_add_days(n)
-    } else {
-        date.checked_sub_days(n)
-    };
-    moved.unwrap_or(if days >= 0 {
-        NaiveDate::MAX
-    } else {
-        NaiveDate::MIN
-    })
+    let moved = if days >= 0 { date.checked_add_days(n) } else { date.checked_sub_days(n) };
+    moved.unwrap_or(if days >= 0 { NaiveDate::MAX } else { NaiveDate::MIN })
 }
 
 /// The letters still to come in this cycle, in order, with their dates.
@@ -211,20 +203,12 @@ pub fn letter_plan(ctx: &LetterContext, policy: &FollowUpPolicy) -> Vec<PlannedL
     if !task.state.is_active() || ctx.replied {
         return Vec::new();
     }
-    let offsets: Vec<i64> = policy
-        .letters
-        .iter()
-        .map(|s| s.offset_days_after_due)
-        .collect();
+    let offsets: Vec<i64> = policy.letters.iter().map(|s| s.offset_days_after_due).collect();
     let sent_steps: BTreeSet<usize> = ctx.sent.iter().map(|s| s.step_index).collect();
     let last_sent = sent_steps.iter().max().copied();
     let mut slot = sent_steps.len();
     let mut previous = ctx.sent.iter().map(|s| s.sent_on).max();
-    let mut patient_letters = ctx
-        .sent
-        .iter()
-        .filter(|s| s.addressee == Addressee::Patient)
-        .count();
+    let mut patient_letters = ctx.sent.iter().filter(|s| s.addressee == Addressee::Patient).count();
     let mut plan = Vec::new();
     for (i, step) in policy.letters.iter().enumerate() {
         if last_sent.is_some_and(|l| i <= l) {
@@ -233,10 +217,7 @@ pub fn letter_plan(ctx: &LetterContext, policy: &FollowUpPolicy) -> Vec<PlannedL
         let Some((addressee, channel)) = resolve(step, ctx) else {
             continue;
         };
-        let offset = offsets
-            .get(slot)
-            .copied()
-            .unwrap_or(step.offset_days_after_due);
+        let offset = offsets.get(slot).copied().unwrap_or(step.offset_days_after_due);
         let mut send_on = add_days(task.clock.due_on, offset);
         if let (Some(prev), Some(prev_offset)) =
             (previous, slot.checked_sub(1).and_then(|s| offsets.get(s)))
@@ -280,27 +261,17 @@ pub fn letters_due(
     if ctx.task.clock.is_lost(as_of) {
         return Vec::new();
     }
-    letter_plan(ctx, policy)
-        .into_iter()
-        .take(1)
-        .filter(|l| l.send_on <= as_of)
-        .collect()
+    letter_plan(ctx, policy).into_iter().take(1).filter(|l| l.send_on <= as_of).collect()
 }
 
 /// Whether letters about these tumors may say "cancer": false when every one is in situ (behavior 2)
 /// or benign/borderline (0/1), and when there is none, so templates fall back to neutral wording
 /// ("your condition", "your diagnosis"). Pass the followed tumors (see [`mentions_cancer_for`]).
 pub fn mentions_cancer<'a>(tumors: impl IntoIterator<Item = &'a Tumor>) -> bool {
-    tumors
-        .into_iter()
-        .any(|t| t.behavior == Behavior::Malignant)
+    tumors.into_iter().any(|t| t.behavior == Behavior::Malignant)
 }
 
 /// [`mentions_cancer`] over the tumors of `history` that are followed under `policy`.
 pub fn mentions_cancer_for(history: &PatientHistory, policy: &FollowUpPolicy) -> bool {
-    mentions_cancer(
-        followable_tumors(history, policy)
-            .into_iter()
-            .map(|(_, t)| t),
-    )
+    mentions_cancer(followable_tumors(history, policy).into_iter().map(|(_, t)| t))
 }

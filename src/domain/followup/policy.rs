@@ -86,10 +86,7 @@ impl Default for FollowUpPolicy {
             due_after_months: 12,
             lost_after_months: 15,
             letters: default_letters(),
-            excluded_diagnosis_years: Some(YearRange {
-                first: 1988,
-                last: 2004,
-            }),
+            excluded_diagnosis_years: Some(YearRange { first: 1988, last: 2004 }),
             max_age_years: 100,
             target_percent_recent: 90,
             target_percent_all: 80,
@@ -130,10 +127,7 @@ impl FollowUpPolicy {
                 "lost_after_months must be greater than due_after_months, which must be at least 1",
             ));
         }
-        if self
-            .letters
-            .windows(2)
-            .any(|w| w[1].offset_days_after_due < w[0].offset_days_after_due)
+        if self.letters.windows(2).any(|w| w[1].offset_days_after_due < w[0].offset_days_after_due)
         {
             return Err(RuleError::new(
                 "followUp.policy",

@@ -131,14 +131,10 @@ where
     I: IntoIterator<Item = (S, PatientHistory<'a>)>,
     S: AsRef<str>,
 {
-    let five_years_ago = as_of
-        .checked_sub_months(Months::new(60))
-        .unwrap_or(NaiveDate::MIN);
+    let five_years_ago = as_of.checked_sub_months(Months::new(60)).unwrap_or(NaiveDate::MIN);
     let mut all = Worksheet::new(reference_date, policy.target_percent_all);
-    let mut recent = Worksheet::new(
-        reference_date.max(five_years_ago),
-        policy.target_percent_recent,
-    );
+    let mut recent =
+        Worksheet::new(reference_date.max(five_years_ago), policy.target_percent_recent);
     for (id, history) in patients {
         let known = known_on(&history, as_of);
         let Some(outcome) = outcome(&known, policy, as_of) else {
@@ -160,19 +156,13 @@ where
     }
     all.finish();
     recent.finish();
-    FollowUpRates {
-        as_of,
-        all_since_reference: all,
-        last_five_years: recent,
-    }
+    FollowUpRates { as_of, all_since_reference: all, last_five_years: recent }
 }
 
 /// The history without contacts dated after `as_of`.
 fn known_on<'a>(history: &PatientHistory<'a>, as_of: NaiveDate) -> PatientHistory<'a> {
     let mut known = history.clone();
-    known
-        .contacts
-        .retain(|(_, c)| c.contact_date.earliest() <= as_of);
+    known.contacts.retain(|(_, c)| c.contact_date.earliest() <= as_of);
     known
 }
 
@@ -190,9 +180,5 @@ fn outcome(history: &PatientHistory, policy: &FollowUpPolicy, as_of: NaiveDate) 
     }
     let (dlc, _) = history.follow_up_state();
     let current = dlc.is_some_and(|d| !schedule(&d, policy).is_lost(as_of));
-    Some(if current {
-        Outcome::Current
-    } else {
-        Outcome::Lost
-    })
+    Some(if current { Outcome::Current } else { Outcome::Lost })
 }

@@ -41,15 +41,12 @@ impl TaskState {
 
     /// Parses the stored form.
     pub fn parse(raw: &str) -> Result<Self, RuleError> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == raw.trim())
-            .ok_or_else(|| {
-                RuleError::new(
-                    "code.unknown",
-                    "task state must be open, in_progress, completed or lost",
-                )
-            })
+        Self::ALL.into_iter().find(|s| s.as_str() == raw.trim()).ok_or_else(|| {
+            RuleError::new(
+                "code.unknown",
+                "task state must be open, in_progress, completed or lost",
+            )
+        })
     }
 
     /// Still to be worked (letters may go out): open, in progress or lost.
@@ -100,11 +97,7 @@ pub fn task_due(
     if !clock.is_due(as_of) {
         return None;
     }
-    let state = if clock.is_lost(as_of) {
-        TaskState::Lost
-    } else {
-        TaskState::Open
-    };
+    let state = if clock.is_lost(as_of) { TaskState::Lost } else { TaskState::Open };
     Some(FollowUpTask {
         patient_id: patient_id.to_string(),
         cycle_key: cycle_key(patient_id, &dlc),
@@ -137,9 +130,5 @@ pub fn next_state(
     if newer_contact || !eligibility(history, policy, as_of).is_followed() {
         return TaskState::Completed;
     }
-    if task.clock.is_lost(as_of) {
-        TaskState::Lost
-    } else {
-        task.state
-    }
+    if task.clock.is_lost(as_of) { TaskState::Lost } else { task.state }
 }

@@ -221,10 +221,7 @@ impl Dictionary {
             .iter()
             .find(|b| b.uri == uri.trim())
             .ok_or_else(|| DictionaryError::Unknown(uri.to_owned()))?;
-        b.cell
-            .get_or_init(|| Dictionary::parse(b.xml))
-            .as_ref()
-            .map_err(Clone::clone)
+        b.cell.get_or_init(|| Dictionary::parse(b.xml)).as_ref().map_err(Clone::clone)
     }
 
     /// The built-in *base* dictionary for a NAACCR version code such as `"260"`.
@@ -285,9 +282,7 @@ impl Dictionary {
                     match e.local_name().as_ref() {
                         b"NaaccrDictionary" => {
                             let mut take = |k: &'static str| {
-                                attrs
-                                    .remove(k)
-                                    .ok_or(DictionaryError::MissingRootAttribute(k))
+                                attrs.remove(k).ok_or(DictionaryError::MissingRootAttribute(k))
                             };
                             dict.uri = take("dictionaryUri")?;
                             dict.version = take("naaccrVersion")?;
@@ -315,17 +310,12 @@ impl Dictionary {
 
 fn item_def(mut a: HashMap<String, String>) -> Result<ItemDef, DictionaryError> {
     let id = a.remove("naaccrId").unwrap_or_default();
-    let bad = |problem: &str| DictionaryError::BadItem {
-        id: id.clone(),
-        problem: problem.to_owned(),
-    };
+    let bad =
+        |problem: &str| DictionaryError::BadItem { id: id.clone(), problem: problem.to_owned() };
     if id.is_empty() {
         return Err(bad("no naaccrId"));
     }
-    let number = a
-        .get("naaccrNum")
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(|| bad("naaccrNum"))?;
+    let number = a.get("naaccrNum").and_then(|n| n.parse().ok()).ok_or_else(|| bad("naaccrNum"))?;
     let length = a
         .get("length")
         .and_then(|n| n.parse().ok())

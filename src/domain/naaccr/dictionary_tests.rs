@@ -16,62 +16,27 @@ fn v26_matches_the_domain_reference() {
     let d = Dictionary::for_version("260").expect("valid in test");
     assert_eq!(d.version, "260");
     assert_eq!(d.items.len(), 771);
-    let count = |rt| {
-        d.items
-            .iter()
-            .filter(|i| i.record_types.contains(rt))
-            .count()
-    };
+    let count = |rt| d.items.iter().filter(|i| i.record_types.contains(rt)).count();
     assert_eq!(count(RecordType::I), 684);
     assert_eq!(count(RecordType::C), 723);
     assert_eq!(count(RecordType::A), 771);
     let leftzero = d.items.iter().filter(|i| i.padding == Padding::LeftZero);
     assert_eq!(leftzero.count(), 120);
     let race = d.get("race1").expect("valid in test");
-    assert_eq!(
-        (race.number, race.length, race.level),
-        (160, 2, Level::Patient)
-    );
-    assert_eq!(
-        (race.data_type, race.padding),
-        (DataType::Digits, Padding::LeftZero)
-    );
+    assert_eq!((race.number, race.length, race.level), (160, 2, Level::Patient));
+    assert_eq!((race.data_type, race.padding), (DataType::Digits, Padding::LeftZero));
     assert!(d.get("sexAssignedAtBirth").is_some());
     assert!(d.get("sex").is_none());
-    assert!(
-        !d.get("nameLast")
-            .expect("valid in test")
-            .record_types
-            .contains(RecordType::I)
-    );
+    assert!(!d.get("nameLast").expect("valid in test").record_types.contains(RecordType::I));
 }
 
 #[test]
 fn v25_has_sex_and_v18_has_columns() {
-    assert!(
-        Dictionary::for_version("250")
-            .expect("valid in test")
-            .get("sex")
-            .is_some()
-    );
+    assert!(Dictionary::for_version("250").expect("valid in test").get("sex").is_some());
     let v18 = Dictionary::for_version("180").expect("valid in test");
-    assert_eq!(
-        v18.get("recordType").expect("valid in test").start_column,
-        Some(1)
-    );
-    assert_eq!(
-        v18.get("naaccrRecordVersion")
-            .expect("valid in test")
-            .start_column,
-        Some(17)
-    );
-    assert!(
-        Dictionary::v18_user()
-            .expect("valid in test")
-            .items
-            .iter()
-            .all(|i| !i.trim)
-    );
+    assert_eq!(v18.get("recordType").expect("valid in test").start_column, Some(1));
+    assert_eq!(v18.get("naaccrRecordVersion").expect("valid in test").start_column, Some(17));
+    assert!(Dictionary::v18_user().expect("valid in test").items.iter().all(|i| !i.trim));
 }
 
 #[test]

@@ -12,11 +12,7 @@ use crate::domain::PartialDate;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValueError {
     #[error("value of `{naaccr_id}` is {got} characters, at most {max} allowed")]
-    TooLong {
-        naaccr_id: String,
-        max: usize,
-        got: usize,
-    },
+    TooLong { naaccr_id: String, max: usize, got: usize },
 }
 
 /// Something wrong with a value read from a file; the value is still usable as text.
@@ -43,10 +39,7 @@ impl fmt::Display for ValueProblem {
                 write!(f, "value too long: at most {max} character(s), got {got}")
             }
             Self::TooShort { expected, got } => {
-                write!(
-                    f,
-                    "value too short: exactly {expected} character(s), got {got}"
-                )
+                write!(f, "value too short: exactly {expected} character(s), got {got}")
             }
             Self::BadDataType(t) => write!(f, "value invalid for data type '{t}'"),
             Self::LeadingSpace => f.write_str("value starts with a space"),
@@ -92,11 +85,7 @@ pub fn format_value<'a>(def: &ItemDef, raw: &'a str) -> Result<Option<Cow<'a, st
     let value = pad_left_zero(def, trimmed);
     let got = char_len(&value);
     if got > def.length && !def.allow_unlimited_text {
-        return Err(ValueError::TooLong {
-            naaccr_id: def.naaccr_id.clone(),
-            max: def.length,
-            got,
-        });
+        return Err(ValueError::TooLong { naaccr_id: def.naaccr_id.clone(), max: def.length, got });
     }
     Ok(Some(value))
 }
@@ -119,11 +108,7 @@ pub fn pad_left_zero<'a>(def: &ItemDef, value: Cow<'a, str>) -> Cow<'a, str> {
 }
 
 fn char_len(s: &str) -> usize {
-    if s.is_ascii() {
-        s.len()
-    } else {
-        s.chars().count()
-    }
+    if s.is_ascii() { s.len() } else { s.chars().count() }
 }
 
 /// Checks a value as read (after [`pad_left_zero`]); empty means nothing wrong.
@@ -137,20 +122,11 @@ pub fn validate_value(def: &ItemDef, value: &str) -> Vec<ValueProblem> {
     }
     let got = char_len(value);
     if got > def.length && !def.allow_unlimited_text {
-        problems.push(ValueProblem::TooLong {
-            max: def.length,
-            got,
-        });
+        problems.push(ValueProblem::TooLong { max: def.length, got });
     } else if got < def.length
-        && matches!(
-            def.data_type,
-            DataType::Alpha | DataType::Digits | DataType::Mixed
-        )
+        && matches!(def.data_type, DataType::Alpha | DataType::Digits | DataType::Mixed)
     {
-        problems.push(ValueProblem::TooShort {
-            expected: def.length,
-            got,
-        });
+        problems.push(ValueProblem::TooShort { expected: def.length, got });
     }
     // Spaces are reported above; judge the type on what is between them.
     if !matches_data_type(def.data_type, value.trim()) {
@@ -187,11 +163,7 @@ pub fn is_naaccr_date_time(v: &str) -> bool {
     } else if v.len() > 6 && v.is_char_boundary(v.len() - 6) {
         let (c, zone) = v.split_at(v.len() - 6);
         let z = zone.as_bytes();
-        if matches!(z[0], b'+' | b'-') && z[3] == b':' && is_hh_mm(&zone[1..]) {
-            c
-        } else {
-            v
-        }
+        if matches!(z[0], b'+' | b'-') && z[3] == b':' && is_hh_mm(&zone[1..]) { c } else { v }
     } else {
         v
     };
@@ -236,18 +208,13 @@ mod tests {
     use crate::domain::naaccr::Dictionary;
 
     fn def(id: &str) -> &'static ItemDef {
-        Dictionary::for_version("260")
-            .expect("valid in test")
-            .get(id)
-            .expect("valid in test")
+        Dictionary::for_version("260").expect("valid in test").get(id).expect("valid in test")
     }
 
     #[test]
     fn format_pads_trims_and_cleans() {
         assert_eq!(
-            format_value(def("race1"), " 1 ")
-                .expect("valid in test")
-                .expect("valid in test"),
+            format_value(def("race1"), " 1 ").expect("valid in test").expect("valid in test"),
             "01"
         );
         assert_eq!(
@@ -256,19 +223,14 @@ mod tests {
                 .expect("valid in test"),
             "C509"
         );
-        assert_eq!(
-            format_value(def("primarySite"), "   ").expect("valid in test"),
-            None
-        );
+        assert_eq!(format_value(def("primarySite"), "   ").expect("valid in test"), None);
         let text = format_value(def("textRemarks"), "a\r\nb\rc\u{1}d\u{7f}")
             .expect("valid in test")
             .expect("valid in test");
         assert_eq!(text, "a\nb\ncd");
         // Non-digit values of leftZero items are left alone (and later fail validation).
         assert_eq!(
-            format_value(def("race1"), "X")
-                .expect("valid in test")
-                .expect("valid in test"),
+            format_value(def("race1"), "X").expect("valid in test").expect("valid in test"),
             "X"
         );
     }
@@ -286,10 +248,7 @@ mod tests {
         assert!(validate_value(def("race1"), "01").is_empty());
         assert_eq!(
             validate_value(def("race1"), "1"),
-            vec![ValueProblem::TooShort {
-                expected: 2,
-                got: 1
-            }]
+            vec![ValueProblem::TooShort { expected: 2, got: 1 }]
         );
         assert_eq!(
             validate_value(def("primarySite"), "C50999"),
@@ -313,22 +272,12 @@ mod tests {
         assert!(matches_data_type(Numeric, "12.5") && !matches_data_type(Numeric, "12."));
         assert!(matches_data_type(Date, "2019") && matches_data_type(Date, "201907"));
         assert!(!matches_data_type(Date, "20230231") && !matches_data_type(Date, "1799"));
-        for ok in [
-            "2024",
-            "2024-02",
-            "2024-02-29T10:11:12",
-            "2024-02-29Z",
-            "2024-02-29T10:11:12-04:00",
-        ] {
+        for ok in
+            ["2024", "2024-02", "2024-02-29T10:11:12", "2024-02-29Z", "2024-02-29T10:11:12-04:00"]
+        {
             assert!(is_naaccr_date_time(ok), "{ok}");
         }
-        for bad in [
-            "2024-02-30",
-            "2024T10:11:12",
-            "2024-02-29T25:00:00",
-            "x",
-            "2024-02-29T1:1:1",
-        ] {
+        for bad in ["2024-02-30", "2024T10:11:12", "2024-02-29T25:00:00", "x", "2024-02-29T1:1:1"] {
             assert!(!is_naaccr_date_time(bad), "{bad}");
         }
         assert!(is_xsd_date_time("2024-08-23T09:11:35.414-04:00"));

@@ -27,11 +27,8 @@ fn due_and_lost_dates_table() {
 
 #[test]
 fn offsets_are_settings_and_month_ends_clamp() {
-    let p = FollowUpPolicy {
-        due_after_months: 3,
-        lost_after_months: 6,
-        ..FollowUpPolicy::default()
-    };
+    let p =
+        FollowUpPolicy { due_after_months: 3, lost_after_months: 6, ..FollowUpPolicy::default() };
     let c = schedule(&pd("2024-08-31"), &p);
     assert_eq!(c.due_on, day("2024-11-30"));
     assert_eq!(c.lost_on, day("2025-03-01"));
@@ -42,10 +39,7 @@ fn offsets_are_settings_and_month_ends_clamp() {
 #[test]
 fn policy_validation_and_defaults_from_config() {
     assert!(FollowUpPolicy::default().validate().is_ok());
-    let bad = FollowUpPolicy {
-        lost_after_months: 12,
-        ..FollowUpPolicy::default()
-    };
+    let bad = FollowUpPolicy { lost_after_months: 12, ..FollowUpPolicy::default() };
     assert!(bad.validate().is_err());
     let mut unordered = FollowUpPolicy::default();
     unordered.letters.swap(0, 2);
@@ -62,13 +56,7 @@ fn policy_validation_and_defaults_from_config() {
     assert_eq!(p.due_after_months, 13);
     assert_eq!(p.lost_after_months, 15);
     assert_eq!(p.letters.len(), 2);
-    assert_eq!(
-        p.excluded_diagnosis_years,
-        Some(YearRange {
-            first: 1988,
-            last: 2004
-        })
-    );
+    assert_eq!(p.excluded_diagnosis_years, Some(YearRange { first: 1988, last: 2004 }));
     assert!(
         serde_json::from_value::<FollowUpPolicy>(serde_json::json!({"due_months": 1})).is_err(),
         "a misspelt setting is an error, not a silent default"
@@ -78,19 +66,10 @@ fn policy_validation_and_defaults_from_config() {
 #[test]
 fn cycle_keys_are_deterministic_per_contact() {
     assert_eq!(cycle_key("p1", &pd("2024-07-03")).as_str(), "p1/2024-07-03");
-    assert_eq!(
-        cycle_key("p1", &pd("2024-07-03")),
-        cycle_key("p1", &pd("2024-07-03"))
-    );
+    assert_eq!(cycle_key("p1", &pd("2024-07-03")), cycle_key("p1", &pd("2024-07-03")));
     assert_eq!(cycle_key("p1", &pd("2024")).as_str(), "p1/2024-12-31");
-    assert_ne!(
-        cycle_key("p1", &pd("2024-07-03")),
-        cycle_key("p1", &pd("2024-07-20"))
-    );
-    assert_ne!(
-        cycle_key("p1", &pd("2024-07-03")),
-        cycle_key("p2", &pd("2024-07-03"))
-    );
+    assert_ne!(cycle_key("p1", &pd("2024-07-03")), cycle_key("p1", &pd("2024-07-20")));
+    assert_ne!(cycle_key("p1", &pd("2024-07-03")), cycle_key("p2", &pd("2024-07-03")));
 
     // Generating every day of the cycle yields one key.
     let case = Case::new(
@@ -123,12 +102,7 @@ fn task_opens_when_due_and_starts_lost_for_an_old_contact() {
     let task = task_due("p1", &h, &p, day("2025-07-03")).expect("due");
     assert_eq!(task.state, TaskState::Open);
     assert_eq!(task.last_contact, pd("2024-07-03"));
-    assert_eq!(
-        task_due("p1", &h, &p, day("2025-10-04"))
-            .expect("due")
-            .state,
-        TaskState::Lost
-    );
+    assert_eq!(task_due("p1", &h, &p, day("2025-10-04")).expect("due").state, TaskState::Lost);
 
     // Without contacts the diagnosis stands in as the last contact.
     let new_case = Case::new(patient(None), vec![breast("2024-03-04")], vec![]);
@@ -155,17 +129,11 @@ fn a_contact_while_the_task_is_open_completes_it_and_the_next_cycle_follows() {
     let mut task = task_due("p1", &case.history(), &p, day("2025-07-03")).expect("due");
     task.state = task.state.started();
     assert_eq!(task.state, TaskState::InProgress);
-    assert_eq!(
-        next_state(&task, &case.history(), &p, day("2025-08-01")),
-        TaskState::InProgress
-    );
+    assert_eq!(next_state(&task, &case.history(), &p, day("2025-08-01")), TaskState::InProgress);
 
     // The physician replies: seen on 2025-07-20.
     case.contacts.push(contact("2025-07-20", "1", Some("1")));
-    assert_eq!(
-        next_state(&task, &case.history(), &p, day("2025-08-01")),
-        TaskState::Completed
-    );
+    assert_eq!(next_state(&task, &case.history(), &p, day("2025-08-01")), TaskState::Completed);
     // The next cycle runs from the new contact.
     assert_eq!(task_due("p1", &case.history(), &p, day("2025-08-01")), None);
     let next = task_due("p1", &case.history(), &p, day("2026-07-20")).expect("next cycle");
@@ -183,10 +151,7 @@ fn a_late_reported_contact_before_the_due_date_also_completes() {
     );
     let task = task_due("p1", &case.history(), &p, day("2025-07-03")).expect("due");
     case.contacts.push(contact("2025-05-01", "1", None));
-    assert_eq!(
-        next_state(&task, &case.history(), &p, day("2025-07-10")),
-        TaskState::Completed
-    );
+    assert_eq!(next_state(&task, &case.history(), &p, day("2025-07-10")), TaskState::Completed);
     // A back-dated contact older than the cycle's does not.
     let mut other = Case::new(
         patient(None),
@@ -194,10 +159,7 @@ fn a_late_reported_contact_before_the_due_date_also_completes() {
         vec![contact("2024-07-03", "1", None)],
     );
     other.contacts.push(contact("2024-03-01", "1", None));
-    assert_eq!(
-        next_state(&task, &other.history(), &p, day("2025-07-10")),
-        TaskState::Open
-    );
+    assert_eq!(next_state(&task, &other.history(), &p, day("2025-07-10")), TaskState::Open);
 }
 
 #[test]
@@ -209,53 +171,34 @@ fn lost_after_fifteen_months_and_stays_lost_until_a_new_contact() {
         vec![contact("2024-07-03", "1", None)],
     );
     let mut task = task_due("p1", &case.history(), &p, day("2025-07-03")).expect("due");
-    assert_eq!(
-        next_state(&task, &case.history(), &p, day("2025-10-03")),
-        TaskState::Open
-    );
+    assert_eq!(next_state(&task, &case.history(), &p, day("2025-10-03")), TaskState::Open);
     task.state = next_state(&task, &case.history(), &p, day("2025-10-04"));
     assert_eq!(task.state, TaskState::Lost);
     assert_eq!(task.state.started(), TaskState::Lost);
-    assert_eq!(
-        next_state(&task, &case.history(), &p, day("2027-01-01")),
-        TaskState::Lost
-    );
+    assert_eq!(next_state(&task, &case.history(), &p, day("2027-01-01")), TaskState::Lost);
     case.contacts.push(contact("2026-02-01", "1", None));
     task.state = next_state(&task, &case.history(), &p, day("2026-02-10"));
     assert_eq!(task.state, TaskState::Completed);
     // Completed is final.
-    assert_eq!(
-        next_state(&task, &case.history(), &p, day("2030-01-01")),
-        TaskState::Completed
-    );
+    assert_eq!(next_state(&task, &case.history(), &p, day("2030-01-01")), TaskState::Completed);
 }
 
 #[test]
 fn a_death_or_leaving_follow_up_completes_the_task() {
     let p = FollowUpPolicy::default();
     let base = || {
-        Case::new(
-            patient(None),
-            vec![breast("2019-03-04")],
-            vec![contact("2024-07-03", "1", None)],
-        )
+        Case::new(patient(None), vec![breast("2019-03-04")], vec![contact("2024-07-03", "1", None)])
     };
     let task = task_due("p1", &base().history(), &p, day("2025-07-03")).expect("due");
 
     let mut died = base();
     died.contacts.push(contact("2025-06-01", "0", None));
-    assert_eq!(
-        next_state(&task, &died.history(), &p, day("2025-07-10")),
-        TaskState::Completed
-    );
+    assert_eq!(next_state(&task, &died.history(), &p, day("2025-07-10")), TaskState::Completed);
 
     // Tumor recoded as non-analytic, no new contact: nothing left to follow.
     let mut recoded = base();
     recoded.tumors[0].class_of_case = ClassOfCase::parse("32").expect("class");
-    assert_eq!(
-        next_state(&task, &recoded.history(), &p, day("2025-07-10")),
-        TaskState::Completed
-    );
+    assert_eq!(next_state(&task, &recoded.history(), &p, day("2025-07-10")), TaskState::Completed);
 }
 
 #[test]

@@ -36,9 +36,7 @@ fn tumor_exclusions_table() {
             "2019-03-04",
             "30",
             Some("2"),
-            Some(TumorExclusion::NonAnalytic {
-                class_of_case: "30".into(),
-            }),
+            Some(TumorExclusion::NonAnalytic { class_of_case: "30".into() }),
         ),
         (
             "C50.9",
@@ -46,26 +44,10 @@ fn tumor_exclusions_table() {
             "2019-03-04",
             "38",
             None,
-            Some(TumorExclusion::NonAnalytic {
-                class_of_case: "38".into(),
-            }),
+            Some(TumorExclusion::NonAnalytic { class_of_case: "38".into() }),
         ),
-        (
-            "C53.9",
-            "8070/2",
-            "2020-01-10",
-            "14",
-            Some("0"),
-            Some(TumorExclusion::CervixInSitu),
-        ),
-        (
-            "C53.0",
-            "8077/2",
-            "2020-01-10",
-            "14",
-            Some("0"),
-            Some(TumorExclusion::CervixInSitu),
-        ),
+        ("C53.9", "8070/2", "2020-01-10", "14", Some("0"), Some(TumorExclusion::CervixInSitu)),
+        ("C53.0", "8077/2", "2020-01-10", "14", Some("0"), Some(TumorExclusion::CervixInSitu)),
         ("C53.9", "8070/3", "2020-01-10", "14", Some("1"), None), // invasive cervix is followed
         (
             "C71.9",
@@ -83,30 +65,9 @@ fn tumor_exclusions_table() {
             Some("8"),
             Some(TumorExclusion::BenignOrBorderline),
         ),
-        (
-            "C44.3",
-            "8090/3",
-            "2020-01-10",
-            "14",
-            Some("1"),
-            Some(TumorExclusion::SkinBasalSquamous),
-        ),
-        (
-            "C44.5",
-            "8070/2",
-            "2020-01-10",
-            "14",
-            Some("0"),
-            Some(TumorExclusion::SkinBasalSquamous),
-        ),
-        (
-            "C44.7",
-            "8110/3",
-            "2020-01-10",
-            "14",
-            Some("1"),
-            Some(TumorExclusion::SkinBasalSquamous),
-        ),
+        ("C44.3", "8090/3", "2020-01-10", "14", Some("1"), Some(TumorExclusion::SkinBasalSquamous)),
+        ("C44.5", "8070/2", "2020-01-10", "14", Some("0"), Some(TumorExclusion::SkinBasalSquamous)),
+        ("C44.7", "8110/3", "2020-01-10", "14", Some("1"), Some(TumorExclusion::SkinBasalSquamous)),
         ("C44.3", "8090/3", "2020-01-10", "14", Some("2"), None), // regional skin is followed
         ("C44.3", "8070/3", "2016-01-10", "14", None, None),      // no SS2018: stage unknown, keep
         ("C44.5", "8720/3", "2020-01-10", "14", Some("1"), None), // melanoma of skin is followed
@@ -144,10 +105,7 @@ fn tumor_exclusions_table() {
 fn excluded_years_are_a_setting() {
     let t = breast("1995-05-05");
     assert!(tumor_exclusion(&t, &FollowUpPolicy::default()).is_some());
-    let none = FollowUpPolicy {
-        excluded_diagnosis_years: None,
-        ..FollowUpPolicy::default()
-    };
+    let none = FollowUpPolicy { excluded_diagnosis_years: None, ..FollowUpPolicy::default() };
     assert_eq!(tumor_exclusion(&t, &none), None);
 }
 
@@ -173,11 +131,7 @@ fn patient_level_reasons_table() {
             ),
             Some("dead"),
         ),
-        (
-            "no tumor",
-            Case::new(patient(None), vec![], vec![]),
-            Some("noTumor"),
-        ),
+        ("no tumor", Case::new(patient(None), vec![], vec![]), Some("noTumor")),
         (
             "foreign resident (8)",
             Case::new(
@@ -201,10 +155,7 @@ fn patient_level_reasons_table() {
             Case::new(
                 patient(None),
                 vec![breast("2019-03-04")],
-                vec![
-                    contact("2024-01-01", "1", Some("1")),
-                    contact("2023-01-01", "1", Some("9")),
-                ],
+                vec![contact("2024-01-01", "1", Some("1")), contact("2023-01-01", "1", Some("9"))],
             ),
             None,
         ),
@@ -213,29 +164,18 @@ fn patient_level_reasons_table() {
             Case::new(
                 patient(None),
                 vec![breast("2019-03-04")],
-                vec![
-                    contact("2023-01-01", "1", Some("9")),
-                    contact("2024-01-01", "1", None),
-                ],
+                vec![contact("2023-01-01", "1", Some("9")), contact("2024-01-01", "1", None)],
             ),
             Some("markedNotFollowed"),
         ),
         (
             "aged 101",
-            Case::new(
-                patient(Some("1924-06-15")),
-                vec![breast("2019-03-04")],
-                vec![],
-            ),
+            Case::new(patient(Some("1924-06-15")), vec![breast("2019-03-04")], vec![]),
             Some("overMaxAge"),
         ),
         (
             "aged 100 the day before the 101st birthday",
-            Case::new(
-                patient(Some("1924-06-16")),
-                vec![breast("2019-03-04")],
-                vec![],
-            ),
+            Case::new(patient(Some("1924-06-16")), vec![breast("2019-03-04")], vec![]),
             None,
         ),
         (
@@ -296,12 +236,7 @@ fn followed_lists_the_followable_tumors_and_reasons_read_plainly() {
         vec![],
     );
     let e = eligibility(&case.history(), &FollowUpPolicy::default(), day(AS_OF));
-    assert_eq!(
-        e,
-        Eligibility::Followed {
-            tumor_ids: vec!["t2".to_string()]
-        }
-    );
+    assert_eq!(e, Eligibility::Followed { tumor_ids: vec!["t2".to_string()] });
     let excluded = Case::new(
         patient(None),
         vec![
@@ -329,15 +264,8 @@ fn followed_lists_the_followable_tumors_and_reasons_read_plainly() {
 
 #[test]
 fn the_age_limit_is_a_setting() {
-    let case = Case::new(
-        patient(Some("1930-01-01")),
-        vec![breast("2019-03-04")],
-        vec![],
-    );
-    let strict = FollowUpPolicy {
-        max_age_years: 90,
-        ..FollowUpPolicy::default()
-    };
+    let case = Case::new(patient(Some("1930-01-01")), vec![breast("2019-03-04")], vec![]);
+    let strict = FollowUpPolicy { max_age_years: 90, ..FollowUpPolicy::default() };
     assert!(!eligibility(&case.history(), &strict, day(AS_OF)).is_followed());
     assert!(eligibility(&case.history(), &FollowUpPolicy::default(), day(AS_OF)).is_followed());
 }
@@ -346,9 +274,7 @@ fn the_age_limit_is_a_setting() {
 fn eligibility_serializes_in_camel_case() {
     let e = Eligibility::NotFollowed {
         reason: NotFollowedReason::NoFollowableTumor {
-            reasons: vec![TumorExclusion::NonAnalytic {
-                class_of_case: "30".into(),
-            }],
+            reasons: vec![TumorExclusion::NonAnalytic { class_of_case: "30".into() }],
         },
     };
     assert_eq!(
@@ -358,9 +284,7 @@ fn eligibility_serializes_in_camel_case() {
             "reason": {"kind": "noFollowableTumor", "reasons": [{"kind": "nonAnalytic", "classOfCase": "30"}]}
         })
     );
-    let f = Eligibility::Followed {
-        tumor_ids: vec!["t1".into()],
-    };
+    let f = Eligibility::Followed { tumor_ids: vec!["t1".into()] };
     assert_eq!(
         serde_json::to_value(&f).expect("json"),
         serde_json::json!({"status": "followed", "tumorIds": ["t1"]})

@@ -11,13 +11,7 @@ fn open_task() -> FollowUpTask {
         vec![breast("2019-03-04")],
         vec![contact("2024-07-03", "1", None)],
     );
-    task_due(
-        "p1",
-        &case.history(),
-        &FollowUpPolicy::default(),
-        day("2025-07-03"),
-    )
-    .expect("due")
+    task_due("p1", &case.history(), &FollowUpPolicy::default(), day("2025-07-03")).expect("due")
 }
 
 fn plan(
@@ -28,22 +22,12 @@ fn plan(
     let ctx = LetterContext::new(task, patient, sent, false);
     letter_plan(&ctx, &FollowUpPolicy::default())
         .into_iter()
-        .map(|l| {
-            (
-                l.send_on.to_string(),
-                l.template,
-                l.channel,
-                l.idempotency_key,
-            )
-        })
+        .map(|l| (l.send_on.to_string(), l.template, l.channel, l.idempotency_key))
         .collect()
 }
 
 fn templates(task: &FollowUpTask, patient: &Patient) -> Vec<(String, &'static str)> {
-    plan(task, patient, &[])
-        .into_iter()
-        .map(|(d, t, _, _)| (d, t))
-        .collect()
+    plan(task, patient, &[]).into_iter().map(|(d, t, _, _)| (d, t)).collect()
 }
 
 /// (case name, patient, expected (send date, template) sequence)
@@ -105,32 +89,18 @@ fn default_sequence_and_recipient_table() {
                 s("2025-09-01", "patient"),
             ],
         ),
-        (
-            "no-patient-contact flag: physicians only",
-            flagged,
-            vec![s("2025-07-03", "physician")],
-        ),
+        ("no-patient-contact flag: physicians only", flagged, vec![s("2025-07-03", "physician")]),
         (
             "flag with two physicians",
             flagged_two_physicians,
-            vec![
-                s("2025-07-03", "physician"),
-                s("2025-08-02", "other_physician"),
-            ],
+            vec![s("2025-07-03", "physician"), s("2025-08-02", "other_physician")],
         ),
         (
             "no managing physician: the next step moves up",
             no_managing,
-            vec![
-                s("2025-07-03", "patient"),
-                s("2025-08-02", "patient_second"),
-            ],
+            vec![s("2025-07-03", "patient"), s("2025-08-02", "patient_second")],
         ),
-        (
-            "no patient address",
-            no_address,
-            vec![s("2025-07-03", "physician")],
-        ),
+        ("no patient address", no_address, vec![s("2025-07-03", "physician")]),
         (
             "the same doctor as managing and follow-up physician gets one letter",
             same_doctor_twice,
@@ -152,15 +122,9 @@ fn channels_follow_the_step_preference() {
     let mut p = patient(None);
     p.email = Some("alex@example.org".into());
     p.physician_managing = Some(physician("Dr Managing", Some("dr@example.org")));
-    let channels: Vec<Channel> = plan(&task, &p, &[])
-        .into_iter()
-        .map(|(_, _, c, _)| c)
-        .collect();
+    let channels: Vec<Channel> = plan(&task, &p, &[]).into_iter().map(|(_, _, c, _)| c).collect();
     // Physician by e-mail; patients on paper even with an e-mail address.
-    assert_eq!(
-        channels,
-        vec![Channel::Email, Channel::Print, Channel::Print]
-    );
+    assert_eq!(channels, vec![Channel::Email, Channel::Print, Channel::Print]);
 
     // An e-mail-only step is skipped without an e-mail address.
     let policy = FollowUpPolicy {
@@ -176,10 +140,7 @@ fn channels_follow_the_step_preference() {
     assert!(letter_plan(&ctx, &policy).is_empty());
     let ctx = LetterContext::new(&task, &p, &[], false);
     let l = letter_plan(&ctx, &policy);
-    assert_eq!(
-        (l[0].send_on, l[0].channel),
-        (day("2025-08-02"), Channel::Email)
-    );
+    assert_eq!((l[0].send_on, l[0].channel), (day("2025-08-02"), Channel::Email));
 }
 
 #[test]
@@ -188,11 +149,7 @@ fn one_letter_at_a_time_as_days_pass() {
     let p = patient(None);
     let policy = FollowUpPolicy::default();
     let due = |sent: &[SentLetter], as_of: &str| {
-        letters_due(
-            &LetterContext::new(&task, &p, sent, false),
-            &policy,
-            day(as_of),
-        )
+        letters_due(&LetterContext::new(&task, &p, sent, false), &policy, day(as_of))
     };
     assert!(due(&[], "2025-07-02").is_empty(), "before the due date");
     let first = due(&[], "2025-07-03");
@@ -210,10 +167,7 @@ fn one_letter_at_a_time_as_days_pass() {
     }];
     assert!(due(&sent, "2025-08-18").is_empty());
     let second = due(&sent, "2025-08-19");
-    assert_eq!(
-        (second[0].template, second[0].send_on),
-        ("patient", day("2025-08-19"))
-    );
+    assert_eq!((second[0].template, second[0].send_on), ("patient", day("2025-08-19")));
     assert_eq!(second[0].idempotency_key, "p1/2024-07-03/letter/1");
 }
 
@@ -230,10 +184,7 @@ fn nothing_after_a_reply_the_lost_date_or_completion() {
     let replied = LetterContext::new(&task, &p, &sent, true);
     assert!(letters_due(&replied, &policy, day("2025-08-10")).is_empty());
     let quiet = LetterContext::new(&task, &p, &sent, false);
-    assert!(
-        letters_due(&quiet, &policy, day("2025-10-04")).is_empty(),
-        "lost date"
-    );
+    assert!(letters_due(&quiet, &policy, day("2025-10-04")).is_empty(), "lost date");
 
     // A late second step that would fall on or after the lost date is not planned.
     let late = FollowUpPolicy {
@@ -252,11 +203,7 @@ fn nothing_after_a_reply_the_lost_date_or_completion() {
         ..FollowUpPolicy::default()
     };
     let ctx = LetterContext::new(&task, &p, &[], false);
-    assert_eq!(
-        letter_plan(&ctx, &late).len(),
-        1,
-        "2025-10-04 is the first lost day"
-    );
+    assert_eq!(letter_plan(&ctx, &late).len(), 1, "2025-10-04 is the first lost day");
 
     task.state = TaskState::Completed;
     let done = LetterContext::new(&task, &p, &[], false);
@@ -275,19 +222,12 @@ fn steps_never_go_back() {
             addressee: Addressee::ManagingPhysician,
             sent_on: day("2025-07-03"),
         },
-        SentLetter {
-            step_index: 1,
-            addressee: Addressee::Patient,
-            sent_on: day("2025-08-02"),
-        },
+        SentLetter { step_index: 1, addressee: Addressee::Patient, sent_on: day("2025-08-02") },
     ];
     p.physician_follow_up = Some(physician("Dr Other", None));
     let rest = plan(&task, &p, &sent);
     assert_eq!(rest.len(), 1);
-    assert_eq!(
-        (rest[0].0.as_str(), rest[0].1),
-        ("2025-09-01", "patient_second")
-    );
+    assert_eq!((rest[0].0.as_str(), rest[0].1), ("2025-09-01", "patient_second"));
 }
 
 #[test]
@@ -301,18 +241,8 @@ fn wording_avoids_cancer_for_in_situ_and_benign() {
     assert!(mentions_cancer([&insitu, &invasive]));
 
     // Only followed tumors count: an excluded invasive tumor (1995) does not bring the word back.
-    let case = Case::new(
-        patient(None),
-        vec![insitu.clone(), breast("1995-01-01")],
-        vec![],
-    );
-    assert!(!mentions_cancer_for(
-        &case.history(),
-        &FollowUpPolicy::default()
-    ));
+    let case = Case::new(patient(None), vec![insitu.clone(), breast("1995-01-01")], vec![]);
+    assert!(!mentions_cancer_for(&case.history(), &FollowUpPolicy::default()));
     let case = Case::new(patient(None), vec![insitu, invasive], vec![]);
-    assert!(mentions_cancer_for(
-        &case.history(),
-        &FollowUpPolicy::default()
-    ));
+    assert!(mentions_cancer_for(&case.history(), &FollowUpPolicy::default()));
 }

@@ -122,11 +122,7 @@ pub struct Case {
 
 impl Case {
     pub fn new(patient: Patient, tumors: Vec<Tumor>, contacts: Vec<Contact>) -> Self {
-        Self {
-            patient,
-            tumors,
-            contacts,
-        }
+        Self { patient, tumors, contacts }
     }
 
     pub fn history(&self) -> PatientHistory<'_> {
@@ -136,11 +132,7 @@ impl Case {
             patient: &self.patient,
             tumors: TUMOR_IDS.iter().copied().zip(self.tumors.iter()).collect(),
             treatments: Vec::new(),
-            contacts: CONTACT_IDS
-                .iter()
-                .copied()
-                .zip(self.contacts.iter())
-                .collect(),
+            contacts: CONTACT_IDS.iter().copied().zip(self.contacts.iter()).collect(),
         }
     }
 }

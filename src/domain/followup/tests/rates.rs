@@ -25,48 +25,27 @@ fn registry() -> Vec<(&'static str, Case)> {
         // D | D
         ("p01", one(breast("2021-03-01"), vec![alive("2025-01-10")])),
         // B | — (diagnosed before the five-year window)
-        (
-            "p02",
-            one(
-                tumor("C18.7", "8140/3", "2016-05-01", "14", None),
-                vec![dead("2023-02-01")],
-            ),
-        ),
+        ("p02", one(tumor("C18.7", "8140/3", "2016-05-01", "14", None), vec![dead("2023-02-01")])),
         // B | B
         (
             "p03",
-            one(
-                tumor("C34.1", "8140/3", "2022-08-01", "10", Some("7")),
-                vec![dead("2024-01-01")],
-            ),
+            one(tumor("C34.1", "8140/3", "2022-08-01", "10", Some("7")), vec![dead("2024-01-01")]),
         ),
         // E | — : last seen 2023-12-01, lost from 2025-03-02
         ("p04", one(breast("2018-01-01"), vec![alive("2023-12-01")])),
         // D | D : 2024-03-31 + 15 months = 2025-06-30, still current on that day
         (
             "p05",
-            one(
-                tumor("C61.9", "8140/3", "2023-04-01", "14", Some("1")),
-                vec![alive("2024-03-31")],
-            ),
+            one(tumor("C61.9", "8140/3", "2023-04-01", "14", Some("1")), vec![alive("2024-03-31")]),
         ),
         // E | E : 2024-03-29 + 15 months = 2025-06-29, lost from 2025-06-30
         ("p06", one(breast("2023-01-01"), vec![alive("2024-03-29")])),
         // excluded: foreign resident
-        (
-            "p07",
-            one(
-                breast("2021-01-01"),
-                vec![contact("2022-01-01", "1", Some("8"))],
-            ),
-        ),
+        ("p07", one(breast("2021-01-01"), vec![contact("2022-01-01", "1", Some("8"))])),
         // excluded: cervix in situ only
         (
             "p08",
-            one(
-                tumor("C53.9", "8077/2", "2021-01-01", "14", Some("0")),
-                vec![alive("2025-01-01")],
-            ),
+            one(tumor("C53.9", "8077/2", "2021-01-01", "14", Some("0")), vec![alive("2025-01-01")]),
         ),
         // excluded: diagnosed in 2000
         ("p09", one(breast("2000-01-01"), vec![alive("2022-01-01")])),
@@ -80,22 +59,13 @@ fn registry() -> Vec<(&'static str, Case)> {
             ),
         ),
         // E | — : "not followed" (9) is no exclusion from the rates
-        (
-            "p11",
-            one(
-                breast("2017-01-01"),
-                vec![contact("2022-01-01", "1", Some("9"))],
-            ),
-        ),
+        ("p11", one(breast("2017-01-01"), vec![contact("2022-01-01", "1", Some("9"))])),
         // D | D : a 2002 tumor (excluded) and a 2024 tumor (eligible); counted once
         (
             "p12",
             Case::new(
                 patient(Some("1950-05-05")),
-                vec![
-                    breast("2002-01-01"),
-                    tumor("C18.7", "8140/3", "2024-02-01", "14", Some("2")),
-                ],
+                vec![breast("2002-01-01"), tumor("C18.7", "8140/3", "2024-02-01", "14", Some("2"))],
                 vec![alive("2025-05-01")],
             ),
         ),
@@ -111,21 +81,9 @@ fn registry() -> Vec<(&'static str, Case)> {
             ),
         ),
         // E | E : the 2025-08-01 contact is after the report day and does not count
-        (
-            "p15",
-            one(
-                breast("2021-01-01"),
-                vec![alive("2023-01-01"), alive("2025-08-01")],
-            ),
-        ),
+        ("p15", one(breast("2021-01-01"), vec![alive("2023-01-01"), alive("2025-08-01")])),
         // excluded: non-analytic
-        (
-            "p16",
-            one(
-                tumor("C50.9", "8500/3", "2021-01-01", "38", None),
-                vec![dead("2021-01-01")],
-            ),
-        ),
+        ("p16", one(tumor("C50.9", "8500/3", "2021-01-01", "38", None), vec![dead("2021-01-01")])),
         // excluded: diagnosed before the reference date
         ("p17", one(breast("2014-06-01"), vec![alive("2025-01-01")])),
     ]
@@ -147,13 +105,7 @@ fn hand_computed_worksheet() {
     let all = &r.all_since_reference;
     assert_eq!(all.diagnosed_from, day("2015-01-01"));
     assert_eq!(
-        (
-            all.a_eligible,
-            all.b_dead,
-            all.c_living,
-            all.d_current,
-            all.e_lost
-        ),
+        (all.a_eligible, all.b_dead, all.c_living, all.d_current, all.e_lost),
         (11, 3, 8, 4, 4)
     );
     assert_eq!(all.follow_up_rate, Some(7.0 / 11.0));
@@ -164,13 +116,7 @@ fn hand_computed_worksheet() {
     let recent = &r.last_five_years;
     assert_eq!(recent.diagnosed_from, day("2020-06-30"));
     assert_eq!(
-        (
-            recent.a_eligible,
-            recent.b_dead,
-            recent.c_living,
-            recent.d_current,
-            recent.e_lost
-        ),
+        (recent.a_eligible, recent.b_dead, recent.c_living, recent.d_current, recent.e_lost),
         (7, 1, 6, 4, 2)
     );
     assert_eq!(recent.follow_up_rate, Some(5.0 / 7.0));
@@ -191,16 +137,10 @@ fn a_later_reference_date_shortens_the_recent_window() {
     assert_eq!(r.last_five_years.diagnosed_from, day("2022-01-01"));
     assert_eq!(
         r.last_five_years,
-        Worksheet {
-            target_percent: 90,
-            ..r.all_since_reference.clone()
-        }
+        Worksheet { target_percent: 90, ..r.all_since_reference.clone() }
     );
     let s = &r.last_five_years;
-    assert_eq!(
-        (s.a_eligible, s.b_dead, s.d_current, s.e_lost),
-        (4, 1, 2, 1)
-    );
+    assert_eq!((s.a_eligible, s.b_dead, s.d_current, s.e_lost), (4, 1, 2, 1));
     assert_eq!(s.lost_patient_ids, vec!["p06"]);
 }
 
@@ -208,21 +148,10 @@ fn a_later_reference_date_shortens_the_recent_window() {
 fn targets_compare_exactly_and_an_empty_registry_meets_them() {
     // Ten patients diagnosed in 2023: eight current, one dead, one lost: exactly 90%.
     let mut cases: Vec<(String, Case)> = (0..8)
-        .map(|i| {
-            (
-                format!("c{i}"),
-                one(breast("2023-01-01"), vec![alive("2025-01-01")]),
-            )
-        })
+        .map(|i| (format!("c{i}"), one(breast("2023-01-01"), vec![alive("2025-01-01")])))
         .collect();
-    cases.push((
-        "d".into(),
-        one(breast("2023-01-01"), vec![dead("2024-01-01")]),
-    ));
-    cases.push((
-        "l".into(),
-        one(breast("2023-01-01"), vec![alive("2023-02-01")]),
-    ));
+    cases.push(("d".into(), one(breast("2023-01-01"), vec![dead("2024-01-01")])));
+    cases.push(("l".into(), one(breast("2023-01-01"), vec![alive("2023-02-01")])));
     let r = worksheet(
         cases.iter().map(|(id, c)| (id.as_str(), c.history())),
         &FollowUpPolicy::default(),
