@@ -4,6 +4,7 @@ mod architecture;
 mod common;
 mod errors;
 mod lists;
+mod logs;
 mod migrations;
 mod openapi;
 mod records;
