@@ -2,6 +2,8 @@
 
 use clap::Args;
 
+use crate::domain::edits::RuleSet;
+
 #[derive(Args, Clone, Debug)]
 pub struct Settings {
     /// Database: a SQLite file path or `sqlite://PATH`, or `postgres://USER@HOST:PORT/DB`.
@@ -24,6 +26,11 @@ pub struct Settings {
     #[arg(long, global = true, env = "ONCOREG_WORKERS")]
     pub workers: Option<usize>,
 
+    /// Edit rule set: `naaccr` (SEER/NAACCR metafile edits), `iarc` (IARC/IACR CHECK) or `both`.
+    #[arg(long, global = true, env = "ONCOREG_EDIT_RULE_SET", default_value = "naaccr",
+          value_parser = ["naaccr", "iarc", "both"])]
+    pub edit_rule_set: String,
+
     /// Log format: `pretty` or `json`. Levels come from `RUST_LOG` (default `info`).
     #[arg(long, global = true, env = "ONCOREG_LOG_FORMAT", default_value = "pretty")]
     pub log_format: String,
@@ -39,6 +46,16 @@ impl Settings {
             db_pool_size: None,
             workers: Some(2),
             log_format: "pretty".into(),
+            edit_rule_set: "naaccr".into(),
+        }
+    }
+
+    /// The edit rule set named by `edit_rule_set`.
+    pub fn rule_set(&self) -> RuleSet {
+        match self.edit_rule_set.as_str() {
+            "iarc" => RuleSet::Iarc,
+            "both" => RuleSet::Both,
+            _ => RuleSet::Naaccr,
         }
     }
 }

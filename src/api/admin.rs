@@ -44,6 +44,7 @@ pub async fn create_token(
             field: "role".into(),
             rule: "code.unknown".into(),
             message: "role must be viewer, registrar or admin".into(),
+            ..super::problem::FieldError::default()
         }])
     })?;
     let out = state.db(move |c| admin::create_token(c, &actor, &body.0.name, role)).await?;

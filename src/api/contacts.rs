@@ -47,8 +47,8 @@ pub async fn create_contact(
     id: web::Path<String>,
     body: JsonBody<ContactData>,
 ) -> Reply {
-    let today = state.clock.today();
-    let out = state.db(move |c| contacts::create(c, &actor, &id, &body.0, today)).await?;
+    let ctx = state.ctx();
+    let out = state.db(move |c| contacts::create(c, &actor, &id, &body.0, ctx)).await?;
     Ok(created(format!("/api/v1/contacts/{}", out.record_id()), out.record_version(), &out))
 }
 
@@ -88,7 +88,7 @@ pub async fn update_contact(
     IfMatch(version): IfMatch,
     body: JsonBody<ContactData>,
 ) -> Reply {
-    let today = state.clock.today();
-    let out = state.db(move |c| contacts::update(c, &actor, &id, version, &body.0, today)).await?;
+    let ctx = state.ctx();
+    let out = state.db(move |c| contacts::update(c, &actor, &id, version, &body.0, ctx)).await?;
     Ok(ok_versioned(out.record_version(), &out))
 }

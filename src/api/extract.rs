@@ -109,6 +109,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     field,
                     rule: rule.to_string(),
                     message: format!("{}{location}", scrub(&inner.to_string())),
+                    ..FieldError::default()
                 }])
             })?;
             Ok(JsonBody(value))

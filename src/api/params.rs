@@ -108,6 +108,7 @@ impl ListParams {
                             field: field.into(),
                             rule: e.rule.into(),
                             message: e.message,
+                            ..FieldError::default()
                         });
                         None
                     }
@@ -137,6 +138,7 @@ impl ListParams {
                     field: field.into(),
                     rule: "range".into(),
                     message: "a year between 1800 and 2099".into(),
+                    ..FieldError::default()
                 });
             }
         }

@@ -59,8 +59,8 @@ pub async fn create_patient(
     Auth(actor): Auth,
     body: JsonBody<PatientData>,
 ) -> Reply {
-    let today = state.clock.today();
-    let out = state.db(move |c| patients::create(c, &actor, &body.0, today)).await?;
+    let ctx = state.ctx();
+    let out = state.db(move |c| patients::create(c, &actor, &body.0, ctx)).await?;
     Ok(created(format!("/api/v1/patients/{}", out.record_id()), out.record_version(), &out))
 }
 
@@ -100,7 +100,7 @@ pub async fn update_patient(
     IfMatch(version): IfMatch,
     body: JsonBody<PatientData>,
 ) -> Reply {
-    let today = state.clock.today();
-    let out = state.db(move |c| patients::update(c, &actor, &id, version, &body.0, today)).await?;
+    let ctx = state.ctx();
+    let out = state.db(move |c| patients::update(c, &actor, &id, version, &body.0, ctx)).await?;
     Ok(ok_versioned(out.record_version(), &out))
 }

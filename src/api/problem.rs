@@ -10,18 +10,59 @@ use crate::domain::Violation;
 use crate::service::ServiceError;
 
 /// One failed rule on one field.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct FieldError {
     /// The JSON field (NAACCR id where one exists), header or query parameter.
     pub field: String,
-    /// A stable rule name, e.g. `code.unknown`, `date.beforeBirth`, `json.syntax`.
+    /// A stable rule name, e.g. `code.unknown`, `date.beforeBirth`, `json.syntax`, `edit.<id>`.
     pub rule: String,
     pub message: String,
+    /// For a failed edit: its id (see `GET /api/v1/edits`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edit_id: Option<String>,
+    /// For a failed edit: error or review.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    /// For a failed edit: every item it involves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<String>>,
+    /// For a review finding: the NAACCR override flag that accepts it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub override_flag: Option<String>,
+    /// For a failed edit: the tumor it concerns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tumor_id: Option<String>,
+}
+
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        rule: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self { field: field.into(), rule: rule.into(), message: message.into(), ..Self::default() }
+    }
+
+    fn edit(tumor_id: String, f: &crate::domain::edits::Finding) -> Self {
+        let def = crate::domain::edits::catalogue().iter().find(|d| d.id == f.edit_id);
+        let data = crate::dto::EditFindingData::from(f);
+        Self {
+            field: f.fields.first().cloned().unwrap_or_default(),
+            rule: format!("edit.{}", f.edit_id),
+            message: f.message.clone(),
+            edit_id: Some(data.edit_id),
+            severity: Some(data.severity),
+            fields: Some(f.fields.clone()),
+            override_flag: def.and_then(|d| d.override_flag).map(str::to_string),
+            tumor_id: Some(tumor_id),
+        }
+    }
 }
 
 impl From<Violation> for FieldError {
     fn from(v: Violation) -> Self {
-        Self { field: v.field, rule: v.rule.to_string(), message: v.message }
+        Self::new(v.field, v.rule, v.message)
     }
 }
 
@@ -73,6 +114,7 @@ impl ApiError {
             field: field.into(),
             rule: rule.into(),
             message: message.into(),
+            ..FieldError::default()
         }])
     }
 
@@ -103,13 +145,12 @@ impl ApiError {
                     field: (*field).to_string(),
                     rule: "unique".into(),
                     message: message.clone(),
+                    ..FieldError::default()
                 }]
             }
-            Self::PreconditionFailed { .. } | Self::PreconditionRequired => vec![FieldError {
-                field: "If-Match".into(),
-                rule: "version".into(),
-                message: self.to_string(),
-            }],
+            Self::PreconditionFailed { .. } | Self::PreconditionRequired => {
+                vec![FieldError::new("If-Match", "version", self.to_string())]
+            }
             _ => vec![],
         };
         let detail = match self {
@@ -181,6 +222,9 @@ impl From<ServiceError> for ApiError {
         match e {
             ServiceError::Invalid(v) => {
                 Self::Invalid(v.into_iter().map(FieldError::from).collect())
+            }
+            ServiceError::EditsFailed(list) => {
+                Self::Invalid(list.into_iter().map(|(id, f)| FieldError::edit(id, &f)).collect())
             }
             ServiceError::NotFound(what) => Self::NotFound(what),
             ServiceError::Conflict { field, message } => Self::Conflict { field, message },

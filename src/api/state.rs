@@ -10,7 +10,7 @@ use super::problem::ApiError;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{DbConn, Pool};
-use crate::service::{self, Actor};
+use crate::service::{self, Actor, Ctx};
 
 /// How long a verified token is trusted without asking the database again (a revoked token stops
 /// working within this time).
@@ -26,6 +26,11 @@ pub struct AppState {
 impl AppState {
     pub fn new(pool: Pool, clock: Arc<dyn Clock>, settings: Settings) -> Self {
         Self { pool, clock, settings, tokens: Mutex::new(HashMap::new()) }
+    }
+
+    /// Today's date and the edit rule set, for a use-case.
+    pub fn ctx(&self) -> Ctx {
+        Ctx { today: self.clock.today(), rule_set: self.settings.rule_set() }
     }
 
     /// Runs blocking database work on actix's thread pool with a pooled connection.

@@ -47,8 +47,8 @@ pub async fn create_treatment(
     id: web::Path<String>,
     body: JsonBody<TreatmentData>,
 ) -> Reply {
-    let today = state.clock.today();
-    let out = state.db(move |c| treatments::create(c, &actor, &id, &body.0, today)).await?;
+    let ctx = state.ctx();
+    let out = state.db(move |c| treatments::create(c, &actor, &id, &body.0, ctx)).await?;
     Ok(created(format!("/api/v1/treatments/{}", out.record_id()), out.record_version(), &out))
 }
 
@@ -88,8 +88,7 @@ pub async fn update_treatment(
     IfMatch(version): IfMatch,
     body: JsonBody<TreatmentData>,
 ) -> Reply {
-    let today = state.clock.today();
-    let out =
-        state.db(move |c| treatments::update(c, &actor, &id, version, &body.0, today)).await?;
+    let ctx = state.ctx();
+    let out = state.db(move |c| treatments::update(c, &actor, &id, version, &body.0, ctx)).await?;
     Ok(ok_versioned(out.record_version(), &out))
 }

@@ -65,8 +65,8 @@ pub async fn create_tumor(
     id: web::Path<String>,
     body: JsonBody<TumorData>,
 ) -> Reply {
-    let today = state.clock.today();
-    let out = state.db(move |c| tumors::create(c, &actor, &id, &body.0, today)).await?;
+    let ctx = state.ctx();
+    let out = state.db(move |c| tumors::create(c, &actor, &id, &body.0, ctx)).await?;
     Ok(created(format!("/api/v1/tumors/{}", out.record_id()), out.record_version(), &out))
 }
 
@@ -106,7 +106,7 @@ pub async fn update_tumor(
     IfMatch(version): IfMatch,
     body: JsonBody<TumorData>,
 ) -> Reply {
-    let today = state.clock.today();
-    let out = state.db(move |c| tumors::update(c, &actor, &id, version, &body.0, today)).await?;
+    let ctx = state.ctx();
+    let out = state.db(move |c| tumors::update(c, &actor, &id, version, &body.0, ctx)).await?;
     Ok(ok_versioned(out.record_version(), &out))
 }

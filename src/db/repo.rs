@@ -394,3 +394,10 @@ pub fn cancer_statuses(
         .select((contact_tumors::tumor_id, contacts::contact_date, contact_tumors::cancer_status))
         .load(conn)
 }
+
+pub fn set_tumor_warnings(conn: &mut DbConn, id: &str, warnings: Option<String>) -> QResult<()> {
+    diesel::update(tumors::table.find(id))
+        .set(tumors::warnings.eq(warnings))
+        .execute(conn)
+        .map(|_| ())
+}

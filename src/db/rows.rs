@@ -55,6 +55,8 @@ pub struct TumorRow {
     pub class_of_case: String,
     pub reporting_facility: Option<String>,
     pub data: String,
+    /// Warning-level edit findings as JSON, refreshed on every write of the patient's records.
+    pub warnings: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -90,4 +92,27 @@ pub struct ContactTumorRow {
     pub contact_id: String,
     pub tumor_id: String,
     pub cancer_status: String,
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = edit_runs)]
+pub struct EditRunRow {
+    pub id: String,
+    pub started_at: NaiveDateTime,
+    pub finished_at: NaiveDateTime,
+    pub actor_name: String,
+    pub rule_set: String,
+    pub filters: String,
+    pub tumors_checked: i64,
+    pub tumors_failing: i64,
+    pub counts: String,
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = edit_run_failures)]
+pub struct EditRunFailureRow {
+    pub run_id: String,
+    pub tumor_id: String,
+    pub patient_id: String,
+    pub findings: String,
 }

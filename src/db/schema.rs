@@ -49,6 +49,7 @@ diesel::table! {
         class_of_case -> Text,
         reporting_facility -> Nullable<Text>,
         data -> Text,
+        warnings -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -87,6 +88,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    edit_runs (id) {
+        id -> Text,
+        started_at -> Timestamp,
+        finished_at -> Timestamp,
+        actor_name -> Text,
+        rule_set -> Text,
+        filters -> Text,
+        tumors_checked -> BigInt,
+        tumors_failing -> BigInt,
+        counts -> Text,
+    }
+}
+
+diesel::table! {
+    edit_run_failures (run_id, tumor_id) {
+        run_id -> Text,
+        tumor_id -> Text,
+        patient_id -> Text,
+        findings -> Text,
+    }
+}
+
+diesel::joinable!(edit_run_failures -> edit_runs (run_id));
 diesel::joinable!(tumors -> patients (patient_id));
 diesel::joinable!(treatments -> tumors (tumor_id));
 diesel::joinable!(contacts -> patients (patient_id));
@@ -101,4 +126,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     treatments,
     contacts,
     contact_tumors,
+    edit_runs,
+    edit_run_failures,
 );

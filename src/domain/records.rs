@@ -1,6 +1,7 @@
 //! The registry's records as validated values: patient, tumor, treatment and follow-up contact.
 
 use super::codes::*;
+use super::edits::Overrides;
 use super::identifiers::{Npi, PatientIdNumber, Ssn};
 use super::partial_date::PartialDate;
 use super::validation::RuleError;
@@ -73,6 +74,8 @@ pub struct Tumor {
     pub accession_number_hosp: Option<String>,
     pub summary_stage_2018: Option<SummaryStage2018>,
     pub date_of_1st_contact: Option<PartialDate>,
+    /// Override flags (#1985–#2074) a reviewer set to accept a rare but correct combination.
+    pub overrides: Overrides,
 }
 
 impl Tumor {

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{date, opt, opt_text, req, s};
 use crate::domain::codes::*;
+use crate::domain::edits::Overrides;
 use crate::domain::identifiers as ids;
 use crate::domain::records::Tumor;
 use crate::domain::validation::{Violation, Violations};
@@ -13,6 +14,11 @@ use crate::domain::validation::{Violation, Violations};
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TumorData {
+    /// Warning-level edit findings stored with the tumor (read-only); errors and unaccepted
+    /// reviews are refused at write time.
+    #[schema(read_only)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<super::EditFindingData>>,
     /// Record id (read-only).
     #[schema(read_only, value_type = String)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -96,9 +102,134 @@ pub struct TumorData {
     /// NAACCR #580.
     #[schema(pattern = "^(18|19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
     pub date_of1st_contact: Option<String>,
+    /// NAACCR #1985: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_acsn_class_seq: Option<String>,
+    /// NAACCR #1986: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_hospseq_dxconf: Option<String>,
+    /// NAACCR #1987: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_coc_site_type: Option<String>,
+    /// NAACCR #1988: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_hospseq_site: Option<String>,
+    /// NAACCR #1989: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_site_tnm_stggrp: Option<String>,
+    /// NAACCR #1990: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_age_site_morph: Option<String>,
+    /// NAACCR #1992: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_tnm_stage: Option<String>,
+    /// NAACCR #1993: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_tnm_tis: Option<String>,
+    /// NAACCR #1994: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_tnm3: Option<String>,
+    /// NAACCR #2000: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_seqno_dxconf: Option<String>,
+    /// NAACCR #2010: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_site_lat_seqno: Option<String>,
+    /// NAACCR #2020: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_surg_dxconf: Option<String>,
+    /// NAACCR #2030: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_site_type: Option<String>,
+    /// NAACCR #2040: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_histology: Option<String>,
+    /// NAACCR #2050: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_report_source: Option<String>,
+    /// NAACCR #2060: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_ill_define_site: Option<String>,
+    /// NAACCR #2070: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_leuk_lymphoma: Option<String>,
+    /// NAACCR #2071: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_site_behavior: Option<String>,
+    /// NAACCR #2072: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_site_eod_dx_dt: Option<String>,
+    /// NAACCR #2073: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_site_lat_eod: Option<String>,
+    /// NAACCR #2074: 1 = reviewed and accepted.
+    #[schema(pattern = "^1$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ride_site_lat_morph: Option<String>,
 }
 
 impl TumorData {
+    /// The override flags with their values, by NAACCR id.
+    fn override_fields(&self) -> [(&'static str, &Option<String>); 21] {
+        [
+            ("overRideAcsnClassSeq", &self.over_ride_acsn_class_seq),
+            ("overRideHospseqDxconf", &self.over_ride_hospseq_dxconf),
+            ("overRideCocSiteType", &self.over_ride_coc_site_type),
+            ("overRideHospseqSite", &self.over_ride_hospseq_site),
+            ("overRideSiteTnmStggrp", &self.over_ride_site_tnm_stggrp),
+            ("overRideAgeSiteMorph", &self.over_ride_age_site_morph),
+            ("overRideTnmStage", &self.over_ride_tnm_stage),
+            ("overRideTnmTis", &self.over_ride_tnm_tis),
+            ("overRideTnm3", &self.over_ride_tnm3),
+            ("overRideSeqnoDxconf", &self.over_ride_seqno_dxconf),
+            ("overRideSiteLatSeqno", &self.over_ride_site_lat_seqno),
+            ("overRideSurgDxconf", &self.over_ride_surg_dxconf),
+            ("overRideSiteType", &self.over_ride_site_type),
+            ("overRideHistology", &self.over_ride_histology),
+            ("overRideReportSource", &self.over_ride_report_source),
+            ("overRideIllDefineSite", &self.over_ride_ill_define_site),
+            ("overRideLeukLymphoma", &self.over_ride_leuk_lymphoma),
+            ("overRideSiteBehavior", &self.over_ride_site_behavior),
+            ("overRideSiteEodDxDt", &self.over_ride_site_eod_dx_dt),
+            ("overRideSiteLatEod", &self.over_ride_site_lat_eod),
+            ("overRideSiteLatMorph", &self.over_ride_site_lat_morph),
+        ]
+    }
+
+    fn overrides(&self, v: &mut Violations) -> Overrides {
+        let mut set = Vec::new();
+        for (id, value) in self.override_fields() {
+            match value.as_deref().map(str::trim) {
+                None => {}
+                Some("1") => set.push(id),
+                Some(_) => {
+                    v.push(id, "code.unknown", "an override flag is 1 (reviewed) or left out")
+                }
+            }
+        }
+        Overrides::parse(set).unwrap_or_default()
+    }
+
     pub fn to_domain(&self) -> Result<Tumor, Vec<Violation>> {
         let mut v = Violations::new();
         let site = req(&mut v, "primarySite", &self.primary_site, Topography::parse);
@@ -139,6 +270,7 @@ impl TumorData {
         let stage =
             opt(&mut v, "summaryStage2018", &self.summary_stage2018, SummaryStage2018::parse);
         let first = opt(&mut v, "dateOf1stContact", &self.date_of1st_contact, date);
+        let overrides = self.overrides(&mut v);
         let errors = v.into_vec();
         match (site, hist, beh, lat, dx, seq, class) {
             (
@@ -168,12 +300,14 @@ impl TumorData {
                 accession_number_hosp: accession,
                 summary_stage_2018: stage,
                 date_of_1st_contact: first,
+                overrides,
             }),
             _ => Err(errors),
         }
     }
 
     pub fn from_domain(t: &Tumor) -> Self {
+        let flag = |id: &str| t.overrides.is_set(id).then(|| "1".to_string());
         Self {
             primary_site: Some(t.primary_site.to_string()),
             histologic_type_icd_o3: Some(t.histology.to_string()),
@@ -193,6 +327,27 @@ impl TumorData {
             accession_number_hosp: t.accession_number_hosp.clone(),
             summary_stage2018: s(&t.summary_stage_2018),
             date_of1st_contact: s(&t.date_of_1st_contact),
+            over_ride_acsn_class_seq: flag("overRideAcsnClassSeq"),
+            over_ride_hospseq_dxconf: flag("overRideHospseqDxconf"),
+            over_ride_coc_site_type: flag("overRideCocSiteType"),
+            over_ride_hospseq_site: flag("overRideHospseqSite"),
+            over_ride_site_tnm_stggrp: flag("overRideSiteTnmStggrp"),
+            over_ride_age_site_morph: flag("overRideAgeSiteMorph"),
+            over_ride_tnm_stage: flag("overRideTnmStage"),
+            over_ride_tnm_tis: flag("overRideTnmTis"),
+            over_ride_tnm3: flag("overRideTnm3"),
+            over_ride_seqno_dxconf: flag("overRideSeqnoDxconf"),
+            over_ride_site_lat_seqno: flag("overRideSiteLatSeqno"),
+            over_ride_surg_dxconf: flag("overRideSurgDxconf"),
+            over_ride_site_type: flag("overRideSiteType"),
+            over_ride_histology: flag("overRideHistology"),
+            over_ride_report_source: flag("overRideReportSource"),
+            over_ride_ill_define_site: flag("overRideIllDefineSite"),
+            over_ride_leuk_lymphoma: flag("overRideLeukLymphoma"),
+            over_ride_site_behavior: flag("overRideSiteBehavior"),
+            over_ride_site_eod_dx_dt: flag("overRideSiteEodDxDt"),
+            over_ride_site_lat_eod: flag("overRideSiteLatEod"),
+            over_ride_site_lat_morph: flag("overRideSiteLatMorph"),
             ..Self::default()
         }
     }

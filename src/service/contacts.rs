@@ -1,11 +1,12 @@
 //! Follow-up contacts: each is kept; the patient's date of last contact and vital status are derived
 //! from them after every write.
 
-use chrono::NaiveDate;
-
 use super::audit::{self, Action};
+use super::edits;
 use super::history::Loaded;
-use super::{Actor, PageRequest, Result, Role, ServiceError, check_version, stamped_doc, to_doc};
+use super::{
+    Actor, Ctx, PageRequest, Result, Role, ServiceError, check_version, stamped_doc, to_doc,
+};
 use crate::db::rows::{ContactRow, ContactTumorRow};
 use crate::db::{DbConn, new_id, now, repo};
 use crate::domain::Violation;
@@ -53,12 +54,13 @@ pub fn create(
     actor: &Actor,
     patient_id: &str,
     data: &ContactData,
-    today: NaiveDate,
+    ctx: Ctx,
 ) -> Result<ContactData> {
     actor.require(Role::Registrar)?;
     let contact = data.to_domain().map_err(ServiceError::Invalid)?;
     crate::db::transaction(conn, |c| {
         let mut loaded = Loaded::load(c, patient_id)?;
+        let before = edits::before(&loaded, &ctx);
         check_tumors(&loaded, &contact)?;
         let at = now();
         let row = ContactRow {
@@ -73,8 +75,11 @@ pub fn create(
         };
         let links = tumor_rows(&row.id, &contact);
         loaded.contacts.push((row.id.clone(), contact));
-        loaded.check(&Focus::Contact(row.id.clone()), today)?;
+        let focus = Focus::Contact(row.id.clone());
+        loaded.check(&focus, ctx.today)?;
+        let warnings = edits::check_write(&before, &loaded, &focus, &ctx)?;
         repo::insert_contact(c, &row, &links)?;
+        edits::store_warnings(c, &warnings)?;
         loaded.store_follow_up_state(c)?;
         audit::record(c, actor, Action::Create, "contact", &[&row.id])?;
         out(&row)
@@ -97,7 +102,7 @@ pub fn update(
     id: &str,
     expected_version: i32,
     data: &ContactData,
-    today: NaiveDate,
+    ctx: Ctx,
 ) -> Result<ContactData> {
     actor.require(Role::Registrar)?;
     let contact = data.to_domain().map_err(ServiceError::Invalid)?;
@@ -105,6 +110,7 @@ pub fn update(
         let current = repo::get_contact(c, id)?.ok_or(ServiceError::NotFound("contact"))?;
         check_version(current.version, expected_version)?;
         let mut loaded = Loaded::load(c, &current.patient_id)?;
+        let before = edits::before(&loaded, &ctx);
         check_tumors(&loaded, &contact)?;
         let row = ContactRow {
             version: expected_version + 1,
@@ -119,10 +125,13 @@ pub fn update(
             Some(slot) => slot.1 = contact,
             None => loaded.contacts.push((id.to_string(), contact)),
         }
-        loaded.check(&Focus::Contact(id.to_string()), today)?;
+        let focus = Focus::Contact(id.to_string());
+        loaded.check(&focus, ctx.today)?;
+        let warnings = edits::check_write(&before, &loaded, &focus, &ctx)?;
         if !repo::update_contact(c, &row, expected_version, &links)? {
             return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
+        edits::store_warnings(c, &warnings)?;
         loaded.store_follow_up_state(c)?;
         audit::record(c, actor, Action::Update, "contact", &[id])?;
         out(&row)

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod contacts;
+pub mod edits;
 mod history;
 pub mod patients;
 pub mod treatments;
@@ -30,6 +31,8 @@ pub enum ServiceError {
     VersionMismatch { current: i32 },
     #[error("this action needs the {0} role")]
     Forbidden(&'static str),
+    #[error("the record fails {} edit(s)", .0.len())]
+    EditsFailed(Vec<(String, crate::domain::edits::Finding)>),
     #[error("invalid cursor")]
     BadCursor,
     #[error(transparent)]
@@ -49,6 +52,13 @@ impl From<r2d2::Error> for ServiceError {
 }
 
 pub type Result<T> = std::result::Result<T, ServiceError>;
+
+/// What a use-case needs besides the records: the date today and the edit rule set in force.
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx {
+    pub today: chrono::NaiveDate,
+    pub rule_set: crate::domain::edits::RuleSet,
+}
 
 /// A page request: an opaque cursor from the previous page and a size.
 #[derive(Clone, Debug, Default)]

@@ -1,11 +1,10 @@
 //! Register, read, correct and list patients.
 
-use chrono::NaiveDate;
-
 use super::audit::{self, Action};
+use super::edits;
 use super::history::Loaded;
 use super::{
-    Actor, PageRequest, RecordFilter, Result, Role, ServiceError, check_version, stamped_doc,
+    Actor, Ctx, PageRequest, RecordFilter, Result, Role, ServiceError, check_version, stamped_doc,
     to_doc,
 };
 use crate::db::rows::PatientRow;
@@ -38,13 +37,13 @@ pub fn create(
     conn: &mut DbConn,
     actor: &Actor,
     data: &PatientData,
-    today: NaiveDate,
+    ctx: Ctx,
 ) -> Result<PatientData> {
     actor.require(Role::Registrar)?;
     let patient = data.to_domain().map_err(ServiceError::Invalid)?;
     let history =
         PatientHistory { patient: &patient, tumors: vec![], treatments: vec![], contacts: vec![] };
-    let violations = history.check(&Focus::Patient, today);
+    let violations = history.check(&Focus::Patient, ctx.today);
     if !violations.is_empty() {
         return Err(ServiceError::Invalid(violations));
     }
@@ -86,15 +85,18 @@ pub fn update(
     id: &str,
     expected_version: i32,
     data: &PatientData,
-    today: NaiveDate,
+    ctx: Ctx,
 ) -> Result<PatientData> {
     actor.require(Role::Registrar)?;
     let patient = data.to_domain().map_err(ServiceError::Invalid)?;
     crate::db::transaction(conn, |c| {
         let mut loaded = Loaded::load(c, id)?;
         check_version(loaded.row.version, expected_version)?;
+        let before = edits::before(&loaded, &ctx);
         loaded.patient = patient;
-        loaded.check(&Focus::Patient, today)?;
+        loaded.check(&Focus::Patient, ctx.today)?;
+        let warnings = edits::check_write(&before, &loaded, &Focus::Patient, &ctx)?;
+        edits::store_warnings(c, &warnings)?;
         let number = loaded.patient.patient_id_number.to_string();
         if repo::patient_id_number_taken(c, &number, id)? {
             return Err(duplicate());

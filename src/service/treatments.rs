@@ -1,10 +1,11 @@
 //! Record, read, correct and list the treatments of a tumor.
 
-use chrono::NaiveDate;
-
 use super::audit::{self, Action};
+use super::edits;
 use super::history::Loaded;
-use super::{Actor, PageRequest, Result, Role, ServiceError, check_version, stamped_doc, to_doc};
+use super::{
+    Actor, Ctx, PageRequest, Result, Role, ServiceError, check_version, stamped_doc, to_doc,
+};
 use crate::db::rows::TreatmentRow;
 use crate::db::{DbConn, new_id, now, repo};
 use crate::domain::chronology::Focus;
@@ -22,13 +23,14 @@ pub fn create(
     actor: &Actor,
     tumor_id: &str,
     data: &TreatmentData,
-    today: NaiveDate,
+    ctx: Ctx,
 ) -> Result<TreatmentData> {
     actor.require(Role::Registrar)?;
     let rx = data.to_domain().map_err(ServiceError::Invalid)?;
     crate::db::transaction(conn, |c| {
         let tumor = repo::get_tumor(c, tumor_id)?.ok_or(ServiceError::NotFound("tumor"))?;
         let mut loaded = Loaded::load(c, &tumor.patient_id)?;
+        let before = edits::before(&loaded, &ctx);
         let at = now();
         let row = TreatmentRow {
             id: new_id(),
@@ -40,8 +42,11 @@ pub fn create(
             updated_at: at,
         };
         loaded.treatments.push((row.id.clone(), tumor_id.to_string(), rx));
-        loaded.check(&Focus::Treatment(row.id.clone()), today)?;
+        let focus = Focus::Treatment(row.id.clone());
+        loaded.check(&focus, ctx.today)?;
+        let warnings = edits::check_write(&before, &loaded, &focus, &ctx)?;
         repo::insert_treatment(c, &row)?;
+        edits::store_warnings(c, &warnings)?;
         audit::record(c, actor, Action::Create, "treatment", &[&row.id])?;
         out(&row)
     })
@@ -62,7 +67,7 @@ pub fn update(
     id: &str,
     expected_version: i32,
     data: &TreatmentData,
-    today: NaiveDate,
+    ctx: Ctx,
 ) -> Result<TreatmentData> {
     actor.require(Role::Registrar)?;
     let rx = data.to_domain().map_err(ServiceError::Invalid)?;
@@ -72,6 +77,7 @@ pub fn update(
         let tumor =
             repo::get_tumor(c, &current.tumor_id)?.ok_or(ServiceError::NotFound("tumor"))?;
         let mut loaded = Loaded::load(c, &tumor.patient_id)?;
+        let before = edits::before(&loaded, &ctx);
         let row = TreatmentRow {
             version: expected_version + 1,
             modality: rx.modality.as_str().to_string(),
@@ -83,10 +89,13 @@ pub fn update(
             Some(slot) => slot.2 = rx,
             None => loaded.treatments.push((id.to_string(), row.tumor_id.clone(), rx)),
         }
-        loaded.check(&Focus::Treatment(id.to_string()), today)?;
+        let focus = Focus::Treatment(id.to_string());
+        loaded.check(&focus, ctx.today)?;
+        let warnings = edits::check_write(&before, &loaded, &focus, &ctx)?;
         if !repo::update_treatment(c, &row, expected_version)? {
             return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
+        edits::store_warnings(c, &warnings)?;
         audit::record(c, actor, Action::Update, "treatment", &[id])?;
         out(&row)
     })

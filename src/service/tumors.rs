@@ -2,12 +2,11 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
-
 use super::audit::{self, Action};
+use super::edits;
 use super::history::Loaded;
 use super::{
-    Actor, PageRequest, RecordFilter, Result, Role, ServiceError, check_version, stamped_doc,
+    Actor, Ctx, PageRequest, RecordFilter, Result, Role, ServiceError, check_version, stamped_doc,
     to_doc,
 };
 use crate::db::rows::TumorRow;
@@ -55,13 +54,19 @@ fn outs(conn: &mut DbConn, rows: &[TumorRow]) -> Result<Vec<TumorData>> {
                 stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
             doc.patient_id = Some(row.patient_id.clone());
             doc.cancer_status = statuses.get(&row.id).cloned();
+            doc.warnings = match &row.warnings {
+                Some(w) => Some(super::parse_doc(w)?),
+                None => Some(vec![]),
+            };
             Ok(doc)
         })
         .collect()
 }
 
+/// Reads the tumor back as stored (with the warnings the write just stored).
 fn one(conn: &mut DbConn, row: &TumorRow) -> Result<TumorData> {
-    outs(conn, std::slice::from_ref(row))?.pop().ok_or(ServiceError::NotFound("tumor"))
+    let stored = repo::get_tumor(conn, &row.id)?.ok_or(ServiceError::NotFound("tumor"))?;
+    outs(conn, std::slice::from_ref(&stored))?.pop().ok_or(ServiceError::NotFound("tumor"))
 }
 
 pub fn create(
@@ -69,12 +74,13 @@ pub fn create(
     actor: &Actor,
     patient_id: &str,
     data: &TumorData,
-    today: NaiveDate,
+    ctx: Ctx,
 ) -> Result<TumorData> {
     actor.require(Role::Registrar)?;
     let tumor = data.to_domain().map_err(ServiceError::Invalid)?;
     crate::db::transaction(conn, |c| {
         let mut loaded = Loaded::load(c, patient_id)?;
+        let before = edits::before(&loaded, &ctx);
         let at = now();
         let mut row = TumorRow {
             id: new_id(),
@@ -87,13 +93,17 @@ pub fn create(
             class_of_case: String::new(),
             reporting_facility: None,
             data: String::new(),
+            warnings: None,
             created_at: at,
             updated_at: at,
         };
         row_fields(&tumor, &mut row)?;
         loaded.tumors.push((row.id.clone(), tumor));
-        loaded.check(&Focus::Tumor(row.id.clone()), today)?;
+        let focus = Focus::Tumor(row.id.clone());
+        loaded.check(&focus, ctx.today)?;
+        let warnings = edits::check_write(&before, &loaded, &focus, &ctx)?;
         repo::insert_tumor(c, &row)?;
+        edits::store_warnings(c, &warnings)?;
         loaded.store_follow_up_state(c)?;
         audit::record(c, actor, Action::Create, "tumor", &[&row.id])?;
         one(c, &row)
@@ -115,7 +125,7 @@ pub fn update(
     id: &str,
     expected_version: i32,
     data: &TumorData,
-    today: NaiveDate,
+    ctx: Ctx,
 ) -> Result<TumorData> {
     actor.require(Role::Registrar)?;
     let tumor = data.to_domain().map_err(ServiceError::Invalid)?;
@@ -123,16 +133,20 @@ pub fn update(
         let current = repo::get_tumor(c, id)?.ok_or(ServiceError::NotFound("tumor"))?;
         check_version(current.version, expected_version)?;
         let mut loaded = Loaded::load(c, &current.patient_id)?;
+        let before = edits::before(&loaded, &ctx);
         let mut row = TumorRow { version: expected_version + 1, updated_at: now(), ..current };
         row_fields(&tumor, &mut row)?;
         match loaded.tumors.iter_mut().find(|(tid, _)| tid == id) {
             Some(slot) => slot.1 = tumor,
             None => loaded.tumors.push((id.to_string(), tumor)),
         }
-        loaded.check(&Focus::Tumor(id.to_string()), today)?;
+        let focus = Focus::Tumor(id.to_string());
+        loaded.check(&focus, ctx.today)?;
+        let warnings = edits::check_write(&before, &loaded, &focus, &ctx)?;
         if !repo::update_tumor(c, &row, expected_version)? {
             return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
+        edits::store_warnings(c, &warnings)?;
         loaded.store_follow_up_state(c)?;
         audit::record(c, actor, Action::Update, "tumor", &[id])?;
         one(c, &row)

@@ -32,7 +32,7 @@ async fn filters_select_the_right_records(app: &TestApp) {
     app.tumor(&pb, &lung).await;
     app.post(
         &format!("/api/v1/patients/{pb}/contacts"),
-        &json!({"contactDate": "2019-01-01", "vitalStatus": "0", "followUpSource": "7"}),
+        &json!({"contactDate": "2019-01-01", "vitalStatus": "0", "followUpSource": "7", "causeOfDeath": "C349"}),
     )
     .await;
 

@@ -103,13 +103,17 @@ async fn date_rules_across_records(app: &TestApp) {
     let r = app.post(&format!("/api/v1/patients/{pid}/tumors"), &future).await;
     assert_eq!(r.problem(422), vec![("dateOfDiagnosis".to_string(), "date.future".to_string())]);
 
+    let mut first = breast_tumor();
+    first["sequenceNumberHospital"] = json!("01");
+    let tid = app.tumor(&pid, &first).await;
+
     // Same month as "today" at month precision cannot be called future.
-    let mut this_month = breast_tumor();
-    this_month["dateOfDiagnosis"] = json!("2026-06");
+    let this_month = json!({"primarySite": "C18.7", "histologicTypeIcdO3": "8140", "behaviorCodeIcdO3": "3",
+        "laterality": "0", "dateOfDiagnosis": "2026-06", "sequenceNumberHospital": "02", "classOfCase": "14",
+        "gradeClinical": "9", "gradePathological": "9"});
     let r = app.post(&format!("/api/v1/patients/{pid}/tumors"), &this_month).await;
     assert_eq!(r.status, 201, "{}", r.body);
 
-    let tid = app.tumor(&pid, &breast_tumor()).await;
     let r = app
         .post(
             &format!("/api/v1/tumors/{tid}/treatments"),

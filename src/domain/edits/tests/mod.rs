@@ -91,6 +91,7 @@ pub fn tumor(site: &str, morph: &str, dx: &str) -> Tumor {
         accession_number_hosp: None,
         summary_stage_2018: if from_2018 { SummaryStage2018::parse(stage).ok() } else { None },
         date_of_1st_contact: None,
+        overrides: crate::domain::edits::Overrides::none(),
     }
 }
 

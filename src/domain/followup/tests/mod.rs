@@ -92,6 +92,7 @@ pub fn tumor(site: &str, morph: &str, dx: &str, class: &str, stage: Option<&str>
         accession_number_hosp: None,
         summary_stage_2018: stage.map(|s| SummaryStage2018::parse(s).expect("stage")),
         date_of_1st_contact: None,
+        overrides: crate::domain::edits::Overrides::none(),
     }
 }
 
