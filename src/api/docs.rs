@@ -23,6 +23,7 @@ use super::problem::{FieldError, Problem};
         (name = "tumors", description = "Primary tumors coded in ICD-O-3"),
         (name = "treatments", description = "Treatment of a tumor"),
         (name = "contacts", description = "Follow-up contacts"),
+        (name = "edits", description = "Coding checks: catalogue, findings, batch runs"),
         (name = "admin", description = "API tokens and the audit log"),
         (name = "health", description = "Liveness"),
     )

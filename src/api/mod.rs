@@ -3,6 +3,7 @@
 mod admin;
 mod contacts;
 mod docs;
+mod edits;
 pub mod extract;
 mod params;
 mod patients;
@@ -77,7 +78,12 @@ where
             .service(admin::list_tokens)
             .service(admin::create_token)
             .service(admin::revoke_token)
-            .service(admin::list_audit),
+            .service(admin::list_audit)
+            .service(edits::list_edits)
+            .service(edits::get_tumor_edits)
+            .service(edits::create_edit_run)
+            .service(edits::get_edit_run)
+            .service(edits::list_edit_run_failures),
     )
 }
 

@@ -401,3 +401,88 @@ pub fn set_tumor_warnings(conn: &mut DbConn, id: &str, warnings: Option<String>)
         .execute(conn)
         .map(|_| ())
 }
+
+// --- batches ------------------------------------------------------------------------------------
+
+/// A page of patients in id order, for work over the whole registry.
+pub fn patients_page(
+    conn: &mut DbConn,
+    after: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<PatientRow>> {
+    let mut q = patients::table.select(PatientRow::as_select()).into_boxed::<MultiBackend>();
+    if let Some(a) = after {
+        q = q.filter(patients::id.gt(a.to_string()));
+    }
+    q.order(patients::id).limit(limit).load(conn)
+}
+
+pub fn tumors_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<TumorRow>> {
+    tumors::table
+        .filter(tumors::patient_id.eq_any(ids))
+        .order(tumors::id)
+        .select(TumorRow::as_select())
+        .load(conn)
+}
+
+pub fn treatments_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<TreatmentRow>> {
+    treatments::table
+        .inner_join(tumors::table)
+        .filter(tumors::patient_id.eq_any(ids))
+        .order(treatments::id)
+        .select(TreatmentRow::as_select())
+        .load(conn)
+}
+
+pub fn contacts_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<ContactRow>> {
+    contacts::table
+        .filter(contacts::patient_id.eq_any(ids))
+        .order(contacts::id)
+        .select(ContactRow::as_select())
+        .load(conn)
+}
+
+// --- edit runs ----------------------------------------------------------------------------------
+
+pub fn insert_edit_run(conn: &mut DbConn, row: &EditRunRow) -> QResult<()> {
+    diesel::insert_into(edit_runs::table).values(row).execute(conn).map(|_| ())
+}
+
+pub fn finish_edit_run(conn: &mut DbConn, row: &EditRunRow) -> QResult<()> {
+    diesel::update(edit_runs::table.find(&row.id))
+        .set((
+            edit_runs::finished_at.eq(row.finished_at),
+            edit_runs::tumors_checked.eq(row.tumors_checked),
+            edit_runs::tumors_failing.eq(row.tumors_failing),
+            edit_runs::counts.eq(&row.counts),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn get_edit_run(conn: &mut DbConn, id: &str) -> QResult<Option<EditRunRow>> {
+    edit_runs::table.find(id).select(EditRunRow::as_select()).first(conn).optional()
+}
+
+pub fn insert_edit_run_failures(conn: &mut DbConn, rows: &[EditRunFailureRow]) -> QResult<()> {
+    for row in rows {
+        diesel::insert_into(edit_run_failures::table).values(row).execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn list_edit_run_failures(
+    conn: &mut DbConn,
+    run_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<EditRunFailureRow>> {
+    let mut q = edit_run_failures::table
+        .filter(edit_run_failures::run_id.eq(run_id.to_string()))
+        .select(EditRunFailureRow::as_select())
+        .into_boxed::<MultiBackend>();
+    if let Some(a) = after {
+        q = q.filter(edit_run_failures::tumor_id.gt(a.to_string()));
+    }
+    q.order(edit_run_failures::tumor_id).limit(limit).load(conn)
+}

@@ -37,6 +37,12 @@ pub struct EditFindingData {
     pub overridden: bool,
 }
 
+impl EditFindingData {
+    pub fn severity_name(s: Severity) -> String {
+        severity(s)
+    }
+}
+
 impl From<&Finding> for EditFindingData {
     fn from(f: &Finding) -> Self {
         Self {

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::{Result, ServiceError, parse_doc};
-use crate::db::rows::PatientRow;
+use crate::db::rows::{ContactRow, PatientRow, TreatmentRow, TumorRow};
 use crate::db::{DbConn, repo};
 use crate::domain::chronology::{Focus, PatientHistory};
 use crate::domain::records::{Contact, Patient, Treatment, Tumor};
@@ -31,27 +31,39 @@ fn domain<T, D: serde::de::DeserializeOwned>(
 impl Loaded {
     pub fn load(conn: &mut DbConn, patient_id: &str) -> Result<Self> {
         let row = repo::get_patient(conn, patient_id)?.ok_or(ServiceError::NotFound("patient"))?;
-        let patient =
-            domain(&row.data, PatientData::to_domain)?.ok_or(ServiceError::NotFound("patient"))?;
-        let mut tumors = Vec::new();
-        for t in repo::tumors_of_patient(conn, patient_id)? {
+        let tumors = repo::tumors_of_patient(conn, patient_id)?;
+        let treatments = repo::treatments_of_patient(conn, patient_id)?;
+        let contacts = repo::contacts_of_patient(conn, patient_id)?;
+        Self::from_rows(row, &tumors, &treatments, &contacts)?
+            .ok_or(ServiceError::NotFound("patient"))
+    }
+
+    /// Builds the history from stored rows; `None` when the patient's own document no longer parses.
+    pub fn from_rows(
+        row: PatientRow,
+        tumors: &[TumorRow],
+        treatments: &[TreatmentRow],
+        contacts: &[ContactRow],
+    ) -> Result<Option<Self>> {
+        let Some(patient) = domain(&row.data, PatientData::to_domain)? else { return Ok(None) };
+        let mut loaded =
+            Self { row, patient, tumors: vec![], treatments: vec![], contacts: vec![] };
+        for t in tumors {
             if let Some(d) = domain(&t.data, TumorData::to_domain)? {
-                tumors.push((t.id, d));
+                loaded.tumors.push((t.id.clone(), d));
             }
         }
-        let mut treatments = Vec::new();
-        for t in repo::treatments_of_patient(conn, patient_id)? {
+        for t in treatments {
             if let Some(d) = domain(&t.data, TreatmentData::to_domain)? {
-                treatments.push((t.id, t.tumor_id, d));
+                loaded.treatments.push((t.id.clone(), t.tumor_id.clone(), d));
             }
         }
-        let mut contacts = Vec::new();
-        for c in repo::contacts_of_patient(conn, patient_id)? {
+        for c in contacts {
             if let Some(d) = domain(&c.data, ContactData::to_domain)? {
-                contacts.push((c.id, d));
+                loaded.contacts.push((c.id.clone(), d));
             }
         }
-        Ok(Self { row, patient, tumors, treatments, contacts })
+        Ok(Some(loaded))
     }
 
     pub fn history(&self) -> PatientHistory<'_> {

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod contacts;
+pub mod edit_runs;
 pub mod edits;
 mod history;
 pub mod patients;

@@ -9,7 +9,7 @@ use diesel::{Connection, RunQueryDsl, pg::PgConnection};
 use oncoreg::api::state::AppState;
 use oncoreg::clock::FixedClock;
 use oncoreg::config::Settings;
-use oncoreg::db::{self, DatabaseUrl};
+use oncoreg::db::{self, DatabaseUrl, Pool};
 use oncoreg::service::{Actor, Role, admin};
 use serde_json::Value;
 
@@ -29,6 +29,8 @@ pub struct TestApp {
     pub admin: String,
     pub registrar: String,
     pub viewer: String,
+    /// The app's database, for tests that set up data the API would refuse.
+    pub pool: Pool,
     handle: actix_web::dev::ServerHandle,
     _dir: Option<tempfile::TempDir>,
     pg_db: Option<String>,
@@ -99,6 +101,7 @@ impl TestApp {
             admin,
             registrar,
             viewer,
+            pool,
             handle,
             _dir: dir,
             pg_db,

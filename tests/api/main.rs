@@ -2,6 +2,7 @@
 
 mod architecture;
 mod common;
+mod edits;
 mod errors;
 mod lists;
 mod logs;

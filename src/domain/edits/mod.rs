@@ -28,7 +28,7 @@ use super::validation::RuleError;
 pub use catalogue::catalogue;
 
 /// How a finding must be handled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Severity {
     /// Must be fixed before the record is complete.
