@@ -28,6 +28,18 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Fill the database with a synthetic registry (obviously fictional people).
+    Demo {
+        /// How many patients to add.
+        #[arg(long)]
+        patients: u32,
+        /// Random seed: the same seed and date give the same registry.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The date the registry is "as of" (default: today).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -54,6 +66,20 @@ fn main() -> ExitCode {
             let role = Role::parse(&role).unwrap_or(Role::Viewer);
             oncoreg::server::create_token(&cli.settings, &name, role)
                 .map(|secret| println!("{secret}"))
+        }
+        Command::Demo { patients, seed, as_of } => {
+            oncoreg::server::demo(&cli.settings, patients, seed, as_of).map(|r| {
+                println!(
+                    "{} patients, {} tumors, {} treatments, {} contacts in {:.1} s ({:.0} patients/s; {} draws redone)",
+                    r.patients,
+                    r.tumors,
+                    r.treatments,
+                    r.contacts,
+                    r.seconds,
+                    r.patients as f64 / r.seconds.max(1e-9),
+                    r.redrawn
+                );
+            })
         }
         Command::Openapi => {
             println!("{}", oncoreg::server::openapi_json());

@@ -46,6 +46,23 @@ pub fn create_token(settings: &Settings, name: &str, role: Role) -> Result<Strin
     Ok(issued.token)
 }
 
+pub fn demo(
+    settings: &Settings,
+    patients: u32,
+    seed: u64,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<crate::demo::DemoReport, StartError> {
+    let pool = open(settings)?;
+    let mut conn = pool.get().map_err(DbError::from)?;
+    let cfg = crate::demo::DemoConfig {
+        patients,
+        seed,
+        as_of: as_of.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+        rule_set: settings.rule_set(),
+    };
+    Ok(crate::demo::generate(&mut conn, &cfg)?)
+}
+
 pub fn openapi_json() -> String {
     crate::api::openapi().to_pretty_json().unwrap_or_default()
 }

@@ -86,8 +86,10 @@ impl Manager {
                 let mut conn = SqliteConnection::establish(&self.url.target)
                     .map_err(|e| DbError::Connect(e.to_string()))?;
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    // The busy timeout comes first: switching to WAL needs a lock that pooled
+                    // connections opening at once contend for.
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                 )?;
                 Ok(DbConn::Sqlite(conn))
             }
@@ -174,26 +176,32 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
 /// Runs `f` in a transaction. On SQLite the transaction takes the write lock up front
 /// (`BEGIN IMMEDIATE`): every use-case writes (reads write audit entries), and a deferred
 /// transaction that upgrades from read to write fails at once with "database is locked" instead of
-/// waiting out the busy timeout.
+/// waiting out the busy timeout. Diesel's own transaction manager tracks it, so nested transactions
+/// (diesel's SQLite batch insert opens one) become savepoints.
 pub fn transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    if matches!(conn, DbConn::Postgres(_)) {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConn::Sqlite(inner) = conn else {
         return conn.transaction(f);
-    }
-    conn.batch_execute("BEGIN IMMEDIATE")?;
-    match f(conn) {
+    };
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    let result = f(conn);
+    let DbConn::Sqlite(inner) = conn else {
+        return result;
+    };
+    match result {
         Ok(value) => {
-            if let Err(e) = conn.batch_execute("COMMIT") {
-                let _ = conn.batch_execute("ROLLBACK");
+            if let Err(e) = AnsiTransactionManager::commit_transaction(inner) {
+                let _ = AnsiTransactionManager::rollback_transaction(inner);
                 return Err(e.into());
             }
             Ok(value)
         }
         Err(e) => {
-            let _ = conn.batch_execute("ROLLBACK");
+            let _ = AnsiTransactionManager::rollback_transaction(inner);
             Err(e)
         }
     }

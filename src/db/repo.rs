@@ -10,6 +10,22 @@ use super::{DbConn, MultiBackend};
 
 type QResult<T> = Result<T, diesel::result::Error>;
 
+/// Rows per INSERT statement: keeps every statement under SQLite's 32,766 bound parameters.
+const BULK: usize = 2000;
+
+/// Multi-row INSERTs are not available through the shared backend, so this one place goes to the
+/// concrete connection.
+macro_rules! insert_many {
+    ($conn:expr, $table:expr, $rows:expr, $per:expr) => {{
+        for chunk in $rows.chunks($per) {
+            match &mut *$conn {
+                DbConn::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+                DbConn::Postgres(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+            };
+        }
+    }};
+}
+
 /// List filters shared by the patient and tumor lists. A patient matches tumor filters when one of its
 /// tumors does.
 #[derive(Clone, Debug, Default)]
@@ -123,10 +139,7 @@ pub fn count_tokens(conn: &mut DbConn) -> QResult<i64> {
 // --- audit --------------------------------------------------------------------------------------
 
 pub fn insert_audit(conn: &mut DbConn, rows: &[AuditRow]) -> QResult<()> {
-    // One statement per row: SQLite's multi-row insert is not available through the shared backend.
-    for row in rows {
-        diesel::insert_into(audit_log::table).values(row).execute(conn)?;
-    }
+    insert_many!(conn, audit_log::table, rows, BULK);
     Ok(())
 }
 
@@ -485,4 +498,28 @@ pub fn list_edit_run_failures(
         q = q.filter(edit_run_failures::tumor_id.gt(a.to_string()));
     }
     q.order(edit_run_failures::tumor_id).limit(limit).load(conn)
+}
+
+// --- bulk loading -------------------------------------------------------------------------------
+
+/// Inserts many rows of each table, a few thousand per statement (demo data, imports).
+pub fn bulk_insert(
+    conn: &mut DbConn,
+    patient_rows: &[PatientRow],
+    tumor_rows: &[TumorRow],
+    treatment_rows: &[TreatmentRow],
+    contact_rows: &[ContactRow],
+    contact_tumor_rows: &[ContactTumorRow],
+) -> QResult<()> {
+    insert_many!(conn, patients::table, patient_rows, BULK);
+    insert_many!(conn, tumors::table, tumor_rows, BULK);
+    insert_many!(conn, treatments::table, treatment_rows, BULK * 2);
+    insert_many!(conn, contacts::table, contact_rows, BULK * 2);
+    insert_many!(conn, contact_tumors::table, contact_tumor_rows, BULK * 5);
+    Ok(())
+}
+
+/// The highest patient id number in use, to number new synthetic patients after it.
+pub fn max_patient_id_number(conn: &mut DbConn) -> QResult<Option<String>> {
+    patients::table.select(diesel::dsl::max(patients::patient_id_number)).first(conn)
 }

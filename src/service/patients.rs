@@ -14,7 +14,8 @@ use crate::domain::codes::VitalStatus;
 use crate::domain::records::Patient;
 use crate::dto::{Page, PatientData};
 
-fn name_search(p: &Patient) -> String {
+/// The lower-case "last first" the name filter matches a prefix of.
+pub(crate) fn name_search(p: &Patient) -> String {
     format!("{} {}", p.name_last, p.name_first.as_deref().unwrap_or("")).trim().to_lowercase()
 }
 

@@ -16,7 +16,8 @@ use crate::domain::chronology::Focus;
 use crate::domain::records::Tumor;
 use crate::dto::{Page, TumorData};
 
-fn row_fields(t: &Tumor, row: &mut TumorRow) -> Result<()> {
+/// Fills the columns the lists filter on, and the stored document.
+pub(crate) fn row_fields(t: &Tumor, row: &mut TumorRow) -> Result<()> {
     row.primary_site = t.primary_site.to_string();
     row.histology = t.histology.to_string();
     row.behavior = t.behavior.to_string();
