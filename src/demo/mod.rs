@@ -199,7 +199,8 @@ pub fn generate(conn: &mut DbConn, cfg: &DemoConfig) -> Result<DemoReport> {
             message: "patient id numbers have 8 digits: too many patients".into(),
         }]));
     }
-    let mut rng = StdRng::seed_from_u64(cfg.seed);
+    // The first patient number joins the seed: a second run adds new people, not the same ones.
+    let mut rng = StdRng::seed_from_u64(cfg.seed ^ (u64::from(first_number) << 32));
     let base = cfg.as_of.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis() as u64);
     let mut ids = Ids { base_millis: base.saturating_sub(86_400_000), next: 0 };
     let at = crate::db::now();

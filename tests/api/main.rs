@@ -2,6 +2,7 @@
 
 mod architecture;
 mod common;
+mod demo;
 mod edits;
 mod errors;
 mod lists;
