@@ -235,6 +235,7 @@ impl From<ServiceError> for ApiError {
                 "cursor.invalid",
                 "the cursor is not one this service issued",
             ),
+            ServiceError::Worker => Self::Internal("a worker thread failed".into()),
             ServiceError::Db(crate::db::DbError::Pool(_)) => Self::Unavailable,
             ServiceError::Db(crate::db::DbError::Query(e)) if crate::db::is_busy(&e) => {
                 Self::Unavailable

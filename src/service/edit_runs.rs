@@ -89,6 +89,51 @@ fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> String) -> HashMap<String, Vec<T>>
     map
 }
 
+/// One patient's stored records and the tumors to check among them.
+struct Work {
+    patient: crate::db::rows::PatientRow,
+    tumors: Vec<TumorRow>,
+    treatments: Vec<TreatmentRow>,
+    contacts: Vec<ContactRow>,
+    wanted: Vec<String>,
+}
+
+#[derive(Default)]
+struct Partial {
+    checked: i64,
+    counts: BTreeMap<(&'static str, Severity), i64>,
+    failures: Vec<EditRunFailureRow>,
+}
+
+fn check(work: Vec<Work>, ctx: &Ctx, run_id: &str) -> Result<Partial> {
+    let mut out = Partial::default();
+    for w in work {
+        let patient_id = w.patient.id.clone();
+        let Some(loaded) = Loaded::from_rows(w.patient, &w.tumors, &w.treatments, &w.contacts)?
+        else {
+            continue;
+        };
+        for tumor_id in w.wanted {
+            out.checked += 1;
+            let findings = tumor_findings(&loaded, &tumor_id, ctx);
+            for f in findings.iter().filter(|f| !f.overridden) {
+                *out.counts.entry((f.edit_id, f.severity)).or_default() += 1;
+            }
+            if findings.iter().any(blocks) {
+                let data: Vec<EditFindingData> =
+                    findings.iter().map(EditFindingData::from).collect();
+                out.failures.push(EditRunFailureRow {
+                    run_id: run_id.to_string(),
+                    tumor_id,
+                    patient_id: patient_id.clone(),
+                    findings: to_doc(&data)?,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Runs the edits on every selected tumor, storing the counts and the failing tumors.
 pub fn run(
     conn: &mut DbConn,
@@ -133,7 +178,7 @@ pub fn run(
             });
         let mut contacts: HashMap<String, Vec<ContactRow>> =
             group(repo::contacts_of_patients(conn, &ids)?, |c| c.patient_id.clone());
-        let mut failures = Vec::new();
+        let mut work = Vec::new();
         for p in patients {
             let Some(ts) = tumors.remove(&p.id) else { continue };
             let wanted: Vec<String> =
@@ -143,26 +188,33 @@ pub fn run(
             }
             let rx = treatments.remove(&p.id).unwrap_or_default();
             let cs = contacts.remove(&p.id).unwrap_or_default();
-            let patient_id = p.id.clone();
-            let Some(loaded) = Loaded::from_rows(p, &ts, &rx, &cs)? else { continue };
-            for tumor_id in wanted {
-                run.tumors_checked += 1;
-                let findings = tumor_findings(&loaded, &tumor_id, &ctx);
-                for f in findings.iter().filter(|f| !f.overridden) {
-                    *counts.entry((f.edit_id, f.severity)).or_default() += 1;
-                }
-                if findings.iter().any(blocks) {
-                    run.tumors_failing += 1;
-                    let data: Vec<EditFindingData> =
-                        findings.iter().map(EditFindingData::from).collect();
-                    failures.push(EditRunFailureRow {
-                        run_id: run.id.clone(),
-                        tumor_id,
-                        patient_id: patient_id.clone(),
-                        findings: to_doc(&data)?,
-                    });
-                }
+            work.push(Work { patient: p, tumors: ts, treatments: rx, contacts: cs, wanted });
+        }
+        // Parsing and the edits are CPU work: split the chunk over the cores.
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+        let per = work.len().div_ceil(threads).max(1);
+        let mut parts = Vec::new();
+        while !work.is_empty() {
+            let rest = work.split_off(per.min(work.len()));
+            parts.push(std::mem::replace(&mut work, rest));
+        }
+        let partials = std::thread::scope(|scope| {
+            let handles: Vec<_> =
+                parts.into_iter().map(|part| scope.spawn(|| check(part, &ctx, &run.id))).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(ServiceError::Worker)))
+                .collect::<Vec<_>>()
+        });
+        let mut failures = Vec::new();
+        for partial in partials {
+            let partial = partial?;
+            run.tumors_checked += partial.checked;
+            run.tumors_failing += partial.failures.len() as i64;
+            for (k, v) in partial.counts {
+                *counts.entry(k).or_default() += v;
             }
+            failures.extend(partial.failures);
         }
         if !failures.is_empty() {
             crate::db::transaction(conn, |c| {

@@ -34,6 +34,8 @@ pub enum ServiceError {
     Forbidden(&'static str),
     #[error("the record fails {} edit(s)", .0.len())]
     EditsFailed(Vec<(String, crate::domain::edits::Finding)>),
+    #[error("a worker thread failed")]
+    Worker,
     #[error("invalid cursor")]
     BadCursor,
     #[error(transparent)]
