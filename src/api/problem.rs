@@ -196,6 +196,12 @@ impl From<ServiceError> for ApiError {
                 Self::Unavailable
             }
             ServiceError::Db(e) => Self::Internal(e.to_string()),
+            ServiceError::File(e) => Self::Internal(e),
+            ServiceError::Refused(reason) => Self::Invalid(vec![FieldError {
+                field: "body".into(),
+                rule: "file.refused".into(),
+                message: reason,
+            }]),
         }
     }
 }

@@ -7,12 +7,14 @@
 mod admin;
 mod contact;
 mod patient;
+mod submission;
 mod treatment;
 mod tumor;
 
 pub use admin::*;
 pub use contact::*;
 pub use patient::*;
+pub use submission::*;
 pub use treatment::*;
 pub use tumor::*;
 

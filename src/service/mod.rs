@@ -6,7 +6,10 @@ pub mod audit;
 pub mod auth;
 pub mod contacts;
 mod history;
+pub mod imports;
+mod naaccr_load;
 pub mod patients;
+pub mod submissions;
 pub mod treatments;
 pub mod tumors;
 
@@ -34,6 +37,12 @@ pub enum ServiceError {
     BadCursor,
     #[error(transparent)]
     Db(#[from] DbError),
+    /// A file could not be written or read (submission files); never user input.
+    #[error("file: {0}")]
+    File(String),
+    /// An uploaded file was refused as a whole (NAACCR fatal error).
+    #[error("the file was refused: {0}")]
+    Refused(String),
 }
 
 impl From<diesel::result::Error> for ServiceError {
