@@ -5,6 +5,7 @@ mod common;
 mod errors;
 mod lists;
 mod migrations;
+mod naaccr;
 mod openapi;
 mod records;
 mod security;
