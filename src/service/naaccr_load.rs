@@ -123,25 +123,26 @@ impl Stored {
         })
     }
 
-    /// The record to write (first-course treatments only).
-    pub fn record(&self) -> PatientRecord {
+    /// The record to write (first-course treatments only), taking the documents out of `self`
+    /// (rows stay).
+    pub fn take_record(&mut self) -> PatientRecord {
+        let follow_up = self.follow_up();
         PatientRecord {
-            patient: self.doc.clone(),
-            items: self.items.clone(),
-            follow_up: self.follow_up(),
+            patient: std::mem::take(&mut self.doc),
+            items: std::mem::take(&mut self.items),
+            follow_up,
             tumors: self
                 .tumors
-                .iter()
+                .iter_mut()
                 .map(|t| TumorRecord {
-                    tumor: t.doc.clone(),
-                    items: t.items.clone(),
-                    treatments: t
-                        .treatments
-                        .iter()
+                    tumor: std::mem::take(&mut t.doc),
+                    items: std::mem::take(&mut t.items),
+                    treatments: std::mem::take(&mut t.treatments)
+                        .into_iter()
                         .filter(|(_, d)| d.first_course != Some(false))
-                        .map(|(_, d)| d.clone())
+                        .map(|(_, d)| d)
                         .collect(),
-                    cancer_status: t.cancer_status.clone(),
+                    cancer_status: t.cancer_status.take(),
                 })
                 .collect(),
         }

@@ -265,9 +265,9 @@ pub fn export_to<W: Write>(
             Default::default()
         };
         let mut state_rows = Vec::new();
-        for stored in &batch {
-            let items = records::to_items(&stored.record(), params.dictionary);
+        for stored in &mut batch {
             let reasons = failing(stored, today);
+            let items = records::to_items(&stored.take_record(), params.dictionary);
             let mut keep = PatientItems { items: items.items, tumors: Vec::new() };
             for ((tumor_items, st), why) in
                 items.tumors.into_iter().zip(&stored.tumors).zip(reasons)
