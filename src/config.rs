@@ -34,6 +34,30 @@ pub struct Settings {
     /// Log format: `pretty` or `json`. Levels come from `RUST_LOG` (default `info`).
     #[arg(long, global = true, env = "ONCOREG_LOG_FORMAT", default_value = "pretty")]
     pub log_format: String,
+
+    /// Directory where submission batch files are kept (downloaded from `/submissions/{id}/file`).
+    #[arg(long, global = true, env = "ONCOREG_SUBMISSIONS_DIR", default_value = "submissions")]
+    pub submissions_dir: String,
+
+    /// Largest NAACCR file accepted by `POST /api/v1/imports`, in bytes.
+    #[arg(long, global = true, env = "ONCOREG_IMPORT_LIMIT", default_value_t = 64 * 1_048_576)]
+    pub import_limit: usize,
+
+    /// Directory the monthly export job copies each batch into.
+    #[arg(long, global = true, env = "ONCOREG_EXPORT_DIR", default_value = "exports")]
+    pub export_dir: String,
+
+    /// Record type of the monthly export (A, C or I).
+    #[arg(long, global = true, env = "ONCOREG_EXPORT_RECORD_TYPE", default_value = "I")]
+    pub export_record_type: String,
+
+    /// NAACCR version of the monthly export (250 or 260).
+    #[arg(long, global = true, env = "ONCOREG_EXPORT_NAACCR_VERSION", default_value = "260")]
+    pub export_naaccr_version: String,
+
+    /// Reporting facility (#540) the monthly export is limited to; all when unset.
+    #[arg(long, global = true, env = "ONCOREG_EXPORT_FACILITY")]
+    pub export_facility: Option<String>,
 }
 
 impl Settings {
@@ -47,6 +71,12 @@ impl Settings {
             workers: Some(2),
             log_format: "pretty".into(),
             edit_rule_set: "naaccr".into(),
+            submissions_dir: "submissions".into(),
+            import_limit: 64 * 1_048_576,
+            export_dir: "exports".into(),
+            export_record_type: "I".into(),
+            export_naaccr_version: "260".into(),
+            export_facility: None,
         }
     }
 

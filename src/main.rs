@@ -40,6 +40,41 @@ enum Command {
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// Create a NAACCR XML submission batch and write its file to --out.
+    Export {
+        /// A (full abstract), C (confidential) or I (incidence).
+        #[arg(long, default_value = "I")]
+        record_type: String,
+        /// 250 or 260.
+        #[arg(long, default_value = "260")]
+        naaccr_version: String,
+        /// Only tumors new or changed since they were last submitted.
+        #[arg(long)]
+        since_last: bool,
+        /// Only tumors of this reporting facility (#540).
+        #[arg(long)]
+        facility: Option<String>,
+        /// Diagnosis date range (ISO, any precision).
+        #[arg(long)]
+        dx_from: Option<String>,
+        #[arg(long)]
+        dx_to: Option<String>,
+        /// Also send tumors failing an error-level edit.
+        #[arg(long)]
+        include_failing: bool,
+        /// Where to write the file (written to a temporary name, then renamed).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Run the monthly export job once: a changed-since-last batch copied into ONCOREG_EXPORT_DIR.
+    ExportMonthly {
+        /// The date the job runs for (default today).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// Import a NAACCR XML (plain or gzip) or v18 flat file; prints the report as JSON.
+    /// Exits non-zero when the file is refused as a whole.
+    Import { file: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -52,6 +87,10 @@ enum TokenCommand {
         #[arg(long, value_parser = ["admin", "registrar", "viewer"])]
         role: String,
     },
+}
+
+fn print_json<T: serde::Serialize>(value: T) {
+    println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
 }
 
 fn main() -> ExitCode {
@@ -81,6 +120,31 @@ fn main() -> ExitCode {
                 );
             })
         }
+        Command::Export {
+            record_type,
+            naaccr_version,
+            since_last,
+            facility,
+            dx_from,
+            dx_to,
+            include_failing,
+            out,
+        } => {
+            let req = oncoreg::dto::SubmissionRequest {
+                record_type: Some(record_type),
+                naaccr_version: Some(naaccr_version),
+                reporting_facility: facility,
+                dx_from,
+                dx_to,
+                changed_since_last: Some(since_last),
+                include_failing: Some(include_failing),
+            };
+            oncoreg::server::export(&cli.settings, &req, &out).map(print_json)
+        }
+        Command::ExportMonthly { as_of } => {
+            oncoreg::server::export_monthly(&cli.settings, as_of).map(print_json)
+        }
+        Command::Import { file } => oncoreg::server::import(&cli.settings, &file).map(print_json),
         Command::Openapi => {
             println!("{}", oncoreg::server::openapi_json());
             Ok(())

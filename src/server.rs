@@ -63,6 +63,54 @@ pub fn demo(
     Ok(crate::demo::generate(&mut conn, &cfg)?)
 }
 
+fn service_err(e: crate::service::ServiceError) -> StartError {
+    StartError::Service(e)
+}
+
+/// `oncoreg export`: a batch made by the CLI, its file copied to `out` atomically.
+pub fn export(
+    settings: &Settings,
+    req: &crate::dto::SubmissionRequest,
+    out: &std::path::Path,
+) -> Result<crate::dto::SubmissionData, StartError> {
+    let pool = open(settings)?;
+    let mut conn = pool.get().map_err(DbError::from)?;
+    let dir = std::path::PathBuf::from(&settings.submissions_dir);
+    let today = chrono::Utc::now().date_naive();
+    let batch =
+        crate::service::submissions::create(&mut conn, &Actor::system("cli"), req, &dir, today)
+            .map_err(service_err)?;
+    let tmp = out.with_extension("tmp");
+    std::fs::copy(dir.join(&batch.file_name), &tmp)?;
+    std::fs::rename(&tmp, out)?;
+    Ok(batch)
+}
+
+/// `oncoreg export-monthly`: the monthly export job run once.
+pub fn export_monthly(
+    settings: &Settings,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<crate::dto::SubmissionData, StartError> {
+    let pool = open(settings)?;
+    let mut conn = pool.get().map_err(DbError::from)?;
+    let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    crate::service::submissions::run_monthly_export(&mut conn, settings, as_of).map_err(service_err)
+}
+
+/// `oncoreg import FILE`.
+pub fn import(
+    settings: &Settings,
+    file: &std::path::Path,
+) -> Result<crate::dto::ImportReport, StartError> {
+    let pool = open(settings)?;
+    let mut conn = pool.get().map_err(DbError::from)?;
+    let f = std::fs::File::open(file)?;
+    let input = Box::new(std::io::BufReader::with_capacity(1 << 16, f));
+    let today = chrono::Utc::now().date_naive();
+    crate::service::imports::import(&mut conn, &Actor::system("cli"), input, today)
+        .map_err(service_err)
+}
+
 pub fn openapi_json() -> String {
     crate::api::openapi().to_pretty_json().unwrap_or_default()
 }

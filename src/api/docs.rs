@@ -24,6 +24,8 @@ use super::problem::{FieldError, Problem};
         (name = "treatments", description = "Treatment of a tumor"),
         (name = "contacts", description = "Follow-up contacts"),
         (name = "edits", description = "Coding checks: catalogue, findings, batch runs"),
+        (name = "submissions", description = "NAACCR XML submission batches for a central registry"),
+        (name = "imports", description = "NAACCR XML and v18 flat file imports"),
         (name = "admin", description = "API tokens and the audit log"),
         (name = "health", description = "Liveness"),
     )
@@ -105,5 +107,22 @@ impl utoipa::IntoResponses for UpdateErrors {
             ("428", "If-Match is required"),
         ]));
         r
+    }
+}
+
+/// Errors of an import.
+pub struct ImportErrors;
+
+impl utoipa::IntoResponses for ImportErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[
+            BAD_REQUEST,
+            UNAUTHORIZED,
+            FORBIDDEN,
+            ("413", "File over the import size limit"),
+            ("415", "Body is not application/xml, application/gzip or text/plain"),
+            ("422", "The file was refused as a whole; the fatal reason is given"),
+            UNAVAILABLE,
+        ])
     }
 }

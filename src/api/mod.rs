@@ -9,6 +9,7 @@ mod params;
 mod patients;
 pub mod problem;
 pub mod state;
+mod submissions;
 mod treatments;
 mod tumors;
 
@@ -75,6 +76,11 @@ where
             .service(contacts::create_contact)
             .service(contacts::get_contact)
             .service(contacts::update_contact)
+            .service(submissions::list_submissions)
+            .service(submissions::create_submission)
+            .service(submissions::get_submission)
+            .service(submissions::get_submission_file)
+            .service(submissions::create_import)
             .service(admin::list_tokens)
             .service(admin::create_token)
             .service(admin::revoke_token)

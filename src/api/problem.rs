@@ -241,6 +241,10 @@ impl From<ServiceError> for ApiError {
                 Self::Unavailable
             }
             ServiceError::Db(e) => Self::Internal(e.to_string()),
+            ServiceError::File(e) => Self::Internal(e),
+            ServiceError::Refused(reason) => {
+                Self::Invalid(vec![FieldError::new("body", "file.refused", reason)])
+            }
         }
     }
 }

@@ -116,3 +116,46 @@ pub struct EditRunFailureRow {
     pub patient_id: String,
     pub findings: String,
 }
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
+#[diesel(table_name = patient_items)]
+pub struct PatientItemsRow {
+    pub patient_id: String,
+    pub items: String,
+}
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
+#[diesel(table_name = tumor_items)]
+pub struct TumorItemsRow {
+    pub tumor_id: String,
+    pub items: String,
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = submissions)]
+pub struct SubmissionRow {
+    pub id: String,
+    pub created_at: NaiveDateTime,
+    pub actor_token_id: Option<String>,
+    pub actor_name: String,
+    pub record_type: String,
+    pub naaccr_version: String,
+    pub filters: String,
+    pub patient_count: i64,
+    pub tumor_count: i64,
+    pub excluded_count: i64,
+    pub byte_count: i64,
+    pub sha256: String,
+    pub file_name: String,
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = submission_tumors)]
+pub struct SubmissionTumorRow {
+    pub submission_id: String,
+    pub tumor_id: String,
+    pub tumor_version: i32,
+    pub content_hash: String,
+    pub included: bool,
+    pub reasons: Option<String>,
+}

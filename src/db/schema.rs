@@ -112,7 +112,54 @@ diesel::table! {
 }
 
 diesel::joinable!(edit_run_failures -> edit_runs (run_id));
+
+diesel::table! {
+    patient_items (patient_id) {
+        patient_id -> Text,
+        items -> Text,
+    }
+}
+
+diesel::table! {
+    tumor_items (tumor_id) {
+        tumor_id -> Text,
+        items -> Text,
+    }
+}
+
+diesel::table! {
+    submissions (id) {
+        id -> Text,
+        created_at -> Timestamp,
+        actor_token_id -> Nullable<Text>,
+        actor_name -> Text,
+        record_type -> Text,
+        naaccr_version -> Text,
+        filters -> Text,
+        patient_count -> BigInt,
+        tumor_count -> BigInt,
+        excluded_count -> BigInt,
+        byte_count -> BigInt,
+        sha256 -> Text,
+        file_name -> Text,
+    }
+}
+
+diesel::table! {
+    submission_tumors (submission_id, tumor_id) {
+        submission_id -> Text,
+        tumor_id -> Text,
+        tumor_version -> Integer,
+        content_hash -> Text,
+        included -> Bool,
+        reasons -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(tumors -> patients (patient_id));
+diesel::joinable!(patient_items -> patients (patient_id));
+diesel::joinable!(tumor_items -> tumors (tumor_id));
+diesel::joinable!(submission_tumors -> submissions (submission_id));
 diesel::joinable!(treatments -> tumors (tumor_id));
 diesel::joinable!(contacts -> patients (patient_id));
 diesel::joinable!(contact_tumors -> contacts (contact_id));
@@ -128,4 +175,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     contact_tumors,
     edit_runs,
     edit_run_failures,
+    patient_items,
+    tumor_items,
+    submissions,
+    submission_tumors,
 );

@@ -8,6 +8,7 @@ mod admin;
 mod contact;
 mod edits;
 mod patient;
+mod submission;
 mod treatment;
 mod tumor;
 
@@ -15,6 +16,7 @@ pub use admin::*;
 pub use contact::*;
 pub use edits::*;
 pub use patient::*;
+pub use submission::*;
 pub use treatment::*;
 pub use tumor::*;
 

@@ -2,9 +2,11 @@
 //! Pure streaming code over `std::io`; no web or database access.
 
 pub mod flat_file;
+pub mod mapping;
 pub mod naaccr_read;
 mod naaccr_read_xml;
 pub mod naaccr_xml;
+pub mod records;
 mod xml_source;
 
 #[cfg(test)]

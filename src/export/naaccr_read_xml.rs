@@ -77,8 +77,24 @@ pub(crate) enum Tag {
     Child,
 }
 
+/// Element and attribute names: the NAACCR ones are borrowed, so reading an `<Item>` allocates
+/// only its id and value.
+type Name = Cow<'static, str>;
+
+fn name_of(raw: &[u8]) -> Name {
+    match raw {
+        b"Item" => Cow::Borrowed("Item"),
+        b"Patient" => Cow::Borrowed("Patient"),
+        b"Tumor" => Cow::Borrowed("Tumor"),
+        b"NaaccrData" => Cow::Borrowed("NaaccrData"),
+        b"naaccrId" => Cow::Borrowed("naaccrId"),
+        b"naaccrNum" => Cow::Borrowed("naaccrNum"),
+        other => Cow::Owned(String::from_utf8_lossy(other).into_owned()),
+    }
+}
+
 enum Raw {
-    Start(Ns, String, Vec<(Ns, String, String)>),
+    Start(Ns, Name, Vec<(Ns, Name, String)>),
     End,
     Text(String),
     Blank,
@@ -114,7 +130,7 @@ impl<R: BufRead> XmlEvents<R> {
             let ns = Ns::of(&res)?;
             return match ev {
                 Event::Start(e) => {
-                    let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                    let name = name_of(e.local_name().as_ref());
                     Ok(Raw::Start(ns, name, attributes(&self.ns, &e)?))
                 }
                 Event::End(_) => Ok(Raw::End),
@@ -147,21 +163,21 @@ impl<R: BufRead> XmlEvents<R> {
             }
         };
         if name != "NaaccrData" {
-            return Err(FatalError::WrongRoot(name));
+            return Err(FatalError::WrongRoot(name.into_owned()));
         }
         if ns != Ns::Naaccr {
-            return Err(FatalError::WrongNamespace(name));
+            return Err(FatalError::WrongNamespace(name.into_owned()));
         }
         let (mut base, mut rt, mut spec, mut user, mut time) = (None, None, None, None, None);
         for (ans, key, value) in attrs {
-            let slot = match (ans, key.as_str()) {
+            let slot = match (ans, &*key) {
                 (Ns::Other, _) => continue,
                 (Ns::None, "baseDictionaryUri") => &mut base,
                 (Ns::None, "recordType") => &mut rt,
                 (Ns::None, "specificationVersion") => &mut spec,
                 (Ns::None, "userDictionaryUri") => &mut user,
                 (Ns::None, "timeGenerated") => &mut time,
-                _ => return Err(FatalError::UnexpectedRootAttribute(key)),
+                _ => return Err(FatalError::UnexpectedRootAttribute(key.into_owned())),
             };
             *slot = Some(value);
         }
@@ -193,7 +209,7 @@ impl<R: BufRead> XmlEvents<R> {
                 Raw::End => return Ok(None),
                 Raw::Eof => return Err(unexpected_eof()),
                 Raw::Text(_) => return Err(FatalError::UnexpectedText(level.as_str())),
-                Raw::Start(ns, name, attrs) => match (ns, name.as_str()) {
+                Raw::Start(ns, name, attrs) => match (ns, &*name) {
                     (Ns::Other, _) => {
                         self.skip_extension(level)?;
                         after_extension = true;
@@ -240,7 +256,7 @@ impl<R: BufRead> XmlEvents<R> {
         level: Level,
         ns: Ns,
         name: &str,
-        attrs: &[(Ns, String, String)],
+        attrs: &[(Ns, Name, String)],
     ) -> Result<(), FatalError> {
         let unexpected = || FatalError::UnexpectedElement {
             element: name.to_owned(),
@@ -264,16 +280,16 @@ impl<R: BufRead> XmlEvents<R> {
         }
         match attrs.first() {
             Some((_, key, _)) => {
-                Err(FatalError::UnexpectedAttribute { element: child, attribute: key.clone() })
+                Err(FatalError::UnexpectedAttribute { element: child, attribute: key.to_string() })
             }
             None => Ok(()),
         }
     }
 
-    fn item(&mut self, attrs: Vec<(Ns, String, String)>) -> Result<Tag, FatalError> {
+    fn item(&mut self, attrs: Vec<(Ns, Name, String)>) -> Result<Tag, FatalError> {
         let (mut id, mut num) = (None, None);
         for (ns, key, value) in attrs {
-            match (ns, key.as_str()) {
+            match (ns, &*key) {
                 (Ns::Other, _) => {}
                 (Ns::None, "naaccrId") => id = Some(value),
                 (Ns::None, "naaccrNum") => {
@@ -283,7 +299,7 @@ impl<R: BufRead> XmlEvents<R> {
                 _ => {
                     return Err(FatalError::UnexpectedAttribute {
                         element: "Item",
-                        attribute: key,
+                        attribute: key.into_owned(),
                     });
                 }
             }
@@ -299,10 +315,11 @@ impl<R: BufRead> XmlEvents<R> {
                     let text = String::from_utf8_lossy(&self.buf);
                     value.push_str(&normalize_newlines(text));
                 }
+                Raw::Text(t) if value.is_empty() => value = t,
                 Raw::Text(t) => value.push_str(&t),
                 Raw::Start(_, name, _) => {
                     return Err(FatalError::UnexpectedElement {
-                        element: name,
+                        element: name.into_owned(),
                         parent: "Item".into(),
                     });
                 }
@@ -336,10 +353,7 @@ impl<R: BufRead> XmlEvents<R> {
     }
 }
 
-fn attributes<R>(
-    ns: &NsReader<R>,
-    e: &BytesStart,
-) -> Result<Vec<(Ns, String, String)>, FatalError> {
+fn attributes<R>(ns: &NsReader<R>, e: &BytesStart) -> Result<Vec<(Ns, Name, String)>, FatalError> {
     let mut out = Vec::new();
     for a in e.attributes() {
         let a = a.map_err(|e| FatalError::Malformed(e.to_string()))?;
@@ -348,7 +362,7 @@ fn attributes<R>(
         }
         let (res, local) = ns.resolve_attribute(a.key);
         let ans = Ns::of(&res)?;
-        let key = String::from_utf8_lossy(local.as_ref()).into_owned();
+        let key = name_of(local.as_ref());
         let value = a.unescape_value().map_err(xml_error)?.into_owned();
         out.push((ans, key, value));
     }

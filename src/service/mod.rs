@@ -8,7 +8,10 @@ pub mod contacts;
 pub mod edit_runs;
 pub mod edits;
 mod history;
+pub mod imports;
+mod naaccr_load;
 pub mod patients;
+pub mod submissions;
 pub mod treatments;
 pub mod tumors;
 
@@ -40,6 +43,12 @@ pub enum ServiceError {
     BadCursor,
     #[error(transparent)]
     Db(#[from] DbError),
+    /// A file could not be written or read (submission files); never user input.
+    #[error("file: {0}")]
+    File(String),
+    /// An uploaded file was refused as a whole (NAACCR fatal error).
+    #[error("the file was refused: {0}")]
+    Refused(String),
 }
 
 impl From<diesel::result::Error> for ServiceError {

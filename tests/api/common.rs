@@ -14,6 +14,7 @@ use oncoreg::service::{Actor, Role, admin};
 use serde_json::Value;
 
 pub const TEST_BODY_LIMIT: usize = 64 * 1024;
+pub const TEST_IMPORT_LIMIT: usize = 512 * 1024;
 
 /// "Today" for every test: date rules are checked against it.
 pub const TODAY: (i32, u32, u32) = (2026, 6, 30);
@@ -31,7 +32,10 @@ pub struct TestApp {
     pub viewer: String,
     /// The app's database, for tests that set up data the API would refuse.
     pub pool: Pool,
+    /// Settings the server runs with (submission directory, limits).
+    pub settings: Settings,
     handle: actix_web::dev::ServerHandle,
+    _files: tempfile::TempDir,
     _dir: Option<tempfile::TempDir>,
     pg_db: Option<String>,
 }
@@ -71,6 +75,10 @@ impl TestApp {
         let mut settings = Settings::for_database(url);
         // Small enough that an oversized test body fits in socket buffers, so the client reads the 413.
         settings.body_limit = TEST_BODY_LIMIT;
+        let files = tempfile::tempdir().expect("temp dir");
+        settings.submissions_dir = files.path().join("submissions").display().to_string();
+        settings.export_dir = files.path().join("exports").display().to_string();
+        settings.import_limit = TEST_IMPORT_LIMIT;
         let pool = db::pool(&DatabaseUrl::parse(url), Some(4)).expect("pool");
         {
             let mut conn = pool.get().expect("connection");
@@ -86,7 +94,7 @@ impl TestApp {
             (token(Role::Admin), token(Role::Registrar), token(Role::Viewer));
         let (y, m, d) = TODAY;
         let clock = Arc::new(FixedClock(NaiveDate::from_ymd_opt(y, m, d).expect("date")));
-        let state = web::Data::new(AppState::new(pool.clone(), clock, settings));
+        let state = web::Data::new(AppState::new(pool.clone(), clock, settings.clone()));
         let server = HttpServer::new(move || oncoreg::api::app(state.clone()))
             .workers(1)
             .bind("127.0.0.1:0")
@@ -102,7 +110,9 @@ impl TestApp {
             registrar,
             viewer,
             pool,
+            settings,
             handle,
+            _files: files,
             _dir: dir,
             pg_db,
         }

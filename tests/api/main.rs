@@ -8,6 +8,7 @@ mod errors;
 mod lists;
 mod logs;
 mod migrations;
+mod naaccr;
 mod openapi;
 mod records;
 mod security;

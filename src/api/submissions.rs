@@ -1,0 +1,187 @@
+//! /api/v1/submissions and /api/v1/imports: NAACCR files out and in.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use futures_util::stream;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::docs::{CreateErrors, ImportErrors, ReadErrors};
+use super::extract::{Auth, JsonBody};
+use super::params::PageParams;
+use super::problem::ApiError;
+use super::state::AppState;
+use crate::dto::{ImportReport, Page, SubmissionData, SubmissionRequest};
+use crate::service::{imports, submissions};
+
+type Reply = Result<HttpResponse, ApiError>;
+
+/// Create a submission batch: a NAACCR XML file of the selected tumors (record type A, C or I;
+/// version 250 or 260). Tumors failing an error-level edit are listed and left out unless asked.
+#[utoipa::path(
+    tag = "submissions", operation_id = "create_submission",
+    request_body = SubmissionRequest,
+    responses((status = 201, body = SubmissionData, headers(("Location" = String))), CreateErrors),
+    security(("bearer" = []))
+)]
+#[post("/submissions")]
+pub async fn create_submission(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    body: JsonBody<SubmissionRequest>,
+) -> Reply {
+    let today = state.clock.today();
+    let dir = PathBuf::from(&state.settings.submissions_dir);
+    let out = state.db(move |c| submissions::create(c, &actor, &body.0, &dir, today)).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/submissions/{}", out.id)))
+        .json(out))
+}
+
+/// List submission batches, newest first.
+#[utoipa::path(
+    tag = "submissions", operation_id = "list_submissions",
+    params(PageParams),
+    responses((status = 200, body = Page<SubmissionData>), ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/submissions")]
+pub async fn list_submissions(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    q: web::Query<PageParams>,
+) -> Reply {
+    let page = q.page()?;
+    let out = state.db(move |c| submissions::list(c, &actor, &page)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Read a submission batch with the tumors it left out and why.
+#[utoipa::path(
+    tag = "submissions", operation_id = "get_submission",
+    params(("id" = String, Path, description = "Submission id")),
+    responses((status = 200, body = SubmissionData), ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/submissions/{id}")]
+pub async fn get_submission(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    id: web::Path<String>,
+) -> Reply {
+    let out = state.db(move |c| submissions::get(c, &actor, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Download options.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FileParams {
+    /// `true` for a gzip-compressed file (`application/gzip`).
+    pub gzip: Option<bool>,
+}
+
+const CHUNK: usize = 64 * 1024;
+
+/// Download a batch's NAACCR XML file (streamed; gzip on request).
+#[utoipa::path(
+    tag = "submissions", operation_id = "get_submission_file",
+    params(("id" = String, Path, description = "Submission id"), FileParams),
+    responses(
+        (status = 200, description = "The NAACCR XML file", content(
+            (String = "application/xml"),
+            (String = "application/gzip"),
+        )),
+        ReadErrors
+    ),
+    security(("bearer" = []))
+)]
+#[get("/submissions/{id}/file")]
+pub async fn get_submission_file(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    id: web::Path<String>,
+    q: web::Query<FileParams>,
+) -> Reply {
+    let dir = PathBuf::from(&state.settings.submissions_dir);
+    let (path, name) = state.db(move |c| submissions::file(c, &actor, &id, &dir)).await?;
+    let gzip = q.gzip.unwrap_or(false);
+    let file = std::fs::File::open(&path).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let reader: Box<dyn Read + Send> = if gzip {
+        Box::new(flate2::read::GzEncoder::new(file, flate2::Compression::fast()))
+    } else {
+        Box::new(file)
+    };
+    let body = stream::unfold(Some(reader), |reader| async move {
+        let mut r = reader?;
+        let res = web::block(move || {
+            let mut buf = vec![0u8; CHUNK];
+            let n = r.read(&mut buf)?;
+            buf.truncate(n);
+            Ok::<_, std::io::Error>((r, buf))
+        })
+        .await;
+        match res {
+            Ok(Ok((_, buf))) if buf.is_empty() => None,
+            Ok(Ok((r, buf))) => Some((Ok::<_, actix_web::Error>(web::Bytes::from(buf)), Some(r))),
+            Ok(Err(e)) => Some((Err(actix_web::error::ErrorInternalServerError(e)), None)),
+            Err(e) => Some((Err(actix_web::error::ErrorInternalServerError(e)), None)),
+        }
+    });
+    let (ctype, name) =
+        if gzip { ("application/gzip", format!("{name}.gz")) } else { ("application/xml", name) };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, ctype))
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+        .streaming(body))
+}
+
+/// Import a NAACCR file: XML (v18–v26, plain or gzip) or a v18 fixed-width flat file (A, C, I),
+/// sent as the raw body. Each patient with its tumors is imported whole or not at all; the report
+/// lists per record what was rejected or dropped and why. A file refused as a whole is a 422.
+#[utoipa::path(
+    tag = "imports", operation_id = "create_import",
+    request_body(content(
+        (String = "application/xml"),
+        (String = "application/gzip"),
+        (String = "text/plain"),
+    ), description = "The NAACCR file"),
+    responses((status = 200, body = ImportReport), ImportErrors),
+    security(("bearer" = []))
+)]
+#[post("/imports")]
+pub async fn create_import(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    Auth(actor): Auth,
+    payload: web::Payload,
+) -> Reply {
+    let ctype = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let accepted =
+        ["application/xml", "text/xml", "application/gzip", "application/x-gzip", "text/plain"];
+    if !accepted.contains(&ctype.as_str()) {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    actor.require(crate::service::Role::Registrar)?;
+    let limit = state.settings.import_limit;
+    let body =
+        payload.to_bytes_limited(limit).await.map_err(|_| ApiError::PayloadTooLarge(limit))?;
+    let body = body.map_err(|_| {
+        ApiError::bad_request("body", "body.unreadable", "the request body could not be read")
+    })?;
+    let today = state.clock.today();
+    let out = state
+        .db(move |c| imports::import(c, &actor, Box::new(std::io::Cursor::new(body)), today))
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -1,0 +1,272 @@
+//! Bulk queries for NAACCR import and export: a few statements per batch of patients, multi-row
+//! inserts. Written once for both backends except the inserts, which match on the backend.
+
+use diesel::prelude::*;
+
+use super::rows::*;
+use super::schema::*;
+use super::{DbConn, MultiBackend};
+
+type QResult<T> = Result<T, diesel::result::Error>;
+
+/// Rows per multi-row INSERT (kept under SQLite's bound-parameter limit for 12-column rows).
+const INSERT_CHUNK: usize = 500;
+
+macro_rules! insert_all {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = $rows;
+        match $conn {
+            // Diesel runs a SQLite batch insert as single-row statements in a transaction of its
+            // own, which cannot nest in ours: the same statements, one prepared query, here.
+            DbConn::Sqlite(c) => {
+                for row in rows {
+                    diesel::insert_into($table).values(row).execute(c)?;
+                }
+            }
+            DbConn::Postgres(c) => {
+                for chunk in rows.chunks(INSERT_CHUNK) {
+                    diesel::insert_into($table).values(chunk).execute(c)?;
+                }
+            }
+        }
+        Ok(())
+    }};
+}
+
+pub fn insert_patients(conn: &mut DbConn, rows: &[PatientRow]) -> QResult<()> {
+    insert_all!(conn, patients::table, rows)
+}
+
+pub fn insert_tumors(conn: &mut DbConn, rows: &[TumorRow]) -> QResult<()> {
+    insert_all!(conn, tumors::table, rows)
+}
+
+pub fn insert_treatments(conn: &mut DbConn, rows: &[TreatmentRow]) -> QResult<()> {
+    insert_all!(conn, treatments::table, rows)
+}
+
+pub fn insert_contacts(conn: &mut DbConn, rows: &[ContactRow]) -> QResult<()> {
+    insert_all!(conn, contacts::table, rows)
+}
+
+pub fn insert_contact_tumors(conn: &mut DbConn, rows: &[ContactTumorRow]) -> QResult<()> {
+    insert_all!(conn, contact_tumors::table, rows)
+}
+
+pub fn insert_audit(conn: &mut DbConn, rows: &[AuditRow]) -> QResult<()> {
+    insert_all!(conn, audit_log::table, rows)
+}
+
+pub fn insert_submission_tumors(conn: &mut DbConn, rows: &[SubmissionTumorRow]) -> QResult<()> {
+    insert_all!(conn, submission_tumors::table, rows)
+}
+
+/// Replaces the item maps of these patients.
+pub fn put_patient_items(conn: &mut DbConn, rows: &[PatientItemsRow]) -> QResult<()> {
+    let ids: Vec<&str> = rows.iter().map(|r| r.patient_id.as_str()).collect();
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        diesel::delete(patient_items::table.filter(patient_items::patient_id.eq_any(chunk)))
+            .execute(conn)?;
+    }
+    insert_all!(conn, patient_items::table, rows)
+}
+
+/// Replaces the item maps of these tumors.
+pub fn put_tumor_items(conn: &mut DbConn, rows: &[TumorItemsRow]) -> QResult<()> {
+    let ids: Vec<&str> = rows.iter().map(|r| r.tumor_id.as_str()).collect();
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        diesel::delete(tumor_items::table.filter(tumor_items::tumor_id.eq_any(chunk)))
+            .execute(conn)?;
+    }
+    insert_all!(conn, tumor_items::table, rows)
+}
+
+/// The next page of patients in id order.
+pub fn patients_after(
+    conn: &mut DbConn,
+    after: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<PatientRow>> {
+    let mut q = patients::table.into_boxed::<MultiBackend>();
+    if let Some(a) = after {
+        q = q.filter(patients::id.gt(a.to_string()));
+    }
+    q.order(patients::id).limit(limit).select(PatientRow::as_select()).load(conn)
+}
+
+pub fn patients_by_number(conn: &mut DbConn, numbers: &[&str]) -> QResult<Vec<PatientRow>> {
+    patients::table
+        .filter(patients::patient_id_number.eq_any(numbers))
+        .select(PatientRow::as_select())
+        .load(conn)
+}
+
+/// Tumor filters of an export: facility and diagnosis years (exact dates are checked by the caller).
+#[derive(Clone, Debug, Default)]
+pub struct TumorScope {
+    pub facility: Option<String>,
+    pub year_from: Option<i32>,
+    pub year_to: Option<i32>,
+}
+
+pub fn tumors_of(
+    conn: &mut DbConn,
+    patient_ids: &[&str],
+    scope: &TumorScope,
+) -> QResult<Vec<TumorRow>> {
+    let mut q =
+        tumors::table.filter(tumors::patient_id.eq_any(patient_ids)).into_boxed::<MultiBackend>();
+    if let Some(f) = &scope.facility {
+        q = q.filter(tumors::reporting_facility.eq(f.clone()));
+    }
+    if let Some(y) = scope.year_from {
+        q = q.filter(tumors::diagnosis_year.ge(y));
+    }
+    if let Some(y) = scope.year_to {
+        q = q.filter(tumors::diagnosis_year.le(y));
+    }
+    q.order(tumors::id).select(TumorRow::as_select()).load(conn)
+}
+
+pub fn patient_items_of(conn: &mut DbConn, patient_ids: &[&str]) -> QResult<Vec<PatientItemsRow>> {
+    patient_items::table
+        .filter(patient_items::patient_id.eq_any(patient_ids))
+        .select(PatientItemsRow::as_select())
+        .load(conn)
+}
+
+pub fn tumor_items_of(conn: &mut DbConn, tumor_ids: &[&str]) -> QResult<Vec<TumorItemsRow>> {
+    tumor_items::table
+        .filter(tumor_items::tumor_id.eq_any(tumor_ids))
+        .select(TumorItemsRow::as_select())
+        .load(conn)
+}
+
+pub fn treatments_of(conn: &mut DbConn, tumor_ids: &[&str]) -> QResult<Vec<TreatmentRow>> {
+    treatments::table
+        .filter(treatments::tumor_id.eq_any(tumor_ids))
+        .order(treatments::id)
+        .select(TreatmentRow::as_select())
+        .load(conn)
+}
+
+pub fn contacts_of(conn: &mut DbConn, patient_ids: &[&str]) -> QResult<Vec<ContactRow>> {
+    contacts::table
+        .filter(contacts::patient_id.eq_any(patient_ids))
+        .order(contacts::id)
+        .select(ContactRow::as_select())
+        .load(conn)
+}
+
+/// (tumor id, contact date, cancer status) for these tumors.
+pub fn statuses_of(
+    conn: &mut DbConn,
+    tumor_ids: &[&str],
+) -> QResult<Vec<(String, String, String)>> {
+    contact_tumors::table
+        .inner_join(contacts::table)
+        .filter(contact_tumors::tumor_id.eq_any(tumor_ids))
+        .select((contact_tumors::tumor_id, contacts::contact_date, contact_tumors::cancer_status))
+        .load(conn)
+}
+
+/// (tumor id, content hash, batch time) of every batch that carried one of these tumors.
+pub fn sent_hashes(
+    conn: &mut DbConn,
+    tumor_ids: &[&str],
+) -> QResult<Vec<(String, String, chrono::NaiveDateTime)>> {
+    submission_tumors::table
+        .inner_join(submissions::table)
+        .filter(submission_tumors::tumor_id.eq_any(tumor_ids))
+        .filter(submission_tumors::included.eq(true))
+        .select((
+            submission_tumors::tumor_id,
+            submission_tumors::content_hash,
+            submissions::created_at,
+        ))
+        .load(conn)
+}
+
+pub fn update_patient_row(conn: &mut DbConn, row: &PatientRow) -> QResult<()> {
+    diesel::update(patients::table.find(&row.id)).set(row).execute(conn).map(|_| ())
+}
+
+pub fn update_tumor_row(conn: &mut DbConn, row: &TumorRow) -> QResult<()> {
+    diesel::update(tumors::table.find(&row.id)).set(row).execute(conn).map(|_| ())
+}
+
+pub fn update_treatment_row(conn: &mut DbConn, row: &TreatmentRow) -> QResult<()> {
+    diesel::update(treatments::table.find(&row.id)).set(row).execute(conn).map(|_| ())
+}
+
+/// Rewrites a contact and its tumor statuses.
+pub fn update_contact_row(
+    conn: &mut DbConn,
+    row: &ContactRow,
+    links: &[ContactTumorRow],
+) -> QResult<()> {
+    diesel::update(contacts::table.find(&row.id)).set(row).execute(conn)?;
+    diesel::delete(contact_tumors::table.filter(contact_tumors::contact_id.eq(&row.id)))
+        .execute(conn)?;
+    insert_contact_tumors(conn, links)
+}
+
+pub fn set_follow_up_state(
+    conn: &mut DbConn,
+    id: &str,
+    dlc: Option<String>,
+    vital: &str,
+) -> QResult<()> {
+    super::repo::set_follow_up_state(conn, id, dlc, vital)
+}
+
+// --- submissions ----------------------------------------------------------------------------------
+
+pub fn insert_submission(conn: &mut DbConn, row: &SubmissionRow) -> QResult<()> {
+    diesel::insert_into(submissions::table).values(row).execute(conn).map(|_| ())
+}
+
+/// Stores the final counts and hash of a batch.
+pub fn finish_submission(conn: &mut DbConn, row: &SubmissionRow) -> QResult<()> {
+    diesel::update(submissions::table.find(&row.id))
+        .set((
+            submissions::patient_count.eq(row.patient_count),
+            submissions::tumor_count.eq(row.tumor_count),
+            submissions::excluded_count.eq(row.excluded_count),
+            submissions::byte_count.eq(row.byte_count),
+            submissions::sha256.eq(&row.sha256),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn get_submission(conn: &mut DbConn, id: &str) -> QResult<Option<SubmissionRow>> {
+    submissions::table.find(id).select(SubmissionRow::as_select()).first(conn).optional()
+}
+
+pub fn list_submissions(
+    conn: &mut DbConn,
+    after: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<SubmissionRow>> {
+    let mut q = submissions::table.into_boxed::<MultiBackend>();
+    if let Some(a) = after {
+        q = q.filter(submissions::id.lt(a.to_string()));
+    }
+    q.order(submissions::id.desc()).limit(limit).select(SubmissionRow::as_select()).load(conn)
+}
+
+/// The tumors a batch left out, with their reasons (at most `limit`).
+pub fn excluded_of(
+    conn: &mut DbConn,
+    submission_id: &str,
+    limit: i64,
+) -> QResult<Vec<SubmissionTumorRow>> {
+    submission_tumors::table
+        .filter(submission_tumors::submission_id.eq(submission_id))
+        .filter(submission_tumors::included.eq(false))
+        .order(submission_tumors::tumor_id)
+        .limit(limit)
+        .select(SubmissionTumorRow::as_select())
+        .load(conn)
+}

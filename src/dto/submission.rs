@@ -1,0 +1,139 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A request for a submission batch.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SubmissionRequest {
+    /// NAACCR record type: A full abstract, C confidential, I incidence (no confidential item).
+    #[schema(example = "I")]
+    #[schema(value_type = String, required = true, pattern = "^[ACI]$")]
+    pub record_type: Option<String>,
+    /// NAACCR version: 250 or 260.
+    #[schema(example = "260")]
+    #[schema(value_type = String, required = true, pattern = "^(250|260)$")]
+    pub naaccr_version: Option<String>,
+    /// Only tumors of this reporting facility (#540).
+    #[schema(min_length = 1, max_length = 10)]
+    pub reporting_facility: Option<String>,
+    /// Only tumors diagnosed on or after this date (ISO, at any precision).
+    #[schema(example = "2021-01-01")]
+    #[schema(pattern = "^(18|19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
+    pub dx_from: Option<String>,
+    /// Only tumors diagnosed on or before this date.
+    #[schema(pattern = "^(18|19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
+    pub dx_to: Option<String>,
+    /// Only tumors new or changed since they were last submitted (default false).
+    pub changed_since_last: Option<bool>,
+    /// Also send tumors that fail an error-level edit (default false: they are listed and left out).
+    pub include_failing: Option<bool>,
+}
+
+/// The filters a batch was made with.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SubmissionFilters {
+    pub reporting_facility: Option<String>,
+    pub dx_from: Option<String>,
+    pub dx_to: Option<String>,
+    pub changed_since_last: bool,
+    pub include_failing: bool,
+}
+
+/// Why a tumor was left out: an error-level edit.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExcludedReason {
+    pub edit_id: String,
+    pub message: String,
+}
+
+/// A tumor a batch left out.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExcludedTumor {
+    pub tumor_id: String,
+    pub reasons: Vec<ExcludedReason>,
+}
+
+/// A submission batch.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SubmissionData {
+    pub id: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    /// Name of the token (or job) that made the batch.
+    pub created_by: String,
+    pub record_type: String,
+    pub naaccr_version: String,
+    pub filters: SubmissionFilters,
+    pub patient_count: i64,
+    pub tumor_count: i64,
+    /// Tumors left out because an error-level edit failed.
+    pub excluded_count: i64,
+    /// Size of the XML file.
+    pub byte_count: i64,
+    /// SHA-256 of the XML file (uncompressed), hex.
+    pub sha256: String,
+    pub file_name: String,
+    /// The tumors left out with their reasons (first 1000; on the batch itself, not in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<Vec<ExcludedTumor>>,
+}
+
+/// One problem with one record of an imported file.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportProblem {
+    /// `Patient`, `Tumor` or `NaaccrData`.
+    pub level: String,
+    /// Index of the tumor within its patient (0-based) for tumor-level problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tumor: Option<usize>,
+    /// The NAACCR item concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub naaccr_id: Option<String>,
+    /// Stable rule name, e.g. `item.unknown`, `value.tooLong`, `code.unknown`, `edit.N-site-morph-seer`.
+    pub rule: String,
+    /// What happened: `rejected` (the patient was not imported), `dropped` (the value was not kept),
+    /// `untyped` (kept in the item map, not as a typed field) or `reported`.
+    pub outcome: String,
+    pub message: String,
+}
+
+/// What happened to one patient of the file (only patients with problems are listed).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRecord {
+    /// Position of the patient in the file (0-based).
+    pub index: u64,
+    /// The patient id number (#20) as read, when present.
+    pub patient_id_number: Option<String>,
+    /// `created`, `updated`, `unchanged` or `rejected`.
+    pub status: String,
+    pub problems: Vec<ImportProblem>,
+}
+
+/// The report of an import.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReport {
+    /// `xml` or `flat`.
+    pub format: String,
+    pub record_type: String,
+    pub naaccr_version: String,
+    pub patients_read: u64,
+    pub tumors_read: u64,
+    pub patients_created: u64,
+    pub patients_updated: u64,
+    pub patients_unchanged: u64,
+    pub patients_rejected: u64,
+    pub tumors_created: u64,
+    pub tumors_updated: u64,
+    /// Problems found in the file header (root items and attributes).
+    pub header_problems: Vec<ImportProblem>,
+    /// Patients with problems (first 1000).
+    pub records: Vec<ImportRecord>,
+}

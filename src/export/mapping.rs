@@ -1,0 +1,223 @@
+//! Stored records ↔ NAACCR items, driven by the dictionaries.
+//!
+//! Each typed field of a stored document names the NAACCR item it holds (the JSON field names are
+//! NAACCR ids already); values are converted only where the JSON form differs (ISO dates ↔
+//! `YYYYMMDD`). Everything else — length, padding, data type, level, allowed record types — comes
+//! from the dictionary of the target version when the writer formats the value, so a new yearly
+//! dictionary is a data change. Items without a typed field travel in per-patient and per-tumor
+//! item maps. Renamed items are listed once in [`ALIASES`].
+
+use std::collections::BTreeMap;
+
+use crate::domain::naaccr::{Dictionary, RecordType};
+use crate::dto::{PatientData, TumorData};
+
+/// How a JSON value becomes an item value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conv {
+    /// The same text.
+    Plain,
+    /// ISO 8601 (`2021-03-15`, `2021-03`, `2021`) ↔ NAACCR (`20210315`, `202103`, `2021`).
+    Date,
+}
+
+/// One typed field and the item it holds.
+pub struct Field<T: 'static> {
+    pub naaccr_id: &'static str,
+    pub conv: Conv,
+    pub get: fn(&T) -> &Option<String>,
+    pub get_mut: fn(&mut T) -> &mut Option<String>,
+}
+
+macro_rules! field {
+    ($t:ty, $id:literal, $f:ident, $conv:ident) => {{
+        fn get(t: &$t) -> &Option<String> {
+            &t.$f
+        }
+        fn get_mut(t: &mut $t) -> &mut Option<String> {
+            &mut t.$f
+        }
+        Field { naaccr_id: $id, conv: Conv::$conv, get, get_mut }
+    }};
+}
+
+/// Patient fields stored on the patient that are Patient-level items.
+pub static PATIENT_FIELDS: &[Field<PatientData>] = &[
+    field!(PatientData, "patientIdNumber", patient_id_number, Plain),
+    field!(PatientData, "nameLast", name_last, Plain),
+    field!(PatientData, "nameFirst", name_first, Plain),
+    field!(PatientData, "nameMiddle", name_middle, Plain),
+    field!(PatientData, "dateOfBirth", date_of_birth, Date),
+    field!(PatientData, "sexAssignedAtBirth", sex_assigned_at_birth, Plain),
+    field!(PatientData, "race1", race1, Plain),
+    field!(PatientData, "race2", race2, Plain),
+    field!(PatientData, "race3", race3, Plain),
+    field!(PatientData, "race4", race4, Plain),
+    field!(PatientData, "race5", race5, Plain),
+    field!(PatientData, "spanishHispanicOrigin", spanish_hispanic_origin, Plain),
+    field!(PatientData, "socialSecurityNumber", social_security_number, Plain),
+    field!(PatientData, "addrCurrentNoStreet", addr_current_no_street, Plain),
+    field!(PatientData, "addrCurrentCity", addr_current_city, Plain),
+    field!(PatientData, "addrCurrentState", addr_current_state, Plain),
+    field!(PatientData, "addrCurrentPostalCode", addr_current_postal_code, Plain),
+    field!(PatientData, "addrCurrentCountry", addr_current_country, Plain),
+    field!(PatientData, "telephone", telephone, Plain),
+    field!(PatientData, "noPatientContactFlag", no_patient_contact_flag, Plain),
+];
+
+/// Patient fields that are Tumor-level items (the address at diagnosis): written on every tumor,
+/// read from the first tumor; a tumor whose value differs keeps it in its own item map.
+pub static PATIENT_TUMOR_FIELDS: &[Field<PatientData>] = &[
+    field!(PatientData, "addrAtDxCity", addr_at_dx_city, Plain),
+    field!(PatientData, "addrAtDxState", addr_at_dx_state, Plain),
+    field!(PatientData, "addrAtDxPostalCode", addr_at_dx_postal_code, Plain),
+    field!(PatientData, "countyAtDx", county_at_dx, Plain),
+];
+
+/// Tumor fields, all Tumor-level items.
+pub static TUMOR_FIELDS: &[Field<TumorData>] = &[
+    field!(TumorData, "primarySite", primary_site, Plain),
+    field!(TumorData, "histologicTypeIcdO3", histologic_type_icd_o3, Plain),
+    field!(TumorData, "behaviorCodeIcdO3", behavior_code_icd_o3, Plain),
+    field!(TumorData, "grade", grade, Plain),
+    field!(TumorData, "gradeClinical", grade_clinical, Plain),
+    field!(TumorData, "gradePathological", grade_pathological, Plain),
+    field!(TumorData, "gradePostTherapyClin", grade_post_therapy_clin, Plain),
+    field!(TumorData, "gradePostTherapy", grade_post_therapy, Plain),
+    field!(TumorData, "laterality", laterality, Plain),
+    field!(TumorData, "dateOfDiagnosis", date_of_diagnosis, Date),
+    field!(TumorData, "diagnosticConfirmation", diagnostic_confirmation, Plain),
+    field!(TumorData, "typeOfReportingSource", type_of_reporting_source, Plain),
+    field!(TumorData, "sequenceNumberHospital", sequence_number_hospital, Plain),
+    field!(TumorData, "classOfCase", class_of_case, Plain),
+    field!(TumorData, "reportingFacility", reporting_facility, Plain),
+    field!(TumorData, "accessionNumberHosp", accession_number_hosp, Plain),
+    field!(TumorData, "summaryStage2018", summary_stage2018, Plain),
+    field!(TumorData, "dateOf1stContact", date_of1st_contact, Date),
+];
+
+/// Items renamed between versions: (stored id, id in older dictionaries). The stored id is used
+/// when the target dictionary has it, else the old one. v26 replaced `sex` (#220) by
+/// `sexAssignedAtBirth` (#225); codes 1, 2 and 9 carry over.
+pub static ALIASES: &[(&str, &str)] = &[("sexAssignedAtBirth", "sex")];
+
+/// v25 `sex` codes read into `sexAssignedAtBirth`, and whether the code says exactly that (an inexact
+/// code is also kept as the original item, so a v25 export gives it back).
+pub fn sex_assigned_at_birth_from_sex(code: &str) -> Option<(&'static str, bool)> {
+    match code {
+        "1" => Some(("1", true)),
+        "2" => Some(("2", true)),
+        "9" => Some(("9", true)),
+        "5" => Some(("1", false)), // natal male
+        "6" => Some(("2", false)), // natal female
+        "3" | "4" => Some(("9", false)),
+        _ => None,
+    }
+}
+
+/// The id to write for a stored item id in `dict` (following [`ALIASES`]); `None` if neither exists.
+pub fn target_id<'a>(dict: &Dictionary, id: &'a str) -> Option<&'a str> {
+    if dict.get(id).is_some() {
+        return Some(id);
+    }
+    ALIASES
+        .iter()
+        .find(|(new, _)| *new == id)
+        .map(|(_, old)| *old)
+        .filter(|old| dict.get(old).is_some())
+}
+
+/// JSON value → item value.
+pub fn to_item(conv: Conv, value: &str) -> String {
+    match conv {
+        Conv::Plain => value.to_owned(),
+        Conv::Date => value.replace('-', ""),
+    }
+}
+
+/// Item value → JSON value; `None` when a date is not `YYYY[MM[DD]]`.
+pub fn from_item(conv: Conv, value: &str) -> Option<String> {
+    match conv {
+        Conv::Plain => Some(value.to_owned()),
+        Conv::Date => {
+            let v = value.trim();
+            if !v.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            match v.len() {
+                4 => Some(v.to_owned()),
+                6 => Some(format!("{}-{}", &v[..4], &v[4..])),
+                8 => Some(format!("{}-{}-{}", &v[..4], &v[4..6], &v[6..])),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// Whether the dictionary of the file allows `id` in its record type.
+pub fn allowed(dict: &Dictionary, rt: RecordType, id: &str) -> bool {
+    dict.get(id).is_some_and(|d| d.record_types.contains(rt))
+}
+
+/// An item map as stored (`naaccrId → value`), ordered for stable JSON.
+pub type ItemMap = BTreeMap<String, String>;
+
+/// First-course treatment items per modality: (modality, code item(s), start date item, end date item).
+pub static TREATMENT_ITEMS: &[(&str, &[&str], &str, Option<&str>)] = &[
+    ("surgery", &["rxSummSurgPrimSite", "rxSummSurgPrimSite2023"], "rxDateSurgery", None),
+    ("radiation", &["rxSummRadiation"], "rxDateRadiation", Some("rxDateRadiationEnded")),
+    ("chemotherapy", &["rxSummChemo"], "rxDateChemo", None),
+    ("hormone", &["rxSummHormone"], "rxDateHormone", None),
+    ("immunotherapy", &["rxSummBrm"], "rxDateBrm", None),
+    ("transplantEndocrine", &["rxSummTransplntEndocr"], "rxDateSystemic", None),
+    ("other", &["rxSummOther"], "rxDateOther", None),
+];
+
+/// The code item of a treatment code: surgery codes of four characters are #1291 (2023+).
+pub fn treatment_code_item(items: &[&'static str], code: &str) -> &'static str {
+    if code.len() == 4 && items.len() > 1 { items[1] } else { items.first().copied().unwrap_or("") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_convert_both_ways() {
+        for (iso, naaccr) in [("2021-03-15", "20210315"), ("2021-03", "202103"), ("2021", "2021")] {
+            assert_eq!(to_item(Conv::Date, iso), naaccr);
+            assert_eq!(from_item(Conv::Date, naaccr).as_deref(), Some(iso));
+        }
+        assert_eq!(from_item(Conv::Date, "2021  15"), None);
+        assert_eq!(from_item(Conv::Date, "20211"), None);
+    }
+
+    #[test]
+    fn sex_is_written_by_the_name_the_version_knows() {
+        let v25 = Dictionary::for_version("250").expect("v25");
+        let v26 = Dictionary::for_version("260").expect("v26");
+        assert_eq!(target_id(v25, "sexAssignedAtBirth"), Some("sex"));
+        assert_eq!(target_id(v26, "sexAssignedAtBirth"), Some("sexAssignedAtBirth"));
+        assert_eq!(target_id(v26, "sex"), None);
+        assert_eq!(sex_assigned_at_birth_from_sex("5"), Some(("1", false)));
+        assert_eq!(sex_assigned_at_birth_from_sex("2"), Some(("2", true)));
+    }
+
+    #[test]
+    fn every_mapped_item_is_in_the_current_dictionaries() {
+        for v in ["250", "260"] {
+            let dict = Dictionary::for_version(v).expect("dictionary");
+            let ids = PATIENT_FIELDS
+                .iter()
+                .map(|f| f.naaccr_id)
+                .chain(PATIENT_TUMOR_FIELDS.iter().map(|f| f.naaccr_id))
+                .chain(TUMOR_FIELDS.iter().map(|f| f.naaccr_id))
+                .chain(TREATMENT_ITEMS.iter().flat_map(|(_, c, d, e)| {
+                    c.iter().copied().chain([*d]).chain(e.iter().copied())
+                }));
+            for id in ids {
+                assert!(target_id(dict, id).is_some(), "v{v} lacks {id}");
+            }
+        }
+    }
+}

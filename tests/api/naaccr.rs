@@ -1,0 +1,705 @@
+//! NAACCR submissions (export) and imports over the API and the CLI, on both backends.
+
+use std::collections::BTreeSet;
+use std::io::{Cursor, Read, Write};
+use std::process::Command;
+
+use oncoreg::domain::naaccr::{DataType, Dictionary, ItemDef, Level, RecordType};
+use oncoreg::export::flat_file::write_flat_lines;
+use oncoreg::export::naaccr_read::NaaccrXmlReader;
+use oncoreg::export::naaccr_xml::{NaaccrXmlWriter, PatientItems};
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::common::{Reply, TestApp, breast_tumor, patient_body};
+
+type Pairs = Vec<(String, String)>;
+
+fn pairs(items: &[(&str, &str)]) -> Pairs {
+    items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// Validates a NAACCR XML file against the XSD with xmllint.
+fn xsd_valid(xml: &[u8]) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("file.xml");
+    std::fs::write(&path, xml).expect("write");
+    let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/naaccr_data_1.8.xsd");
+    let out = Command::new("xmllint")
+        .args(["--noout", "--schema", xsd])
+        .arg(&path)
+        .output()
+        .expect("xmllint is installed (scripts/test installs it)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Reads a file back: every value must pass the dictionary's length, type and padding checks.
+fn read_back(xml: &[u8]) -> (RecordType, Vec<PatientItems>) {
+    let reader = NaaccrXmlReader::new(Cursor::new(xml)).expect("readable");
+    let rt = reader.header().record_type;
+    let mut out = Vec::new();
+    for p in reader {
+        let p = p.expect("no fatal problem");
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        out.push(p.into_items());
+    }
+    (rt, out)
+}
+
+async fn submit(app: &TestApp, body: Value) -> Reply {
+    app.post("/api/v1/submissions", &body).await
+}
+
+async fn download(app: &TestApp, id: &str, gzip: bool) -> (u16, String, Vec<u8>) {
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/submissions/{id}/file?gzip={gzip}")))
+        .bearer_auth(&app.viewer)
+        .send()
+        .await
+        .expect("sent");
+    let status = res.status().as_u16();
+    let ctype =
+        res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    (status, ctype, res.bytes().await.expect("body").to_vec())
+}
+
+async fn import(app: &TestApp, ctype: &str, body: Vec<u8>) -> Reply {
+    let res = app
+        .client
+        .post(app.url("/api/v1/imports"))
+        .bearer_auth(&app.registrar)
+        .header("content-type", ctype)
+        .body(body)
+        .send()
+        .await
+        .expect("sent");
+    Reply::from_response(res).await
+}
+
+/// A registry with one patient, a breast tumor, chemotherapy and a follow-up contact.
+async fn seed(app: &TestApp) -> (String, String) {
+    let pid = app.patient(&patient_body("4711")).await;
+    let tid = app.tumor(&pid, &breast_tumor()).await;
+    let r = app
+        .post(
+            &format!("/api/v1/tumors/{tid}/treatments"),
+            &json!({"modality": "chemotherapy", "code": "03", "startDate": "2021-04-02"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = app
+        .post(
+            &format!("/api/v1/patients/{pid}/contacts"),
+            &json!({"contactDate": "2022-05-10", "vitalStatus": "1", "followUpSource": "2",
+                    "tumors": [{"tumorId": tid, "cancerStatus": "1"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    (pid, tid)
+}
+
+fn item<'a>(items: &'a Pairs, id: &str) -> Option<&'a str> {
+    items.iter().find(|(k, _)| k == id).map(|(_, v)| v.as_str())
+}
+
+async fn export_files_validate_and_follow_the_dictionary(app: &TestApp) {
+    seed(app).await;
+    let r = submit(app, json!({"recordType": "I", "naaccrVersion": "260"})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(
+        (r.body["patientCount"].as_i64(), r.body["tumorCount"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let id = r.id();
+    let (status, ctype, xml) = download(app, &id, false).await;
+    assert_eq!((status, ctype.as_str()), (200, "application/xml"));
+    assert_eq!(hex_sha(&xml), r.body["sha256"].as_str().expect("sha"));
+    xsd_valid(&xml);
+    let (rt, patients) = read_back(&xml);
+    assert_eq!(rt, RecordType::I);
+    let dict = Dictionary::for_version("260").expect("v26");
+    let p = &patients[0];
+    for (id, _) in p.items.iter().chain(p.tumors.iter().flatten()) {
+        let def = dict.get(id).expect("dictionary item");
+        assert!(def.record_types.contains(RecordType::I), "{id} is not an I item");
+    }
+    assert_eq!(item(&p.items, "patientIdNumber"), Some("00004711"));
+    assert_eq!(item(&p.items, "sexAssignedAtBirth"), Some("2"));
+    assert_eq!(item(&p.items, "race1"), Some("01"));
+    assert_eq!(item(&p.items, "dateOfBirth"), Some("19560314"));
+    assert_eq!(item(&p.items, "dateOfLastContact"), Some("20220510"));
+    assert_eq!(item(&p.items, "vitalStatus"), Some("1"));
+    assert_eq!(item(&p.items, "nameLast"), None, "no confidential item in an I file");
+    let t = &p.tumors[0];
+    assert_eq!(item(t, "primarySite"), Some("C504"));
+    assert_eq!(item(t, "dateOfDiagnosis"), Some("20210315"));
+    assert_eq!(item(t, "rxSummChemo"), Some("03"));
+    assert_eq!(item(t, "rxDateChemo"), Some("20210402"));
+    assert_eq!(item(t, "cancerStatus"), Some("1"));
+    assert_eq!(item(t, "countyAtDx"), Some("033"));
+    assert_eq!(item(t, "accessionNumberHosp"), Some("202100017"));
+    assert_eq!(item(t, "medicalRecordNumber"), None, "confidential");
+    // gzip on request gives the same file.
+    let (status, ctype, gz) = download(app, &id, true).await;
+    assert_eq!((status, ctype.as_str()), (200, "application/gzip"));
+    let mut plain = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut plain).expect("gzip");
+    assert_eq!(plain, xml);
+    // C has names; v25 writes `sex`.
+    let r = submit(app, json!({"recordType": "C", "naaccrVersion": "250"})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let (_, _, xml) = download(app, &r.id(), false).await;
+    xsd_valid(&xml);
+    let (_, patients) = read_back(&xml);
+    assert_eq!(item(&patients[0].items, "nameLast"), Some("Testperson"));
+    assert_eq!(item(&patients[0].items, "sex"), Some("2"));
+    assert_eq!(item(&patients[0].items, "sexAssignedAtBirth"), None);
+    let list = app.get("/api/v1/submissions").await;
+    assert_eq!(list.body["items"].as_array().map(Vec::len), Some(2));
+}
+
+fn hex_sha(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+async fn changed_since_last_holds_only_new_or_changed_tumors(app: &TestApp) {
+    let (_, tid) = seed(app).await;
+    let since = json!({"recordType": "I", "naaccrVersion": "260", "changedSinceLast": true});
+    let first = submit(app, since.clone()).await;
+    assert_eq!(first.body["tumorCount"], 1, "{}", first.body);
+    let again = submit(app, since.clone()).await;
+    assert_eq!(again.body["tumorCount"], 0, "{}", again.body);
+    let (_, _, xml) = download(app, &again.id(), false).await;
+    xsd_valid(&xml);
+    let mut changed = breast_tumor();
+    changed["summaryStage2018"] = json!("2");
+    let r = app.put(&format!("/api/v1/tumors/{tid}"), 1, &changed).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let third = submit(app, since).await;
+    assert_eq!(third.body["tumorCount"], 1, "{}", third.body);
+    // A full batch still carries everything.
+    let all = submit(app, json!({"recordType": "I", "naaccrVersion": "260"})).await;
+    assert_eq!(all.body["tumorCount"], 1);
+}
+
+async fn failing_tumors_are_listed_and_left_out_unless_asked(app: &TestApp) {
+    // Stored under the IARC rule set, which has no NAACCR laterality edit: the API would refuse
+    // an unpaired code (0) on the breast, and so does the NAACCR set the export runs.
+    let pid = app.patient(&patient_body("4712")).await;
+    let mut unpaired = breast_tumor();
+    unpaired["laterality"] = json!("0");
+    let data: oncoreg::dto::TumorData = serde_json::from_value(unpaired).expect("tumor body");
+    let mut conn = app.pool.get().expect("connection");
+    let iarc = oncoreg::service::Ctx {
+        today: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("date"),
+        rule_set: oncoreg::domain::edits::RuleSet::Iarc,
+    };
+    let stored = oncoreg::service::tumors::create(
+        &mut conn,
+        &oncoreg::service::Actor::system("setup"),
+        &pid,
+        &data,
+        iarc,
+    )
+    .expect("stored under IARC");
+    drop(conn);
+    let tid = stored.id.clone().unwrap_or_default();
+    let r = submit(app, json!({"recordType": "I", "naaccrVersion": "260"})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(
+        (r.body["tumorCount"].as_i64(), r.body["excludedCount"].as_i64()),
+        (Some(0), Some(1))
+    );
+    assert_eq!(r.body["excluded"][0]["tumorId"], json!(tid));
+    assert!(r.body["excluded"][0]["reasons"][0]["editId"].is_string(), "{}", r.body);
+    let got = app.get(&format!("/api/v1/submissions/{}", r.id())).await;
+    assert_eq!(got.body["excluded"][0]["tumorId"], json!(tid));
+    let r = submit(app, json!({"recordType": "I", "naaccrVersion": "260", "includeFailing": true}))
+        .await;
+    assert_eq!(r.body["tumorCount"], 1);
+}
+
+async fn bad_submission_requests_name_the_field(app: &TestApp) {
+    let cases = [
+        (json!({"recordType": "M", "naaccrVersion": "260"}), "recordType"),
+        (json!({"recordType": "I", "naaccrVersion": "240"}), "naaccrVersion"),
+        (
+            json!({"recordType": "I", "naaccrVersion": "260", "dxFrom": "2022", "dxTo": "2021"}),
+            "dxTo",
+        ),
+        (json!({"recordType": "I", "naaccrVersion": "260", "dxFrom": "2021-13"}), "dxFrom"),
+    ];
+    for (body, field) in cases {
+        let r = submit(app, body).await;
+        let errors = r.problem(422);
+        assert!(errors.iter().any(|(f, _)| f == field), "{field}: {errors:?}");
+    }
+    let r = app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/submissions",
+            Some(&app.viewer),
+            Some(&json!({"recordType": "I", "naaccrVersion": "260"})),
+        )
+        .await;
+    r.problem(403);
+    app.get("/api/v1/submissions/0190a000-0000-7000-8000-000000000000").await.problem(404);
+}
+
+// --- import ------------------------------------------------------------------------------------
+
+/// A value that passes the item's checks.
+fn sample(def: &ItemDef) -> String {
+    let n = def.length;
+    match def.data_type {
+        DataType::Digits => "1".repeat(n),
+        DataType::Alpha => "A".repeat(n),
+        DataType::Mixed => "A1".chars().cycle().take(n).collect(),
+        DataType::Numeric if n >= 3 => "1.5".into(),
+        DataType::Numeric => "1".into(),
+        DataType::Date => "20190714".into(),
+        DataType::DateTime => "2024-02-29T10:11:12-04:00".into(),
+        DataType::Text if n >= 6 => "Ab<&>é".into(),
+        DataType::Text => "A".repeat(n.min(1)),
+    }
+}
+
+/// A patient with every item of the record type, registry fields set to valid codes.
+fn full_patient(dict: &Dictionary, rt: RecordType, number: &str) -> PatientItems {
+    let at = |level: Level, fixed: &[(&str, &str)]| -> Pairs {
+        dict.items
+            .iter()
+            .filter(|d| d.level == level && d.record_types.contains(rt))
+            .map(|d| {
+                let v = fixed
+                    .iter()
+                    .find(|(k, _)| *k == d.naaccr_id)
+                    .map_or_else(|| sample(d), |(_, v)| v.to_string());
+                (d.naaccr_id.clone(), v)
+            })
+            .collect()
+    };
+    let patient = [
+        ("patientIdNumber", number),
+        ("nameLast", "Testperson"),
+        ("nameFirst", "Alpha"),
+        ("dateOfBirth", "19560314"),
+        ("sex", "5"),
+        ("sexAssignedAtBirth", "2"),
+        ("dateOfLastContact", "20230110"),
+        ("vitalStatus", "1"),
+    ];
+    let tumor = |seq: &'static str| -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("primarySite", "C504"),
+            ("histologicTypeIcdO3", "8500"),
+            ("behaviorCodeIcdO3", "3"),
+            ("laterality", "2"),
+            ("dateOfDiagnosis", "20190315"),
+            ("dateOf1stContact", "20190320"),
+            ("sequenceNumberHospital", seq),
+            ("classOfCase", "14"),
+            ("cancerStatus", "1"),
+        ]
+    };
+    PatientItems {
+        items: at(Level::Patient, &patient),
+        tumors: vec![at(Level::Tumor, &tumor("01")), at(Level::Tumor, &tumor("02"))],
+    }
+}
+
+fn write_xml(version: &str, rt: RecordType, patients: &[PatientItems]) -> Vec<u8> {
+    let dict = Dictionary::for_version(version).expect("dictionary");
+    let mut w = NaaccrXmlWriter::new(Vec::new(), dict, rt, None).expect("writer");
+    for p in patients {
+        w.write_patient(p).expect("write");
+    }
+    w.finish().expect("finish").0
+}
+
+type ItemSet = BTreeSet<(String, String)>;
+
+fn sorted(p: &PatientItems) -> (ItemSet, Vec<ItemSet>) {
+    (
+        p.items.iter().cloned().collect(),
+        p.tumors.iter().map(|t| t.iter().cloned().collect()).collect(),
+    )
+}
+
+async fn import_then_export_gives_back_every_item(app: &TestApp) {
+    for (version, number) in [("260", "1001"), ("250", "1002")] {
+        let dict = Dictionary::for_version(version).expect("dictionary");
+        let written = full_patient(dict, RecordType::A, number);
+        let file = write_xml(version, RecordType::A, std::slice::from_ref(&written));
+        // What the reader gives back is the reference (it zero-pads as the writer does).
+        let (_, reference) = read_back(&file);
+        let r = import(app, "application/xml", file.clone()).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["patientsCreated"], 1, "{}", r.body);
+        assert_eq!(r.body["patientsRejected"], 0, "{}", r.body);
+        let s = submit(
+            app,
+            json!({"recordType": "A", "naaccrVersion": version, "includeFailing": true}),
+        )
+        .await;
+        assert_eq!(s.status, 201, "{}", s.body);
+        let (_, _, xml) = download(app, &s.id(), false).await;
+        xsd_valid(&xml);
+        let (_, exported) = read_back(&xml);
+        let mine = exported
+            .iter()
+            .find(|p| item(&p.items, "patientIdNumber") == Some(&format!("0000{number}")))
+            .expect("patient exported");
+        let (want_p, want_t) = sorted(&reference[0]);
+        let (got_p, got_t) = sorted(mine);
+        assert_eq!(
+            want_p.difference(&got_p).collect::<Vec<_>>(),
+            Vec::<&(String, String)>::new(),
+            "v{version} patient lost"
+        );
+        assert_eq!(
+            got_p.difference(&want_p).collect::<Vec<_>>(),
+            Vec::<&(String, String)>::new(),
+            "v{version} patient added"
+        );
+        assert_eq!(want_t.len(), got_t.len());
+        for (w, g) in want_t.iter().zip(&got_t) {
+            assert_eq!(
+                w.difference(g).collect::<Vec<_>>(),
+                Vec::<&(String, String)>::new(),
+                "v{version} tumor lost"
+            );
+            assert_eq!(
+                g.difference(w).collect::<Vec<_>>(),
+                Vec::<&(String, String)>::new(),
+                "v{version} tumor added"
+            );
+        }
+        // Importing the same file again changes nothing.
+        let again = import(app, "application/gzip", gzip(&file)).await;
+        assert_eq!(again.status, 200, "{}", again.body);
+        assert_eq!(again.body["patientsUnchanged"], 1, "{}", again.body);
+        assert_eq!(
+            (again.body["patientsCreated"].as_u64(), again.body["tumorsCreated"].as_u64()),
+            (Some(0), Some(0))
+        );
+    }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).expect("gzip");
+    e.finish().expect("gzip")
+}
+
+/// A v18 patient with typed fields only (valid codes), for flat/XML twins.
+fn v18_patient(number: &str) -> PatientItems {
+    PatientItems {
+        items: pairs(&[
+            ("patientIdNumber", number),
+            ("nameLast", "Flatperson"),
+            ("dateOfBirth", "19600101"),
+            ("sex", "1"),
+            ("race1", "01"),
+            ("dateOfLastContact", "20220101"),
+            ("vitalStatus", "1"),
+        ]),
+        tumors: vec![pairs(&[
+            ("primarySite", "C189"),
+            ("histologicTypeIcdO3", "8140"),
+            ("behaviorCodeIcdO3", "3"),
+            ("laterality", "0"),
+            ("dateOfDiagnosis", "20200115"),
+            ("sequenceNumberHospital", "00"),
+            ("classOfCase", "14"),
+            ("rxSummSurgPrimSite", "30"),
+            ("rxDateSurgery", "20200201"),
+            ("countyAtDx", "033"),
+            ("cancerStatus", "1"),
+        ])],
+    }
+}
+
+async fn flat_file_and_its_xml_twin_give_the_same_registry(app: &TestApp) {
+    let patients = [v18_patient("2001"), v18_patient("2002")];
+    let mut flat = String::new();
+    for p in &patients {
+        for line in write_flat_lines(RecordType::C, &[], p).expect("flat") {
+            flat.push_str(&line);
+            flat.push('\n');
+        }
+    }
+    let r = import(app, "text/plain", flat.into_bytes()).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        (r.body["format"].as_str(), r.body["patientsCreated"].as_u64()),
+        (Some("flat"), Some(2)),
+        "{}",
+        r.body
+    );
+    let twin = write_xml("180", RecordType::C, &patients);
+    let r = import(app, "application/xml", twin).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["patientsUnchanged"], 2, "{}", r.body);
+    let tumors = app.get("/api/v1/tumors").await;
+    assert_eq!(tumors.body["items"].as_array().map(Vec::len), Some(2));
+}
+
+const XML_HEAD: &str = r#"<?xml version="1.0"?><NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-260.xml" recordType="I" specificationVersion="1.8" xmlns="http://naaccr.org/naaccrxml">"#;
+
+fn doc(body: &str) -> Vec<u8> {
+    format!("{XML_HEAD}{body}</NaaccrData>").into_bytes()
+}
+
+async fn refused_files_are_422_and_change_nothing(app: &TestApp) {
+    let good = r#"<Patient><Item naaccrId="patientIdNumber">00000001</Item></Patient>"#;
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("malformed", b"<NaaccrData".to_vec()),
+        ("doctype", b"<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x/>".to_vec()),
+        ("wrong root", b"<Other xmlns=\"http://naaccr.org/naaccrxml\"/>".to_vec()),
+        ("wrong namespace", br#"<NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-260.xml" recordType="I" specificationVersion="1.8"/>"#.to_vec()),
+        ("no baseDictionaryUri", br#"<NaaccrData recordType="I" specificationVersion="1.8" xmlns="http://naaccr.org/naaccrxml"/>"#.to_vec()),
+        ("unsupported version", br#"<NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-990.xml" recordType="I" specificationVersion="1.8" xmlns="http://naaccr.org/naaccrxml"/>"#.to_vec()),
+        ("no recordType", br#"<NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-260.xml" specificationVersion="1.8" xmlns="http://naaccr.org/naaccrxml"/>"#.to_vec()),
+        ("bad recordType", br#"<NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-260.xml" recordType="X" specificationVersion="1.8" xmlns="http://naaccr.org/naaccrxml"/>"#.to_vec()),
+        ("no specificationVersion", br#"<NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-260.xml" recordType="I" xmlns="http://naaccr.org/naaccrxml"/>"#.to_vec()),
+        ("bad specificationVersion", br#"<NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-260.xml" recordType="I" specificationVersion="9.9" xmlns="http://naaccr.org/naaccrxml"/>"#.to_vec()),
+        ("extra root attribute", br#"<NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-260.xml" recordType="I" specificationVersion="1.8" foo="1" xmlns="http://naaccr.org/naaccrxml"/>"#.to_vec()),
+        ("unknown element", doc("<Something/>")),
+        ("attribute on Patient", doc(r#"<Patient id="1"/>"#)),
+        ("Item without naaccrId", doc("<Patient><Item>1</Item></Patient>")),
+        ("non-integer naaccrNum", doc(r#"<Patient><Item naaccrId="patientIdNumber" naaccrNum="x">1</Item></Patient>"#)),
+        ("duplicate item", doc(r#"<Patient><Item naaccrId="race1">01</Item><Item naaccrId="race1">02</Item></Patient>"#)),
+        ("text in Patient", doc("<Patient>text</Patient>")),
+        ("value too large", doc(&format!(r#"<Patient><Item naaccrId="nameLast">{}</Item></Patient>"#, "x".repeat(70_000)))),
+        // A fatal error after a good patient refuses the file as a whole.
+        ("late fatal", doc(&format!("{good}<Patient><Tumor><Tumor/></Tumor></Patient>"))),
+        ("trailing content", { let mut d = doc(good); d.extend(b"<x/>"); d }),
+        ("empty", Vec::new()),
+        ("garbage", vec![0xff, 0xfe, 0x00, 0x01, 0x80]),
+        ("truncated gzip", gzip(&doc(good))[..20].to_vec()),
+        ("flat: record type", format!("Z{}\n", " ".repeat(100)).into_bytes()),
+        ("flat: version", format!("I{}170{}\n", " ".repeat(15), " ".repeat(100)).into_bytes()),
+        ("flat: line too long", vec![b'I'; 200_000]),
+    ];
+    for (name, body) in cases {
+        let ctype = if name.starts_with("flat") { "text/plain" } else { "application/xml" };
+        let r = import(app, ctype, body).await;
+        let errors = r.problem(422);
+        assert_eq!(
+            errors.first().map(|e| e.1.as_str()),
+            Some("file.refused"),
+            "{name}: {}",
+            r.body
+        );
+    }
+    let patients = app.get("/api/v1/patients").await;
+    assert_eq!(patients.body["items"].as_array().map(Vec::len), Some(0), "nothing was written");
+    let big =
+        import(app, "application/xml", vec![b' '; crate::common::TEST_IMPORT_LIMIT + 1]).await;
+    big.problem(413);
+    let r = import(app, "application/json", doc(good)).await;
+    r.problem(415);
+    let r = app
+        .client
+        .post(app.url("/api/v1/imports"))
+        .bearer_auth(&app.viewer)
+        .header("content-type", "application/xml")
+        .body(doc(good))
+        .send()
+        .await
+        .expect("sent");
+    Reply::from_response(r).await.problem(403);
+}
+
+fn tumor_xml(extra: &str) -> String {
+    format!(
+        r#"<Tumor><Item naaccrId="primarySite">C504</Item><Item naaccrId="histologicTypeIcdO3">8500</Item><Item naaccrId="behaviorCodeIcdO3">3</Item><Item naaccrId="laterality">2</Item><Item naaccrId="dateOfDiagnosis">20210315</Item><Item naaccrId="sequenceNumberHospital">00</Item><Item naaccrId="classOfCase">14</Item>{extra}</Tumor>"#
+    )
+}
+
+fn patient_xml(number: &str, extra: &str, tumor_extra: &str) -> String {
+    format!(
+        r#"<Patient><Item naaccrId="patientIdNumber">{number}</Item><Item naaccrId="nameLast">Testperson</Item><Item naaccrId="sexAssignedAtBirth">2</Item><Item naaccrId="dateOfBirth">19560314</Item>{extra}{}</Patient>"#,
+        tumor_xml(tumor_extra)
+    )
+}
+
+fn a_doc(body: &str, root_extra: &str) -> Vec<u8> {
+    format!(r#"<?xml version="1.0"?><NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-260.xml" recordType="A" specificationVersion="1.8"{root_extra} xmlns="http://naaccr.org/naaccrxml">{body}</NaaccrData>"#).into_bytes()
+}
+
+async fn reported_problems_are_listed_per_record(app: &TestApp) {
+    // (patient extra items, tumor extra items, rule expected, outcome expected, status expected)
+    let cases = [
+        ("", r#"<Item naaccrId="noSuchItem">1</Item>"#, "item.unknown", "dropped", "created"),
+        (
+            "",
+            r#"<Item naaccrId="grade" naaccrNum="999">1</Item>"#,
+            "item.naaccrNum",
+            "reported",
+            "created",
+        ),
+        (r#"<Item naaccrId="primarySite">C504</Item>"#, "", "item.level", "dropped", "created"),
+        ("", r#"<Item naaccrId="ageAtDiagnosis">1234</Item>"#, "item.value", "reported", "created"),
+        ("", r#"<Item naaccrId="grade">Q</Item>"#, "code.unknown", "untyped", "created"),
+        (r#"<Item naaccrId="race1">7X</Item>"#, "", "item.value", "reported", "created"),
+        (
+            "",
+            r#"<Item naaccrId="dateOf1stContact">20210230</Item>"#,
+            "item.value",
+            "reported",
+            "created",
+        ),
+    ];
+    for (i, (p_extra, t_extra, rule, outcome, status)) in cases.iter().enumerate() {
+        let number = format!("{:08}", 5000 + i);
+        let r = import(app, "application/xml", a_doc(&patient_xml(&number, p_extra, t_extra), ""))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let rec = &r.body["records"][0];
+        assert_eq!(rec["status"], json!(status), "case {i}: {}", r.body);
+        let problems = rec["problems"].as_array().expect("problems");
+        assert!(
+            problems.iter().any(|p| p["rule"] == json!(rule) && p["outcome"] == json!(outcome)),
+            "case {i}: {rule}/{outcome} in {}",
+            r.body
+        );
+    }
+    // A missing required field rejects the patient with its tumors.
+    let no_name = a_doc(
+        &format!(
+            r#"<Patient><Item naaccrId="patientIdNumber">00006001</Item><Item naaccrId="sexAssignedAtBirth">2</Item>{}</Patient>"#,
+            tumor_xml("")
+        ),
+        "",
+    );
+    let r = import(app, "application/xml", no_name).await;
+    assert_eq!(r.body["patientsRejected"], 1, "{}", r.body);
+    assert_eq!(r.body["records"][0]["problems"][0]["naaccrId"], json!("nameLast"), "{}", r.body);
+    assert_eq!(r.body["records"][0]["problems"][0]["outcome"], json!("rejected"));
+    // A tumor that cannot be stored rejects the whole patient.
+    let bad_tumor = a_doc(
+        &patient_xml("00006002", "", r#"<Item naaccrId="noSuch">1</Item>"#).replace("C504", "C999"),
+        "",
+    );
+    let r = import(app, "application/xml", bad_tumor).await;
+    assert_eq!(r.body["patientsRejected"], 1, "{}", r.body);
+    // A date rule: diagnosis before birth.
+    let before_birth = a_doc(&patient_xml("00006003", "", "").replace("20210315", "19500101"), "");
+    let r = import(app, "application/xml", before_birth).await;
+    assert_eq!(r.body["patientsRejected"], 1, "{}", r.body);
+    // An error-level edit is reported; the record is imported.
+    let prostate = a_doc(
+        &patient_xml("00006004", "", "")
+            .replace("C504", "C619")
+            .replace("8500", "8140")
+            .replace(r#""laterality">2"#, r#""laterality">0"#),
+        "",
+    );
+    let r = import(app, "application/xml", prostate).await;
+    assert_eq!(r.body["patientsCreated"], 1, "{}", r.body);
+    let problems = r.body["records"][0]["problems"].as_array().expect("problems");
+    assert!(
+        problems.iter().any(|p| p["rule"].as_str().is_some_and(|x| x.starts_with("edit."))),
+        "{}",
+        r.body
+    );
+    // Header problems: a bad timeGenerated.
+    let r = import(app, "application/xml", a_doc("", r#" timeGenerated="yesterday""#)).await;
+    assert_eq!(r.body["headerProblems"][0]["rule"], json!("root.timeGenerated"), "{}", r.body);
+    // Flat: a short line and a patient value that differs between lines.
+    let p = v18_patient("7001");
+    let mut lines = write_flat_lines(RecordType::C, &[], &p).expect("flat");
+    let mut second = write_flat_lines(
+        RecordType::C,
+        &[],
+        &PatientItems {
+            items: pairs(&[("patientIdNumber", "7001"), ("race1", "02")]),
+            tumors: p.tumors.clone(),
+        },
+    )
+    .expect("flat");
+    lines.append(&mut second);
+    lines[0].truncate(4000);
+    let r = import(app, "text/plain", (lines.join("\n") + "\n").into_bytes()).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let problems = r.body["records"][0]["problems"].as_array().expect("problems");
+    for rule in ["line.length", "patient.mismatch"] {
+        assert!(problems.iter().any(|p| p["rule"] == json!(rule)), "{rule}: {}", r.body);
+    }
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_oncoreg"))
+}
+
+async fn cli_import_and_export(app: &TestApp) {
+    seed(app).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let env = |c: &mut Command| {
+        c.env("ONCOREG_DATABASE_URL", &app.settings.database_url)
+            .env("ONCOREG_SUBMISSIONS_DIR", &app.settings.submissions_dir)
+            .env("ONCOREG_EXPORT_DIR", &app.settings.export_dir);
+    };
+    let out = dir.path().join("out.xml");
+    let mut c = bin();
+    env(&mut c);
+    let res = c
+        .args(["export", "--record-type", "I", "--naaccr-version", "260", "--since-last", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
+    let xml = std::fs::read(&out).expect("file");
+    xsd_valid(&xml);
+    assert_eq!(read_back(&xml).1.len(), 1);
+    let good = dir.path().join("good.xml");
+    std::fs::write(&good, a_doc(&patient_xml("00008001", "", ""), "")).expect("write");
+    let mut c = bin();
+    env(&mut c);
+    let res = c.arg("import").arg(&good).output().expect("run");
+    assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
+    let report: Value = serde_json::from_slice(&res.stdout).expect("json report");
+    assert_eq!(report["patientsCreated"], 1);
+    let bad = dir.path().join("bad.xml");
+    std::fs::write(&bad, b"<NaaccrData").expect("write");
+    let mut c = bin();
+    env(&mut c);
+    let res = c.arg("import").arg(&bad).output().expect("run");
+    assert!(!res.status.success(), "a refused file exits non-zero");
+    // The monthly job: a changed-since-last batch copied into the export directory.
+    let mut c = bin();
+    env(&mut c);
+    let res = c.args(["export-monthly", "--as-of", "2026-06-30"]).output().expect("run");
+    assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
+    let batch: Value = serde_json::from_slice(&res.stdout).expect("json");
+    let considered =
+        batch["tumorCount"].as_i64().unwrap_or(0) + batch["excludedCount"].as_i64().unwrap_or(0);
+    assert_eq!(considered, 1, "only the newly imported tumor: {batch}");
+    let copied = std::path::Path::new(&app.settings.export_dir)
+        .join(batch["fileName"].as_str().expect("name"));
+    xsd_valid(&std::fs::read(copied).expect("copied file"));
+}
+
+both_backends!(
+    export_files_validate_and_follow_the_dictionary,
+    changed_since_last_holds_only_new_or_changed_tumors,
+    failing_tumors_are_listed_and_left_out_unless_asked,
+    bad_submission_requests_name_the_field,
+    import_then_export_gives_back_every_item,
+    flat_file_and_its_xml_twin_give_the_same_registry,
+    refused_files_are_422_and_change_nothing,
+    reported_problems_are_listed_per_record,
+);
+
+mod cli {
+    #[actix_web::test]
+    async fn sqlite() {
+        let app = crate::common::TestApp::sqlite().await;
+        super::cli_import_and_export(&app).await;
+        app.stop().await;
+    }
+}
