@@ -14,21 +14,7 @@ const INSERT_CHUNK: usize = 500;
 
 macro_rules! insert_all {
     ($conn:expr, $table:expr, $rows:expr) => {{
-        let rows = $rows;
-        match $conn {
-            // Diesel runs a SQLite batch insert as single-row statements in a transaction of its
-            // own, which cannot nest in ours: the same statements, one prepared query, here.
-            DbConn::Sqlite(c) => {
-                for row in rows {
-                    diesel::insert_into($table).values(row).execute(c)?;
-                }
-            }
-            DbConn::Postgres(c) => {
-                for chunk in rows.chunks(INSERT_CHUNK) {
-                    diesel::insert_into($table).values(chunk).execute(c)?;
-                }
-            }
-        }
+        insert_many!($conn, $table, $rows, INSERT_CHUNK);
         Ok(())
     }};
 }

@@ -1,5 +1,18 @@
 //! Storage: one connection type over SQLite or PostgreSQL, a pool, embedded migrations and row types.
 
+/// Multi-row INSERTs are not available through the shared backend, so this one place goes to the
+/// concrete connection.
+macro_rules! insert_many {
+    ($conn:expr, $table:expr, $rows:expr, $per:expr) => {{
+        for chunk in $rows.chunks($per) {
+            match &mut *$conn {
+                DbConn::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+                DbConn::Postgres(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+            };
+        }
+    }};
+}
+
 pub mod bulk;
 pub mod repo;
 pub mod rows;

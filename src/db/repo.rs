@@ -13,19 +13,6 @@ type QResult<T> = Result<T, diesel::result::Error>;
 /// Rows per INSERT statement: keeps every statement under SQLite's 32,766 bound parameters.
 const BULK: usize = 2000;
 
-/// Multi-row INSERTs are not available through the shared backend, so this one place goes to the
-/// concrete connection.
-macro_rules! insert_many {
-    ($conn:expr, $table:expr, $rows:expr, $per:expr) => {{
-        for chunk in $rows.chunks($per) {
-            match &mut *$conn {
-                DbConn::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                DbConn::Postgres(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-            };
-        }
-    }};
-}
-
 /// List filters shared by the patient and tumor lists. A patient matches tumor filters when one of its
 /// tumors does.
 #[derive(Clone, Debug, Default)]
