@@ -28,6 +28,25 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// List or run the scheduled jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// List the jobs with their crons.
+    List,
+    /// Run one job now (recorded in the job runs); the result is the same for the same date.
+    Run {
+        /// generate-tasks, send-letters or mark-lost
+        name: String,
+        /// The day to run for (default: today, UTC).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -54,6 +73,22 @@ fn main() -> ExitCode {
             let role = Role::parse(&role).unwrap_or(Role::Viewer);
             oncoreg::server::create_token(&cli.settings, &name, role)
                 .map(|secret| println!("{secret}"))
+        }
+        Command::Jobs { command: JobsCommand::List } => {
+            oncoreg::server::list_jobs(&cli.settings).map(|jobs| {
+                for (name, cron, about) in jobs {
+                    println!("{name:<16} {cron:<18} {about}");
+                }
+            })
+        }
+        Command::Jobs { command: JobsCommand::Run { name, as_of } } => {
+            oncoreg::server::run_job(&cli.settings, &name, as_of).map(|outcome| match outcome {
+                oncoreg::jobs::Outcome::Ran { run_id, counts } => {
+                    let counts = serde_json::to_string(&counts).unwrap_or_default();
+                    println!("{name} run {run_id}: {counts}");
+                }
+                oncoreg::jobs::Outcome::Skipped(why) => println!("{name} skipped: {why}"),
+            })
         }
         Command::Openapi => {
             println!("{}", oncoreg::server::openapi_json());

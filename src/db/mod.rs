@@ -1,5 +1,6 @@
 //! Storage: one connection type over SQLite or PostgreSQL, a pool, embedded migrations and row types.
 
+pub mod followup;
 pub mod repo;
 pub mod rows;
 pub mod schema;

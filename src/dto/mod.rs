@@ -6,12 +6,14 @@
 
 mod admin;
 mod contact;
+mod followup;
 mod patient;
 mod treatment;
 mod tumor;
 
 pub use admin::*;
 pub use contact::*;
+pub use followup::*;
 pub use patient::*;
 pub use treatment::*;
 pub use tumor::*;
