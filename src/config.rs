@@ -70,7 +70,12 @@ pub struct FollowUpSettings {
     pub letters_dir: Option<std::path::PathBuf>,
 
     /// The CoC reference date: the follow-up rate counts cases diagnosed from this day on.
-    #[arg(long, global = true, env = "ONCOREG_FOLLOWUP_REFERENCE_DATE", default_value = "2010-01-01")]
+    #[arg(
+        long,
+        global = true,
+        env = "ONCOREG_FOLLOWUP_REFERENCE_DATE",
+        default_value = "2010-01-01"
+    )]
     pub followup_reference_date: chrono::NaiveDate,
 
     /// The registry's name on letterheads and in letters.
@@ -91,12 +96,22 @@ pub struct FollowUpSettings {
     pub smtp_url: Option<String>,
 
     /// Sender of e-mailed letters.
-    #[arg(long, global = true, env = "ONCOREG_MAIL_FROM", default_value = "Cancer Registry <registry@localhost>")]
+    #[arg(
+        long,
+        global = true,
+        env = "ONCOREG_MAIL_FROM",
+        default_value = "Cancer Registry <registry@localhost>"
+    )]
     pub mail_from: String,
 
     /// First retry delay after a failed SMTP delivery, in seconds; it doubles per attempt up to 6 hours.
     #[arg(long, global = true, env = "ONCOREG_SMTP_RETRY_SECS", default_value_t = 60)]
     pub smtp_retry_secs: u64,
+
+    /// How long a job's database lease lasts, in seconds; the running instance renews it every third
+    /// of that, so a crashed instance's lease runs out within this time.
+    #[arg(long, global = true, env = "ONCOREG_JOB_LEASE_SECS", default_value_t = 60)]
+    pub job_lease_secs: u64,
 
     /// Test hook, never set in production: `after-render` aborts `send-letters` once the letters are
     /// rendered and stored, before any is sent (crash-safety tests).
@@ -119,6 +134,7 @@ impl Default for FollowUpSettings {
             smtp_url: None,
             mail_from: "Cancer Registry <registry@localhost>".into(),
             smtp_retry_secs: 60,
+            job_lease_secs: 60,
             fault: None,
         }
     }

@@ -74,13 +74,12 @@ fn main() -> ExitCode {
             oncoreg::server::create_token(&cli.settings, &name, role)
                 .map(|secret| println!("{secret}"))
         }
-        Command::Jobs { command: JobsCommand::List } => {
-            oncoreg::server::list_jobs(&cli.settings).map(|jobs| {
+        Command::Jobs { command: JobsCommand::List } => oncoreg::server::list_jobs(&cli.settings)
+            .map(|jobs| {
                 for (name, cron, about) in jobs {
                     println!("{name:<16} {cron:<18} {about}");
                 }
-            })
-        }
+            }),
         Command::Jobs { command: JobsCommand::Run { name, as_of } } => {
             oncoreg::server::run_job(&cli.settings, &name, as_of).map(|outcome| match outcome {
                 oncoreg::jobs::Outcome::Ran { run_id, counts } => {

@@ -6,11 +6,11 @@ use actix_web::{HttpServer, web};
 
 use crate::api::state::AppState;
 use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::db::{self, DatabaseUrl, DbError, Pool};
 use crate::jobs::schedule::Schedule;
 use crate::jobs::{JobContext, Outcome, Trigger};
 use crate::service::followup::FollowUpConfig;
-use crate::config::Settings;
-use crate::db::{self, DatabaseUrl, DbError, Pool};
 use crate::service::{Actor, Role, admin};
 
 #[derive(Debug, thiserror::Error)]
@@ -113,8 +113,7 @@ pub fn serve(settings: Settings) -> Result<(), StartError> {
     } else {
         tracing::info!("scheduled jobs are disabled on this instance (ONCOREG_JOBS_ENABLED=false)");
     }
-    let state =
-        web::Data::new(AppState::with_followup(pool, clock, settings.clone(), followup));
+    let state = web::Data::new(AppState::with_followup(pool, clock, settings.clone(), followup));
     tracing::info!(bind = %settings.bind, "serving oncoreg");
     let mut server = HttpServer::new(move || crate::api::app(state.clone()));
     if let Some(w) = settings.workers {

@@ -24,6 +24,10 @@ use super::problem::{FieldError, Problem};
         (name = "treatments", description = "Treatment of a tumor"),
         (name = "contacts", description = "Follow-up contacts"),
         (name = "admin", description = "API tokens and the audit log"),
+        (name = "followup", description = "The annual follow-up worklist"),
+        (name = "letters", description = "Follow-up reminder letters: outbox, PDFs, printing, replies"),
+        (name = "jobs", description = "Runs of the scheduled jobs"),
+        (name = "reports", description = "Follow-up rate (CoC worksheet)"),
         (name = "health", description = "Liveness"),
     )
 )]

@@ -4,6 +4,9 @@ mod admin;
 mod contacts;
 mod docs;
 pub mod extract;
+mod followup;
+mod jobs;
+mod letters;
 mod params;
 mod patients;
 pub mod problem;
@@ -77,7 +80,19 @@ where
             .service(admin::list_tokens)
             .service(admin::create_token)
             .service(admin::revoke_token)
-            .service(admin::list_audit),
+            .service(admin::list_audit)
+            .service(followup::list_followup_tasks)
+            .service(followup::get_followup_task)
+            .service(followup::assign_followup_task)
+            .service(followup::create_followup_task_contact)
+            .service(letters::list_letters)
+            .service(letters::get_print_batch)
+            .service(letters::get_letter)
+            .service(letters::get_letter_pdf)
+            .service(letters::mark_letter_printed)
+            .service(letters::record_letter_reply)
+            .service(jobs::list_job_runs)
+            .service(jobs::get_followup_rate),
     )
 }
 

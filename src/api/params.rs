@@ -147,3 +147,10 @@ impl ListParams {
         Ok((filter, page))
     }
 }
+
+/// A `YYYY-MM-DD` query value, or 400 naming the parameter.
+pub fn parse_date(field: &str, raw: &str) -> Result<chrono::NaiveDate, ApiError> {
+    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
+        ApiError::bad_request(field, "date.format", "a date written YYYY-MM-DD, e.g. 2026-06-30")
+    })
+}

@@ -120,7 +120,9 @@ pub fn insert_tasks(conn: &mut DbConn, rows: &[TaskRow]) -> QResult<usize> {
 /// One multi-row INSERT; the shared backend cannot batch on SQLite, so each variant runs its own.
 fn batch_insert_tasks(conn: &mut DbConn, chunk: &[TaskRow]) -> QResult<usize> {
     match conn {
-        DbConn::Postgres(pg) => diesel::insert_into(followup_tasks::table).values(chunk).execute(pg),
+        DbConn::Postgres(pg) => {
+            diesel::insert_into(followup_tasks::table).values(chunk).execute(pg)
+        }
         DbConn::Sqlite(sq) => diesel::insert_into(followup_tasks::table).values(chunk).execute(sq),
     }
 }
@@ -245,7 +247,9 @@ pub fn set_task_state(
     at: NaiveDateTime,
 ) -> QResult<bool> {
     let n = diesel::update(
-        followup_tasks::table.filter(followup_tasks::id.eq(id)).filter(followup_tasks::state.eq(from)),
+        followup_tasks::table
+            .filter(followup_tasks::id.eq(id))
+            .filter(followup_tasks::state.eq(from)),
     )
     .set((
         followup_tasks::state.eq(state),
@@ -322,15 +326,17 @@ pub fn outbox(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QResult<Vec<
 
 /// Records a delivery; only a queued letter can become sent.
 pub fn mark_sent(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QResult<bool> {
-    let n = diesel::update(letters::table.filter(letters::id.eq(id)).filter(letters::state.eq("queued")))
-        .set((
-            letters::state.eq("sent"),
-            letters::sent_at.eq(Some(at)),
-            letters::attempts.eq(letters::attempts + 1),
-            letters::last_error.eq(None::<String>),
-            letters::updated_at.eq(at),
-        ))
-        .execute(conn)?;
+    let n = diesel::update(
+        letters::table.filter(letters::id.eq(id)).filter(letters::state.eq("queued")),
+    )
+    .set((
+        letters::state.eq("sent"),
+        letters::sent_at.eq(Some(at)),
+        letters::attempts.eq(letters::attempts + 1),
+        letters::last_error.eq(None::<String>),
+        letters::updated_at.eq(at),
+    ))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -343,15 +349,17 @@ pub fn mark_attempt_failed(
     next_attempt_at: NaiveDateTime,
     at: NaiveDateTime,
 ) -> QResult<bool> {
-    let n = diesel::update(letters::table.filter(letters::id.eq(id)).filter(letters::state.eq("queued")))
-        .set((
-            letters::state.eq(state),
-            letters::attempts.eq(letters::attempts + 1),
-            letters::last_error.eq(Some(error.to_string())),
-            letters::next_attempt_at.eq(next_attempt_at),
-            letters::updated_at.eq(at),
-        ))
-        .execute(conn)?;
+    let n = diesel::update(
+        letters::table.filter(letters::id.eq(id)).filter(letters::state.eq("queued")),
+    )
+    .set((
+        letters::state.eq(state),
+        letters::attempts.eq(letters::attempts + 1),
+        letters::last_error.eq(Some(error.to_string())),
+        letters::next_attempt_at.eq(next_attempt_at),
+        letters::updated_at.eq(at),
+    ))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -362,7 +370,11 @@ pub fn mark_printed(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QResult<b
             .filter(letters::state.eq("queued"))
             .filter(letters::channel.eq("print")),
     )
-    .set((letters::state.eq("printed"), letters::printed_at.eq(Some(at)), letters::updated_at.eq(at)))
+    .set((
+        letters::state.eq("printed"),
+        letters::printed_at.eq(Some(at)),
+        letters::updated_at.eq(at),
+    ))
     .execute(conn)?;
     Ok(n == 1)
 }
@@ -373,14 +385,16 @@ pub fn mark_replied(
     contact_id: &str,
     at: NaiveDateTime,
 ) -> QResult<bool> {
-    let n = diesel::update(letters::table.filter(letters::id.eq(id)).filter(letters::state.ne("replied")))
-        .set((
-            letters::state.eq("replied"),
-            letters::replied_at.eq(Some(at)),
-            letters::reply_contact_id.eq(Some(contact_id.to_string())),
-            letters::updated_at.eq(at),
-        ))
-        .execute(conn)?;
+    let n = diesel::update(
+        letters::table.filter(letters::id.eq(id)).filter(letters::state.ne("replied")),
+    )
+    .set((
+        letters::state.eq("replied"),
+        letters::replied_at.eq(Some(at)),
+        letters::reply_contact_id.eq(Some(contact_id.to_string())),
+        letters::updated_at.eq(at),
+    ))
+    .execute(conn)?;
     Ok(n == 1)
 }
 

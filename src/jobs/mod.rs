@@ -93,7 +93,10 @@ pub enum Trigger {
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    Ran { run_id: String, counts: Counts },
+    Ran {
+        run_id: String,
+        counts: Counts,
+    },
     /// Another instance holds the lease, or already ran this period.
     Skipped(&'static str),
 }
@@ -117,12 +120,53 @@ pub fn run_job(
 ) -> Result<Outcome, JobError> {
     let spec = find(name).ok_or_else(|| JobError::Unknown(name.to_string()))?;
     let mut conn = ctx.pool.get().map_err(ServiceError::from)?;
-    if !runs::acquire_lease(&mut conn, spec.name, &ctx.holder)? {
+    let secs = ctx.settings().job_lease_secs.max(1);
+    if !runs::acquire_lease(&mut conn, spec.name, &ctx.holder, secs)? {
         return Ok(Outcome::Skipped("another instance is running this job"));
     }
+    let stop = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+    let heartbeat = renew_while_running(ctx, spec.name, secs, stop.clone());
     let result = record_and_run(ctx, spec, &mut conn, as_of, trigger);
+    if let Ok(mut done) = stop.0.lock() {
+        *done = true;
+        stop.1.notify_all();
+    }
+    let _ = heartbeat.join();
     runs::release_lease(&mut conn, spec.name, &ctx.holder)?;
     result
+}
+
+/// Renews the lease every third of its length on a pooled connection until `stop` is set.
+fn renew_while_running(
+    ctx: &JobContext,
+    job: &'static str,
+    secs: u64,
+    stop: Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+) -> std::thread::JoinHandle<()> {
+    let (pool, holder) = (ctx.pool.clone(), ctx.holder.clone());
+    let every = Duration::from_millis(secs * 1000 / 3);
+    std::thread::spawn(move || {
+        let (lock, cvar) = &*stop;
+        let Ok(mut done) = lock.lock() else { return };
+        while !*done {
+            match cvar.wait_timeout(done, every) {
+                Ok((guard, timeout)) => {
+                    done = guard;
+                    if *done || !timeout.timed_out() {
+                        continue;
+                    }
+                }
+                Err(_) => return,
+            }
+            let renewed = pool
+                .get()
+                .map_err(ServiceError::from)
+                .and_then(|mut c| runs::acquire_lease(&mut c, job, &holder, secs));
+            if !matches!(renewed, Ok(true)) {
+                tracing::warn!(job, "could not renew the job lease");
+            }
+        }
+    })
 }
 
 fn record_and_run(

@@ -6,8 +6,8 @@ pub mod templates;
 
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
 use lettre::{Message, SmtpTransport, Transport};
 
 /// Why a message did not go out.

@@ -78,11 +78,10 @@ impl Templates {
     /// The embedded templates, each replaced by `<dir>/<name>.txt` when that file exists.
     pub fn load(dir: Option<&Path>) -> Result<Self, TemplateError> {
         let mut env = Environment::new();
-        let syntax = SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .build()
-            .map_err(|e| TemplateError::Invalid { name: "syntax".into(), message: e.to_string() })?;
+        let syntax =
+            SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build().map_err(|e| {
+                TemplateError::Invalid { name: "syntax".into(), message: e.to_string() }
+            })?;
         env.set_syntax(syntax);
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         for (name, embedded) in TEMPLATES {

@@ -53,8 +53,12 @@ impl FollowUpConfig {
             Some(path) => load_policy(path)?,
             None => FollowUpPolicy::default(),
         };
-        let address =
-            s.registry_address.split('|').map(str::trim).filter(|l| !l.is_empty()).map(String::from);
+        let address = s
+            .registry_address
+            .split('|')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from);
         Ok(Self {
             policy,
             templates: Templates::load(s.letters_dir.as_deref())?,
@@ -315,7 +319,9 @@ pub fn mark_lost(
                 let Some(record) = by_id.get(row.patient_id.as_str()) else { continue };
                 let task = domain_task(row)?;
                 let next = next_state(&task, &record.history(), &cfg.policy, as_of);
-                if next != task.state && q::set_task_state(c, &row.id, &row.state, next.as_str(), None, at)? {
+                if next != task.state
+                    && q::set_task_state(c, &row.id, &row.state, next.as_str(), None, at)?
+                {
                     match next {
                         TaskState::Lost => lost += 1,
                         TaskState::Completed => completed += 1,

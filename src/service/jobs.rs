@@ -11,9 +11,6 @@ use crate::db::rows::JobRunRow;
 use crate::db::{DbConn, new_id, now};
 use crate::dto::{JobRunData, Page};
 
-/// How long a lease lasts without renewal; a crashed holder's lease runs out after this.
-pub const LEASE_SECS: i64 = 15 * 60;
-
 fn out(row: &JobRunRow) -> JobRunData {
     JobRunData {
         id: row.id.clone(),
@@ -43,10 +40,11 @@ pub fn list_runs(
     Ok(Page { items: rows.iter().map(out).collect(), next_cursor })
 }
 
-/// Takes the lease of `job` for `holder`; false when another instance holds it.
-pub fn acquire_lease(conn: &mut DbConn, job: &str, holder: &str) -> Result<bool> {
+/// Takes (or renews) the lease of `job` for `holder` for `secs` seconds; false when another
+/// instance holds an unexpired one.
+pub fn acquire_lease(conn: &mut DbConn, job: &str, holder: &str, secs: u64) -> Result<bool> {
     let at = now();
-    let until = at + chrono::Duration::seconds(LEASE_SECS);
+    let until = at + chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 2_000));
     crate::db::transaction(conn, |c| Ok(q::acquire_lease(c, job, holder, at, until)?))
 }
 

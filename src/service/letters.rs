@@ -112,7 +112,8 @@ fn address_lines(a: &Address) -> Vec<String> {
     if let Some(s) = &a.street {
         lines.push(s.clone());
     }
-    let city = [a.city.clone(), a.state.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ");
+    let city =
+        [a.city.clone(), a.state.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ");
     let line = [Some(city).filter(|c| !c.is_empty()), a.postal_code.clone()]
         .into_iter()
         .flatten()
@@ -279,7 +280,11 @@ pub fn queue_due(conn: &mut DbConn, cfg: &FollowUpConfig, as_of: NaiveDate) -> R
                         render_letter(cfg, record, &row.id, &task.last_contact, &planned, as_of)?;
                     let is_email = letter.channel == "email";
                     if q::insert_letter(c, &letter)? {
-                        if is_email { email += 1 } else { print += 1 }
+                        if is_email {
+                            email += 1
+                        } else {
+                            print += 1
+                        }
                         if task.state == TaskState::Open {
                             q::set_task_state(
                                 c,

@@ -86,7 +86,11 @@ impl PageRequest {
     }
 
     /// Loads one more row than asked to know whether a next page exists.
-    pub(crate) fn page<T>(&self, mut rows: Vec<T>, id: impl Fn(&T) -> &str) -> (Vec<T>, Option<String>) {
+    pub(crate) fn page<T>(
+        &self,
+        mut rows: Vec<T>,
+        id: impl Fn(&T) -> &str,
+    ) -> (Vec<T>, Option<String>) {
         let limit = self.limit() as usize;
         let next = if rows.len() > limit {
             rows.truncate(limit);

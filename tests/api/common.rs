@@ -29,6 +29,10 @@ pub struct TestApp {
     pub admin: String,
     pub registrar: String,
     pub viewer: String,
+    /// The database the server runs on (for the `oncoreg` binary and in-process jobs).
+    pub db_url: String,
+    pub pool: db::Pool,
+    pub settings: Settings,
     handle: actix_web::dev::ServerHandle,
     _dir: Option<tempfile::TempDir>,
     pg_db: Option<String>,
@@ -55,18 +59,34 @@ pub fn drop_postgres(name: &str) {
 
 impl TestApp {
     pub async fn sqlite() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = dir.path().join("oncoreg.db").display().to_string();
-        Self::start(&url, Some(dir), None).await
+        Self::sqlite_with(|_| {}).await
     }
 
     pub async fn postgres() -> Self {
-        let (name, url) = fresh_postgres();
-        Self::start(&url, None, Some(name)).await
+        Self::postgres_with(|_| {}).await
     }
 
-    async fn start(url: &str, dir: Option<tempfile::TempDir>, pg_db: Option<String>) -> Self {
+    /// A SQLite app whose settings `configure` adjusts first.
+    pub async fn sqlite_with(configure: impl FnOnce(&mut Settings)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = dir.path().join("oncoreg.db").display().to_string();
+        Self::start(&url, Some(dir), None, configure).await
+    }
+
+    /// A PostgreSQL app whose settings `configure` adjusts first.
+    pub async fn postgres_with(configure: impl FnOnce(&mut Settings)) -> Self {
+        let (name, url) = fresh_postgres();
+        Self::start(&url, None, Some(name), configure).await
+    }
+
+    async fn start(
+        url: &str,
+        dir: Option<tempfile::TempDir>,
+        pg_db: Option<String>,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Self {
         let mut settings = Settings::for_database(url);
+        configure(&mut settings);
         // Small enough that an oversized test body fits in socket buffers, so the client reads the 413.
         settings.body_limit = TEST_BODY_LIMIT;
         let pool = db::pool(&DatabaseUrl::parse(url), Some(4)).expect("pool");
@@ -84,7 +104,7 @@ impl TestApp {
             (token(Role::Admin), token(Role::Registrar), token(Role::Viewer));
         let (y, m, d) = TODAY;
         let clock = Arc::new(FixedClock(NaiveDate::from_ymd_opt(y, m, d).expect("date")));
-        let state = web::Data::new(AppState::new(pool.clone(), clock, settings));
+        let state = web::Data::new(AppState::new(pool.clone(), clock, settings.clone()));
         let server = HttpServer::new(move || oncoreg::api::app(state.clone()))
             .workers(1)
             .bind("127.0.0.1:0")
@@ -99,6 +119,9 @@ impl TestApp {
             admin,
             registrar,
             viewer,
+            db_url: url.to_string(),
+            pool: pool.clone(),
+            settings,
             handle,
             _dir: dir,
             pg_db,

@@ -3,8 +3,10 @@
 mod architecture;
 mod common;
 mod errors;
+mod followup;
 mod lists;
 mod migrations;
 mod openapi;
 mod records;
 mod security;
+mod smtp;
