@@ -6,7 +6,7 @@
 //!     BENCH_BACKENDS=sqlite cargo bench --bench followup_generation
 //!
 //! PostgreSQL: `BENCH_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`); a scratch database
-//! is created and dropped. Seeding is done in SQL (one statement per table) and not timed.
+//! is created and dropped (kept with `BENCH_KEEP=1`). Seeding is done in SQL (one statement per table) and not timed.
 
 use std::time::Instant;
 
@@ -120,6 +120,10 @@ fn main() {
         let mut admin = PgConnection::establish(&format!("{base}/postgres")).expect("PostgreSQL");
         diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create");
         bench("postgres", &format!("{base}/{name}"), n, &cfg);
+        if std::env::var("BENCH_KEEP").is_ok() {
+            println!("postgres: kept database {name}");
+            return;
+        }
         diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .execute(&mut admin)
             .expect("drop");

@@ -78,6 +78,17 @@ impl utoipa::IntoResponses for ReadErrors {
     }
 }
 
+/// Errors of a read whose query names a day: a well-formed date that is no calendar day is 422.
+pub struct DatedReadErrors;
+
+impl utoipa::IntoResponses for DatedReadErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let mut r = ReadErrors::responses();
+        r.extend(responses(&[("422", "A date parameter names no calendar day (2026-02-30)")]));
+        r
+    }
+}
+
 /// Errors of a create.
 pub struct CreateErrors;
 

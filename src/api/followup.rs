@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, post, put, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::docs::{CreateErrors, ReadErrors, UpdateErrors};
+use super::docs::{CreateErrors, DatedReadErrors, ReadErrors, UpdateErrors};
 use super::extract::{Auth, IfMatch, JsonBody};
 use super::params::{PageParams, parse_date};
 use super::patients::{created, ok_versioned};
@@ -25,7 +25,7 @@ pub struct TaskParams {
     #[param(pattern = "^(due|overdue|lost|completed|all)$")]
     pub view: Option<String>,
     /// The day whose month `due` and `overdue` refer to (default today).
-    #[param(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub as_of: Option<String>,
     /// Only tasks assigned to this registrar.
     pub assignee: Option<String>,
@@ -51,7 +51,7 @@ fn given(v: &Option<String>) -> Option<String> {
 #[utoipa::path(
     tag = "followup", operation_id = "list_followup_tasks",
     params(TaskParams),
-    responses((status = 200, body = Page<TaskData>), ReadErrors),
+    responses((status = 200, body = Page<TaskData>), DatedReadErrors),
     security(("bearer" = []))
 )]
 #[get("/followup/tasks")]
@@ -61,7 +61,7 @@ pub async fn list_followup_tasks(
     q: web::Query<TaskParams>,
 ) -> Reply {
     let view = match q.view.as_deref().map(str::trim) {
-        None | Some("") => View::All,
+        None => View::All,
         Some(v) => View::parse(v).ok_or_else(|| {
             ApiError::bad_request(
                 "view",
@@ -70,8 +70,8 @@ pub async fn list_followup_tasks(
             )
         })?,
     };
-    let as_of = match given(&q.as_of) {
-        Some(raw) => parse_date("asOf", &raw)?,
+    let as_of = match &q.as_of {
+        Some(raw) => parse_date("asOf", raw)?,
         None => state.clock.today(),
     };
     let page = PageParams { cursor: q.cursor.clone(), limit: q.limit }.page()?;

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::docs::ReadErrors;
+use super::docs::{DatedReadErrors, ReadErrors};
 use super::extract::Auth;
 use super::params::{PageParams, parse_date};
 use super::problem::ApiError;
@@ -43,7 +43,7 @@ pub async fn list_job_runs(
     Auth(actor): Auth,
     q: web::Query<RunParams>,
 ) -> Reply {
-    let job = q.job.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let job = q.job.as_deref().map(|s| s.trim().to_string());
     if job.as_deref().is_some_and(|j| crate::jobs::find(j).is_none()) {
         return Err(ApiError::bad_request(
             "job",
@@ -62,7 +62,7 @@ pub async fn list_job_runs(
 #[into_params(parameter_in = Query)]
 pub struct RateParams {
     /// The report day, YYYY-MM-DD.
-    #[param(required = true, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[param(required = true, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub as_of: Option<String>,
     /// Only patients with a tumor reported by this facility.
     pub facility: Option<String>,
@@ -73,7 +73,7 @@ pub struct RateParams {
 #[utoipa::path(
     tag = "reports", operation_id = "get_followup_rate",
     params(RateParams),
-    responses((status = 200, body = FollowUpRateReport), ReadErrors),
+    responses((status = 200, body = FollowUpRateReport), DatedReadErrors),
     security(("bearer" = []))
 )]
 #[get("/reports/followup-rate")]

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::docs::{CreateErrors, ReadErrors};
+use super::docs::{CreateErrors, DatedReadErrors, ReadErrors};
 use super::extract::{Auth, JsonBody};
 use super::params::{PageParams, parse_date};
 use super::problem::ApiError;
@@ -43,7 +43,7 @@ pub struct LetterParams {
 #[into_params(parameter_in = Query)]
 pub struct PrintParams {
     /// Letters due on or before this day (default today).
-    #[param(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub date: Option<String>,
 }
 
@@ -72,8 +72,8 @@ pub async fn list_letters(
     q: web::Query<LetterParams>,
 ) -> Reply {
     let filter = LetterFilter {
-        state: given(&q.state),
-        channel: given(&q.channel),
+        state: q.state.as_deref().map(|s| s.trim().to_string()),
+        channel: q.channel.as_deref().map(|s| s.trim().to_string()),
         task_id: given(&q.task_id),
         patient_id: given(&q.patient_id),
     };
@@ -100,7 +100,7 @@ pub async fn list_letters(
     responses(
         (status = 200, description = "The letters to print, as one PDF", content_type = "application/pdf",
          headers(("X-Letter-Ids" = String, description = "Comma-separated letter ids in page order"))),
-        ReadErrors
+        DatedReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -110,8 +110,8 @@ pub async fn get_print_batch(
     Auth(actor): Auth,
     q: web::Query<PrintParams>,
 ) -> Reply {
-    let on = match given(&q.date) {
-        Some(raw) => parse_date("date", &raw)?,
+    let on = match &q.date {
+        Some(raw) => parse_date("date", raw)?,
         None => state.clock.today(),
     };
     let cfg = state.followup.clone();

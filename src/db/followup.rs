@@ -15,12 +15,7 @@ type QResult<T> = Result<T, diesel::result::Error>;
 
 /// Living patients whose date of last contact is on or before `cutoff` (ISO text, so a partial date
 /// compares by its first day) and who have no task for that date of last contact yet. Keyset-paged.
-pub fn due_candidates(
-    conn: &mut DbConn,
-    cutoff: &str,
-    after: Option<&str>,
-    limit: i64,
-) -> QResult<Vec<String>> {
+pub fn due_candidates(conn: &mut DbConn, cutoff: &str, range: &IdRange) -> QResult<Vec<String>> {
     let mut q = patients::table
         .filter(patients::vital_status.eq("1"))
         .filter(patients::date_of_last_contact.le(cutoff))
@@ -31,10 +26,48 @@ pub fn due_candidates(
         )))
         .select(patients::id)
         .into_boxed::<MultiBackend>();
+    if let Some(a) = &range.after {
+        q = q.filter(patients::id.gt(a.clone()));
+    }
+    if let Some(u) = &range.upto {
+        q = q.filter(patients::id.le(u.clone()));
+    }
+    q.order(patients::id).load(conn)
+}
+
+/// A slice of a table's ids: after `after` (exclusive) up to `upto` (inclusive; `None` = the end).
+/// Batches walk a table in id order by these slices, so each batch reads about one batch of rows
+/// through the primary key whatever the filters, instead of sorting every match again.
+#[derive(Clone, Debug, Default)]
+pub struct IdRange {
+    pub after: Option<String>,
+    pub upto: Option<String>,
+}
+
+/// The `size`-th patient id after `after`: the end of the next slice (`None` past the last one).
+pub fn patient_slice_end(
+    conn: &mut DbConn,
+    after: Option<&str>,
+    size: i64,
+) -> QResult<Option<String>> {
+    let mut q = patients::table.select(patients::id).into_boxed::<MultiBackend>();
     if let Some(a) = after {
         q = q.filter(patients::id.gt(a.to_string()));
     }
-    q.order(patients::id).limit(limit).load(conn)
+    q.order(patients::id).offset(size - 1).limit(1).first(conn).optional()
+}
+
+/// The `size`-th task id after `after` (`None` past the last one).
+pub fn task_slice_end(
+    conn: &mut DbConn,
+    after: Option<&str>,
+    size: i64,
+) -> QResult<Option<String>> {
+    let mut q = followup_tasks::table.select(followup_tasks::id).into_boxed::<MultiBackend>();
+    if let Some(a) = after {
+        q = q.filter(followup_tasks::id.gt(a.to_string()));
+    }
+    q.order(followup_tasks::id).offset(size - 1).limit(1).first(conn).optional()
 }
 
 pub fn patients_by_ids(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<PatientRow>> {
@@ -205,36 +238,40 @@ pub fn active_tasks_of_patient(conn: &mut DbConn, patient_id: &str) -> QResult<V
 pub fn tasks_reaching_lost(
     conn: &mut DbConn,
     as_of: NaiveDate,
-    after: Option<&str>,
-    limit: i64,
+    range: &IdRange,
 ) -> QResult<Vec<TaskRow>> {
     let mut q = followup_tasks::table
         .filter(followup_tasks::state.eq_any(["open", "in_progress"]))
         .filter(followup_tasks::lost_on.le(as_of))
         .select(TaskRow::as_select())
         .into_boxed::<MultiBackend>();
-    if let Some(a) = after {
-        q = q.filter(followup_tasks::id.gt(a.to_string()));
+    if let Some(a) = &range.after {
+        q = q.filter(followup_tasks::id.gt(a.clone()));
     }
-    q.order(followup_tasks::id).limit(limit).load(conn)
+    if let Some(u) = &range.upto {
+        q = q.filter(followup_tasks::id.le(u.clone()));
+    }
+    q.order(followup_tasks::id).load(conn)
 }
 
 /// Open or in-progress tasks due on or before `as_of`, for the letter run.
 pub fn tasks_for_letters(
     conn: &mut DbConn,
     as_of: NaiveDate,
-    after: Option<&str>,
-    limit: i64,
+    range: &IdRange,
 ) -> QResult<Vec<TaskRow>> {
     let mut q = followup_tasks::table
         .filter(followup_tasks::state.eq_any(["open", "in_progress"]))
         .filter(followup_tasks::due_on.le(as_of))
         .select(TaskRow::as_select())
         .into_boxed::<MultiBackend>();
-    if let Some(a) = after {
-        q = q.filter(followup_tasks::id.gt(a.to_string()));
+    if let Some(a) = &range.after {
+        q = q.filter(followup_tasks::id.gt(a.clone()));
     }
-    q.order(followup_tasks::id).limit(limit).load(conn)
+    if let Some(u) = &range.upto {
+        q = q.filter(followup_tasks::id.le(u.clone()));
+    }
+    q.order(followup_tasks::id).load(conn)
 }
 
 /// Moves a task to `state` if it is still in `from`; bumps its version.

@@ -12,8 +12,8 @@ use super::contacts;
 use super::history::Loaded;
 use super::{Actor, PageRequest, Result, Role, ServiceError, parse_doc, utc};
 use crate::config::FollowUpSettings;
-use crate::db::followup::{self as q, TaskFilter};
-use crate::db::rows::{PatientRow, TaskRow};
+use crate::db::followup::{self as q, IdRange, TaskFilter};
+use crate::db::rows::{ContactRow, PatientRow, TaskRow, TumorRow};
 use crate::db::{DbConn, new_id, now};
 use crate::domain::PartialDate;
 use crate::domain::chronology::PatientHistory;
@@ -26,8 +26,8 @@ use crate::domain::{RuleError, Violation};
 use crate::dto::{ContactData, Page, PatientData, TaskContactResult, TaskData, TumorData};
 use crate::mail::templates::{Registry, TemplateError, Templates};
 
-/// Patients per batch of the bulk jobs: one transaction and a handful of queries each.
-pub const BATCH: i64 = 2000;
+/// Rows per batch of the bulk jobs: one transaction and a handful of queries each.
+pub const BATCH: i64 = 5000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -125,43 +125,89 @@ fn parsed<T, D: serde::de::DeserializeOwned>(
 }
 
 /// Loads the records of `ids` with three queries; patients whose document does not parse are skipped.
+/// Parsing and validating the documents is the costly part, so it runs on every core.
 pub(crate) fn load_records(conn: &mut DbConn, ids: &[String]) -> Result<Vec<Record>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let patients = q::patients_by_ids(conn, ids)?;
-    let tumor_rows = q::tumors_of_patients(conn, ids)?;
-    let contact_rows = q::contacts_of_patients(conn, ids)?;
-    let mut records: Vec<Record> = Vec::with_capacity(patients.len());
-    let mut index: HashMap<String, usize> = HashMap::with_capacity(patients.len());
-    for row in patients {
-        if let Some(patient) = parsed(&row.data, PatientData::to_domain)? {
-            index.insert(row.id.clone(), records.len());
-            records.push(Record {
-                row,
-                patient,
-                tumors: Vec::new(),
-                facilities: HashMap::new(),
-                contacts: Vec::new(),
-            });
-        }
+    let mut tumors: HashMap<String, Vec<TumorRow>> = HashMap::with_capacity(patients.len());
+    for t in q::tumors_of_patients(conn, ids)? {
+        tumors.entry(t.patient_id.clone()).or_default().push(t);
     }
+    let mut contacts: HashMap<String, Vec<ContactRow>> = HashMap::with_capacity(patients.len());
+    for c in q::contacts_of_patients(conn, ids)? {
+        contacts.entry(c.patient_id.clone()).or_default().push(c);
+    }
+    let groups: Vec<_> = patients
+        .into_iter()
+        .map(|p| {
+            let t = tumors.remove(&p.id).unwrap_or_default();
+            let c = contacts.remove(&p.id).unwrap_or_default();
+            (p, t, c)
+        })
+        .collect();
+    let mut records = Vec::with_capacity(groups.len());
+    for record in parallel_map(groups, build_record) {
+        records.extend(record?);
+    }
+    Ok(records)
+}
+
+fn build_record(
+    (row, tumor_rows, contact_rows): (PatientRow, Vec<TumorRow>, Vec<ContactRow>),
+) -> Result<Option<Record>> {
+    let Some(patient) = parsed(&row.data, PatientData::to_domain)? else { return Ok(None) };
+    let mut record = Record {
+        row,
+        patient,
+        tumors: Vec::with_capacity(tumor_rows.len()),
+        facilities: HashMap::new(),
+        contacts: Vec::with_capacity(contact_rows.len()),
+    };
     for t in tumor_rows {
-        let Some(&i) = index.get(&t.patient_id) else { continue };
         if let Some(tumor) = parsed(&t.data, TumorData::to_domain)? {
             if let Some(f) = t.reporting_facility {
-                records[i].facilities.insert(t.id.clone(), f);
+                record.facilities.insert(t.id.clone(), f);
             }
-            records[i].tumors.push((t.id, tumor));
+            record.tumors.push((t.id, tumor));
         }
     }
     for c in contact_rows {
-        let Some(&i) = index.get(&c.patient_id) else { continue };
         if let Some(contact) = parsed(&c.data, ContactData::to_domain)? {
-            records[i].contacts.push((c.id, contact));
+            record.contacts.push((c.id, contact));
         }
     }
-    Ok(records)
+    Ok(Some(record))
+}
+
+/// `items.map(f)` in order, split over the machine's cores (at most four threads).
+pub(crate) fn parallel_map<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    if threads <= 1 || items.len() < 256 {
+        return items.into_iter().map(f).collect();
+    }
+    let size = items.len().div_ceil(threads);
+    let mut chunks = Vec::with_capacity(threads);
+    let mut rest = items.into_iter();
+    loop {
+        let chunk: Vec<T> = rest.by_ref().take(size).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunks.push(chunk);
+    }
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| s.spawn(move || chunk.into_iter().map(f).collect::<Vec<U>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 // --- tasks ------------------------------------------------------------------------------------------
@@ -237,49 +283,51 @@ pub fn generate_tasks(
     let mut after: Option<String> = None;
     loop {
         let step = crate::db::transaction(conn, |c| {
-            let ids = q::due_candidates(c, &cutoff, after.as_deref(), BATCH)?;
-            let Some(last) = ids.last().cloned() else {
-                return Ok::<_, ServiceError>(None);
-            };
+            let upto = q::patient_slice_end(c, after.as_deref(), BATCH)?;
+            let range = IdRange { after: after.clone(), upto: upto.clone() };
+            let ids = q::due_candidates(c, &cutoff, &range)?;
             let records = load_records(c, &ids)?;
             let at = now();
-            let rows: Vec<TaskRow> = records
-                .iter()
-                .filter_map(|r| {
-                    let history = r.history();
-                    let task = task_due(&r.row.id, &history, &cfg.policy, as_of)?;
-                    let facility = r.facility(&eligibility(&history, &cfg.policy, as_of));
-                    Some(TaskRow {
-                        id: new_id(),
-                        patient_id: r.row.id.clone(),
-                        cycle_key: task.cycle_key.as_str().to_string(),
-                        last_contact: r
-                            .row
-                            .date_of_last_contact
-                            .clone()
-                            .unwrap_or_else(|| task.last_contact.to_string()),
-                        anchor_on: task.clock.anchor,
-                        due_on: task.clock.due_on,
-                        lost_on: task.clock.lost_on,
-                        state: task.state.as_str().to_string(),
-                        assignee: None,
-                        facility,
-                        version: 1,
-                        completed_by_contact_id: None,
-                        created_at: at,
-                        updated_at: at,
-                    })
+            let rows: Vec<TaskRow> = parallel_map(records.iter().collect(), |r: &Record| {
+                let history = r.history();
+                let task = task_due(&r.row.id, &history, &cfg.policy, as_of)?;
+                let facility = r.facility(&eligibility(&history, &cfg.policy, as_of));
+                Some(TaskRow {
+                    id: new_id(),
+                    patient_id: r.row.id.clone(),
+                    cycle_key: task.cycle_key.as_str().to_string(),
+                    last_contact: r
+                        .row
+                        .date_of_last_contact
+                        .clone()
+                        .unwrap_or_else(|| task.last_contact.to_string()),
+                    anchor_on: task.clock.anchor,
+                    due_on: task.clock.due_on,
+                    lost_on: task.clock.lost_on,
+                    state: task.state.as_str().to_string(),
+                    assignee: None,
+                    facility,
+                    version: 1,
+                    completed_by_contact_id: None,
+                    created_at: at,
+                    updated_at: at,
                 })
-                .collect();
+            })
+            .into_iter()
+            .flatten()
+            .collect();
             let lost = rows.iter().filter(|r| r.state == TaskState::Lost.as_str()).count();
             let created = q::insert_tasks(c, &rows)?;
-            Ok(Some((ids.len(), created, lost.min(created), last)))
+            Ok::<_, ServiceError>((ids.len(), created, lost.min(created), upto))
         })?;
-        let Some((examined, created, lost, last)) = step else { break };
+        let (examined, created, lost, upto) = step;
         report.examined += examined as u64;
         report.created += created as u64;
         report.created_lost += lost as u64;
-        after = Some(last);
+        match upto {
+            Some(end) => after = Some(end),
+            None => break,
+        }
     }
     Ok(report)
 }
@@ -303,10 +351,9 @@ pub fn mark_lost(
     let mut after: Option<String> = None;
     loop {
         let step = crate::db::transaction(conn, |c| {
-            let tasks = q::tasks_reaching_lost(c, as_of, after.as_deref(), BATCH)?;
-            let Some(last) = tasks.last().map(|t| t.id.clone()) else {
-                return Ok::<_, ServiceError>(None);
-            };
+            let upto = q::task_slice_end(c, after.as_deref(), BATCH)?;
+            let range = IdRange { after: after.clone(), upto: upto.clone() };
+            let tasks = q::tasks_reaching_lost(c, as_of, &range)?;
             let mut ids: Vec<String> = tasks.iter().map(|t| t.patient_id.clone()).collect();
             ids.sort();
             ids.dedup();
@@ -329,13 +376,16 @@ pub fn mark_lost(
                     }
                 }
             }
-            Ok(Some((tasks.len() as u64, lost, completed, last)))
+            Ok::<_, ServiceError>((tasks.len() as u64, lost, completed, upto))
         })?;
-        let Some((examined, lost, completed, last)) = step else { break };
+        let (examined, lost, completed, upto) = step;
         report.examined += examined;
         report.lost += lost;
         report.completed += completed;
-        after = Some(last);
+        match upto {
+            Some(end) => after = Some(end),
+            None => break,
+        }
     }
     Ok(report)
 }

@@ -18,7 +18,7 @@ use super::audit::{self, Action};
 use super::contacts;
 use super::followup::{FollowUpConfig, Record, domain_task, load_records};
 use super::{Actor, PageRequest, Result, Role, ServiceError, utc};
-use crate::db::followup::{self as q, LetterFilter};
+use crate::db::followup::{self as q, IdRange, LetterFilter};
 use crate::db::rows::LetterRow;
 use crate::db::{DbConn, new_id, now};
 use crate::domain::PartialDate;
@@ -245,10 +245,9 @@ pub fn queue_due(conn: &mut DbConn, cfg: &FollowUpConfig, as_of: NaiveDate) -> R
     let mut after: Option<String> = None;
     loop {
         let step = crate::db::transaction(conn, |c| {
-            let tasks = q::tasks_for_letters(c, as_of, after.as_deref(), super::followup::BATCH)?;
-            let Some(last) = tasks.last().map(|t| t.id.clone()) else {
-                return Ok::<_, ServiceError>(None);
-            };
+            let upto = q::task_slice_end(c, after.as_deref(), super::followup::BATCH)?;
+            let range = IdRange { after: after.clone(), upto: upto.clone() };
+            let tasks = q::tasks_for_letters(c, as_of, &range)?;
             let task_ids: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();
             let mut letters: HashMap<String, Vec<LetterRow>> = HashMap::new();
             for l in q::letters_of_tasks(c, &task_ids)? {
@@ -298,13 +297,16 @@ pub fn queue_due(conn: &mut DbConn, cfg: &FollowUpConfig, as_of: NaiveDate) -> R
                     }
                 }
             }
-            Ok(Some((tasks.len() as u64, email, print, last)))
+            Ok::<_, ServiceError>((tasks.len() as u64, email, print, upto))
         })?;
-        let Some((tasks, email, print, last)) = step else { break };
+        let (tasks, email, print, upto) = step;
         report.tasks += tasks;
         report.queued_email += email;
         report.queued_print += print;
-        after = Some(last);
+        match upto {
+            Some(end) => after = Some(end),
+            None => break,
+        }
     }
     Ok(report)
 }

@@ -113,8 +113,10 @@ async fn worklist_tasks_are_generated_once_and_closed_by_a_contact(app: &TestApp
     assert_eq!(items(&app.get("/api/v1/followup/tasks?facility=0000000000").await).len(), 0);
     let bad = app.get("/api/v1/followup/tasks?view=someday").await;
     assert_eq!(bad.problem(400), vec![("view".to_string(), "enum".to_string())]);
-    let bad = app.get("/api/v1/followup/tasks?asOf=2026-13-01").await;
+    let bad = app.get("/api/v1/followup/tasks?asOf=June%2030").await;
     assert_eq!(bad.problem(400), vec![("asOf".to_string(), "date.format".to_string())]);
+    let bad = app.get("/api/v1/followup/tasks?asOf=2026-02-30").await;
+    assert_eq!(bad.problem(422), vec![("asOf".to_string(), "date.invalid".to_string())]);
 
     // Assignment: registrar only, with the version read; open becomes in progress.
     let path = format!("/api/v1/followup/tasks/{tid}/assignee");

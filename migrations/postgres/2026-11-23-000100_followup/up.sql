@@ -22,8 +22,6 @@ CREATE INDEX followup_tasks_patient ON followup_tasks (patient_id, last_contact)
 CREATE INDEX followup_tasks_state_due ON followup_tasks (state, due_on);
 CREATE INDEX followup_tasks_assignee ON followup_tasks (assignee);
 CREATE INDEX followup_tasks_facility ON followup_tasks (facility);
--- Covers the search for patients coming due (living, by date of last contact).
-CREATE INDEX patients_followup ON patients (vital_status, date_of_last_contact, id);
 
 CREATE TABLE letters (
     id TEXT PRIMARY KEY NOT NULL,

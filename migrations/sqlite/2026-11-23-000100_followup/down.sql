@@ -2,4 +2,3 @@ DROP TABLE job_leases;
 DROP TABLE job_runs;
 DROP TABLE letters;
 DROP TABLE followup_tasks;
-DROP INDEX patients_followup;
