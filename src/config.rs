@@ -58,6 +58,10 @@ pub struct Settings {
     /// Reporting facility (#540) the monthly export is limited to; all when unset.
     #[arg(long, global = true, env = "ONCOREG_EXPORT_FACILITY")]
     pub export_facility: Option<String>,
+
+    /// Follow-up jobs, letters and mail.
+    #[command(flatten)]
+    pub followup: FollowUpSettings,
 }
 
 impl Settings {
@@ -77,6 +81,7 @@ impl Settings {
             export_record_type: "I".into(),
             export_naaccr_version: "260".into(),
             export_facility: None,
+            followup: FollowUpSettings::default(),
         }
     }
 
@@ -86,6 +91,98 @@ impl Settings {
             "iarc" => RuleSet::Iarc,
             "both" => RuleSet::Both,
             _ => RuleSet::Naaccr,
+        }
+    }
+}
+
+/// Follow-up: the scheduler, the letter sequence and templates, the registry's letterhead and mail.
+#[derive(Args, Clone, Debug)]
+pub struct FollowUpSettings {
+    /// Run the scheduled jobs inside `serve` (`false` for API-only instances).
+    #[arg(long, global = true, env = "ONCOREG_JOBS_ENABLED", default_value_t = true, action = clap::ArgAction::Set)]
+    pub jobs_enabled: bool,
+
+    /// A TOML file overriding crons of `jobs/schedule.toml` (`[jobs] send-letters = "0 0 * * * *"`;
+    /// a blank cron disables a job).
+    #[arg(long, global = true, env = "ONCOREG_JOBS_SCHEDULE")]
+    pub jobs_schedule: Option<std::path::PathBuf>,
+
+    /// A TOML file with the follow-up policy (due/lost months, letter steps, exclusions, targets);
+    /// missing keys keep their defaults.
+    #[arg(long, global = true, env = "ONCOREG_FOLLOWUP_POLICY")]
+    pub followup_policy: Option<std::path::PathBuf>,
+
+    /// A directory whose `<template>.txt` files replace the embedded letter templates.
+    #[arg(long, global = true, env = "ONCOREG_LETTERS_DIR")]
+    pub letters_dir: Option<std::path::PathBuf>,
+
+    /// The CoC reference date: the follow-up rate counts cases diagnosed from this day on.
+    #[arg(
+        long,
+        global = true,
+        env = "ONCOREG_FOLLOWUP_REFERENCE_DATE",
+        default_value = "2010-01-01"
+    )]
+    pub followup_reference_date: chrono::NaiveDate,
+
+    /// The registry's name on letterheads and in letters.
+    #[arg(long, global = true, env = "ONCOREG_REGISTRY_NAME", default_value = "Cancer Registry")]
+    pub registry_name: String,
+
+    /// The phone number letters ask recipients to call.
+    #[arg(long, global = true, env = "ONCOREG_REGISTRY_PHONE", default_value = "(000) 000-0000")]
+    pub registry_phone: String,
+
+    /// The registry's postal address, lines separated by `|`.
+    #[arg(long, global = true, env = "ONCOREG_REGISTRY_ADDRESS", default_value = "")]
+    pub registry_address: String,
+
+    /// SMTP server for e-mailed letters: `smtp://HOST[:PORT]` (plain SMTP to a local relay). Unset:
+    /// e-mail letters wait in the outbox.
+    #[arg(long, global = true, env = "ONCOREG_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// Sender of e-mailed letters.
+    #[arg(
+        long,
+        global = true,
+        env = "ONCOREG_MAIL_FROM",
+        default_value = "Cancer Registry <registry@localhost>"
+    )]
+    pub mail_from: String,
+
+    /// First retry delay after a failed SMTP delivery, in seconds; it doubles per attempt up to 6 hours.
+    #[arg(long, global = true, env = "ONCOREG_SMTP_RETRY_SECS", default_value_t = 60)]
+    pub smtp_retry_secs: u64,
+
+    /// How long a job's database lease lasts, in seconds; the running instance renews it every third
+    /// of that, so a crashed instance's lease runs out within this time.
+    #[arg(long, global = true, env = "ONCOREG_JOB_LEASE_SECS", default_value_t = 60)]
+    pub job_lease_secs: u64,
+
+    /// Test hook, never set in production: `after-render` aborts `send-letters` once the letters are
+    /// rendered and stored, before any is sent (crash-safety tests).
+    #[arg(long, global = true, env = "ONCOREG_FAULT", hide = true)]
+    pub fault: Option<String>,
+}
+
+impl Default for FollowUpSettings {
+    fn default() -> Self {
+        Self {
+            jobs_enabled: true,
+            jobs_schedule: None,
+            followup_policy: None,
+            letters_dir: None,
+            followup_reference_date: chrono::NaiveDate::from_ymd_opt(2010, 1, 1)
+                .unwrap_or_default(),
+            registry_name: "Cancer Registry".into(),
+            registry_phone: "(000) 000-0000".into(),
+            registry_address: String::new(),
+            smtp_url: None,
+            mail_from: "Cancer Registry <registry@localhost>".into(),
+            smtp_retry_secs: 60,
+            job_lease_secs: 60,
+            fault: None,
         }
     }
 }

@@ -11,6 +11,8 @@ pub mod demo;
 pub mod domain;
 pub mod dto;
 pub mod export;
+pub mod jobs;
+pub mod mail;
 pub mod server;
 pub mod service;
 pub mod telemetry;

@@ -75,6 +75,25 @@ enum Command {
     /// Import a NAACCR XML (plain or gzip) or v18 flat file; prints the report as JSON.
     /// Exits non-zero when the file is refused as a whole.
     Import { file: std::path::PathBuf },
+    /// List or run the scheduled jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// List the jobs with their crons.
+    List,
+    /// Run one job now (recorded in the job runs); the result is the same for the same date.
+    Run {
+        /// generate-tasks, send-letters or mark-lost
+        name: String,
+        /// The day to run for (default: today, UTC).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -145,6 +164,21 @@ fn main() -> ExitCode {
             oncoreg::server::export_monthly(&cli.settings, as_of).map(print_json)
         }
         Command::Import { file } => oncoreg::server::import(&cli.settings, &file).map(print_json),
+        Command::Jobs { command: JobsCommand::List } => oncoreg::server::list_jobs(&cli.settings)
+            .map(|jobs| {
+                for (name, cron, about) in jobs {
+                    println!("{name:<16} {cron:<18} {about}");
+                }
+            }),
+        Command::Jobs { command: JobsCommand::Run { name, as_of } } => {
+            oncoreg::server::run_job(&cli.settings, &name, as_of).map(|outcome| match outcome {
+                oncoreg::jobs::Outcome::Ran { run_id, counts } => {
+                    let counts = serde_json::to_string(&counts).unwrap_or_default();
+                    println!("{name} run {run_id}: {counts}");
+                }
+                oncoreg::jobs::Outcome::Skipped(why) => println!("{name} skipped: {why}"),
+            })
+        }
         Command::Openapi => {
             println!("{}", oncoreg::server::openapi_json());
             Ok(())

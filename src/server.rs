@@ -5,9 +5,12 @@ use std::sync::Arc;
 use actix_web::{HttpServer, web};
 
 use crate::api::state::AppState;
-use crate::clock::SystemClock;
+use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db::{self, DatabaseUrl, DbError, Pool};
+use crate::jobs::schedule::Schedule;
+use crate::jobs::{JobContext, Outcome, Trigger};
+use crate::service::followup::FollowUpConfig;
 use crate::service::{Actor, Role, admin};
 
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +21,49 @@ pub enum StartError {
     Service(#[from] crate::service::ServiceError),
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    FollowUp(#[from] crate::service::followup::ConfigError),
+    #[error(transparent)]
+    Schedule(#[from] crate::jobs::schedule::ScheduleError),
+    #[error(transparent)]
+    Mail(#[from] crate::mail::MailError),
+    #[error(transparent)]
+    Job(#[from] crate::jobs::JobError),
+}
+
+/// The follow-up settings, loaded and checked (policy, templates, crons, SMTP URL) before anything runs.
+fn followup_parts(
+    settings: &Settings,
+    pool: &Pool,
+) -> Result<(Arc<FollowUpConfig>, Schedule, Arc<JobContext>), StartError> {
+    let followup = Arc::new(FollowUpConfig::from_settings(&settings.followup)?);
+    let schedule = Schedule::load(settings.followup.jobs_schedule.as_deref())?;
+    let ctx = Arc::new(JobContext::new(pool.clone(), followup.clone())?);
+    Ok((followup, schedule, ctx))
+}
+
+/// `oncoreg jobs list`: each job, its cron and what it does.
+pub fn list_jobs(settings: &Settings) -> Result<Vec<(String, String, String)>, StartError> {
+    let schedule = Schedule::load(settings.followup.jobs_schedule.as_deref())?;
+    Ok(crate::jobs::JOBS
+        .iter()
+        .map(|j| {
+            let cron = schedule.cron(j.name).unwrap_or("(disabled)").to_string();
+            (j.name.to_string(), cron, j.about.to_string())
+        })
+        .collect())
+}
+
+/// `oncoreg jobs run NAME [--as-of DATE]`: one run by hand, recorded like a scheduled one.
+pub fn run_job(
+    settings: &Settings,
+    name: &str,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<Outcome, StartError> {
+    let pool = open(settings)?;
+    let (_, _, ctx) = followup_parts(settings, &pool)?;
+    let as_of = as_of.unwrap_or_else(|| SystemClock.today());
+    Ok(crate::jobs::run_job(&ctx, name, as_of, &Trigger::Manual)?)
 }
 
 /// Opens the pool and applies pending migrations.
@@ -125,7 +171,14 @@ pub fn serve(settings: Settings) -> Result<(), StartError> {
         );
     }
     drop(conn);
-    let state = web::Data::new(AppState::new(pool, Arc::new(SystemClock), settings.clone()));
+    let (followup, schedule, ctx) = followup_parts(&settings, &pool)?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    if settings.followup.jobs_enabled {
+        crate::jobs::schedule::spawn(ctx, schedule, clock.clone())?;
+    } else {
+        tracing::info!("scheduled jobs are disabled on this instance (ONCOREG_JOBS_ENABLED=false)");
+    }
+    let state = web::Data::new(AppState::with_followup(pool, clock, settings.clone(), followup));
     tracing::info!(bind = %settings.bind, "serving oncoreg");
     let mut server = HttpServer::new(move || crate::api::app(state.clone()));
     if let Some(w) = settings.workers {

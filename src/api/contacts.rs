@@ -48,7 +48,9 @@ pub async fn create_contact(
     body: JsonBody<ContactData>,
 ) -> Reply {
     let ctx = state.ctx();
-    let out = state.db(move |c| contacts::create(c, &actor, &id, &body.0, ctx)).await?;
+    let cfg = state.followup.clone();
+    let out =
+        state.db(move |c| contacts::create(c, &actor, &id, &body.0, ctx, &cfg.policy)).await?;
     Ok(created(format!("/api/v1/contacts/{}", out.record_id()), out.record_version(), &out))
 }
 
@@ -89,6 +91,9 @@ pub async fn update_contact(
     body: JsonBody<ContactData>,
 ) -> Reply {
     let ctx = state.ctx();
-    let out = state.db(move |c| contacts::update(c, &actor, &id, version, &body.0, ctx)).await?;
+    let cfg = state.followup.clone();
+    let out = state
+        .db(move |c| contacts::update(c, &actor, &id, version, &body.0, ctx, &cfg.policy))
+        .await?;
     Ok(ok_versioned(out.record_version(), &out))
 }

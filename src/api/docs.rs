@@ -27,6 +27,10 @@ use super::problem::{FieldError, Problem};
         (name = "submissions", description = "NAACCR XML submission batches for a central registry"),
         (name = "imports", description = "NAACCR XML and v18 flat file imports"),
         (name = "admin", description = "API tokens and the audit log"),
+        (name = "followup", description = "The annual follow-up worklist"),
+        (name = "letters", description = "Follow-up reminder letters: outbox, PDFs, printing, replies"),
+        (name = "jobs", description = "Runs of the scheduled jobs"),
+        (name = "reports", description = "Follow-up rate (CoC worksheet)"),
         (name = "health", description = "Liveness"),
     )
 )]
@@ -74,6 +78,17 @@ pub struct ReadErrors;
 impl utoipa::IntoResponses for ReadErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
         responses(&[BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, UNAVAILABLE])
+    }
+}
+
+/// Errors of a read whose query names a day: a well-formed date that is no calendar day is 422.
+pub struct DatedReadErrors;
+
+impl utoipa::IntoResponses for DatedReadErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let mut r = ReadErrors::responses();
+        r.extend(responses(&[("422", "A date parameter names no calendar day (2026-02-30)")]));
+        r
     }
 }
 

@@ -5,6 +5,9 @@ mod contacts;
 mod docs;
 mod edits;
 pub mod extract;
+mod followup;
+mod jobs;
+mod letters;
 mod params;
 mod patients;
 pub mod problem;
@@ -89,7 +92,19 @@ where
             .service(edits::get_tumor_edits)
             .service(edits::create_edit_run)
             .service(edits::get_edit_run)
-            .service(edits::list_edit_run_failures),
+            .service(edits::list_edit_run_failures)
+            .service(followup::list_followup_tasks)
+            .service(followup::get_followup_task)
+            .service(followup::assign_followup_task)
+            .service(followup::create_followup_task_contact)
+            .service(letters::list_letters)
+            .service(letters::get_print_batch)
+            .service(letters::get_letter)
+            .service(letters::get_letter_pdf)
+            .service(letters::mark_letter_printed)
+            .service(letters::record_letter_reply)
+            .service(jobs::list_job_runs)
+            .service(jobs::get_followup_rate),
     )
 }
 

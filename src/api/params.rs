@@ -149,3 +149,28 @@ impl ListParams {
         Ok((filter, page))
     }
 }
+
+/// A `YYYY-MM-DD` query value: 400 naming the parameter when it is not written so, 422 when it is but
+/// no such day exists (2026-02-30).
+pub fn parse_date(field: &str, raw: &str) -> Result<chrono::NaiveDate, ApiError> {
+    let raw = raw.trim();
+    let b = raw.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return Err(ApiError::bad_request(
+            field,
+            "date.format",
+            "a date written YYYY-MM-DD, e.g. 2026-06-30",
+        ));
+    }
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+        ApiError::Invalid(vec![FieldError::new(
+            field,
+            "date.invalid",
+            "no such day in the calendar",
+        )])
+    })
+}

@@ -10,6 +10,7 @@ use super::problem::ApiError;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{DbConn, Pool};
+use crate::service::followup::FollowUpConfig;
 use crate::service::{self, Actor, Ctx};
 
 /// How long a verified token is trusted without asking the database again (a revoked token stops
@@ -20,12 +21,26 @@ pub struct AppState {
     pub pool: Pool,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
+    /// Follow-up policy, letter templates and letterhead, built from the settings.
+    pub followup: Arc<FollowUpConfig>,
     tokens: Mutex<HashMap<String, (Actor, Instant)>>,
 }
 
 impl AppState {
+    /// Panics when the follow-up settings do not load; `serve` checks them first and reports.
     pub fn new(pool: Pool, clock: Arc<dyn Clock>, settings: Settings) -> Self {
-        Self { pool, clock, settings, tokens: Mutex::new(HashMap::new()) }
+        let followup = FollowUpConfig::from_settings(&settings.followup)
+            .expect("follow-up settings (policy, letter templates) load");
+        Self::with_followup(pool, clock, settings, Arc::new(followup))
+    }
+
+    pub fn with_followup(
+        pool: Pool,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+        followup: Arc<FollowUpConfig>,
+    ) -> Self {
+        Self { pool, clock, settings, followup, tokens: Mutex::new(HashMap::new()) }
     }
 
     /// Today's date and the edit rule set, for a use-case.

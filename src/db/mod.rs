@@ -14,6 +14,7 @@ macro_rules! insert_many {
 }
 
 pub mod bulk;
+pub mod followup;
 pub mod repo;
 pub mod rows;
 pub mod schema;

@@ -1,6 +1,6 @@
 //! Row types: what the tables hold, read and written by `repo`.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::*;
@@ -158,4 +158,69 @@ pub struct SubmissionTumorRow {
     pub content_hash: String,
     pub included: bool,
     pub reasons: Option<String>,
+}
+
+/// One follow-up cycle of one patient (see `domain::followup::FollowUpTask`).
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = followup_tasks, treat_none_as_default_value = false)]
+pub struct TaskRow {
+    pub id: String,
+    pub patient_id: String,
+    pub cycle_key: String,
+    pub last_contact: String,
+    pub anchor_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub lost_on: NaiveDate,
+    pub state: String,
+    pub assignee: Option<String>,
+    pub facility: Option<String>,
+    pub version: i32,
+    pub completed_by_contact_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A reminder letter: rendered once, then delivered from this outbox.
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = letters, treat_none_as_default_value = false)]
+pub struct LetterRow {
+    pub id: String,
+    pub task_id: String,
+    pub patient_id: String,
+    pub idempotency_key: String,
+    pub step_index: i32,
+    pub recipient: String,
+    pub recipient_email: Option<String>,
+    pub channel: String,
+    pub template: String,
+    pub subject: String,
+    pub body: String,
+    pub content_hash: String,
+    pub state: String,
+    pub send_on: NaiveDate,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub last_error: Option<String>,
+    pub sent_at: Option<NaiveDateTime>,
+    pub printed_at: Option<NaiveDateTime>,
+    pub replied_at: Option<NaiveDateTime>,
+    pub reply_contact_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = job_runs, treat_none_as_default_value = false)]
+pub struct JobRunRow {
+    pub id: String,
+    pub job: String,
+    pub period: String,
+    pub as_of: NaiveDate,
+    pub triggered_by: String,
+    pub holder: String,
+    pub state: String,
+    pub counts: String,
+    pub error: Option<String>,
+    pub started_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
 }

@@ -146,6 +146,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    followup_tasks (id) {
+        id -> Text,
+        patient_id -> Text,
+        cycle_key -> Text,
+        last_contact -> Text,
+        anchor_on -> Date,
+        due_on -> Date,
+        lost_on -> Date,
+        state -> Text,
+        assignee -> Nullable<Text>,
+        facility -> Nullable<Text>,
+        version -> Integer,
+        completed_by_contact_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     submission_tumors (submission_id, tumor_id) {
         submission_id -> Text,
         tumor_id -> Text,
@@ -153,6 +172,58 @@ diesel::table! {
         content_hash -> Text,
         included -> Bool,
         reasons -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    letters (id) {
+        id -> Text,
+        task_id -> Text,
+        patient_id -> Text,
+        idempotency_key -> Text,
+        step_index -> Integer,
+        recipient -> Text,
+        recipient_email -> Nullable<Text>,
+        channel -> Text,
+        template -> Text,
+        subject -> Text,
+        body -> Text,
+        content_hash -> Text,
+        state -> Text,
+        send_on -> Date,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        printed_at -> Nullable<Timestamp>,
+        replied_at -> Nullable<Timestamp>,
+        reply_contact_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_runs (id) {
+        id -> Text,
+        job -> Text,
+        period -> Text,
+        as_of -> Date,
+        triggered_by -> Text,
+        holder -> Text,
+        state -> Text,
+        counts -> Text,
+        error -> Nullable<Text>,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    job_leases (job) {
+        job -> Text,
+        holder -> Text,
+        expires_at -> Timestamp,
     }
 }
 
@@ -164,6 +235,8 @@ diesel::joinable!(treatments -> tumors (tumor_id));
 diesel::joinable!(contacts -> patients (patient_id));
 diesel::joinable!(contact_tumors -> contacts (contact_id));
 diesel::joinable!(contact_tumors -> tumors (tumor_id));
+diesel::joinable!(followup_tasks -> patients (patient_id));
+diesel::joinable!(letters -> followup_tasks (task_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
@@ -179,4 +252,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     tumor_items,
     submissions,
     submission_tumors,
+    followup_tasks,
+    letters,
+    job_runs,
+    job_leases,
 );

@@ -7,6 +7,7 @@
 mod admin;
 mod contact;
 mod edits;
+mod followup;
 mod patient;
 mod submission;
 mod treatment;
@@ -15,6 +16,7 @@ mod tumor;
 pub use admin::*;
 pub use contact::*;
 pub use edits::*;
+pub use followup::*;
 pub use patient::*;
 pub use submission::*;
 pub use treatment::*;

@@ -11,6 +11,7 @@ use crate::db::rows::{ContactRow, ContactTumorRow};
 use crate::db::{DbConn, new_id, now, repo};
 use crate::domain::Violation;
 use crate::domain::chronology::Focus;
+use crate::domain::followup::FollowUpPolicy;
 use crate::domain::records::Contact;
 use crate::dto::{ContactData, Page};
 
@@ -55,35 +56,49 @@ pub fn create(
     patient_id: &str,
     data: &ContactData,
     ctx: Ctx,
+    policy: &FollowUpPolicy,
 ) -> Result<ContactData> {
     actor.require(Role::Registrar)?;
     let contact = data.to_domain().map_err(ServiceError::Invalid)?;
-    crate::db::transaction(conn, |c| {
-        let mut loaded = Loaded::load(c, patient_id)?;
-        let before = edits::before(&loaded, &ctx);
-        check_tumors(&loaded, &contact)?;
-        let at = now();
-        let row = ContactRow {
-            id: new_id(),
-            patient_id: patient_id.to_string(),
-            version: 1,
-            contact_date: contact.contact_date.to_string(),
-            vital_status: contact.vital_status.to_string(),
-            data: to_doc(&ContactData::from_domain(&contact))?,
-            created_at: at,
-            updated_at: at,
-        };
-        let links = tumor_rows(&row.id, &contact);
-        loaded.contacts.push((row.id.clone(), contact));
-        let focus = Focus::Contact(row.id.clone());
-        loaded.check(&focus, ctx.today)?;
-        let warnings = edits::check_write(&before, &loaded, &focus, &ctx)?;
-        repo::insert_contact(c, &row, &links)?;
-        edits::store_warnings(c, &warnings)?;
-        loaded.store_follow_up_state(c)?;
-        audit::record(c, actor, Action::Create, "contact", &[&row.id])?;
-        out(&row)
-    })
+    crate::db::transaction(conn, |c| create_in(c, actor, patient_id, contact, ctx, policy))
+}
+
+/// Records a contact inside the caller's transaction: stores it, derives the patient's date of last
+/// contact and vital status, moves the patient's follow-up tasks on, and audits.
+pub(super) fn create_in(
+    c: &mut DbConn,
+    actor: &Actor,
+    patient_id: &str,
+    contact: Contact,
+    ctx: Ctx,
+    policy: &FollowUpPolicy,
+) -> Result<ContactData> {
+    let today = ctx.today;
+    let mut loaded = Loaded::load(c, patient_id)?;
+    let before = edits::before(&loaded, &ctx);
+    check_tumors(&loaded, &contact)?;
+    let at = now();
+    let row = ContactRow {
+        id: new_id(),
+        patient_id: patient_id.to_string(),
+        version: 1,
+        contact_date: contact.contact_date.to_string(),
+        vital_status: contact.vital_status.to_string(),
+        data: to_doc(&ContactData::from_domain(&contact))?,
+        created_at: at,
+        updated_at: at,
+    };
+    let links = tumor_rows(&row.id, &contact);
+    loaded.contacts.push((row.id.clone(), contact));
+    let focus = Focus::Contact(row.id.clone());
+    loaded.check(&focus, today)?;
+    let warnings = edits::check_write(&before, &loaded, &focus, &ctx)?;
+    repo::insert_contact(c, &row, &links)?;
+    edits::store_warnings(c, &warnings)?;
+    loaded.store_follow_up_state(c)?;
+    super::followup::after_contact(c, &loaded, policy, today, &row.id)?;
+    audit::record(c, actor, Action::Create, "contact", &[&row.id])?;
+    out(&row)
 }
 
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<ContactData> {
@@ -103,8 +118,10 @@ pub fn update(
     expected_version: i32,
     data: &ContactData,
     ctx: Ctx,
+    policy: &FollowUpPolicy,
 ) -> Result<ContactData> {
     actor.require(Role::Registrar)?;
+    let today = ctx.today;
     let contact = data.to_domain().map_err(ServiceError::Invalid)?;
     crate::db::transaction(conn, |c| {
         let current = repo::get_contact(c, id)?.ok_or(ServiceError::NotFound("contact"))?;
@@ -126,13 +143,14 @@ pub fn update(
             None => loaded.contacts.push((id.to_string(), contact)),
         }
         let focus = Focus::Contact(id.to_string());
-        loaded.check(&focus, ctx.today)?;
+        loaded.check(&focus, today)?;
         let warnings = edits::check_write(&before, &loaded, &focus, &ctx)?;
         if !repo::update_contact(c, &row, expected_version, &links)? {
             return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
         edits::store_warnings(c, &warnings)?;
         loaded.store_follow_up_state(c)?;
+        super::followup::after_contact(c, &loaded, policy, today, id)?;
         audit::record(c, actor, Action::Update, "contact", &[id])?;
         out(&row)
     })

@@ -7,10 +7,14 @@ pub mod auth;
 pub mod contacts;
 pub mod edit_runs;
 pub mod edits;
+pub mod followup;
 mod history;
 pub mod imports;
+pub mod jobs;
+pub mod letters;
 mod naaccr_load;
 pub mod patients;
+pub mod reports;
 pub mod submissions;
 pub mod treatments;
 pub mod tumors;
@@ -84,7 +88,7 @@ pub const MAX_PAGE: u32 = 500;
 
 impl PageRequest {
     /// The id after which the page starts.
-    fn after(&self) -> Result<Option<String>> {
+    pub(crate) fn after(&self) -> Result<Option<String>> {
         match &self.cursor {
             None => Ok(None),
             // The cursor is the last id of the previous page; ids are UUIDs.
@@ -99,12 +103,16 @@ impl PageRequest {
         }
     }
 
-    fn limit(&self) -> i64 {
+    pub(crate) fn limit(&self) -> i64 {
         i64::from(self.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE))
     }
 
     /// Loads one more row than asked to know whether a next page exists.
-    fn page<T>(&self, mut rows: Vec<T>, id: impl Fn(&T) -> &str) -> (Vec<T>, Option<String>) {
+    pub(crate) fn page<T>(
+        &self,
+        mut rows: Vec<T>,
+        id: impl Fn(&T) -> &str,
+    ) -> (Vec<T>, Option<String>) {
         let limit = self.limit() as usize;
         let next = if rows.len() > limit {
             rows.truncate(limit);

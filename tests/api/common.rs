@@ -30,7 +30,9 @@ pub struct TestApp {
     pub admin: String,
     pub registrar: String,
     pub viewer: String,
-    /// The app's database, for tests that set up data the API would refuse.
+    /// The database the server runs on (for the `oncoreg` binary, in-process jobs and set-ups the
+    /// API would refuse).
+    pub db_url: String,
     pub pool: Pool,
     /// Settings the server runs with (submission directory, limits).
     pub settings: Settings,
@@ -61,18 +63,34 @@ pub fn drop_postgres(name: &str) {
 
 impl TestApp {
     pub async fn sqlite() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = dir.path().join("oncoreg.db").display().to_string();
-        Self::start(&url, Some(dir), None).await
+        Self::sqlite_with(|_| {}).await
     }
 
     pub async fn postgres() -> Self {
-        let (name, url) = fresh_postgres();
-        Self::start(&url, None, Some(name)).await
+        Self::postgres_with(|_| {}).await
     }
 
-    async fn start(url: &str, dir: Option<tempfile::TempDir>, pg_db: Option<String>) -> Self {
+    /// A SQLite app whose settings `configure` adjusts first.
+    pub async fn sqlite_with(configure: impl FnOnce(&mut Settings)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = dir.path().join("oncoreg.db").display().to_string();
+        Self::start(&url, Some(dir), None, configure).await
+    }
+
+    /// A PostgreSQL app whose settings `configure` adjusts first.
+    pub async fn postgres_with(configure: impl FnOnce(&mut Settings)) -> Self {
+        let (name, url) = fresh_postgres();
+        Self::start(&url, None, Some(name), configure).await
+    }
+
+    async fn start(
+        url: &str,
+        dir: Option<tempfile::TempDir>,
+        pg_db: Option<String>,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Self {
         let mut settings = Settings::for_database(url);
+        configure(&mut settings);
         // Small enough that an oversized test body fits in socket buffers, so the client reads the 413.
         settings.body_limit = TEST_BODY_LIMIT;
         let files = tempfile::tempdir().expect("temp dir");
@@ -109,7 +127,8 @@ impl TestApp {
             admin,
             registrar,
             viewer,
-            pool,
+            db_url: url.to_string(),
+            pool: pool.clone(),
             settings,
             handle,
             _files: files,

@@ -1,0 +1,573 @@
+//! Queries of annual follow-up: tasks, the letter outbox, job runs and the job lease. Written once for
+//! both backends, except bulk inserts, which match on the backend for multi-row statements.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::{exists, not};
+use diesel::prelude::*;
+
+use super::rows::*;
+use super::schema::*;
+use super::{DbConn, MultiBackend, is_unique_violation};
+
+type QResult<T> = Result<T, diesel::result::Error>;
+
+// --- loading histories in bulk --------------------------------------------------------------------
+
+/// Living patients whose date of last contact is on or before `cutoff` (ISO text, so a partial date
+/// compares by its first day) and who have no task for that date of last contact yet. Keyset-paged.
+pub fn due_candidates(conn: &mut DbConn, cutoff: &str, range: &IdRange) -> QResult<Vec<String>> {
+    let mut q = patients::table
+        .filter(patients::vital_status.eq("1"))
+        .filter(patients::date_of_last_contact.le(cutoff))
+        .filter(not(exists(
+            followup_tasks::table
+                .filter(followup_tasks::patient_id.eq(patients::id))
+                .filter(followup_tasks::last_contact.nullable().eq(patients::date_of_last_contact)),
+        )))
+        .select(patients::id)
+        .into_boxed::<MultiBackend>();
+    if let Some(a) = &range.after {
+        q = q.filter(patients::id.gt(a.clone()));
+    }
+    if let Some(u) = &range.upto {
+        q = q.filter(patients::id.le(u.clone()));
+    }
+    q.order(patients::id).load(conn)
+}
+
+/// A slice of a table's ids: after `after` (exclusive) up to `upto` (inclusive; `None` = the end).
+/// Batches walk a table in id order by these slices, so each batch reads about one batch of rows
+/// through the primary key whatever the filters, instead of sorting every match again.
+#[derive(Clone, Debug, Default)]
+pub struct IdRange {
+    pub after: Option<String>,
+    pub upto: Option<String>,
+}
+
+/// The `size`-th patient id after `after`: the end of the next slice (`None` past the last one).
+pub fn patient_slice_end(
+    conn: &mut DbConn,
+    after: Option<&str>,
+    size: i64,
+) -> QResult<Option<String>> {
+    let mut q = patients::table.select(patients::id).into_boxed::<MultiBackend>();
+    if let Some(a) = after {
+        q = q.filter(patients::id.gt(a.to_string()));
+    }
+    q.order(patients::id).offset(size - 1).limit(1).first(conn).optional()
+}
+
+/// The `size`-th task id after `after` (`None` past the last one).
+pub fn task_slice_end(
+    conn: &mut DbConn,
+    after: Option<&str>,
+    size: i64,
+) -> QResult<Option<String>> {
+    let mut q = followup_tasks::table.select(followup_tasks::id).into_boxed::<MultiBackend>();
+    if let Some(a) = after {
+        q = q.filter(followup_tasks::id.gt(a.to_string()));
+    }
+    q.order(followup_tasks::id).offset(size - 1).limit(1).first(conn).optional()
+}
+
+pub fn patients_by_ids(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<PatientRow>> {
+    patients::table.filter(patients::id.eq_any(ids)).select(PatientRow::as_select()).load(conn)
+}
+
+pub fn tumors_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<TumorRow>> {
+    tumors::table
+        .filter(tumors::patient_id.eq_any(ids))
+        .order(tumors::id)
+        .select(TumorRow::as_select())
+        .load(conn)
+}
+
+pub fn contacts_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<ContactRow>> {
+    contacts::table
+        .filter(contacts::patient_id.eq_any(ids))
+        .order(contacts::id)
+        .select(ContactRow::as_select())
+        .load(conn)
+}
+
+/// Patient ids, keyset-paged; with `facility`, only patients with a tumor reported by it.
+pub fn patient_ids(
+    conn: &mut DbConn,
+    facility: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<String>> {
+    let mut q = patients::table.select(patients::id).into_boxed::<MultiBackend>();
+    if let Some(f) = facility {
+        q = q.filter(exists(
+            tumors::table
+                .filter(tumors::patient_id.eq(patients::id))
+                .filter(tumors::reporting_facility.eq(f.to_string())),
+        ));
+    }
+    if let Some(a) = after {
+        q = q.filter(patients::id.gt(a.to_string()));
+    }
+    q.order(patients::id).limit(limit).load(conn)
+}
+
+/// (id, patient id number) of the given patients.
+pub fn patient_numbers(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<(String, String)>> {
+    patients::table
+        .filter(patients::id.eq_any(ids))
+        .select((patients::id, patients::patient_id_number))
+        .order(patients::id)
+        .load(conn)
+}
+
+// --- tasks ----------------------------------------------------------------------------------------
+
+fn insert_task(conn: &mut DbConn, row: &TaskRow) -> QResult<usize> {
+    diesel::insert_into(followup_tasks::table).values(row).execute(conn)
+}
+
+/// Inserts `rows` with multi-row statements; a batch that hits a task already there (another run got
+/// to it first) is retried row by row, skipping the duplicates. Returns how many were inserted.
+pub fn insert_tasks(conn: &mut DbConn, rows: &[TaskRow]) -> QResult<usize> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(2000) {
+        let batch = match conn {
+            DbConn::Postgres(_) => conn.transaction(|c| batch_insert_tasks(c, chunk)),
+            DbConn::Sqlite(_) => batch_insert_tasks(conn, chunk),
+        };
+        match batch {
+            Ok(n) => inserted += n,
+            Err(e) if is_unique_violation(&e) => {
+                for row in chunk {
+                    if insert_ignoring_duplicate(conn, row)? {
+                        inserted += 1;
+                    }
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(inserted)
+}
+
+/// One multi-row INSERT; the shared backend cannot batch on SQLite, so each variant runs its own.
+fn batch_insert_tasks(conn: &mut DbConn, chunk: &[TaskRow]) -> QResult<usize> {
+    match conn {
+        DbConn::Postgres(pg) => {
+            diesel::insert_into(followup_tasks::table).values(chunk).execute(pg)
+        }
+        DbConn::Sqlite(sq) => diesel::insert_into(followup_tasks::table).values(chunk).execute(sq),
+    }
+}
+
+/// Inserts one task; false when its cycle already has one. PostgreSQL needs a savepoint so that the
+/// failed insert does not abort the enclosing transaction.
+pub fn insert_ignoring_duplicate(conn: &mut DbConn, row: &TaskRow) -> QResult<bool> {
+    let result = match conn {
+        DbConn::Postgres(_) => conn.transaction(|c| insert_task(c, row)),
+        DbConn::Sqlite(_) => insert_task(conn, row),
+    };
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn get_task(conn: &mut DbConn, id: &str) -> QResult<Option<TaskRow>> {
+    followup_tasks::table.find(id).select(TaskRow::as_select()).first(conn).optional()
+}
+
+/// Worklist filters.
+#[derive(Clone, Debug, Default)]
+pub struct TaskFilter {
+    pub states: Vec<String>,
+    pub due_from: Option<NaiveDate>,
+    pub due_before: Option<NaiveDate>,
+    pub assignee: Option<String>,
+    pub unassigned: bool,
+    pub facility: Option<String>,
+    pub patient_id: Option<String>,
+}
+
+pub fn list_tasks(
+    conn: &mut DbConn,
+    f: &TaskFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<TaskRow>> {
+    let mut q = followup_tasks::table.select(TaskRow::as_select()).into_boxed::<MultiBackend>();
+    if !f.states.is_empty() {
+        q = q.filter(followup_tasks::state.eq_any(f.states.clone()));
+    }
+    if let Some(d) = f.due_from {
+        q = q.filter(followup_tasks::due_on.ge(d));
+    }
+    if let Some(d) = f.due_before {
+        q = q.filter(followup_tasks::due_on.lt(d));
+    }
+    if let Some(a) = &f.assignee {
+        q = q.filter(followup_tasks::assignee.eq(a.clone()));
+    }
+    if f.unassigned {
+        q = q.filter(followup_tasks::assignee.is_null());
+    }
+    if let Some(v) = &f.facility {
+        q = q.filter(followup_tasks::facility.eq(v.clone()));
+    }
+    if let Some(p) = &f.patient_id {
+        q = q.filter(followup_tasks::patient_id.eq(p.clone()));
+    }
+    if let Some(a) = after {
+        q = q.filter(followup_tasks::id.gt(a.to_string()));
+    }
+    q.order(followup_tasks::id).limit(limit).load(conn)
+}
+
+/// Active (open, in progress or lost) tasks of one patient.
+pub fn active_tasks_of_patient(conn: &mut DbConn, patient_id: &str) -> QResult<Vec<TaskRow>> {
+    followup_tasks::table
+        .filter(followup_tasks::patient_id.eq(patient_id))
+        .filter(followup_tasks::state.ne("completed"))
+        .order(followup_tasks::id)
+        .select(TaskRow::as_select())
+        .load(conn)
+}
+
+/// Open or in-progress tasks whose lost date has come: the mark-lost job re-checks them.
+pub fn tasks_reaching_lost(
+    conn: &mut DbConn,
+    as_of: NaiveDate,
+    range: &IdRange,
+) -> QResult<Vec<TaskRow>> {
+    let mut q = followup_tasks::table
+        .filter(followup_tasks::state.eq_any(["open", "in_progress"]))
+        .filter(followup_tasks::lost_on.le(as_of))
+        .select(TaskRow::as_select())
+        .into_boxed::<MultiBackend>();
+    if let Some(a) = &range.after {
+        q = q.filter(followup_tasks::id.gt(a.clone()));
+    }
+    if let Some(u) = &range.upto {
+        q = q.filter(followup_tasks::id.le(u.clone()));
+    }
+    q.order(followup_tasks::id).load(conn)
+}
+
+/// Open or in-progress tasks due on or before `as_of`, for the letter run.
+pub fn tasks_for_letters(
+    conn: &mut DbConn,
+    as_of: NaiveDate,
+    range: &IdRange,
+) -> QResult<Vec<TaskRow>> {
+    let mut q = followup_tasks::table
+        .filter(followup_tasks::state.eq_any(["open", "in_progress"]))
+        .filter(followup_tasks::due_on.le(as_of))
+        .select(TaskRow::as_select())
+        .into_boxed::<MultiBackend>();
+    if let Some(a) = &range.after {
+        q = q.filter(followup_tasks::id.gt(a.clone()));
+    }
+    if let Some(u) = &range.upto {
+        q = q.filter(followup_tasks::id.le(u.clone()));
+    }
+    q.order(followup_tasks::id).load(conn)
+}
+
+/// Moves a task to `state` if it is still in `from`; bumps its version.
+pub fn set_task_state(
+    conn: &mut DbConn,
+    id: &str,
+    from: &str,
+    state: &str,
+    contact_id: Option<&str>,
+    at: NaiveDateTime,
+) -> QResult<bool> {
+    let n = diesel::update(
+        followup_tasks::table
+            .filter(followup_tasks::id.eq(id))
+            .filter(followup_tasks::state.eq(from)),
+    )
+    .set((
+        followup_tasks::state.eq(state),
+        followup_tasks::completed_by_contact_id.eq(contact_id.map(str::to_string)),
+        followup_tasks::version.eq(followup_tasks::version + 1),
+        followup_tasks::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn assign_task(
+    conn: &mut DbConn,
+    id: &str,
+    expected_version: i32,
+    assignee: Option<&str>,
+    state: &str,
+    at: NaiveDateTime,
+) -> QResult<bool> {
+    let n = diesel::update(
+        followup_tasks::table
+            .filter(followup_tasks::id.eq(id))
+            .filter(followup_tasks::version.eq(expected_version)),
+    )
+    .set((
+        followup_tasks::assignee.eq(assignee.map(str::to_string)),
+        followup_tasks::state.eq(state),
+        followup_tasks::version.eq(expected_version + 1),
+        followup_tasks::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+// --- letters --------------------------------------------------------------------------------------
+
+pub fn letters_of_tasks(conn: &mut DbConn, task_ids: &[String]) -> QResult<Vec<LetterRow>> {
+    letters::table
+        .filter(letters::task_id.eq_any(task_ids))
+        .order(letters::id)
+        .select(LetterRow::as_select())
+        .load(conn)
+}
+
+/// Inserts a letter; false when its idempotency key is already taken.
+pub fn insert_letter(conn: &mut DbConn, row: &LetterRow) -> QResult<bool> {
+    let insert = |c: &mut DbConn| diesel::insert_into(letters::table).values(row).execute(c);
+    let result = match conn {
+        DbConn::Postgres(_) => conn.transaction(insert),
+        DbConn::Sqlite(_) => insert(conn),
+    };
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn get_letter(conn: &mut DbConn, id: &str) -> QResult<Option<LetterRow>> {
+    letters::table.find(id).select(LetterRow::as_select()).first(conn).optional()
+}
+
+/// E-mail letters waiting in the outbox whose next attempt has come, oldest first.
+pub fn outbox(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QResult<Vec<LetterRow>> {
+    letters::table
+        .filter(letters::state.eq("queued"))
+        .filter(letters::channel.eq("email"))
+        .filter(letters::next_attempt_at.le(now))
+        .order((letters::next_attempt_at, letters::id))
+        .limit(limit)
+        .select(LetterRow::as_select())
+        .load(conn)
+}
+
+/// Records a delivery; only a queued letter can become sent.
+pub fn mark_sent(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QResult<bool> {
+    let n = diesel::update(
+        letters::table.filter(letters::id.eq(id)).filter(letters::state.eq("queued")),
+    )
+    .set((
+        letters::state.eq("sent"),
+        letters::sent_at.eq(Some(at)),
+        letters::attempts.eq(letters::attempts + 1),
+        letters::last_error.eq(None::<String>),
+        letters::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Records a failed attempt: the letter stays queued until `next_attempt_at`, or fails for good.
+pub fn mark_attempt_failed(
+    conn: &mut DbConn,
+    id: &str,
+    state: &str,
+    error: &str,
+    next_attempt_at: NaiveDateTime,
+    at: NaiveDateTime,
+) -> QResult<bool> {
+    let n = diesel::update(
+        letters::table.filter(letters::id.eq(id)).filter(letters::state.eq("queued")),
+    )
+    .set((
+        letters::state.eq(state),
+        letters::attempts.eq(letters::attempts + 1),
+        letters::last_error.eq(Some(error.to_string())),
+        letters::next_attempt_at.eq(next_attempt_at),
+        letters::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn mark_printed(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QResult<bool> {
+    let n = diesel::update(
+        letters::table
+            .filter(letters::id.eq(id))
+            .filter(letters::state.eq("queued"))
+            .filter(letters::channel.eq("print")),
+    )
+    .set((
+        letters::state.eq("printed"),
+        letters::printed_at.eq(Some(at)),
+        letters::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn mark_replied(
+    conn: &mut DbConn,
+    id: &str,
+    contact_id: &str,
+    at: NaiveDateTime,
+) -> QResult<bool> {
+    let n = diesel::update(
+        letters::table.filter(letters::id.eq(id)).filter(letters::state.ne("replied")),
+    )
+    .set((
+        letters::state.eq("replied"),
+        letters::replied_at.eq(Some(at)),
+        letters::reply_contact_id.eq(Some(contact_id.to_string())),
+        letters::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LetterFilter {
+    pub state: Option<String>,
+    pub channel: Option<String>,
+    pub task_id: Option<String>,
+    pub patient_id: Option<String>,
+}
+
+pub fn list_letters(
+    conn: &mut DbConn,
+    f: &LetterFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<LetterRow>> {
+    let mut q = letters::table.select(LetterRow::as_select()).into_boxed::<MultiBackend>();
+    if let Some(v) = &f.state {
+        q = q.filter(letters::state.eq(v.clone()));
+    }
+    if let Some(v) = &f.channel {
+        q = q.filter(letters::channel.eq(v.clone()));
+    }
+    if let Some(v) = &f.task_id {
+        q = q.filter(letters::task_id.eq(v.clone()));
+    }
+    if let Some(v) = &f.patient_id {
+        q = q.filter(letters::patient_id.eq(v.clone()));
+    }
+    if let Some(a) = after {
+        q = q.filter(letters::id.gt(a.to_string()));
+    }
+    q.order(letters::id).limit(limit).load(conn)
+}
+
+/// Printed letters not yet printed that are due on or before `on`.
+pub fn print_queue(conn: &mut DbConn, on: NaiveDate, limit: i64) -> QResult<Vec<LetterRow>> {
+    letters::table
+        .filter(letters::state.eq("queued"))
+        .filter(letters::channel.eq("print"))
+        .filter(letters::send_on.le(on))
+        .order(letters::id)
+        .limit(limit)
+        .select(LetterRow::as_select())
+        .load(conn)
+}
+
+// --- job runs and the lease -----------------------------------------------------------------------
+
+/// Records the start of a run; false when this job already ran (or runs) for this period.
+pub fn start_run(conn: &mut DbConn, row: &JobRunRow) -> QResult<bool> {
+    match diesel::insert_into(job_runs::table).values(row).execute(conn) {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn finish_run(
+    conn: &mut DbConn,
+    id: &str,
+    state: &str,
+    counts: &str,
+    error: Option<&str>,
+    at: NaiveDateTime,
+) -> QResult<()> {
+    diesel::update(job_runs::table.find(id))
+        .set((
+            job_runs::state.eq(state),
+            job_runs::counts.eq(counts),
+            job_runs::error.eq(error.map(str::to_string)),
+            job_runs::finished_at.eq(Some(at)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn list_runs(
+    conn: &mut DbConn,
+    job: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<JobRunRow>> {
+    let mut q = job_runs::table.select(JobRunRow::as_select()).into_boxed::<MultiBackend>();
+    if let Some(j) = job {
+        q = q.filter(job_runs::job.eq(j.to_string()));
+    }
+    if let Some(a) = after {
+        q = q.filter(job_runs::id.lt(a.to_string()));
+    }
+    q.order(job_runs::id.desc()).limit(limit).load(conn)
+}
+
+/// Takes the lease of `job` for `holder` until `until`, if nobody else holds an unexpired one.
+pub fn acquire_lease(
+    conn: &mut DbConn,
+    job: &str,
+    holder: &str,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QResult<bool> {
+    let taken = diesel::update(
+        job_leases::table
+            .filter(job_leases::job.eq(job))
+            .filter(job_leases::expires_at.lt(now).or(job_leases::holder.eq(holder))),
+    )
+    .set((job_leases::holder.eq(holder), job_leases::expires_at.eq(until)))
+    .execute(conn)?;
+    if taken == 1 {
+        return Ok(true);
+    }
+    let insert = |c: &mut DbConn| {
+        diesel::insert_into(job_leases::table)
+            .values((
+                job_leases::job.eq(job),
+                job_leases::holder.eq(holder),
+                job_leases::expires_at.eq(until),
+            ))
+            .execute(c)
+    };
+    let result = match conn {
+        DbConn::Postgres(_) => conn.transaction(insert),
+        DbConn::Sqlite(_) => insert(conn),
+    };
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn release_lease(conn: &mut DbConn, job: &str, holder: &str) -> QResult<()> {
+    diesel::delete(
+        job_leases::table.filter(job_leases::job.eq(job)).filter(job_leases::holder.eq(holder)),
+    )
+    .execute(conn)
+    .map(|_| ())
+}

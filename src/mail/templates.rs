@@ -1,0 +1,211 @@
+//! Letter texts: one minijinja template per letter of the sequence (`jobs/letters/*.txt`), embedded
+//! in the binary and overridable one by one from a directory (`ONCOREG_LETTERS_DIR`).
+//!
+//! A template renders to a `Subject:` line, a blank line and the body. Whatever patient data a letter
+//! carries is exactly what its template prints from [`LetterVars`].
+
+use std::path::Path;
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::Serde;
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+
+/// The templates of the letter sequence, by the names `domain::followup::letter_plan` gives.
+pub const TEMPLATES: [(&str, &str); 4] = [
+    ("physician", include_str!("../../jobs/letters/physician.txt")),
+    ("other_physician", include_str!("../../jobs/letters/other_physician.txt")),
+    ("patient", include_str!("../../jobs/letters/patient.txt")),
+    ("patient_second", include_str!("../../jobs/letters/patient_second.txt")),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("letter template {name}: {message}")]
+    Invalid { name: String, message: String },
+    #[error("letter template directory: {0}")]
+    Io(String),
+}
+
+/// The registry as it signs its letters (settings).
+#[derive(Clone, Debug, Serialize)]
+pub struct Registry {
+    pub name: String,
+    pub phone: String,
+    pub address: Vec<String>,
+}
+
+/// Everything a template may print.
+#[derive(Clone, Debug, Serialize)]
+pub struct LetterVars {
+    pub registry: Registry,
+    /// `email` or `print`.
+    pub channel: String,
+    /// The letter's reference (quoted in replies) and date.
+    pub reference: String,
+    pub date: String,
+    pub recipient_name: Option<String>,
+    /// Postal address lines (printed letters only).
+    pub recipient_address: Vec<String>,
+    pub patient_name: String,
+    pub patient_date_of_birth: Option<String>,
+    pub patient_id_number: String,
+    /// The date of last contact the registry has, e.g. `10 May 2025`, `May 2025` or `2025`.
+    pub last_contact: String,
+    /// False for in situ and benign cases: the wording then avoids the word "cancer".
+    pub mentions_cancer: bool,
+}
+
+/// A rendered letter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub body: String,
+}
+
+/// The compiled templates.
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates").finish_non_exhaustive()
+    }
+}
+
+impl Templates {
+    /// The embedded templates, each replaced by `<dir>/<name>.txt` when that file exists.
+    pub fn load(dir: Option<&Path>) -> Result<Self, TemplateError> {
+        let mut env = Environment::new();
+        let syntax =
+            SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build().map_err(|e| {
+                TemplateError::Invalid { name: "syntax".into(), message: e.to_string() }
+            })?;
+        env.set_syntax(syntax);
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        for (name, embedded) in TEMPLATES {
+            let source = match dir.map(|d| d.join(format!("{name}.txt"))) {
+                Some(path) if path.is_file() => std::fs::read_to_string(&path)
+                    .map_err(|e| TemplateError::Io(format!("{}: {e}", path.display())))?,
+                _ => embedded.to_string(),
+            };
+            env.add_template_owned(name.to_string(), source).map_err(|e| {
+                TemplateError::Invalid { name: name.into(), message: e.to_string() }
+            })?;
+        }
+        let templates = Self { env };
+        // Fail at boot, not at the first letter: every template must render from sample values.
+        for (name, _) in TEMPLATES {
+            for mentions_cancer in [true, false] {
+                templates.render(name, &LetterVars::sample(mentions_cancer))?;
+            }
+        }
+        Ok(templates)
+    }
+
+    /// Renders template `name`.
+    pub fn render(&self, name: &str, vars: &LetterVars) -> Result<Rendered, TemplateError> {
+        let invalid = |message: String| TemplateError::Invalid { name: name.into(), message };
+        let text = self
+            .env
+            .get_template(name)
+            .and_then(|t| t.render(Serde(vars)))
+            .map_err(|e| invalid(e.to_string()))?;
+        let text = text.trim_start();
+        let (first, body) = text.split_once('\n').unwrap_or((text, ""));
+        let subject = first
+            .strip_prefix("Subject:")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| invalid("the first line must be `Subject: ...`".into()))?;
+        Ok(Rendered { subject: subject.to_string(), body: wrap(body.trim(), WIDTH) + "\n" })
+    }
+}
+
+/// Line width of a letter: short enough for plain-text e-mail (7-bit, no soft breaks) and print.
+pub const WIDTH: usize = 76;
+
+/// Wraps each line longer than `width` at spaces; continuation lines keep the line's indentation.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.chars().count() <= width {
+            out.push(line.to_string());
+            continue;
+        }
+        let indent: String = line.chars().take_while(|c| *c == ' ').collect();
+        let mut current = String::new();
+        for word in line.split_whitespace() {
+            let needed = current.chars().count() + 1 + word.chars().count();
+            if !current.is_empty() && needed > width {
+                out.push(std::mem::take(&mut current));
+            }
+            if current.is_empty() {
+                current.push_str(&indent);
+            } else {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        out.push(current);
+    }
+    out.join("\n")
+}
+
+impl LetterVars {
+    /// Placeholder values, for checking templates.
+    pub fn sample(mentions_cancer: bool) -> Self {
+        Self {
+            registry: Registry {
+                name: "Registry".into(),
+                phone: "000".into(),
+                address: vec!["Street 1".into()],
+            },
+            channel: "print".into(),
+            reference: "REF".into(),
+            date: "1 January 2000".into(),
+            recipient_name: Some("Recipient".into()),
+            recipient_address: vec!["Street 2".into()],
+            patient_name: "Patient".into(),
+            patient_date_of_birth: Some("1 January 1950".into()),
+            patient_id_number: "00000001".into(),
+            last_contact: "1 January 1999".into(),
+            mentions_cancer,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_templates_render_with_and_without_the_word_cancer() {
+        let t = Templates::load(None).expect("templates");
+        for (name, _) in TEMPLATES {
+            let with = t.render(name, &LetterVars::sample(true)).expect("render");
+            let without = t.render(name, &LetterVars::sample(false)).expect("render");
+            assert!(with.body.contains("cancer"), "{name}");
+            assert!(!without.body.to_lowercase().contains("cancer"), "{name}");
+            assert!(!without.subject.to_lowercase().contains("cancer"), "{name}");
+            assert!(with.body.lines().all(|l| l.chars().count() <= WIDTH), "{name}");
+        }
+    }
+
+    #[test]
+    fn patient_letters_carry_no_date_of_birth_or_registry_number() {
+        let t = Templates::load(None).expect("templates");
+        for name in ["patient", "patient_second"] {
+            let r = t.render(name, &LetterVars::sample(true)).expect("render");
+            assert!(!r.body.contains("1 January 1950") && !r.body.contains("00000001"));
+        }
+    }
+
+    #[test]
+    fn wrap_keeps_indentation() {
+        let w = wrap("    aaa bbb ccc", 9);
+        assert_eq!(w, "    aaa\n    bbb\n    ccc");
+    }
+}

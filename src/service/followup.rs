@@ -1,0 +1,587 @@
+//! Annual follow-up use-cases: the settings they run under, loading patient histories in bulk,
+//! generating one task per cycle, marking tasks lost, the worklist, assignment, and closing a task with
+//! a contact. The domain (`domain::followup`) decides what is due, lost or completed.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+
+use super::audit::{self, Action};
+use super::contacts;
+use super::history::Loaded;
+use super::{Actor, PageRequest, Result, Role, ServiceError, parse_doc, utc};
+use crate::config::FollowUpSettings;
+use crate::db::followup::{self as q, IdRange, TaskFilter};
+use crate::db::rows::{ContactRow, PatientRow, TaskRow, TumorRow};
+use crate::db::{DbConn, new_id, now};
+use crate::domain::PartialDate;
+use crate::domain::chronology::PatientHistory;
+use crate::domain::followup::{
+    Eligibility, FollowUpClock, FollowUpPolicy, FollowUpTask, TaskState, cycle_key, eligibility,
+    next_state, task_due,
+};
+use crate::domain::records::{Contact, Patient, Tumor};
+use crate::domain::{RuleError, Violation};
+use crate::dto::{ContactData, Page, PatientData, TaskContactResult, TaskData, TumorData};
+use crate::mail::templates::{Registry, TemplateError, Templates};
+
+/// Rows per batch of the bulk jobs: one transaction and a handful of queries each.
+pub const BATCH: i64 = 5000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("follow-up policy {path}: {message}")]
+    Policy { path: String, message: String },
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+}
+
+/// What the follow-up use-cases run under, built once from the settings.
+#[derive(Debug)]
+pub struct FollowUpConfig {
+    pub policy: FollowUpPolicy,
+    pub templates: Templates,
+    pub registry: Registry,
+    pub reference_date: NaiveDate,
+    pub settings: FollowUpSettings,
+}
+
+impl FollowUpConfig {
+    pub fn from_settings(s: &FollowUpSettings) -> std::result::Result<Self, ConfigError> {
+        let policy = match &s.followup_policy {
+            Some(path) => load_policy(path)?,
+            None => FollowUpPolicy::default(),
+        };
+        let address = s
+            .registry_address
+            .split('|')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from);
+        Ok(Self {
+            policy,
+            templates: Templates::load(s.letters_dir.as_deref())?,
+            registry: Registry {
+                name: s.registry_name.clone(),
+                phone: s.registry_phone.clone(),
+                address: address.collect(),
+            },
+            reference_date: s.followup_reference_date,
+            settings: s.clone(),
+        })
+    }
+}
+
+fn load_policy(path: &Path) -> std::result::Result<FollowUpPolicy, ConfigError> {
+    let err = |message: String| ConfigError::Policy { path: path.display().to_string(), message };
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    let policy: FollowUpPolicy = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
+    policy.validate().map_err(|e| err(e.message))?;
+    Ok(policy)
+}
+
+// --- histories in bulk ----------------------------------------------------------------------------
+
+/// One patient's records as domain values, loaded with others in a batch.
+pub(crate) struct Record {
+    pub row: PatientRow,
+    pub patient: Patient,
+    pub tumors: Vec<(String, Tumor)>,
+    pub facilities: HashMap<String, String>,
+    pub contacts: Vec<(String, Contact)>,
+}
+
+impl Record {
+    pub fn history(&self) -> PatientHistory<'_> {
+        PatientHistory {
+            patient: &self.patient,
+            tumors: self.tumors.iter().map(|(id, t)| (id.as_str(), t)).collect(),
+            treatments: Vec::new(),
+            contacts: self.contacts.iter().map(|(id, c)| (id.as_str(), c)).collect(),
+        }
+    }
+
+    /// The reporting facility of the first followed tumor (or of any tumor).
+    pub fn facility(&self, eligibility: &Eligibility) -> Option<String> {
+        let first = match eligibility {
+            Eligibility::Followed { tumor_ids } => tumor_ids.first(),
+            Eligibility::NotFollowed { .. } => None,
+        };
+        first
+            .and_then(|id| self.facilities.get(id))
+            .or_else(|| self.tumors.iter().find_map(|(id, _)| self.facilities.get(id)))
+            .cloned()
+    }
+}
+
+/// Stored documents that no longer parse are left out, as in `history::Loaded`.
+fn parsed<T, D: serde::de::DeserializeOwned>(
+    data: &str,
+    parse: impl Fn(&D) -> std::result::Result<T, Vec<Violation>>,
+) -> Result<Option<T>> {
+    let doc: D = parse_doc(data)?;
+    Ok(parse(&doc).ok())
+}
+
+/// Loads the records of `ids` with three queries; patients whose document does not parse are skipped.
+/// Parsing and validating the documents is the costly part, so it runs on every core.
+pub(crate) fn load_records(conn: &mut DbConn, ids: &[String]) -> Result<Vec<Record>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let patients = q::patients_by_ids(conn, ids)?;
+    let mut tumors: HashMap<String, Vec<TumorRow>> = HashMap::with_capacity(patients.len());
+    for t in q::tumors_of_patients(conn, ids)? {
+        tumors.entry(t.patient_id.clone()).or_default().push(t);
+    }
+    let mut contacts: HashMap<String, Vec<ContactRow>> = HashMap::with_capacity(patients.len());
+    for c in q::contacts_of_patients(conn, ids)? {
+        contacts.entry(c.patient_id.clone()).or_default().push(c);
+    }
+    let groups: Vec<_> = patients
+        .into_iter()
+        .map(|p| {
+            let t = tumors.remove(&p.id).unwrap_or_default();
+            let c = contacts.remove(&p.id).unwrap_or_default();
+            (p, t, c)
+        })
+        .collect();
+    let mut records = Vec::with_capacity(groups.len());
+    for record in parallel_map(groups, build_record) {
+        records.extend(record?);
+    }
+    Ok(records)
+}
+
+fn build_record(
+    (row, tumor_rows, contact_rows): (PatientRow, Vec<TumorRow>, Vec<ContactRow>),
+) -> Result<Option<Record>> {
+    let Some(patient) = parsed(&row.data, PatientData::to_domain)? else { return Ok(None) };
+    let mut record = Record {
+        row,
+        patient,
+        tumors: Vec::with_capacity(tumor_rows.len()),
+        facilities: HashMap::new(),
+        contacts: Vec::with_capacity(contact_rows.len()),
+    };
+    for t in tumor_rows {
+        if let Some(tumor) = parsed(&t.data, TumorData::to_domain)? {
+            if let Some(f) = t.reporting_facility {
+                record.facilities.insert(t.id.clone(), f);
+            }
+            record.tumors.push((t.id, tumor));
+        }
+    }
+    for c in contact_rows {
+        if let Some(contact) = parsed(&c.data, ContactData::to_domain)? {
+            record.contacts.push((c.id, contact));
+        }
+    }
+    Ok(Some(record))
+}
+
+/// `items.map(f)` in order, split over the machine's cores (at most four threads).
+pub(crate) fn parallel_map<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    if threads <= 1 || items.len() < 256 {
+        return items.into_iter().map(f).collect();
+    }
+    let size = items.len().div_ceil(threads);
+    let mut chunks = Vec::with_capacity(threads);
+    let mut rest = items.into_iter();
+    loop {
+        let chunk: Vec<T> = rest.by_ref().take(size).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunks.push(chunk);
+    }
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| s.spawn(move || chunk.into_iter().map(f).collect::<Vec<U>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+// --- tasks ------------------------------------------------------------------------------------------
+
+/// The domain task a stored row stands for.
+pub(crate) fn domain_task(row: &TaskRow) -> Result<FollowUpTask> {
+    let last_contact = PartialDate::parse_iso(&row.last_contact).map_err(corrupt)?;
+    let state = TaskState::parse(&row.state).map_err(corrupt)?;
+    Ok(FollowUpTask {
+        patient_id: row.patient_id.clone(),
+        cycle_key: cycle_key(&row.patient_id, &last_contact),
+        last_contact,
+        clock: FollowUpClock { anchor: row.anchor_on, due_on: row.due_on, lost_on: row.lost_on },
+        state,
+    })
+}
+
+fn corrupt(e: RuleError) -> ServiceError {
+    ServiceError::Db(crate::db::DbError::Query(diesel::result::Error::DeserializationError(
+        Box::new(std::io::Error::other(e.message)),
+    )))
+}
+
+pub(crate) fn task_out(row: &TaskRow) -> TaskData {
+    TaskData {
+        id: row.id.clone(),
+        patient_id: row.patient_id.clone(),
+        cycle_key: row.cycle_key.clone(),
+        date_of_last_contact: row.last_contact.clone(),
+        due_on: row.due_on,
+        lost_on: row.lost_on,
+        state: row.state.clone(),
+        assignee: row.assignee.clone(),
+        facility: row.facility.clone(),
+        version: row.version,
+        completed_by_contact_id: row.completed_by_contact_id.clone(),
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    }
+}
+
+/// What a generation run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GenerateReport {
+    /// Patients looked at (living, coming due, without a task for their date of last contact).
+    pub examined: u64,
+    /// Tasks created.
+    pub created: u64,
+    /// Of those, tasks created already lost (an old date of last contact).
+    pub created_lost: u64,
+}
+
+/// The earliest date of last contact (as ISO text) that cannot be due on `as_of`: a few days of slack
+/// over the calendar so no month-end clamping is missed; the domain decides exactly.
+fn due_cutoff(policy: &FollowUpPolicy, as_of: NaiveDate) -> String {
+    let back = as_of
+        .checked_sub_months(Months::new(policy.due_after_months))
+        .and_then(|d| d.checked_add_days(Days::new(3)))
+        .unwrap_or(as_of);
+    back.format("%Y-%m-%d").to_string()
+}
+
+/// Creates the task of every patient due on `as_of` who has none for the current cycle, in batches:
+/// one candidate query (living, due by date, no task for this date of last contact), three loads and
+/// one multi-row insert per batch. Running it again for the same day creates nothing.
+pub fn generate_tasks(
+    conn: &mut DbConn,
+    cfg: &FollowUpConfig,
+    as_of: NaiveDate,
+) -> Result<GenerateReport> {
+    let cutoff = due_cutoff(&cfg.policy, as_of);
+    let mut report = GenerateReport::default();
+    let mut after: Option<String> = None;
+    loop {
+        let step = crate::db::transaction(conn, |c| {
+            let upto = q::patient_slice_end(c, after.as_deref(), BATCH)?;
+            let range = IdRange { after: after.clone(), upto: upto.clone() };
+            let ids = q::due_candidates(c, &cutoff, &range)?;
+            let records = load_records(c, &ids)?;
+            let at = now();
+            let rows: Vec<TaskRow> = parallel_map(records.iter().collect(), |r: &Record| {
+                let history = r.history();
+                let task = task_due(&r.row.id, &history, &cfg.policy, as_of)?;
+                let facility = r.facility(&eligibility(&history, &cfg.policy, as_of));
+                Some(TaskRow {
+                    id: new_id(),
+                    patient_id: r.row.id.clone(),
+                    cycle_key: task.cycle_key.as_str().to_string(),
+                    last_contact: r
+                        .row
+                        .date_of_last_contact
+                        .clone()
+                        .unwrap_or_else(|| task.last_contact.to_string()),
+                    anchor_on: task.clock.anchor,
+                    due_on: task.clock.due_on,
+                    lost_on: task.clock.lost_on,
+                    state: task.state.as_str().to_string(),
+                    assignee: None,
+                    facility,
+                    version: 1,
+                    completed_by_contact_id: None,
+                    created_at: at,
+                    updated_at: at,
+                })
+            })
+            .into_iter()
+            .flatten()
+            .collect();
+            let lost = rows.iter().filter(|r| r.state == TaskState::Lost.as_str()).count();
+            let created = q::insert_tasks(c, &rows)?;
+            Ok::<_, ServiceError>((ids.len(), created, lost.min(created), upto))
+        })?;
+        let (examined, created, lost, upto) = step;
+        report.examined += examined as u64;
+        report.created += created as u64;
+        report.created_lost += lost as u64;
+        match upto {
+            Some(end) => after = Some(end),
+            None => break,
+        }
+    }
+    Ok(report)
+}
+
+/// What a mark-lost run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MarkLostReport {
+    pub examined: u64,
+    pub lost: u64,
+    pub completed: u64,
+}
+
+/// Re-checks every open or in-progress task whose lost date has come: lost, unless a newer contact or
+/// a death completes it (`domain::followup::next_state`).
+pub fn mark_lost(
+    conn: &mut DbConn,
+    cfg: &FollowUpConfig,
+    as_of: NaiveDate,
+) -> Result<MarkLostReport> {
+    let mut report = MarkLostReport::default();
+    let mut after: Option<String> = None;
+    loop {
+        let step = crate::db::transaction(conn, |c| {
+            let upto = q::task_slice_end(c, after.as_deref(), BATCH)?;
+            let range = IdRange { after: after.clone(), upto: upto.clone() };
+            let tasks = q::tasks_reaching_lost(c, as_of, &range)?;
+            let mut ids: Vec<String> = tasks.iter().map(|t| t.patient_id.clone()).collect();
+            ids.sort();
+            ids.dedup();
+            let records = load_records(c, &ids)?;
+            let by_id: HashMap<&str, &Record> =
+                records.iter().map(|r| (r.row.id.as_str(), r)).collect();
+            let (mut lost, mut completed) = (0, 0);
+            let at = now();
+            for row in &tasks {
+                let Some(record) = by_id.get(row.patient_id.as_str()) else { continue };
+                let task = domain_task(row)?;
+                let next = next_state(&task, &record.history(), &cfg.policy, as_of);
+                if next != task.state
+                    && q::set_task_state(c, &row.id, &row.state, next.as_str(), None, at)?
+                {
+                    match next {
+                        TaskState::Lost => lost += 1,
+                        TaskState::Completed => completed += 1,
+                        _ => {}
+                    }
+                }
+            }
+            Ok::<_, ServiceError>((tasks.len() as u64, lost, completed, upto))
+        })?;
+        let (examined, lost, completed, upto) = step;
+        report.examined += examined;
+        report.lost += lost;
+        report.completed += completed;
+        match upto {
+            Some(end) => after = Some(end),
+            None => break,
+        }
+    }
+    Ok(report)
+}
+
+/// After a contact is written: moves the patient's active tasks on (a newer contact or a death
+/// completes them, naming `contact_id`). Runs inside the contact's transaction.
+pub(super) fn after_contact(
+    conn: &mut DbConn,
+    loaded: &Loaded,
+    policy: &FollowUpPolicy,
+    today: NaiveDate,
+    contact_id: &str,
+) -> Result<()> {
+    let history = loaded.history();
+    let at = now();
+    for row in q::active_tasks_of_patient(conn, &loaded.row.id)? {
+        let task = domain_task(&row)?;
+        let next = next_state(&task, &history, policy, today);
+        if next != task.state {
+            let by = (next == TaskState::Completed).then_some(contact_id);
+            q::set_task_state(conn, &row.id, &row.state, next.as_str(), by, at)?;
+        }
+    }
+    Ok(())
+}
+
+// --- the worklist ----------------------------------------------------------------------------------
+
+/// Which part of the worklist to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// Open or in progress, due this month.
+    Due,
+    /// Open or in progress, due before this month.
+    Overdue,
+    /// Lost.
+    Lost,
+    /// Completed.
+    Completed,
+    /// Every task.
+    All,
+}
+
+impl View {
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "due" => Self::Due,
+            "overdue" => Self::Overdue,
+            "lost" => Self::Lost,
+            "completed" => Self::Completed,
+            "all" => Self::All,
+            _ => return None,
+        })
+    }
+}
+
+/// Worklist query: a view on the month of `as_of`, plus assignee, facility and patient.
+#[derive(Clone, Debug)]
+pub struct WorklistQuery {
+    pub view: View,
+    pub as_of: NaiveDate,
+    pub assignee: Option<String>,
+    pub unassigned: bool,
+    pub facility: Option<String>,
+    pub patient_id: Option<String>,
+}
+
+fn month_bounds(d: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let first = d.with_day(1).unwrap_or(d);
+    let next = first.checked_add_months(Months::new(1)).unwrap_or(NaiveDate::MAX);
+    (first, next)
+}
+
+pub fn list_tasks(
+    conn: &mut DbConn,
+    actor: &Actor,
+    query: &WorklistQuery,
+    page: &PageRequest,
+) -> Result<Page<TaskData>> {
+    actor.require(Role::Viewer)?;
+    let after = page.after()?;
+    let active = vec!["open".to_string(), "in_progress".to_string()];
+    let (first, next) = month_bounds(query.as_of);
+    let mut filter = TaskFilter {
+        assignee: query.assignee.clone(),
+        unassigned: query.unassigned,
+        facility: query.facility.clone(),
+        patient_id: query.patient_id.clone(),
+        ..TaskFilter::default()
+    };
+    match query.view {
+        View::Due => {
+            filter.states = active;
+            filter.due_from = Some(first);
+            filter.due_before = Some(next);
+        }
+        View::Overdue => {
+            filter.states = active;
+            filter.due_before = Some(first);
+        }
+        View::Lost => filter.states = vec!["lost".into()],
+        View::Completed => filter.states = vec!["completed".into()],
+        View::All => {}
+    }
+    crate::db::transaction(conn, |c| {
+        let rows = q::list_tasks(c, &filter, after.as_deref(), page.limit() + 1)?;
+        let (rows, next_cursor) = page.page(rows, |r| &r.id);
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        audit::record(c, actor, Action::Read, "followup_task", &ids)?;
+        Ok(Page { items: rows.iter().map(task_out).collect(), next_cursor })
+    })
+}
+
+pub fn get_task(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<TaskData> {
+    actor.require(Role::Viewer)?;
+    crate::db::transaction(conn, |c| {
+        let row = q::get_task(c, id)?.ok_or(ServiceError::NotFound("follow-up task"))?;
+        audit::record(c, actor, Action::Read, "followup_task", &[id])?;
+        Ok(task_out(&row))
+    })
+}
+
+/// Checks a registrar's user name: 1–100 letters, digits, spaces or `. _ @ -`.
+pub fn parse_assignee(raw: Option<&str>) -> Result<Option<String>> {
+    let Some(raw) = raw else { return Ok(None) };
+    let name = raw.trim();
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || " ._@-".contains(c));
+    if ok {
+        Ok(Some(name.to_string()))
+    } else {
+        Err(ServiceError::Invalid(vec![Violation {
+            field: "assignee".into(),
+            rule: "text.format",
+            message: "an assignee is 1 to 100 letters, digits, spaces or . _ @ -, or null".into(),
+        }]))
+    }
+}
+
+/// Assigns the task (open becomes in progress) or clears the assignment.
+pub fn assign_task(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+    assignee: Option<&str>,
+) -> Result<TaskData> {
+    actor.require(Role::Registrar)?;
+    let assignee = parse_assignee(assignee)?;
+    crate::db::transaction(conn, |c| {
+        let row = q::get_task(c, id)?.ok_or(ServiceError::NotFound("follow-up task"))?;
+        super::check_version(row.version, expected_version)?;
+        let state = TaskState::parse(&row.state).map_err(corrupt)?;
+        let state = if assignee.is_some() { state.started() } else { state };
+        if !q::assign_task(c, id, expected_version, assignee.as_deref(), state.as_str(), now())? {
+            return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
+        }
+        audit::record(c, actor, Action::Update, "followup_task", &[id])?;
+        let row = q::get_task(c, id)?.ok_or(ServiceError::NotFound("follow-up task"))?;
+        Ok(task_out(&row))
+    })
+}
+
+/// Records a contact against a task: the contact must be dated after the cycle's date of last
+/// contact, and completes the task; the next cycle counts from the new date.
+pub fn record_task_contact(
+    conn: &mut DbConn,
+    actor: &Actor,
+    task_id: &str,
+    data: &ContactData,
+    ctx: super::Ctx,
+    policy: &FollowUpPolicy,
+) -> Result<TaskContactResult> {
+    actor.require(Role::Registrar)?;
+    let contact = data.to_domain().map_err(ServiceError::Invalid)?;
+    crate::db::transaction(conn, |c| {
+        let row = q::get_task(c, task_id)?.ok_or(ServiceError::NotFound("follow-up task"))?;
+        if row.state == TaskState::Completed.as_str() {
+            return Err(ServiceError::Conflict {
+                field: "state",
+                message: "the follow-up task is already completed".into(),
+            });
+        }
+        if contact.contact_date.latest() <= row.anchor_on {
+            return Err(ServiceError::Invalid(vec![Violation {
+                field: "contactDate".into(),
+                rule: "followUp.notAfterCycle",
+                message: "a contact that closes a follow-up task must be dated after the date of \
+                          last contact the task counts from"
+                    .into(),
+            }]));
+        }
+        let saved = contacts::create_in(c, actor, &row.patient_id, contact, ctx, policy)?;
+        audit::record(c, actor, Action::Update, "followup_task", &[task_id])?;
+        let task = q::get_task(c, task_id)?.ok_or(ServiceError::NotFound("follow-up task"))?;
+        Ok(TaskContactResult { task: task_out(&task), contact: saved })
+    })
+}
