@@ -174,6 +174,16 @@ pub fn insert_ignoring_duplicate(conn: &mut DbConn, row: &TaskRow) -> QResult<bo
     }
 }
 
+/// After a bulk load, refreshes PostgreSQL's planner statistics of `followup_tasks`, so the next
+/// search for patients without a task probes the index instead of hashing the whole (once empty)
+/// table; autovacuum would do it too, but later. SQLite plans by its indexes and needs nothing.
+pub fn refresh_task_statistics(conn: &mut DbConn) -> QResult<()> {
+    match conn {
+        DbConn::Postgres(pg) => diesel::sql_query("ANALYZE followup_tasks").execute(pg).map(|_| ()),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
 pub fn get_task(conn: &mut DbConn, id: &str) -> QResult<Option<TaskRow>> {
     followup_tasks::table.find(id).select(TaskRow::as_select()).first(conn).optional()
 }

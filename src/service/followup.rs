@@ -281,6 +281,7 @@ pub fn generate_tasks(
     let cutoff = due_cutoff(&cfg.policy, as_of);
     let mut report = GenerateReport::default();
     let mut after: Option<String> = None;
+    let mut since_analyze = 0u64;
     loop {
         let step = crate::db::transaction(conn, |c| {
             let upto = q::patient_slice_end(c, after.as_deref(), BATCH)?;
@@ -324,10 +325,19 @@ pub fn generate_tasks(
         report.examined += examined as u64;
         report.created += created as u64;
         report.created_lost += lost as u64;
+        // Keep the planner's picture of the growing table current during a bulk load.
+        since_analyze += created as u64;
+        if since_analyze >= 100_000 {
+            q::refresh_task_statistics(conn)?;
+            since_analyze = 0;
+        }
         match upto {
             Some(end) => after = Some(end),
             None => break,
         }
+    }
+    if since_analyze >= 1000 {
+        q::refresh_task_statistics(conn)?;
     }
     Ok(report)
 }
