@@ -94,6 +94,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     "the request body could not be read",
                 ),
             })?;
+            // serde would read a struct from an array, field by field: a body is an object.
+            if body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'[') {
+                return Err(ApiError::bad_request(
+                    "body",
+                    "json.type",
+                    "the body must be a JSON object",
+                ));
+            }
             let de = &mut serde_json::Deserializer::from_slice(&body);
             let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
                 let path = e.path().to_string();

@@ -104,9 +104,23 @@ pub struct EditRunRequest {
     #[schema(max_length = 10)]
     pub facility: Option<String>,
     #[schema(minimum = 1800, maximum = 2099)]
+    #[serde(default, deserialize_with = "whole_number")]
     pub dx_year_from: Option<i32>,
     #[schema(minimum = 1800, maximum = 2099)]
+    #[serde(default, deserialize_with = "whole_number")]
     pub dx_year_to: Option<i32>,
+}
+
+/// JSON Schema counts `1992.0` as an integer, so a whole number written with a fraction is accepted.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    use serde::de::Error;
+    match Option::<f64>::deserialize(d)? {
+        None => Ok(None),
+        Some(v) if v.fract() == 0.0 && v >= f64::from(i32::MIN) && v <= f64::from(i32::MAX) => {
+            Ok(Some(v as i32))
+        }
+        Some(_) => Err(D::Error::custom("expected a whole number")),
+    }
 }
 
 /// How often one edit failed in a run.
