@@ -226,3 +226,9 @@ where
 pub fn is_busy(e: &diesel::result::Error) -> bool {
     matches!(e, diesel::result::Error::DatabaseError(_, info) if info.message().contains("database is locked"))
 }
+
+/// Refreshes the query planner's statistics after a bulk load, so that a fresh registry's first
+/// queries use the indexes (PostgreSQL otherwise guesses from empty-table estimates).
+pub fn analyze(conn: &mut DbConn) -> Result<(), DbError> {
+    conn.batch_execute("ANALYZE").map_err(DbError::from)
+}

@@ -237,6 +237,7 @@ pub fn generate(conn: &mut DbConn, cfg: &DemoConfig) -> Result<DemoReport> {
             .map_err(ServiceError::from)
         })?;
     }
+    crate::db::analyze(conn)?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

@@ -168,6 +168,10 @@ pub fn import(
         }
         ctx.batch(c, batch, &mut report)
     })?;
+    // A large file changes the tables' shape: let the planner see it.
+    if report.tumors_read >= 10_000 {
+        crate::db::analyze(conn)?;
+    }
     Ok(report)
 }
 
