@@ -74,22 +74,6 @@ pub fn patients_by_ids(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<Patient
     patients::table.filter(patients::id.eq_any(ids)).select(PatientRow::as_select()).load(conn)
 }
 
-pub fn tumors_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<TumorRow>> {
-    tumors::table
-        .filter(tumors::patient_id.eq_any(ids))
-        .order(tumors::id)
-        .select(TumorRow::as_select())
-        .load(conn)
-}
-
-pub fn contacts_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<ContactRow>> {
-    contacts::table
-        .filter(contacts::patient_id.eq_any(ids))
-        .order(contacts::id)
-        .select(ContactRow::as_select())
-        .load(conn)
-}
-
 /// Patient ids, keyset-paged; with `facility`, only patients with a tumor reported by it.
 pub fn patient_ids(
     conn: &mut DbConn,

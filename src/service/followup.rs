@@ -132,11 +132,11 @@ pub(crate) fn load_records(conn: &mut DbConn, ids: &[String]) -> Result<Vec<Reco
     }
     let patients = q::patients_by_ids(conn, ids)?;
     let mut tumors: HashMap<String, Vec<TumorRow>> = HashMap::with_capacity(patients.len());
-    for t in q::tumors_of_patients(conn, ids)? {
+    for t in crate::db::repo::tumors_of_patients(conn, ids)? {
         tumors.entry(t.patient_id.clone()).or_default().push(t);
     }
     let mut contacts: HashMap<String, Vec<ContactRow>> = HashMap::with_capacity(patients.len());
-    for c in q::contacts_of_patients(conn, ids)? {
+    for c in crate::db::repo::contacts_of_patients(conn, ids)? {
         contacts.entry(c.patient_id.clone()).or_default().push(c);
     }
     let groups: Vec<_> = patients
