@@ -94,6 +94,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     "the request body could not be read",
                 ),
             })?;
+            if body.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+                return Err(ApiError::bad_request(
+                    "body",
+                    "text.control",
+                    "a NUL character is not allowed",
+                ));
+            }
             // serde would read a struct from an array, field by field: a body is an object.
             if body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'[') {
                 return Err(ApiError::bad_request(
@@ -139,7 +146,11 @@ impl FromRequest for IfMatch {
         let parsed = raw
             .to_str()
             .ok()
-            .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+            .map(|s| s.trim())
+            .map(|s| s.strip_prefix("W/").unwrap_or(s))
+            // An ETag is quoted (RFC 9110); the bare number is refused as the spec's pattern says.
+            .and_then(|s| s.strip_prefix('"').and_then(|s| s.strip_suffix('"')))
+            .filter(|s| !s.starts_with('+') && !s.starts_with('0'))
             .and_then(|s| s.parse::<i32>().ok())
             .filter(|v| *v > 0);
         std::future::ready(parsed.map(IfMatch).ok_or_else(|| {

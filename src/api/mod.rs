@@ -153,6 +153,22 @@ impl RouteTable {
     }
 }
 
+/// PostgreSQL text cannot hold NUL, and no identifier or filter contains one: refused at the edge.
+async fn reject_nul(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.uri().path().contains("%00") || req.query_string().contains("%00") {
+        return Err(ApiError::bad_request(
+            "path",
+            "text.control",
+            "a NUL character is not allowed",
+        )
+        .into());
+    }
+    next.call(req).await
+}
+
 async fn fallback(
     req: HttpRequest,
     table: web::Data<RouteTable>,
@@ -196,6 +212,7 @@ pub fn app(
             ApiError::bad_request("path", "path.invalid", extract::scrub(&err.to_string())).into()
         }))
         .default_service(web::to(fallback))
+        .wrap(actix_web::middleware::from_fn(reject_nul))
         // Path only (%U): query strings may carry names.
         .wrap(
             actix_web::middleware::Logger::new("%a %{method}xi %U %s %b %Dms")
