@@ -74,7 +74,9 @@ pub async fn revoke_token(
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// patient, tumor, treatment, contact or token
+    #[param(pattern = r"^[^\u0000-\u001F]*$")]
     pub entity: Option<String>,
+    #[param(pattern = r"^[^\u0000-\u001F]*$")]
     pub entity_id: Option<String>,
     #[param(pattern = "^[0-9a-fA-F-]{1,64}$")]
     pub cursor: Option<String>,

@@ -95,11 +95,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 ),
             })?;
             if body.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
-                return Err(ApiError::bad_request(
+                return Err(ApiError::Invalid(vec![FieldError::new(
                     "body",
                     "text.control",
                     "a NUL character is not allowed",
-                ));
+                )]));
             }
             // serde would read a struct from an array, field by field: a body is an object.
             if body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'[') {

@@ -28,12 +28,15 @@ pub struct TaskParams {
     #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub as_of: Option<String>,
     /// Only tasks assigned to this registrar.
+    #[param(pattern = r"^[^\u0000-\u001F]*$")]
     pub assignee: Option<String>,
     /// Only tasks nobody is assigned to.
     pub unassigned: Option<bool>,
     /// Only tasks of this reporting facility.
+    #[param(pattern = r"^[^\u0000-\u001F]*$")]
     pub facility: Option<String>,
     /// Only tasks of this patient.
+    #[param(pattern = r"^[^\u0000-\u001F]*$")]
     pub patient_id: Option<String>,
     /// `nextCursor` of the previous page.
     #[param(pattern = "^[0-9a-fA-F-]{1,64}$")]

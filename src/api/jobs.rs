@@ -65,6 +65,7 @@ pub struct RateParams {
     #[param(required = true, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub as_of: Option<String>,
     /// Only patients with a tumor reported by this facility.
+    #[param(pattern = r"^[^\u0000-\u001F]*$")]
     pub facility: Option<String>,
 }
 

@@ -158,11 +158,20 @@ async fn reject_nul(
     req: ServiceRequest,
     next: actix_web::middleware::Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if req.uri().path().contains("%00") || req.query_string().contains("%00") {
+    if req.uri().path().contains("%00") {
+        // No record id holds one.
+        return Err(ApiError::NotFound("resource").into());
+    }
+    // Control characters (%00–%1F) have no place in an id or a filter.
+    let q = req.query_string().as_bytes();
+    let control = q
+        .windows(3)
+        .any(|w| w[0] == b'%' && (w[1] == b'0' || w[1] == b'1') && w[2].is_ascii_hexdigit());
+    if control {
         return Err(ApiError::bad_request(
-            "path",
+            "query",
             "text.control",
-            "a NUL character is not allowed",
+            "control characters are not allowed",
         )
         .into());
     }

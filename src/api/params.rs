@@ -66,6 +66,7 @@ pub struct ListParams {
     #[param(pattern = "^(00|1[0-4]|2[0-2]|3[0-8]|4[0-3]|49|99)$")]
     pub class_of_case: Option<String>,
     /// Reporting facility.
+    #[param(pattern = r"^[^\u0000-\u001F]*$")]
     pub facility: Option<String>,
     /// 0 dead, 1 alive.
     #[param(pattern = "^[01]$")]
@@ -73,6 +74,7 @@ pub struct ListParams {
     #[param(pattern = "^[0-9]{1,8}$")]
     pub patient_id_number: Option<String>,
     /// Prefix of the last name, or of "last first".
+    #[param(pattern = r"^[^\u0000-\u001F]*$")]
     pub name: Option<String>,
 }
 
