@@ -27,7 +27,9 @@ pub struct LetterParams {
     /// `email` or `print`.
     #[param(pattern = "^(email|print)$")]
     pub channel: Option<String>,
+    #[param(pattern = r"^[^\u0000-\u001F]*$")]
     pub task_id: Option<String>,
+    #[param(pattern = r"^[^\u0000-\u001F]*$")]
     pub patient_id: Option<String>,
     /// `nextCursor` of the previous page.
     #[param(pattern = "^[0-9a-fA-F-]{1,64}$")]
