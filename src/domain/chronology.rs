@@ -1,7 +1,7 @@
 //! Date-order rules across one patient's records, and the follow-up state derived from contacts.
 //!
 //! birth ≤ diagnosis ≤ treatment and contacts ≤ death, nothing in the future. Partial dates are compared
-//! only on the parts both know (domain.md §2), so `2019` never conflicts with `2019-07-14`.
+//! only on the parts both know, so `2019` never conflicts with `2019-07-14`.
 
 use chrono::NaiveDate;
 

@@ -154,7 +154,7 @@ impl Modality {
     }
 }
 
-/// A treatment code valid for its modality (domain.md §4, first-course treatment).
+/// A treatment code valid for its modality.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TreatmentCode(String);
 

@@ -139,7 +139,7 @@ pub struct WorksheetData {
     pub lost: Vec<LostPatient>,
 }
 
-/// The CoC follow-up rates (domain.md §8) on one day.
+/// The CoC follow-up rates on one day.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FollowUpRateReport {

@@ -1,4 +1,4 @@
-//! NAACCR v18 fixed-width flat files (domain.md §12): the last version with a column layout.
+//! NAACCR v18 fixed-width flat files: the last version with a column layout.
 //!
 //! The layout is the v18 base dictionary's `startColumn`s plus the v18 default user dictionary
 //! (reserved and state fields), which together tile the record: I 4048, C 6154, A/M 24194 columns.

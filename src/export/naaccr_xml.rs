@@ -1,4 +1,4 @@
-//! Streaming NAACCR XML writer (specification 1.8, domain.md §11).
+//! Streaming NAACCR XML writer (specification 1.8, the NAACCR and SEER rules).
 //!
 //! Each patient is written as it is handed over, so memory stays flat whatever the file size.
 //! Items the record type or level does not allow are skipped and counted, never written: an

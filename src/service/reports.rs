@@ -1,4 +1,4 @@
-//! The CoC follow-up rate report (domain.md §8): the worksheet computed by
+//! The CoC follow-up rate report: the worksheet computed by
 //! `domain::followup::worksheet` over every patient (or those of one facility).
 
 use chrono::NaiveDate;

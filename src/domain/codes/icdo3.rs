@@ -15,7 +15,7 @@ struct TopographyTable {
     labels: HashMap<[u8; 4], String>,
 }
 
-/// Histology/behavior terms: union of the ICD-O-3/3.1/3.2 table and the NAACCR lookup (domain.md §3.2).
+/// Histology/behavior terms: union of the ICD-O-3/3.1/3.2 table and the NAACCR lookup.
 struct MorphologyTable {
     terms: HashMap<(u16, u8), String>,
     histologies: HashSet<u16>,

@@ -1,8 +1,8 @@
-//! The list of edits: ids, severities, fields and override flags (domain.md §6).
+//! The list of edits: ids, severities, fields and override flags.
 //! Ids are stable: a changed check gets a new id, so stored findings keep their meaning.
 //!
 //! Not implemented, for lack of data or items: the Cancer PathCHART SMVL edit for 2024+ (N7040; the
-//! SMVL is not in `shared/`), Mets at DX heme (IF1148; no mets item on `Tumor`), grade codes per
+//! SMVL table is not bundled), Mets at DX heme (IF1148; no mets item on `Tumor`), grade codes per
 //! schema Grade ID (no schema id on `Tumor`), post-therapy grades without neoadjuvant therapy (not
 //! recorded), and the code-set field edits, which the code types already enforce at parse time.
 

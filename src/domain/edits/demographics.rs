@@ -83,7 +83,7 @@ enum Ages {
     Below(u16),
 }
 
-/// Age/site/histology rules shared by SEER IF15 and IARC CHECK (domain.md §6): childhood tumors in
+/// Age/site/histology rules shared by SEER IF15 and IARC CHECK: childhood tumors in
 /// adults, and adult carcinomas in children. `sites` empty = any site. The first matching rule wins.
 /// (first histology, last histology, site categories, ages flagged, reason)
 type AgeRule = (u16, u16, &'static [(u8, u8)], Ages, &'static str);

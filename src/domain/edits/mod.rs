@@ -1,4 +1,4 @@
-//! The edits engine: the quality checks registrars run on each tumor record (domain.md §6).
+//! The edits engine: the quality checks registrars run on each tumor record.
 //!
 //! Pure domain code: every check is a function of an [`EditInput`] (the clock comes in as `today`).
 //! Reference tables are parsed once into `LazyLock` statics (see `tables`), so [`run`] allocates only

@@ -1,4 +1,4 @@
-//! Sequence numbers within a tumor and across a patient's tumors (domain.md §5.2), duplicates, and
+//! Sequence numbers within a tumor and across a patient's tumors, duplicates, and
 //! ill-defined sites in patients with several primaries.
 
 use std::cmp::Ordering;

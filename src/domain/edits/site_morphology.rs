@@ -105,7 +105,7 @@ fn missing_from_edition(flags: u8, m: &Morphology, year: u16) -> Option<&'static
     if flags & EDITIONS == 0 && flags & IN_NAACCR_LOOKUP != 0 {
         return None;
     }
-    // North America codes pilocytic astrocytoma as malignant in every year (domain.md §3.2).
+    // North America codes pilocytic astrocytoma as malignant in every year.
     if (m.histology.code(), m.behavior.code()) == (9421, 3) {
         return None;
     }

@@ -1,4 +1,4 @@
-//! Summary Stage 2018 and grade edits (domain.md §3.3, §5.4).
+//! Summary Stage 2018 and grade edits.
 
 use super::catalogue::*;
 use super::site_morphology::{morph_text, site_text};

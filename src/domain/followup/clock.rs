@@ -1,4 +1,4 @@
-//! The follow-up clock: due and lost dates counted from the date of last contact (domain.md §7),
+//! The follow-up clock: due and lost dates counted from the date of last contact,
 //! never from the anniversary of diagnosis.
 
 use std::fmt;

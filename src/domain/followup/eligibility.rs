@@ -1,4 +1,4 @@
-//! Who is followed (domain.md §7–§8): living patients with at least one analytic tumor that is not
+//! Who is followed: living patients with at least one analytic tumor that is not
 //! excluded, unless the registry stopped following them or they are older than the age limit.
 
 use std::fmt;
@@ -16,7 +16,7 @@ use crate::domain::records::{Patient, Tumor};
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum TumorExclusion {
-    /// Class of case 30–99: only analytic cases (00–22) are followed (domain.md §5.1).
+    /// Class of case 30–99: only analytic cases (00–22) are followed.
     NonAnalytic {
         /// The tumor's class of case (#610).
         class_of_case: String,
@@ -147,7 +147,7 @@ impl Eligibility {
 /// Why `tumor` needs no follow-up, or `None` when it is followable.
 ///
 /// Exclusions from SEER's follow-up requirements (training.seer.cancer.gov/followup/intro/requirements.html)
-/// and the CoC 1988–2004 rule, as in domain.md §8:
+/// and the CoC 1988–2004 rule, as the CoC counts them:
 /// - benign/borderline: behavior 0 or 1;
 /// - cervix in situ: primary site C53.0–C53.9 with behavior 2 (this includes CIN III, 8077/2);
 /// - skin: primary site C44.0–C44.9 with histology 8000–8110, the range SEER treats as basal and
@@ -173,7 +173,7 @@ pub fn tumor_exclusion(tumor: &Tumor, policy: &FollowUpPolicy) -> Option<TumorEx
         return Some(TumorExclusion::CervixInSitu);
     }
     let basal_or_squamous = (8000..=8110).contains(&tumor.histology.code());
-    // Summary Stage 2018 code 1 = localized (domain.md §5.4).
+    // Summary Stage 2018 code 1 = localized.
     let localized = tumor.summary_stage_2018.is_some_and(|s| s.code() == "1");
     if site == 44 && basal_or_squamous && (tumor.behavior == Behavior::InSitu || localized) {
         return Some(TumorExclusion::SkinBasalSquamous);

@@ -1,4 +1,4 @@
-//! Reminder letters of one follow-up cycle (domain.md §7, "Letter sequence" and "Letters"): which step
+//! Reminder letters of one follow-up cycle: which step
 //! goes to whom, by which channel, on which day, and whether the wording may say "cancer".
 
 use std::collections::BTreeSet;

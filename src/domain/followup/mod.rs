@@ -1,4 +1,4 @@
-//! Annual follow-up as pure rules (domain.md §7–§8): who is followed, when a patient is due or lost,
+//! Annual follow-up as pure rules: who is followed, when a patient is due or lost,
 //! the task of each cycle, the reminder letters, and the CoC follow-up rate worksheet. Every function
 //! takes the day it answers for; nothing here reads a clock, a database or the network.
 

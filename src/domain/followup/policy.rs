@@ -1,4 +1,4 @@
-//! The settings of annual follow-up (domain.md §7–§8). The cancer committee sets intervals, letters and
+//! The settings of annual follow-up. The cancer committee sets intervals, letters and
 //! targets, so every number lives here with the common default.
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! The CoC follow-up rate worksheet (domain.md §8; training.seer.cancer.gov/followup/intro/calculations.html):
+//! The CoC follow-up rate worksheet:
 //! A eligible, B dead, C living, D current, E lost; rate (B + D) / A, lost rate E / A.
 
 use chrono::{Months, NaiveDate};
@@ -102,7 +102,7 @@ enum Outcome {
 
 /// The worksheets for `patients` (id and history) on `as_of`.
 ///
-/// Counting unit: the **patient**. DLC and vital status belong to the patient (domain.md §1), and the
+/// Counting unit: the **patient**. DLC and vital status belong to the patient, and the
 /// CoC standard speaks of "eligible analytic patients", so a patient with two eligible primaries counts
 /// once; a population takes the patient when at least one eligible tumor was diagnosed in its window.
 ///

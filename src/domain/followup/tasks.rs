@@ -1,5 +1,5 @@
 //! Follow-up tasks: one per patient per cycle, opened when the patient comes due and closed by the
-//! next contact (domain.md §7, "Worklist" and "Lost").
+//! next contact.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -80,7 +80,7 @@ pub enum Padding {
     RightZero,
 }
 
-/// A NAACCR record type: what a submission file may carry (domain.md §10).
+/// A NAACCR record type: what a submission file may carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecordType {
     /// Full abstract.

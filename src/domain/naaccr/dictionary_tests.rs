@@ -1,4 +1,4 @@
-//! Dictionary loading against the facts in domain.md.
+//! Dictionary loading against the facts of the NAACCR data dictionary.
 use super::*;
 
 #[test]

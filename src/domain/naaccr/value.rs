@@ -1,4 +1,4 @@
-//! Item values: cleaning them for writing and checking them after reading (domain.md §2, §11).
+//! Item values: cleaning them for writing and checking them after reading.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -135,7 +135,7 @@ pub fn validate_value(def: &ItemDef, value: &str) -> Vec<ValueProblem> {
     problems
 }
 
-/// Whether a non-empty value fits a data type (domain.md §11; dates are also checked on the calendar).
+/// Whether a non-empty value fits a data type.
 pub fn matches_data_type(data_type: DataType, v: &str) -> bool {
     let all = |f: fn(&u8) -> bool| !v.is_empty() && v.as_bytes().iter().all(f);
     match data_type {
