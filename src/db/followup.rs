@@ -228,17 +228,28 @@ pub fn active_tasks_of_patient(conn: &mut DbConn, patient_id: &str) -> QResult<V
         .load(conn)
 }
 
-/// Open or in-progress tasks whose lost date has come: the mark-lost job re-checks them.
-pub fn tasks_reaching_lost(
+/// Which date of a task a selection looks at.
+#[derive(Clone, Copy)]
+enum TaskDate {
+    Due,
+    Lost,
+}
+
+/// Open or in-progress tasks whose due or lost date is on or before `as_of`, in one id slice.
+fn active_tasks_by(
     conn: &mut DbConn,
+    date: TaskDate,
     as_of: NaiveDate,
     range: &IdRange,
 ) -> QResult<Vec<TaskRow>> {
     let mut q = followup_tasks::table
         .filter(followup_tasks::state.eq_any(["open", "in_progress"]))
-        .filter(followup_tasks::lost_on.le(as_of))
         .select(TaskRow::as_select())
         .into_boxed::<MultiBackend>();
+    q = match date {
+        TaskDate::Due => q.filter(followup_tasks::due_on.le(as_of)),
+        TaskDate::Lost => q.filter(followup_tasks::lost_on.le(as_of)),
+    };
     if let Some(a) = &range.after {
         q = q.filter(followup_tasks::id.gt(a.clone()));
     }
@@ -248,24 +259,22 @@ pub fn tasks_reaching_lost(
     q.order(followup_tasks::id).load(conn)
 }
 
+/// Open or in-progress tasks whose lost date has come: the mark-lost job re-checks them.
+pub fn tasks_reaching_lost(
+    conn: &mut DbConn,
+    as_of: NaiveDate,
+    range: &IdRange,
+) -> QResult<Vec<TaskRow>> {
+    active_tasks_by(conn, TaskDate::Lost, as_of, range)
+}
+
 /// Open or in-progress tasks due on or before `as_of`, for the letter run.
 pub fn tasks_for_letters(
     conn: &mut DbConn,
     as_of: NaiveDate,
     range: &IdRange,
 ) -> QResult<Vec<TaskRow>> {
-    let mut q = followup_tasks::table
-        .filter(followup_tasks::state.eq_any(["open", "in_progress"]))
-        .filter(followup_tasks::due_on.le(as_of))
-        .select(TaskRow::as_select())
-        .into_boxed::<MultiBackend>();
-    if let Some(a) = &range.after {
-        q = q.filter(followup_tasks::id.gt(a.clone()));
-    }
-    if let Some(u) = &range.upto {
-        q = q.filter(followup_tasks::id.le(u.clone()));
-    }
-    q.order(followup_tasks::id).load(conn)
+    active_tasks_by(conn, TaskDate::Due, as_of, range)
 }
 
 /// Moves a task to `state` if it is still in `from`; bumps its version.
