@@ -134,23 +134,7 @@ impl Rows {
             updated_at: at,
         });
         for (id, tumor) in p.ids.iter().zip(p.tumors.iter()) {
-            let mut row = TumorRow {
-                id: id.clone(),
-                patient_id: p.id.clone(),
-                version: 1,
-                primary_site: String::new(),
-                histology: String::new(),
-                behavior: String::new(),
-                diagnosis_year: 0,
-                class_of_case: String::new(),
-                reporting_facility: None,
-                data: String::new(),
-                warnings: None,
-                created_at: at,
-                updated_at: at,
-            };
-            crate::service::tumors::row_fields(tumor, &mut row)?;
-            self.tumors.push(row);
+            self.tumors.push(crate::service::tumors::new_row(id.clone(), &p.id, tumor, at)?);
         }
         for (id, t, rx) in &p.treatments {
             self.treatments.push(TreatmentRow {

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
+
 use super::audit::{self, Action};
 use super::edits;
 use super::history::Loaded;
@@ -10,11 +12,38 @@ use super::{
     to_doc,
 };
 use crate::db::rows::TumorRow;
+
 use crate::db::{DbConn, new_id, now, repo};
 use crate::domain::PartialDate;
 use crate::domain::chronology::Focus;
 use crate::domain::records::Tumor;
 use crate::dto::{Page, TumorData};
+
+/// A new version-1 row for `tumor`, with its filter columns and stored document.
+pub(crate) fn new_row(
+    id: String,
+    patient_id: &str,
+    tumor: &Tumor,
+    at: NaiveDateTime,
+) -> Result<TumorRow> {
+    let mut row = TumorRow {
+        id,
+        patient_id: patient_id.to_string(),
+        version: 1,
+        primary_site: String::new(),
+        histology: String::new(),
+        behavior: String::new(),
+        diagnosis_year: 0,
+        class_of_case: String::new(),
+        reporting_facility: None,
+        data: String::new(),
+        warnings: None,
+        created_at: at,
+        updated_at: at,
+    };
+    row_fields(tumor, &mut row)?;
+    Ok(row)
+}
 
 /// Fills the columns the lists filter on, and the stored document.
 pub(crate) fn row_fields(t: &Tumor, row: &mut TumorRow) -> Result<()> {
@@ -83,22 +112,7 @@ pub fn create(
         let mut loaded = Loaded::load(c, patient_id)?;
         let before = edits::before(&loaded, &ctx);
         let at = now();
-        let mut row = TumorRow {
-            id: new_id(),
-            patient_id: patient_id.to_string(),
-            version: 1,
-            primary_site: String::new(),
-            histology: String::new(),
-            behavior: String::new(),
-            diagnosis_year: 0,
-            class_of_case: String::new(),
-            reporting_facility: None,
-            data: String::new(),
-            warnings: None,
-            created_at: at,
-            updated_at: at,
-        };
-        row_fields(&tumor, &mut row)?;
+        let row = new_row(new_id(), patient_id, &tumor, at)?;
         loaded.tumors.push((row.id.clone(), tumor));
         let focus = Focus::Tumor(row.id.clone());
         loaded.check(&focus, ctx.today)?;
