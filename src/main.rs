@@ -6,6 +6,9 @@ use clap::{Parser, Subcommand};
 use oncoreg::config::Settings;
 use oncoreg::service::Role;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "oncoreg", version, about = "Cancer registry service")]
 struct Cli {

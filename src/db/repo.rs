@@ -405,18 +405,6 @@ pub fn set_tumor_warnings(conn: &mut DbConn, id: &str, warnings: Option<String>)
 // --- batches ------------------------------------------------------------------------------------
 
 /// A page of patients in id order, for work over the whole registry.
-pub fn patients_page(
-    conn: &mut DbConn,
-    after: Option<&str>,
-    limit: i64,
-) -> QResult<Vec<PatientRow>> {
-    let mut q = patients::table.select(PatientRow::as_select()).into_boxed::<MultiBackend>();
-    if let Some(a) = after {
-        q = q.filter(patients::id.gt(a.to_string()));
-    }
-    q.order(patients::id).limit(limit).load(conn)
-}
-
 pub fn tumors_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<TumorRow>> {
     tumors::table
         .filter(tumors::patient_id.eq_any(ids))
@@ -425,20 +413,73 @@ pub fn tumors_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<Tumo
         .load(conn)
 }
 
-pub fn treatments_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<TreatmentRow>> {
-    treatments::table
-        .inner_join(tumors::table)
-        .filter(tumors::patient_id.eq_any(ids))
-        .order(treatments::id)
-        .select(TreatmentRow::as_select())
-        .load(conn)
-}
-
 pub fn contacts_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<ContactRow>> {
     contacts::table
         .filter(contacts::patient_id.eq_any(ids))
         .order(contacts::id)
         .select(ContactRow::as_select())
+        .load(conn)
+}
+
+/// What the batch readers need of a tumor: no timestamps to parse, no warnings.
+#[derive(Queryable, Debug)]
+pub struct TumorDoc {
+    pub id: String,
+    pub patient_id: String,
+    pub reporting_facility: Option<String>,
+    pub diagnosis_year: i32,
+    pub data: String,
+}
+
+/// (id, document) of the next page of patients in id order.
+pub fn patient_docs_page(
+    conn: &mut DbConn,
+    after: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<(String, String)>> {
+    let mut q = patients::table.select((patients::id, patients::data)).into_boxed::<MultiBackend>();
+    if let Some(a) = after {
+        q = q.filter(patients::id.gt(a.to_string()));
+    }
+    q.order(patients::id).limit(limit).load(conn)
+}
+
+pub fn tumor_docs_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<TumorDoc>> {
+    tumors::table
+        .filter(tumors::patient_id.eq_any(ids))
+        .order(tumors::id)
+        .select((
+            tumors::id,
+            tumors::patient_id,
+            tumors::reporting_facility,
+            tumors::diagnosis_year,
+            tumors::data,
+        ))
+        .load(conn)
+}
+
+/// (id, tumor id, patient id, document) of the treatments of these patients.
+pub fn treatment_docs_of_patients(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QResult<Vec<(String, String, String, String)>> {
+    treatments::table
+        .inner_join(tumors::table)
+        .filter(tumors::patient_id.eq_any(ids))
+        .order(treatments::id)
+        .select((treatments::id, treatments::tumor_id, tumors::patient_id, treatments::data))
+        .load(conn)
+}
+
+/// (id, patient id, document) of the contacts of these patients.
+pub fn contact_docs_of_patients(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QResult<Vec<(String, String, String)>> {
+    contacts::table
+        .filter(contacts::patient_id.eq_any(ids))
+        .order(contacts::id)
+        .select((contacts::id, contacts::patient_id, contacts::data))
         .load(conn)
 }
 

@@ -4,9 +4,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::audit::{self, Action};
 use super::edits::{blocks, tumor_findings};
-use super::history::Loaded;
+use super::history::{Loaded, Records};
 use super::{Actor, Ctx, PageRequest, Result, Role, ServiceError, parse_doc, to_doc, utc};
-use crate::db::rows::{ContactRow, EditRunFailureRow, EditRunRow, TreatmentRow, TumorRow};
+use crate::db::repo::TumorDoc;
+use crate::db::rows::{EditRunFailureRow, EditRunRow};
 use crate::db::{DbConn, new_id, now, repo};
 use crate::domain::Violation;
 use crate::domain::edits::{self, Severity};
@@ -75,26 +76,21 @@ fn validate(req: &EditRunRequest, ctx: Ctx) -> Result<Ctx> {
     if errors.is_empty() { Ok(Ctx { rule_set, ..ctx }) } else { Err(ServiceError::Invalid(errors)) }
 }
 
-fn selected(req: &EditRunRequest, t: &TumorRow) -> bool {
+fn selected(req: &EditRunRequest, t: &TumorDoc) -> bool {
     req.facility.as_ref().is_none_or(|f| t.reporting_facility.as_ref() == Some(f))
         && req.dx_year_from.is_none_or(|y| t.diagnosis_year >= y)
         && req.dx_year_to.is_none_or(|y| t.diagnosis_year <= y)
 }
 
-fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> String) -> HashMap<String, Vec<T>> {
-    let mut map: HashMap<String, Vec<T>> = HashMap::new();
-    for r in rows {
-        map.entry(key(&r)).or_default().push(r);
-    }
-    map
-}
-
-/// One patient's stored records and the tumors to check among them.
+/// One patient's stored documents and the tumors to check among them.
 struct Work {
-    patient: crate::db::rows::PatientRow,
-    tumors: Vec<TumorRow>,
-    treatments: Vec<TreatmentRow>,
-    contacts: Vec<ContactRow>,
+    patient_id: String,
+    patient: String,
+    tumors: Vec<TumorDoc>,
+    /// (id, tumor id, document)
+    treatments: Vec<(String, String, String)>,
+    /// (id, document)
+    contacts: Vec<(String, String)>,
     wanted: Vec<String>,
 }
 
@@ -108,14 +104,18 @@ struct Partial {
 fn check(work: Vec<Work>, ctx: &Ctx, run_id: &str) -> Result<Partial> {
     let mut out = Partial::default();
     for w in work {
-        let patient_id = w.patient.id.clone();
-        let Some(loaded) = Loaded::from_rows(w.patient, &w.tumors, &w.treatments, &w.contacts)?
+        let Some(records) = Records::from_docs(
+            &w.patient,
+            w.tumors.iter().map(|t| (t.id.as_str(), t.data.as_str())),
+            w.treatments.iter().map(|(id, tid, d)| (id.as_str(), tid.as_str(), d.as_str())),
+            w.contacts.iter().map(|(id, d)| (id.as_str(), d.as_str())),
+        )?
         else {
             continue;
         };
         for tumor_id in w.wanted {
             out.checked += 1;
-            let findings = tumor_findings(&loaded, &tumor_id, ctx);
+            let findings = tumor_findings(&records, &tumor_id, ctx);
             for f in findings.iter().filter(|f| !f.overridden) {
                 *out.counts.entry((f.edit_id, f.severity)).or_default() += 1;
             }
@@ -125,7 +125,7 @@ fn check(work: Vec<Work>, ctx: &Ctx, run_id: &str) -> Result<Partial> {
                 out.failures.push(EditRunFailureRow {
                     run_id: run_id.to_string(),
                     tumor_id,
-                    patient_id: patient_id.clone(),
+                    patient_id: w.patient_id.clone(),
                     findings: to_doc(&data)?,
                 });
             }
@@ -134,7 +134,51 @@ fn check(work: Vec<Work>, ctx: &Ctx, run_id: &str) -> Result<Partial> {
     Ok(out)
 }
 
+/// Reads the next chunk of patients after `after` with the tumors `req` selects; `None` at the end.
+fn read_chunk(
+    conn: &mut DbConn,
+    req: &EditRunRequest,
+    after: &mut Option<String>,
+) -> Result<Option<Vec<Work>>> {
+    let patients = repo::patient_docs_page(conn, after.as_deref(), CHUNK)?;
+    let Some((last, _)) = patients.last() else { return Ok(None) };
+    *after = Some(last.clone());
+    let ids: Vec<String> = patients.iter().map(|(id, _)| id.clone()).collect();
+    let tumor_rows = repo::tumor_docs_of_patients(conn, &ids)?;
+    if !tumor_rows.iter().any(|t| selected(req, t)) {
+        return Ok(Some(Vec::new()));
+    }
+    let mut tumors: HashMap<String, Vec<TumorDoc>> = HashMap::new();
+    for t in tumor_rows {
+        tumors.entry(t.patient_id.clone()).or_default().push(t);
+    }
+    let mut treatments: HashMap<String, Vec<(String, String, String)>> = HashMap::new();
+    for (id, tid, pid, data) in repo::treatment_docs_of_patients(conn, &ids)? {
+        treatments.entry(pid).or_default().push((id, tid, data));
+    }
+    let mut contacts: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for (id, pid, data) in repo::contact_docs_of_patients(conn, &ids)? {
+        contacts.entry(pid).or_default().push((id, data));
+    }
+    let mut work = Vec::new();
+    for (patient_id, patient) in patients {
+        let Some(ts) = tumors.remove(&patient_id) else { continue };
+        let wanted: Vec<String> =
+            ts.iter().filter(|t| selected(req, t)).map(|t| t.id.clone()).collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        let treatments = treatments.remove(&patient_id).unwrap_or_default();
+        let contacts = contacts.remove(&patient_id).unwrap_or_default();
+        work.push(Work { patient_id, patient, tumors: ts, treatments, contacts, wanted });
+    }
+    Ok(Some(work))
+}
+
 /// Runs the edits on every selected tumor, storing the counts and the failing tumors.
+///
+/// A pipeline: this thread reads chunks of patients and stores failures while worker threads parse
+/// the documents and run the edits, so reading and checking overlap.
 pub fn run(
     conn: &mut DbConn,
     actor: &Actor,
@@ -159,69 +203,65 @@ pub fn run(
         audit::record(c, actor, Action::Read, "edit_run", &[&run.id])
     })?;
     let mut counts: BTreeMap<(&'static str, Severity), i64> = BTreeMap::new();
-    let mut after: Option<String> = None;
-    loop {
-        let patients = repo::patients_page(conn, after.as_deref(), CHUNK)?;
-        let Some(last) = patients.last() else { break };
-        after = Some(last.id.clone());
-        let ids: Vec<String> = patients.iter().map(|p| p.id.clone()).collect();
-        let tumor_rows = repo::tumors_of_patients(conn, &ids)?;
-        if !tumor_rows.iter().any(|t| selected(req, t)) {
-            continue;
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    let run_id = run.id.clone();
+    let mut merge = |run: &mut EditRunRow, conn: &mut DbConn, partial: Result<Partial>| {
+        let partial = partial?;
+        run.tumors_checked += partial.checked;
+        run.tumors_failing += partial.failures.len() as i64;
+        for (k, v) in partial.counts {
+            *counts.entry(k).or_default() += v;
         }
-        let patient_of: HashMap<String, String> =
-            tumor_rows.iter().map(|t| (t.id.clone(), t.patient_id.clone())).collect();
-        let mut tumors = group(tumor_rows, |t| t.patient_id.clone());
-        let mut treatments: HashMap<String, Vec<TreatmentRow>> =
-            group(repo::treatments_of_patients(conn, &ids)?, |t| {
-                patient_of.get(&t.tumor_id).cloned().unwrap_or_default()
-            });
-        let mut contacts: HashMap<String, Vec<ContactRow>> =
-            group(repo::contacts_of_patients(conn, &ids)?, |c| c.patient_id.clone());
-        let mut work = Vec::new();
-        for p in patients {
-            let Some(ts) = tumors.remove(&p.id) else { continue };
-            let wanted: Vec<String> =
-                ts.iter().filter(|t| selected(req, t)).map(|t| t.id.clone()).collect();
-            if wanted.is_empty() {
-                continue;
-            }
-            let rx = treatments.remove(&p.id).unwrap_or_default();
-            let cs = contacts.remove(&p.id).unwrap_or_default();
-            work.push(Work { patient: p, tumors: ts, treatments: rx, contacts: cs, wanted });
-        }
-        // Parsing and the edits are CPU work: split the chunk over the cores.
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
-        let per = work.len().div_ceil(threads).max(1);
-        let mut parts = Vec::new();
-        while !work.is_empty() {
-            let rest = work.split_off(per.min(work.len()));
-            parts.push(std::mem::replace(&mut work, rest));
-        }
-        let partials = std::thread::scope(|scope| {
-            let handles: Vec<_> =
-                parts.into_iter().map(|part| scope.spawn(|| check(part, &ctx, &run.id))).collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Err(ServiceError::Worker)))
-                .collect::<Vec<_>>()
-        });
-        let mut failures = Vec::new();
-        for partial in partials {
-            let partial = partial?;
-            run.tumors_checked += partial.checked;
-            run.tumors_failing += partial.failures.len() as i64;
-            for (k, v) in partial.counts {
-                *counts.entry(k).or_default() += v;
-            }
-            failures.extend(partial.failures);
-        }
-        if !failures.is_empty() {
+        if !partial.failures.is_empty() {
             crate::db::transaction(conn, |c| {
-                repo::insert_edit_run_failures(c, &failures).map_err(ServiceError::from)
+                repo::insert_edit_run_failures(c, &partial.failures).map_err(ServiceError::from)
             })?;
         }
-    }
+        Ok::<_, ServiceError>(())
+    };
+    // Small queues keep at most a few chunks in memory whatever the registry size.
+    let (work_tx, work_rx) = std::sync::mpsc::sync_channel::<Vec<Work>>(threads);
+    let work_rx = std::sync::Mutex::new(work_rx);
+    // Results are bounded by the chunks in flight; an unbounded queue cannot block a worker.
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<Result<Partial>>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (work_rx, done_tx, ctx, run_id) = (&work_rx, done_tx.clone(), &ctx, &run_id);
+            scope.spawn(move || {
+                loop {
+                    let next =
+                        work_rx.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
+                    let Ok(work) = next else { break };
+                    if done_tx.send(check(work, ctx, run_id)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let mut after: Option<String> = None;
+        let read = loop {
+            match read_chunk(conn, req, &mut after) {
+                Ok(Some(work)) if work.is_empty() => continue,
+                Ok(Some(work)) => {
+                    if work_tx.send(work).is_err() {
+                        break Err(ServiceError::Worker);
+                    }
+                }
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+            while let Ok(partial) = done_rx.try_recv() {
+                merge(&mut run, conn, partial)?;
+            }
+        };
+        drop(work_tx);
+        read?;
+        for partial in done_rx {
+            merge(&mut run, conn, partial)?;
+        }
+        Ok::<_, ServiceError>(())
+    })?;
     let counts: Vec<EditCount> = counts
         .into_iter()
         .map(|((id, severity), count)| EditCount {

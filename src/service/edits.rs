@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::history::Loaded;
+use super::history::Records;
 use super::{Ctx, Result, ServiceError, to_doc};
 use crate::db::{DbConn, repo};
 use crate::domain::chronology::Focus;
@@ -16,7 +16,7 @@ pub fn blocks(f: &Finding) -> bool {
 }
 
 /// Every finding on one of the patient's tumors.
-pub(super) fn tumor_findings(loaded: &Loaded, tumor_id: &str, ctx: &Ctx) -> Vec<Finding> {
+pub(super) fn tumor_findings(loaded: &Records, tumor_id: &str, ctx: &Ctx) -> Vec<Finding> {
     let Some((_, tumor)) = loaded.tumors.iter().find(|(id, _)| id == tumor_id) else {
         return vec![];
     };
@@ -47,7 +47,7 @@ pub(super) fn tumor_findings(loaded: &Loaded, tumor_id: &str, ctx: &Ctx) -> Vec<
 /// brings (records imported with open findings stay editable).
 pub(super) type Before = HashMap<String, HashSet<&'static str>>;
 
-pub(super) fn before(loaded: &Loaded, ctx: &Ctx) -> Before {
+pub(super) fn before(loaded: &Records, ctx: &Ctx) -> Before {
     loaded
         .tumors
         .iter()
@@ -66,7 +66,7 @@ pub(super) fn before(loaded: &Loaded, ctx: &Ctx) -> Before {
 /// tumors must not gain one. Returns the warnings to store with each tumor.
 pub(super) fn check_write(
     before: &Before,
-    after: &Loaded,
+    after: &Records,
     focus: &Focus,
     ctx: &Ctx,
 ) -> Result<Vec<(String, Vec<Finding>)>> {
