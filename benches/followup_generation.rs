@@ -18,6 +18,10 @@ use oncoreg::db::{self, DatabaseUrl, DbConn};
 use oncoreg::dto::{PatientData, TumorData};
 use oncoreg::service::followup::{FollowUpConfig, generate_tasks};
 
+// The allocator the `oncoreg` binary runs with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn patient_doc() -> String {
     let body = serde_json::json!({
         "patientIdNumber": "99999999", "nameLast": "Benchperson", "nameFirst": "Alpha",

@@ -16,6 +16,10 @@ use oncoreg::export::naaccr_read::NaaccrXmlReader;
 use oncoreg::export::naaccr_xml::{NaaccrXmlWriter, PatientItems};
 use oncoreg::service::{Actor, imports, submissions};
 
+// The allocator the `oncoreg` binary runs with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }

@@ -136,23 +136,11 @@ pub fn treatments_of(conn: &mut DbConn, tumor_ids: &[&str]) -> QResult<Vec<Treat
         .load(conn)
 }
 
-pub fn contacts_of(conn: &mut DbConn, patient_ids: &[&str]) -> QResult<Vec<ContactRow>> {
+pub fn contacts_of(conn: &mut DbConn, patient_ids: &[&str]) -> QResult<Vec<ContactDoc>> {
     contacts::table
         .filter(contacts::patient_id.eq_any(patient_ids))
         .order(contacts::id)
-        .select(ContactRow::as_select())
-        .load(conn)
-}
-
-/// (tumor id, contact date, cancer status) for these tumors.
-pub fn statuses_of(
-    conn: &mut DbConn,
-    tumor_ids: &[&str],
-) -> QResult<Vec<(String, String, String)>> {
-    contact_tumors::table
-        .inner_join(contacts::table)
-        .filter(contact_tumors::tumor_id.eq_any(tumor_ids))
-        .select((contact_tumors::tumor_id, contacts::contact_date, contact_tumors::cancer_status))
+        .select(ContactDoc::as_select())
         .load(conn)
 }
 

@@ -70,8 +70,19 @@ pub fn task_slice_end(
     q.order(followup_tasks::id).offset(size - 1).limit(1).first(conn).optional()
 }
 
-pub fn patients_by_ids(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<PatientRow>> {
-    patients::table.filter(patients::id.eq_any(ids)).select(PatientRow::as_select()).load(conn)
+/// What the bulk follow-up jobs read of a patient (no timestamps to parse).
+#[derive(Queryable, Debug)]
+pub struct PatientDoc {
+    pub id: String,
+    pub date_of_last_contact: Option<String>,
+    pub data: String,
+}
+
+pub fn patients_by_ids(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<PatientDoc>> {
+    patients::table
+        .filter(patients::id.eq_any(ids))
+        .select((patients::id, patients::date_of_last_contact, patients::data))
+        .load(conn)
 }
 
 /// Patient ids, keyset-paged; with `facility`, only patients with a tumor reported by it.

@@ -405,22 +405,6 @@ pub fn set_tumor_warnings(conn: &mut DbConn, id: &str, warnings: Option<String>)
 // --- batches ------------------------------------------------------------------------------------
 
 /// A page of patients in id order, for work over the whole registry.
-pub fn tumors_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<TumorRow>> {
-    tumors::table
-        .filter(tumors::patient_id.eq_any(ids))
-        .order(tumors::id)
-        .select(TumorRow::as_select())
-        .load(conn)
-}
-
-pub fn contacts_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<ContactRow>> {
-    contacts::table
-        .filter(contacts::patient_id.eq_any(ids))
-        .order(contacts::id)
-        .select(ContactRow::as_select())
-        .load(conn)
-}
-
 /// What the batch readers need of a tumor: no timestamps to parse, no warnings.
 #[derive(Queryable, Debug)]
 pub struct TumorDoc {

@@ -86,6 +86,17 @@ pub struct ContactRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// A contact as the NAACCR readers need it (no timestamps to parse).
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = contacts)]
+pub struct ContactDoc {
+    pub id: String,
+    pub patient_id: String,
+    pub contact_date: String,
+    pub vital_status: String,
+    pub data: String,
+}
+
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = contact_tumors)]
 pub struct ContactTumorRow {

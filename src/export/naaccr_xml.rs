@@ -115,6 +115,33 @@ impl<'d, W: Write> NaaccrXmlWriter<'d, W> {
         })
     }
 
+    /// A writer of `<Patient>` elements only (no declaration, no root element), for formatting
+    /// patients on another thread; [`Self::write_fragment`] splices the result into a document.
+    pub fn fragment(out: W, dict: &'d Dictionary, record_type: RecordType) -> Self {
+        Self {
+            out,
+            dict,
+            record_type,
+            summary: WriteSummary::default(),
+            seen: vec![0; dict.items.len()],
+            generation: 0,
+            patients_started: true,
+        }
+    }
+
+    /// Appends `<Patient>` elements formatted by a [`Self::fragment`] writer for the same
+    /// dictionary and record type.
+    pub fn write_fragment(&mut self, patients: &[u8]) -> Result<(), WriteError> {
+        self.patients_started = true;
+        self.out.write_all(patients)?;
+        Ok(())
+    }
+
+    /// The output of a fragment writer.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
     /// Writes `NaaccrData`-level items (registryId, …); only before the first patient.
     pub fn write_root_items(&mut self, items: &[(String, String)]) -> Result<(), WriteError> {
         if self.patients_started {

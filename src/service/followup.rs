@@ -13,7 +13,8 @@ use super::history::Loaded;
 use super::{Actor, PageRequest, Result, Role, ServiceError, parse_doc, utc};
 use crate::config::FollowUpSettings;
 use crate::db::followup::{self as q, IdRange, TaskFilter};
-use crate::db::rows::{ContactRow, PatientRow, TaskRow, TumorRow};
+use crate::db::repo::{self, TumorDoc};
+use crate::db::rows::TaskRow;
 use crate::db::{DbConn, new_id, now};
 use crate::domain::PartialDate;
 use crate::domain::chronology::PatientHistory;
@@ -85,7 +86,7 @@ fn load_policy(path: &Path) -> std::result::Result<FollowUpPolicy, ConfigError> 
 
 /// One patient's records as domain values, loaded with others in a batch.
 pub(crate) struct Record {
-    pub row: PatientRow,
+    pub row: q::PatientDoc,
     pub patient: Patient,
     pub tumors: Vec<(String, Tumor)>,
     pub facilities: HashMap<String, String>,
@@ -131,13 +132,14 @@ pub(crate) fn load_records(conn: &mut DbConn, ids: &[String]) -> Result<Vec<Reco
         return Ok(Vec::new());
     }
     let patients = q::patients_by_ids(conn, ids)?;
-    let mut tumors: HashMap<String, Vec<TumorRow>> = HashMap::with_capacity(patients.len());
-    for t in crate::db::repo::tumors_of_patients(conn, ids)? {
+    let mut tumors: HashMap<String, Vec<TumorDoc>> = HashMap::with_capacity(patients.len());
+    for t in repo::tumor_docs_of_patients(conn, ids)? {
         tumors.entry(t.patient_id.clone()).or_default().push(t);
     }
-    let mut contacts: HashMap<String, Vec<ContactRow>> = HashMap::with_capacity(patients.len());
-    for c in crate::db::repo::contacts_of_patients(conn, ids)? {
-        contacts.entry(c.patient_id.clone()).or_default().push(c);
+    let mut contacts: HashMap<String, Vec<(String, String)>> =
+        HashMap::with_capacity(patients.len());
+    for (id, patient_id, data) in repo::contact_docs_of_patients(conn, ids)? {
+        contacts.entry(patient_id).or_default().push((id, data));
     }
     let groups: Vec<_> = patients
         .into_iter()
@@ -155,7 +157,7 @@ pub(crate) fn load_records(conn: &mut DbConn, ids: &[String]) -> Result<Vec<Reco
 }
 
 fn build_record(
-    (row, tumor_rows, contact_rows): (PatientRow, Vec<TumorRow>, Vec<ContactRow>),
+    (row, tumor_rows, contact_rows): (q::PatientDoc, Vec<TumorDoc>, Vec<(String, String)>),
 ) -> Result<Option<Record>> {
     let Some(patient) = parsed(&row.data, PatientData::to_domain)? else { return Ok(None) };
     let mut record = Record {
@@ -173,9 +175,9 @@ fn build_record(
             record.tumors.push((t.id, tumor));
         }
     }
-    for c in contact_rows {
-        if let Some(contact) = parsed(&c.data, ContactData::to_domain)? {
-            record.contacts.push((c.id, contact));
+    for (id, data) in contact_rows {
+        if let Some(contact) = parsed(&data, ContactData::to_domain)? {
+            record.contacts.push((id, contact));
         }
     }
     Ok(Some(record))

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::{Result, parse_doc};
 use crate::db::DbConn;
 use crate::db::bulk::{self, TumorScope};
-use crate::db::rows::{ContactRow, PatientRow, TreatmentRow, TumorRow};
+use crate::db::rows::{ContactDoc, PatientRow, TreatmentRow, TumorRow};
 use crate::domain::PartialDate;
 use crate::domain::codes::{CancerStatus, FollowUpSource, VitalStatus};
 use crate::domain::records::{CauseOfDeath, Contact, Patient, Treatment, Tumor, TumorStatus};
@@ -27,11 +27,22 @@ pub(crate) struct Stored {
     pub doc: PatientData,
     pub items: ItemMap,
     pub tumors: Vec<StoredTumor>,
-    pub contacts: Vec<(ContactRow, ContactData)>,
+    pub contacts: Vec<(ContactDoc, ContactData)>,
 }
 
 fn items(json: &str) -> Result<ItemMap> {
     parse_doc(json)
+}
+
+/// The stored rows of a batch of patients, fetched but not yet parsed (parsing is CPU work a
+/// worker thread can do while the next batch is read).
+pub(crate) struct Fetched {
+    patients: Vec<PatientRow>,
+    tumors: Vec<TumorRow>,
+    patient_items: HashMap<String, String>,
+    tumor_items: HashMap<String, String>,
+    treatments: Vec<TreatmentRow>,
+    contacts: Vec<ContactDoc>,
 }
 
 /// Loads the tumors (within `scope`), item maps, treatments, contacts and latest cancer statuses
@@ -41,68 +52,103 @@ pub(crate) fn load(
     patients: Vec<PatientRow>,
     scope: &TumorScope,
 ) -> Result<Vec<Stored>> {
+    fetch(conn, patients, scope)?.parse()
+}
+
+/// Reads what [`load`] needs, in a few queries.
+pub(crate) fn fetch(
+    conn: &mut DbConn,
+    patients: Vec<PatientRow>,
+    scope: &TumorScope,
+) -> Result<Fetched> {
+    let mut fetched = Fetched {
+        patients: Vec::new(),
+        tumors: Vec::new(),
+        patient_items: HashMap::new(),
+        tumor_items: HashMap::new(),
+        treatments: Vec::new(),
+        contacts: Vec::new(),
+    };
     if patients.is_empty() {
-        return Ok(Vec::new());
+        return Ok(fetched);
     }
     let pids: Vec<&str> = patients.iter().map(|p| p.id.as_str()).collect();
-    let tumor_rows = bulk::tumors_of(conn, &pids, scope)?;
-    let tids: Vec<&str> = tumor_rows.iter().map(|t| t.id.as_str()).collect();
-    let mut p_items: HashMap<String, String> =
+    fetched.tumors = bulk::tumors_of(conn, &pids, scope)?;
+    let tids: Vec<&str> = fetched.tumors.iter().map(|t| t.id.as_str()).collect();
+    fetched.patient_items =
         bulk::patient_items_of(conn, &pids)?.into_iter().map(|r| (r.patient_id, r.items)).collect();
-    let mut t_items: HashMap<String, String> = if tids.is_empty() {
-        HashMap::new()
-    } else {
-        bulk::tumor_items_of(conn, &tids)?.into_iter().map(|r| (r.tumor_id, r.items)).collect()
-    };
-    let mut treatments: HashMap<String, Vec<(TreatmentRow, TreatmentData)>> = HashMap::new();
-    let mut statuses: HashMap<String, (chrono::NaiveDate, String)> = HashMap::new();
     if !tids.is_empty() {
-        for row in bulk::treatments_of(conn, &tids)? {
+        fetched.tumor_items =
+            bulk::tumor_items_of(conn, &tids)?.into_iter().map(|r| (r.tumor_id, r.items)).collect();
+        fetched.treatments = bulk::treatments_of(conn, &tids)?;
+    }
+    fetched.contacts = bulk::contacts_of(conn, &pids)?;
+    fetched.patients = patients;
+    Ok(fetched)
+}
+
+impl Fetched {
+    /// Ids of the fetched tumors.
+    pub fn tumor_ids(&self) -> impl Iterator<Item = &str> {
+        self.tumors.iter().map(|t| t.id.as_str())
+    }
+
+    /// Parses the stored documents and groups everything by patient.
+    pub fn parse(self) -> Result<Vec<Stored>> {
+        let Self { patients, tumors: tumor_rows, mut patient_items, mut tumor_items, .. } = self;
+        let mut treatments: HashMap<String, Vec<(TreatmentRow, TreatmentData)>> = HashMap::new();
+        for row in self.treatments {
             let doc: TreatmentData = parse_doc(&row.data)?;
             treatments.entry(row.tumor_id.clone()).or_default().push((row, doc));
         }
-        for (tid, date, status) in bulk::statuses_of(conn, &tids)? {
-            let Ok(d) = PartialDate::parse_iso(&date) else { continue };
-            let key = d.latest();
-            if statuses.get(&tid).is_none_or(|(k, _)| *k < key) {
-                statuses.insert(tid, (key, status));
+        // The latest cancer status of each tumor, from the contacts that report on it.
+        let mut statuses: HashMap<String, (chrono::NaiveDate, String)> = HashMap::new();
+        let mut contacts: HashMap<String, Vec<(ContactDoc, ContactData)>> = HashMap::new();
+        for row in self.contacts {
+            let doc: ContactData = parse_doc(&row.data)?;
+            if let Ok(d) = PartialDate::parse_iso(&row.contact_date) {
+                let key = d.latest();
+                for s in doc.tumors.iter().flatten() {
+                    let (Some(tid), Some(status)) = (&s.tumor_id, &s.cancer_status) else {
+                        continue;
+                    };
+                    if statuses.get(tid).is_none_or(|(k, _)| *k < key) {
+                        statuses.insert(tid.clone(), (key, status.clone()));
+                    }
+                }
             }
+            contacts.entry(row.patient_id.clone()).or_default().push((row, doc));
         }
+        let mut by_patient: HashMap<String, Vec<StoredTumor>> = HashMap::new();
+        for row in tumor_rows {
+            let doc: TumorData = parse_doc(&row.data)?;
+            let it = match tumor_items.remove(&row.id) {
+                Some(j) => items(&j)?,
+                None => ItemMap::new(),
+            };
+            let tr = treatments.remove(&row.id).unwrap_or_default();
+            let cs = statuses.remove(&row.id).map(|(_, s)| s);
+            by_patient.entry(row.patient_id.clone()).or_default().push(StoredTumor {
+                row,
+                doc,
+                items: it,
+                treatments: tr,
+                cancer_status: cs,
+            });
+        }
+        let mut out = Vec::with_capacity(patients.len());
+        for row in patients {
+            let doc: PatientData = parse_doc(&row.data)?;
+            let it = match patient_items.remove(&row.id) {
+                Some(j) => items(&j)?,
+                None => ItemMap::new(),
+            };
+            let tumors = by_patient.remove(&row.id).unwrap_or_default();
+            let cs = contacts.remove(&row.id).unwrap_or_default();
+            out.push(Stored { row, doc, items: it, tumors, contacts: cs });
+        }
+        Ok(out)
     }
-    let mut contacts: HashMap<String, Vec<(ContactRow, ContactData)>> = HashMap::new();
-    for row in bulk::contacts_of(conn, &pids)? {
-        let doc: ContactData = parse_doc(&row.data)?;
-        contacts.entry(row.patient_id.clone()).or_default().push((row, doc));
-    }
-    let mut by_patient: HashMap<String, Vec<StoredTumor>> = HashMap::new();
-    for row in tumor_rows {
-        let doc: TumorData = parse_doc(&row.data)?;
-        let it = match t_items.remove(&row.id) {
-            Some(j) => items(&j)?,
-            None => ItemMap::new(),
-        };
-        let tr = treatments.remove(&row.id).unwrap_or_default();
-        let cs = statuses.remove(&row.id).map(|(_, s)| s);
-        by_patient.entry(row.patient_id.clone()).or_default().push(StoredTumor {
-            row,
-            doc,
-            items: it,
-            treatments: tr,
-            cancer_status: cs,
-        });
-    }
-    let mut out = Vec::with_capacity(patients.len());
-    for row in patients {
-        let doc: PatientData = parse_doc(&row.data)?;
-        let it = match p_items.remove(&row.id) {
-            Some(j) => items(&j)?,
-            None => ItemMap::new(),
-        };
-        let tumors = by_patient.remove(&row.id).unwrap_or_default();
-        let cs = contacts.remove(&row.id).unwrap_or_default();
-        out.push(Stored { row, doc, items: it, tumors, contacts: cs });
-    }
-    Ok(out)
 }
 
 impl Stored {

@@ -4,8 +4,10 @@
 //! Audit: one entry per batch (entity `submission`, action `create`); the batch's
 //! `submission_tumors` rows name every tumor it read.
 
+use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use sha2::{Digest, Sha256};
@@ -221,8 +223,107 @@ fn failing(stored: &Stored, today: NaiveDate) -> Vec<Vec<ExcludedReason>> {
 
 pub use crate::dto::ExcludedReason;
 
+/// One batch of patients read for an export, with what earlier batches sent of its tumors.
+struct Chunk {
+    fetched: naaccr_load::Fetched,
+    /// tumor id → content hash last sent
+    sent: HashMap<String, String>,
+}
+
+/// A batch formatted: its `<Patient>` elements and the submission state of each tumor considered.
+struct Formatted {
+    xml: Vec<u8>,
+    state_rows: Vec<SubmissionTumorRow>,
+    outcome: ExportOutcome,
+}
+
+/// Parses, checks and formats one batch (no database access: runs on a worker thread).
+fn format_chunk(
+    chunk: Chunk,
+    params: &ExportParams,
+    submission_id: &str,
+    today: NaiveDate,
+) -> Result<Formatted> {
+    let version = params.dictionary.version.as_str();
+    let mut batch = chunk.fetched.parse()?;
+    for p in &mut batch {
+        p.tumors.retain(|t| params.in_range(t.doc.date_of_diagnosis.as_deref()));
+    }
+    batch.retain(|p| !p.tumors.is_empty());
+    let mut writer = NaaccrXmlWriter::fragment(
+        Vec::with_capacity(batch.len() * 4096),
+        params.dictionary,
+        params.record_type,
+    );
+    let mut outcome = ExportOutcome::default();
+    let mut state_rows = Vec::new();
+    for stored in &mut batch {
+        let reasons = failing(stored, today);
+        let items = records::to_items(&stored.take_record(), params.dictionary);
+        let mut keep = PatientItems { items: items.items, tumors: Vec::new() };
+        for ((tumor_items, st), why) in items.tumors.into_iter().zip(&stored.tumors).zip(reasons) {
+            let hash = content_hash(&keep.items, &tumor_items, version);
+            if params.filters.changed_since_last && chunk.sent.get(&st.row.id) == Some(&hash) {
+                continue;
+            }
+            let excluded = !why.is_empty() && !params.filters.include_failing;
+            state_rows.push(SubmissionTumorRow {
+                submission_id: submission_id.to_owned(),
+                tumor_id: st.row.id.clone(),
+                tumor_version: st.row.version,
+                content_hash: hash,
+                included: !excluded,
+                reasons: if why.is_empty() { None } else { Some(to_doc(&why)?) },
+            });
+            if excluded {
+                outcome.excluded += 1;
+            } else {
+                keep.tumors.push(tumor_items);
+            }
+        }
+        if !keep.tumors.is_empty() {
+            outcome.patients += 1;
+            outcome.tumors += keep.tumors.len() as u64;
+            writer.write_patient(&keep).map_err(write_err)?;
+        }
+    }
+    Ok(Formatted { xml: writer.into_inner(), state_rows, outcome })
+}
+
+fn write_err(e: crate::export::naaccr_xml::WriteError) -> ServiceError {
+    ServiceError::File(format!("writing the file failed: {e}"))
+}
+
+/// Reads the next batch of patients after `after`; `None` at the end.
+fn read_chunk(
+    conn: &mut DbConn,
+    params: &ExportParams,
+    scope: &TumorScope,
+    after: &mut Option<String>,
+) -> Result<Option<Chunk>> {
+    let rows = bulk::patients_after(conn, after.as_deref(), BATCH)?;
+    let Some(last) = rows.last() else { return Ok(None) };
+    *after = Some(last.id.clone());
+    let fetched = naaccr_load::fetch(conn, rows, scope)?;
+    let mut sent = HashMap::new();
+    if params.filters.changed_since_last {
+        let tids: Vec<&str> = fetched.tumor_ids().collect();
+        let mut latest: HashMap<String, (NaiveDateTime, String)> = HashMap::new();
+        for (tid, hash, at) in bulk::sent_hashes(conn, &tids)? {
+            if latest.get(&tid).is_none_or(|(t, _)| *t <= at) {
+                latest.insert(tid, (at, hash));
+            }
+        }
+        sent = latest.into_iter().map(|(tid, (_, hash))| (tid, hash)).collect();
+    }
+    Ok(Some(Chunk { fetched, sent }))
+}
+
 /// Streams the selected tumors as NAACCR XML to `out` and records each tumor considered under
 /// `submission_id`. Runs inside the caller's transaction.
+///
+/// A pipeline: this thread reads batches and writes results in order while worker threads parse,
+/// check and format the batches read before.
 pub fn export_to<W: Write>(
     conn: &mut DbConn,
     params: &ExportParams,
@@ -231,77 +332,60 @@ pub fn export_to<W: Write>(
     time_generated: Option<String>,
     out: W,
 ) -> Result<(W, ExportOutcome)> {
-    let io_err = |e: crate::export::naaccr_xml::WriteError| {
-        ServiceError::File(format!("writing the file failed: {e}"))
-    };
-    let version = params.dictionary.version.as_str();
     let mut writer =
         NaaccrXmlWriter::new(out, params.dictionary, params.record_type, time_generated)
-            .map_err(io_err)?;
-    let scope = params.scope();
+            .map_err(write_err)?;
+    let tumor_scope = params.scope();
     let mut outcome = ExportOutcome::default();
-    let mut after: Option<String> = None;
-    loop {
-        let rows = bulk::patients_after(conn, after.as_deref(), BATCH)?;
-        let Some(last) = rows.last() else { break };
-        after = Some(last.id.clone());
-        let mut batch = naaccr_load::load(conn, rows, &scope)?;
-        for p in &mut batch {
-            p.tumors.retain(|t| params.in_range(t.doc.date_of_diagnosis.as_deref()));
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    type Reply = mpsc::Sender<Result<Formatted>>;
+    let (job_tx, job_rx) = mpsc::sync_channel::<(Chunk, Reply)>(threads);
+    let job_rx = std::sync::Mutex::new(job_rx);
+    let mut apply = |conn: &mut DbConn, done: Result<Formatted>| {
+        let done = done?;
+        writer.write_fragment(&done.xml).map_err(write_err)?;
+        bulk::insert_submission_tumors(conn, &done.state_rows)?;
+        outcome.patients += done.outcome.patients;
+        outcome.tumors += done.outcome.tumors;
+        outcome.excluded += done.outcome.excluded;
+        Ok::<_, ServiceError>(())
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let job_rx = &job_rx;
+            scope.spawn(move || {
+                loop {
+                    let next =
+                        job_rx.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
+                    let Ok((chunk, reply)) = next else { break };
+                    // The receiver is gone only when the export already failed.
+                    let _ = reply.send(format_chunk(chunk, params, submission_id, today));
+                }
+            });
         }
-        batch.retain(|p| !p.tumors.is_empty());
-        let sent = if params.filters.changed_since_last {
-            let tids: Vec<&str> =
-                batch.iter().flat_map(|p| p.tumors.iter().map(|t| t.row.id.as_str())).collect();
-            let mut latest: std::collections::HashMap<String, (NaiveDateTime, String)> =
-                std::collections::HashMap::new();
-            for (tid, hash, at) in bulk::sent_hashes(conn, &tids)? {
-                if latest.get(&tid).is_none_or(|(t, _)| *t <= at) {
-                    latest.insert(tid, (at, hash));
+        // Results come back in the order the batches were read, so the file is deterministic.
+        let mut pending: VecDeque<mpsc::Receiver<Result<Formatted>>> = VecDeque::new();
+        let mut after: Option<String> = None;
+        let result = (|| {
+            while let Some(chunk) = read_chunk(conn, params, &tumor_scope, &mut after)? {
+                let (reply, done) = mpsc::channel();
+                job_tx.send((chunk, reply)).map_err(|_| ServiceError::Worker)?;
+                pending.push_back(done);
+                while pending.len() > threads {
+                    if let Some(done) = pending.pop_front() {
+                        apply(conn, done.recv().map_err(|_| ServiceError::Worker)?)?;
+                    }
                 }
             }
-            latest
-        } else {
-            Default::default()
-        };
-        let mut state_rows = Vec::new();
-        for stored in &mut batch {
-            let reasons = failing(stored, today);
-            let items = records::to_items(&stored.take_record(), params.dictionary);
-            let mut keep = PatientItems { items: items.items, tumors: Vec::new() };
-            for ((tumor_items, st), why) in
-                items.tumors.into_iter().zip(&stored.tumors).zip(reasons)
-            {
-                let hash = content_hash(&keep.items, &tumor_items, version);
-                if params.filters.changed_since_last
-                    && sent.get(&st.row.id).is_some_and(|(_, h)| *h == hash)
-                {
-                    continue;
-                }
-                let excluded = !why.is_empty() && !params.filters.include_failing;
-                state_rows.push(SubmissionTumorRow {
-                    submission_id: submission_id.to_owned(),
-                    tumor_id: st.row.id.clone(),
-                    tumor_version: st.row.version,
-                    content_hash: hash,
-                    included: !excluded,
-                    reasons: if why.is_empty() { None } else { Some(to_doc(&why)?) },
-                });
-                if excluded {
-                    outcome.excluded += 1;
-                } else {
-                    keep.tumors.push(tumor_items);
-                }
+            while let Some(done) = pending.pop_front() {
+                apply(conn, done.recv().map_err(|_| ServiceError::Worker)?)?;
             }
-            if !keep.tumors.is_empty() {
-                outcome.patients += 1;
-                outcome.tumors += keep.tumors.len() as u64;
-                writer.write_patient(&keep).map_err(io_err)?;
-            }
-        }
-        bulk::insert_submission_tumors(conn, &state_rows)?;
-    }
-    let (out, _) = writer.finish().map_err(io_err)?;
+            Ok::<_, ServiceError>(())
+        })();
+        drop(job_tx);
+        result
+    })?;
+    let (out, _) = writer.finish().map_err(write_err)?;
     Ok((out, outcome))
 }
 
