@@ -64,14 +64,15 @@ fn seed(conn: &mut DbConn, n: u64) {
                '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM n;
              WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
              INSERT INTO tumors SELECT printf('t%09d', i), printf('p%09d', i), 1, 'C504', '8500', '3',
-               2024, '14', '0006100001', {t}, '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM n;"
+               2024, '14', '0006100001', {t}, '2026-01-01 00:00:00', '2026-01-01 00:00:00', NULL
+               FROM n;"
         ),
         DbConn::Postgres(_) => format!(
             "INSERT INTO patients SELECT 'p' || lpad(i::text, 9, '0'), 1, lpad(i::text, 8, '0'),
                'benchperson alpha', '2025-01-15', '1', replace({p}, '99999999', lpad(i::text, 8, '0')),
                '2026-01-01', '2026-01-01' FROM generate_series(1, {n}) AS i;
              INSERT INTO tumors SELECT 't' || lpad(i::text, 9, '0'), 'p' || lpad(i::text, 9, '0'), 1,
-               'C504', '8500', '3', 2024, '14', '0006100001', {t}, '2026-01-01', '2026-01-01'
+               'C504', '8500', '3', 2024, '14', '0006100001', {t}, '2026-01-01', '2026-01-01', NULL
                FROM generate_series(1, {n}) AS i;
              ANALYZE patients; ANALYZE tumors;"
         ),
