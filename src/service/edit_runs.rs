@@ -203,7 +203,7 @@ pub fn run(
         audit::record(c, actor, Action::Read, "edit_run", &[&run.id])
     })?;
     let mut counts: BTreeMap<(&'static str, Severity), i64> = BTreeMap::new();
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    let threads = super::worker_count();
     let run_id = run.id.clone();
     let mut merge = |run: &mut EditRunRow, conn: &mut DbConn, partial: Result<Partial>| {
         let partial = partial?;
@@ -225,19 +225,10 @@ pub fn run(
     // Results are bounded by the chunks in flight; an unbounded queue cannot block a worker.
     let (done_tx, done_rx) = std::sync::mpsc::channel::<Result<Partial>>();
     std::thread::scope(|scope| {
-        for _ in 0..threads {
-            let (work_rx, done_tx, ctx, run_id) = (&work_rx, done_tx.clone(), &ctx, &run_id);
-            scope.spawn(move || {
-                loop {
-                    let next =
-                        work_rx.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
-                    let Ok(work) = next else { break };
-                    if done_tx.send(check(work, ctx, run_id)).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
+        let (ctx, run_id, done) = (&ctx, &run_id, done_tx.clone());
+        super::spawn_workers(scope, threads, &work_rx, move |work| {
+            done.send(check(work, ctx, run_id)).is_ok()
+        });
         drop(done_tx);
         let mut after: Option<String> = None;
         let read = loop {

@@ -158,3 +158,31 @@ pub(crate) fn to_doc<T: serde::Serialize>(value: &T) -> Result<String> {
 pub(crate) fn check_version(current: i32, expected: i32) -> Result<()> {
     if current == expected { Ok(()) } else { Err(ServiceError::VersionMismatch { current }) }
 }
+
+/// Worker threads for the batch pipelines (edits run, export): one per core, at most eight.
+pub(crate) fn worker_count() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8)
+}
+
+/// Starts `threads` workers in `scope` that take jobs from `jobs` until it closes, or until `work`
+/// returns `false` (its results have nowhere to go).
+pub(crate) fn spawn_workers<'scope, J: Send>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    threads: usize,
+    jobs: &'scope std::sync::Mutex<std::sync::mpsc::Receiver<J>>,
+    work: impl Fn(J) -> bool + Send + Sync + 'scope,
+) {
+    let work = std::sync::Arc::new(work);
+    for _ in 0..threads {
+        let work = work.clone();
+        scope.spawn(move || {
+            loop {
+                let next = jobs.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
+                let Ok(job) = next else { break };
+                if !work(job) {
+                    break;
+                }
+            }
+        });
+    }
+}

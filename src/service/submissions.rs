@@ -337,7 +337,7 @@ pub fn export_to<W: Write>(
             .map_err(write_err)?;
     let tumor_scope = params.scope();
     let mut outcome = ExportOutcome::default();
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    let threads = super::worker_count();
     type Reply = mpsc::Sender<Result<Formatted>>;
     let (job_tx, job_rx) = mpsc::sync_channel::<(Chunk, Reply)>(threads);
     let job_rx = std::sync::Mutex::new(job_rx);
@@ -351,18 +351,11 @@ pub fn export_to<W: Write>(
         Ok::<_, ServiceError>(())
     };
     std::thread::scope(|scope| {
-        for _ in 0..threads {
-            let job_rx = &job_rx;
-            scope.spawn(move || {
-                loop {
-                    let next =
-                        job_rx.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
-                    let Ok((chunk, reply)) = next else { break };
-                    // The receiver is gone only when the export already failed.
-                    let _ = reply.send(format_chunk(chunk, params, submission_id, today));
-                }
-            });
-        }
+        super::spawn_workers(scope, threads, &job_rx, |(chunk, reply): (Chunk, Reply)| {
+            // The receiver is gone only when the export already failed.
+            let _ = reply.send(format_chunk(chunk, params, submission_id, today));
+            true
+        });
         // Results come back in the order the batches were read, so the file is deterministic.
         let mut pending: VecDeque<mpsc::Receiver<Result<Formatted>>> = VecDeque::new();
         let mut after: Option<String> = None;
