@@ -2,7 +2,8 @@
 //! `cargo bench --bench naaccr`. Prints tumors/s and peak memory.
 //!
 //! Settings: BENCH_IMPORT_TUMORS (default 100000), BENCH_EXPORT_TUMORS (default 1000000),
-//! BENCH_BACKENDS (default "sqlite,postgres"), TEST_POSTGRES_URL.
+//! BENCH_BACKENDS (default "sqlite,postgres"), TEST_POSTGRES_URL, BENCH_DIR (keep the SQLite
+//! database and the files there instead of in a temporary directory, to profile later runs).
 
 use std::io::{BufReader, BufWriter, Write};
 use std::time::Instant;
@@ -198,11 +199,17 @@ fn run(backend: &str, url: &str, dir: &std::path::Path) {
 fn main() {
     let backends = std::env::var("BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
     for backend in backends.split(',') {
-        let dir = tempfile::tempdir().expect("dir");
-        match backend.trim() {
-            "sqlite" => {
-                run("sqlite", &dir.path().join("bench.db").display().to_string(), dir.path())
+        let temp = tempfile::tempdir().expect("dir");
+        let dir = match std::env::var("BENCH_DIR") {
+            Ok(d) => {
+                std::fs::create_dir_all(&d).expect("BENCH_DIR");
+                std::path::PathBuf::from(d)
             }
+            Err(_) => temp.path().to_path_buf(),
+        };
+        let dir = dir.as_path();
+        match backend.trim() {
+            "sqlite" => run("sqlite", &dir.join("bench.db").display().to_string(), dir),
             "postgres" => {
                 let base = std::env::var("TEST_POSTGRES_URL")
                     .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
@@ -214,7 +221,7 @@ fn main() {
                 diesel::sql_query(format!("CREATE DATABASE {name}"))
                     .execute(&mut admin)
                     .expect("create db");
-                run("postgres", &format!("{base}/{name}"), dir.path());
+                run("postgres", &format!("{base}/{name}"), dir);
                 let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .execute(&mut admin);
             }

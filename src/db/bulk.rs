@@ -9,12 +9,12 @@ use super::{DbConn, MultiBackend};
 
 type QResult<T> = Result<T, diesel::result::Error>;
 
-/// Rows per multi-row INSERT (kept under SQLite's bound-parameter limit for 12-column rows).
-const INSERT_CHUNK: usize = 500;
+/// Ids per `IN (...)` list.
+const ID_CHUNK: usize = 500;
 
 macro_rules! insert_all {
     ($conn:expr, $table:expr, $rows:expr) => {{
-        insert_many!($conn, $table, $rows, INSERT_CHUNK);
+        insert_many!($conn, $table, $rows);
         Ok(())
     }};
 }
@@ -50,7 +50,7 @@ pub fn insert_submission_tumors(conn: &mut DbConn, rows: &[SubmissionTumorRow]) 
 /// Replaces the item maps of these patients.
 pub fn put_patient_items(conn: &mut DbConn, rows: &[PatientItemsRow]) -> QResult<()> {
     let ids: Vec<&str> = rows.iter().map(|r| r.patient_id.as_str()).collect();
-    for chunk in ids.chunks(INSERT_CHUNK) {
+    for chunk in ids.chunks(ID_CHUNK) {
         diesel::delete(patient_items::table.filter(patient_items::patient_id.eq_any(chunk)))
             .execute(conn)?;
     }
@@ -60,7 +60,7 @@ pub fn put_patient_items(conn: &mut DbConn, rows: &[PatientItemsRow]) -> QResult
 /// Replaces the item maps of these tumors.
 pub fn put_tumor_items(conn: &mut DbConn, rows: &[TumorItemsRow]) -> QResult<()> {
     let ids: Vec<&str> = rows.iter().map(|r| r.tumor_id.as_str()).collect();
-    for chunk in ids.chunks(INSERT_CHUNK) {
+    for chunk in ids.chunks(ID_CHUNK) {
         diesel::delete(tumor_items::table.filter(tumor_items::tumor_id.eq_any(chunk)))
             .execute(conn)?;
     }

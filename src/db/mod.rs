@@ -3,13 +3,34 @@
 /// Multi-row INSERTs are not available through the shared backend, so this one place goes to the
 /// concrete connection.
 macro_rules! insert_many {
-    ($conn:expr, $table:expr, $rows:expr, $per:expr) => {{
-        for chunk in $rows.chunks($per) {
-            match &mut *$conn {
-                DbConn::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                DbConn::Postgres(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-            };
+    // Multi-row statements of 32, then 8, then 1 rows: statements of constant shape are prepared
+    // once per connection and reused (diesel caches statements whose query id is static; one built
+    // for a slice of any length is parsed and planned anew each time). Row types insert `None` as
+    // NULL (`treat_none_as_default_value = false`): with DEFAULT, diesel would split each SQLite
+    // multi-row insert into single-row statements under a savepoint.
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = &$rows[..];
+        match &mut *$conn {
+            DbConn::Sqlite(c) => {
+                let rest = insert_many!(@sized c, $table, rows, 32);
+                let rest = insert_many!(@sized c, $table, rest, 8);
+                let _ = insert_many!(@sized c, $table, rest, 1);
+            }
+            DbConn::Postgres(c) => {
+                let rest = insert_many!(@sized c, $table, rows, 32);
+                let rest = insert_many!(@sized c, $table, rest, 8);
+                let _ = insert_many!(@sized c, $table, rest, 1);
+            }
         }
+    }};
+    (@sized $conn:expr, $table:expr, $rows:expr, $n:literal) => {{
+        let mut chunks = $rows.chunks_exact($n);
+        for chunk in &mut chunks {
+            if let Ok(array) = <&[_; $n]>::try_from(chunk) {
+                diesel::insert_into($table).values(array).execute($conn)?;
+            }
+        }
+        chunks.remainder()
     }};
 }
 

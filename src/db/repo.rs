@@ -10,9 +10,6 @@ use super::{DbConn, MultiBackend};
 
 type QResult<T> = Result<T, diesel::result::Error>;
 
-/// Rows per INSERT statement: keeps every statement under SQLite's 32,766 bound parameters.
-const BULK: usize = 2000;
-
 /// List filters shared by the patient and tumor lists. A patient matches tumor filters when one of its
 /// tumors does.
 #[derive(Clone, Debug, Default)]
@@ -126,7 +123,7 @@ pub fn count_tokens(conn: &mut DbConn) -> QResult<i64> {
 // --- audit --------------------------------------------------------------------------------------
 
 pub fn insert_audit(conn: &mut DbConn, rows: &[AuditRow]) -> QResult<()> {
-    insert_many!(conn, audit_log::table, rows, BULK);
+    insert_many!(conn, audit_log::table, rows);
     Ok(())
 }
 
@@ -514,7 +511,7 @@ pub fn list_edit_run_failures(
 
 // --- bulk loading -------------------------------------------------------------------------------
 
-/// Inserts many rows of each table, a few thousand per statement (demo data, imports).
+/// Inserts many rows of each table in multi-row statements (demo data).
 pub fn bulk_insert(
     conn: &mut DbConn,
     patient_rows: &[PatientRow],
@@ -523,11 +520,11 @@ pub fn bulk_insert(
     contact_rows: &[ContactRow],
     contact_tumor_rows: &[ContactTumorRow],
 ) -> QResult<()> {
-    insert_many!(conn, patients::table, patient_rows, BULK);
-    insert_many!(conn, tumors::table, tumor_rows, BULK);
-    insert_many!(conn, treatments::table, treatment_rows, BULK * 2);
-    insert_many!(conn, contacts::table, contact_rows, BULK * 2);
-    insert_many!(conn, contact_tumors::table, contact_tumor_rows, BULK * 5);
+    insert_many!(conn, patients::table, patient_rows);
+    insert_many!(conn, tumors::table, tumor_rows);
+    insert_many!(conn, treatments::table, treatment_rows);
+    insert_many!(conn, contacts::table, contact_rows);
+    insert_many!(conn, contact_tumors::table, contact_tumor_rows);
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::schema::*;
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
-#[diesel(table_name = api_tokens)]
+#[diesel(table_name = api_tokens, treat_none_as_default_value = false)]
 pub struct TokenRow {
     pub id: String,
     pub name: String,
@@ -17,7 +17,7 @@ pub struct TokenRow {
 }
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
-#[diesel(table_name = audit_log)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 pub struct AuditRow {
     pub id: String,
     pub at: NaiveDateTime,
@@ -29,7 +29,7 @@ pub struct AuditRow {
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
-#[diesel(table_name = patients, treat_none_as_null = true)]
+#[diesel(table_name = patients, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct PatientRow {
     pub id: String,
     pub version: i32,
@@ -43,7 +43,7 @@ pub struct PatientRow {
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
-#[diesel(table_name = tumors, treat_none_as_null = true)]
+#[diesel(table_name = tumors, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct TumorRow {
     pub id: String,
     pub patient_id: String,
@@ -62,7 +62,7 @@ pub struct TumorRow {
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
-#[diesel(table_name = treatments)]
+#[diesel(table_name = treatments, treat_none_as_default_value = false)]
 pub struct TreatmentRow {
     pub id: String,
     pub tumor_id: String,
@@ -74,7 +74,7 @@ pub struct TreatmentRow {
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
-#[diesel(table_name = contacts)]
+#[diesel(table_name = contacts, treat_none_as_default_value = false)]
 pub struct ContactRow {
     pub id: String,
     pub patient_id: String,
@@ -98,7 +98,7 @@ pub struct ContactDoc {
 }
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
-#[diesel(table_name = contact_tumors)]
+#[diesel(table_name = contact_tumors, treat_none_as_default_value = false)]
 pub struct ContactTumorRow {
     pub contact_id: String,
     pub tumor_id: String,
@@ -106,7 +106,7 @@ pub struct ContactTumorRow {
 }
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
-#[diesel(table_name = edit_runs)]
+#[diesel(table_name = edit_runs, treat_none_as_default_value = false)]
 pub struct EditRunRow {
     pub id: String,
     pub started_at: NaiveDateTime,
@@ -120,7 +120,7 @@ pub struct EditRunRow {
 }
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
-#[diesel(table_name = edit_run_failures)]
+#[diesel(table_name = edit_run_failures, treat_none_as_default_value = false)]
 pub struct EditRunFailureRow {
     pub run_id: String,
     pub tumor_id: String,
@@ -129,21 +129,21 @@ pub struct EditRunFailureRow {
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
-#[diesel(table_name = patient_items)]
+#[diesel(table_name = patient_items, treat_none_as_default_value = false)]
 pub struct PatientItemsRow {
     pub patient_id: String,
     pub items: String,
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
-#[diesel(table_name = tumor_items)]
+#[diesel(table_name = tumor_items, treat_none_as_default_value = false)]
 pub struct TumorItemsRow {
     pub tumor_id: String,
     pub items: String,
 }
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
-#[diesel(table_name = submissions)]
+#[diesel(table_name = submissions, treat_none_as_default_value = false)]
 pub struct SubmissionRow {
     pub id: String,
     pub created_at: NaiveDateTime,
@@ -161,7 +161,7 @@ pub struct SubmissionRow {
 }
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
-#[diesel(table_name = submission_tumors)]
+#[diesel(table_name = submission_tumors, treat_none_as_default_value = false)]
 pub struct SubmissionTumorRow {
     pub submission_id: String,
     pub tumor_id: String,

@@ -7,14 +7,15 @@
 //! patient, on the hospital sequence number (and accession number when both have one), so importing
 //! the same file again changes nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{BufRead, BufReader};
+use std::sync::mpsc;
 
 use chrono::NaiveDate;
 use flate2::bufread::MultiGzDecoder;
 
 use super::audit::Action;
-use super::naaccr_load::{self, Stored, contact_from};
+use super::naaccr_load::{self, Fetched, Stored, contact_from};
 use super::{Actor, Result, Role, ServiceError, to_doc};
 use crate::db::bulk::{self, TumorScope};
 use crate::db::rows::*;
@@ -41,7 +42,7 @@ const BATCH: usize = 500;
 /// Patients with problems listed in a report.
 const REPORT_LIMIT: usize = 1000;
 
-type Patients<'a> = Box<dyn Iterator<Item = std::result::Result<ReadPatient, String>> + 'a>;
+type Patients<'a> = Box<dyn Iterator<Item = std::result::Result<ReadPatient, String>> + Send + 'a>;
 
 fn problem(
     level: &str,
@@ -91,14 +92,14 @@ fn read_problem(p: &ReadProblem) -> ImportProblem {
 /// Opens a file: gzip is detected by its magic bytes, XML by its first `<`, else a v18 flat file.
 /// Returns the format name, the dictionary, the record type, header problems and the patients.
 fn open<'a>(
-    input: Box<dyn BufRead + 'a>,
+    input: Box<dyn BufRead + Send + 'a>,
 ) -> Result<(&'static str, &'static Dictionary, RecordType, Vec<ImportProblem>, Patients<'a>)> {
     let mut input = input;
     let gz = input
         .fill_buf()
         .map_err(|e| ServiceError::Refused(e.to_string()))?
         .starts_with(&[0x1f, 0x8b]);
-    let mut input: Box<dyn BufRead + 'a> =
+    let mut input: Box<dyn BufRead + Send + 'a> =
         if gz { Box::new(BufReader::new(MultiGzDecoder::new(input))) } else { input };
     let head = input
         .fill_buf()
@@ -133,10 +134,14 @@ fn open<'a>(
 }
 
 /// Imports one file. `Err(ServiceError::Refused)` when the file is refused as a whole.
+///
+/// A pipeline: a reader thread parses the file into batches of patients; this thread looks up
+/// what the registry already holds of each batch and writes the outcome; worker threads plan the
+/// batches (match, validate, run the edits) in between. Batches are written in file order.
 pub fn import(
     conn: &mut DbConn,
     actor: &Actor,
-    input: Box<dyn BufRead + '_>,
+    input: Box<dyn BufRead + Send + '_>,
     today: NaiveDate,
 ) -> Result<ImportReport> {
     actor.require(Role::Registrar)?;
@@ -148,31 +153,127 @@ pub fn import(
         header_problems: header,
         ..ImportReport::default()
     };
+    let ctx = Ctx { dict, rt, today, actor };
+    let threads = super::worker_count();
+    let (read_tx, read_rx) = mpsc::sync_channel(2);
+    let (job_tx, job_rx) = mpsc::sync_channel::<(ReadBatch, Fetched, Reply)>(threads);
+    let job_rx = std::sync::Mutex::new(job_rx);
     crate::db::transaction(conn, |c| {
-        let ctx = Ctx { dict, rt, today, actor };
-        let mut batch: Vec<(u64, ReadPatient)> = Vec::new();
-        let mut numbers: HashSet<String> = HashSet::new();
-        for (i, p) in patients.enumerate() {
-            let p = p.map_err(ServiceError::Refused)?;
-            report.patients_read += 1;
-            report.tumors_read += p.tumors.len() as u64;
-            let number =
-                p.items.iter().find(|(k, _)| k == "patientIdNumber").map(|(_, v)| v.clone());
-            let repeat = number.as_ref().is_some_and(|n| numbers.contains(n));
-            if repeat || batch.len() >= BATCH {
-                ctx.batch(c, std::mem::take(&mut batch), &mut report)?;
-                numbers.clear();
-            }
-            numbers.extend(number);
-            batch.push((i as u64, p));
-        }
-        ctx.batch(c, batch, &mut report)
+        std::thread::scope(|scope| {
+            scope.spawn(move || read_batches(patients, dict, &read_tx));
+            super::spawn_workers(scope, threads, &job_rx, |(batch, fetched, reply)| {
+                // The receiver is gone only when the import already failed.
+                let _ = reply.send(ctx.plan(batch, fetched));
+                true
+            });
+            let result = run_pipeline(c, &read_rx, &job_tx, threads, &mut report);
+            // Unblocks the reader and the workers before the scope waits for them.
+            drop(read_rx);
+            drop(job_tx);
+            result
+        })
     })?;
     // A large file changes the tables' shape: let the planner see it.
     if report.tumors_read >= 10_000 {
         crate::db::analyze(conn)?;
     }
     Ok(report)
+}
+
+type Reply = mpsc::Sender<Result<PlannedBatch>>;
+
+/// Patients read from the file, split into typed documents and item maps.
+#[derive(Default)]
+struct ReadBatch {
+    /// (index in the file, reader problems, patient)
+    patients: Vec<(u64, Vec<ImportProblem>, Incoming)>,
+    /// Normalized patient id numbers of the batch.
+    keys: HashSet<String>,
+    tumors: u64,
+}
+
+/// The key a patient matches on: its normalized patient id number.
+fn match_key(inc: &Incoming) -> Option<String> {
+    let n = inc.patient.patient_id_number.as_deref()?;
+    PatientIdNumber::parse(n).ok().map(|n| n.to_string())
+}
+
+/// Reads the file into batches; a batch ends early when a patient id number repeats, so the second
+/// record of a patient sees the first one written. Stops at the first fatal error (sent on).
+fn read_batches(
+    patients: Patients<'_>,
+    dict: &'static Dictionary,
+    out: &mpsc::SyncSender<std::result::Result<ReadBatch, String>>,
+) {
+    let mut batch = ReadBatch::default();
+    for (i, p) in patients.enumerate() {
+        let p = match p {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = out.send(Err(e));
+                return;
+            }
+        };
+        let problems = p.problems.iter().map(read_problem).collect();
+        let inc = records::from_items(&p.items, &p.tumors, dict);
+        let key = match_key(&inc);
+        let repeat = key.as_ref().is_some_and(|k| batch.keys.contains(k));
+        if (repeat || batch.patients.len() >= BATCH)
+            && out.send(Ok(std::mem::take(&mut batch))).is_err()
+        {
+            return;
+        }
+        batch.tumors += p.tumors.len() as u64;
+        batch.keys.extend(key);
+        batch.patients.push((i as u64, problems, inc));
+    }
+    if !batch.patients.is_empty() {
+        let _ = out.send(Ok(batch));
+    }
+}
+
+/// The database side of the pipeline: looks up each batch's stored patients, hands the batch to
+/// a worker and writes the planned batches in order.
+fn run_pipeline(
+    c: &mut DbConn,
+    batches: &mpsc::Receiver<std::result::Result<ReadBatch, String>>,
+    jobs: &mpsc::SyncSender<(ReadBatch, Fetched, Reply)>,
+    threads: usize,
+    report: &mut ImportReport,
+) -> Result<()> {
+    let mut pending = Pending::new();
+    type Pending = VecDeque<(HashSet<String>, mpsc::Receiver<Result<PlannedBatch>>)>;
+    let apply_next = |c: &mut DbConn, pending: &mut Pending, report: &mut ImportReport| {
+        match pending.pop_front() {
+            Some((_, done)) => done.recv().map_err(|_| ServiceError::Worker)??.apply(c, report),
+            None => Ok(()),
+        }
+    };
+    for batch in batches {
+        let batch = batch.map_err(ServiceError::Refused)?;
+        report.patients_read += batch.patients.len() as u64;
+        report.tumors_read += batch.tumors;
+        // A patient of a batch still being planned must be written before it is looked up again.
+        if pending.iter().any(|(keys, _)| !keys.is_disjoint(&batch.keys)) {
+            while !pending.is_empty() {
+                apply_next(c, &mut pending, report)?;
+            }
+        }
+        let refs: Vec<&str> = batch.keys.iter().map(String::as_str).collect();
+        let rows = bulk::patients_by_number(c, &refs)?;
+        let fetched = naaccr_load::fetch(c, rows, &TumorScope::default())?;
+        let keys = batch.keys.clone();
+        let (reply, done) = mpsc::channel();
+        jobs.send((batch, fetched, reply)).map_err(|_| ServiceError::Worker)?;
+        pending.push_back((keys, done));
+        while pending.len() > threads {
+            apply_next(c, &mut pending, report)?;
+        }
+    }
+    while !pending.is_empty() {
+        apply_next(c, &mut pending, report)?;
+    }
+    Ok(())
 }
 
 struct Ctx<'a> {
@@ -193,7 +294,57 @@ struct Writes {
     contacts: Vec<ContactRow>,
     links: Vec<ContactTumorRow>,
     audit: Vec<AuditRow>,
-    tumors_updated: u64,
+    patient_updates: Vec<PatientRow>,
+    /// (patient id, date of last contact, vital status)
+    follow_up_updates: Vec<(String, Option<String>, String)>,
+    tumor_updates: Vec<TumorRow>,
+    treatment_updates: Vec<TreatmentRow>,
+}
+
+/// A batch planned by a worker: what to write and what to report.
+#[derive(Default)]
+struct PlannedBatch {
+    writes: Writes,
+    records: Vec<ImportRecord>,
+    created: u64,
+    updated: u64,
+    unchanged: u64,
+    rejected: u64,
+}
+
+impl PlannedBatch {
+    fn apply(self, c: &mut DbConn, report: &mut ImportReport) -> Result<()> {
+        let w = self.writes;
+        for row in &w.patient_updates {
+            bulk::update_patient_row(c, row)?;
+        }
+        for (id, dlc, vital) in &w.follow_up_updates {
+            bulk::set_follow_up_state(c, id, dlc.clone(), vital)?;
+        }
+        for row in &w.tumor_updates {
+            bulk::update_tumor_row(c, row)?;
+        }
+        for row in &w.treatment_updates {
+            bulk::update_treatment_row(c, row)?;
+        }
+        bulk::insert_patients(c, &w.patients)?;
+        bulk::insert_tumors(c, &w.tumors)?;
+        bulk::put_patient_items(c, &w.patient_items)?;
+        bulk::put_tumor_items(c, &w.tumor_items)?;
+        bulk::insert_treatments(c, &w.treatments)?;
+        bulk::insert_contacts(c, &w.contacts)?;
+        bulk::insert_contact_tumors(c, &w.links)?;
+        bulk::insert_audit(c, &w.audit)?;
+        report.tumors_created += w.tumors.len() as u64;
+        report.tumors_updated += w.tumor_updates.len() as u64;
+        report.patients_created += self.created;
+        report.patients_updated += self.updated;
+        report.patients_unchanged += self.unchanged;
+        report.patients_rejected += self.rejected;
+        let room = REPORT_LIMIT.saturating_sub(report.records.len());
+        report.records.extend(self.records.into_iter().take(room));
+        Ok(())
+    }
 }
 
 /// Validates `doc`; values of fields that fail are moved out (returned as NAACCR items) and the
@@ -275,54 +426,25 @@ fn violations_to(
 }
 
 impl Ctx<'_> {
-    fn batch(
-        &self,
-        c: &mut DbConn,
-        batch: Vec<(u64, ReadPatient)>,
-        report: &mut ImportReport,
-    ) -> Result<()> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let incoming: Vec<(u64, Vec<ImportProblem>, Incoming)> = batch
-            .into_iter()
-            .map(|(i, p)| {
-                let problems = p.problems.iter().map(read_problem).collect();
-                (i, problems, records::from_items(&p.items, &p.tumors, self.dict))
-            })
-            .collect();
-        let numbers: Vec<String> = incoming
-            .iter()
-            .filter_map(|(_, _, inc)| inc.patient.patient_id_number.as_deref())
-            .filter_map(|n| PatientIdNumber::parse(n).ok().map(|n| n.to_string()))
-            .collect();
-        let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
-        let rows = bulk::patients_by_number(c, &refs)?;
+    /// Plans one batch against what the registry holds (no database access: runs on a worker).
+    fn plan(&self, batch: ReadBatch, fetched: Fetched) -> Result<PlannedBatch> {
         let mut stored: HashMap<String, Stored> =
-            naaccr_load::load(c, rows, &TumorScope::default())?
-                .into_iter()
-                .map(|s| (s.row.patient_id_number.clone(), s))
-                .collect();
-        let mut w = Writes::default();
-        for (index, mut problems, inc) in incoming {
+            fetched.parse()?.into_iter().map(|s| (s.row.patient_id_number.clone(), s)).collect();
+        let mut out = PlannedBatch::default();
+        for (index, mut problems, inc) in batch.patients {
             let number = inc.patient.patient_id_number.clone();
-            let key = number
-                .as_deref()
-                .and_then(|n| PatientIdNumber::parse(n).ok())
-                .map(|n| n.to_string());
-            let existing = key.and_then(|k| stored.remove(&k));
+            let existing = match_key(&inc).and_then(|k| stored.remove(&k));
             let status = self
-                .patient(c, inc, existing.as_ref(), &mut problems, &mut w)?
+                .patient(inc, existing.as_ref(), &mut problems, &mut out.writes)?
                 .unwrap_or("rejected");
             match status {
-                "created" => report.patients_created += 1,
-                "updated" => report.patients_updated += 1,
-                "unchanged" => report.patients_unchanged += 1,
-                _ => report.patients_rejected += 1,
+                "created" => out.created += 1,
+                "updated" => out.updated += 1,
+                "unchanged" => out.unchanged += 1,
+                _ => out.rejected += 1,
             }
-            if (status == "rejected" || !problems.is_empty()) && report.records.len() < REPORT_LIMIT
-            {
-                report.records.push(ImportRecord {
+            if (status == "rejected" || !problems.is_empty()) && out.records.len() < REPORT_LIMIT {
+                out.records.push(ImportRecord {
                     index,
                     patient_id_number: number,
                     status: status.into(),
@@ -330,17 +452,7 @@ impl Ctx<'_> {
                 });
             }
         }
-        report.tumors_created += w.tumors.len() as u64;
-        bulk::insert_patients(c, &w.patients)?;
-        bulk::insert_tumors(c, &w.tumors)?;
-        bulk::put_patient_items(c, &w.patient_items)?;
-        bulk::put_tumor_items(c, &w.tumor_items)?;
-        bulk::insert_treatments(c, &w.treatments)?;
-        bulk::insert_contacts(c, &w.contacts)?;
-        bulk::insert_contact_tumors(c, &w.links)?;
-        bulk::insert_audit(c, &w.audit)?;
-        report.tumors_updated += w.tumors_updated;
-        Ok(())
+        Ok(out)
     }
 }
 
@@ -384,7 +496,6 @@ impl Ctx<'_> {
     /// Plans one patient; writes it when it passes. `None` when rejected.
     fn patient(
         &self,
-        c: &mut DbConn,
         mut inc: Incoming,
         existing: Option<&Stored>,
         problems: &mut Vec<ImportProblem>,
@@ -700,7 +811,6 @@ impl Ctx<'_> {
         let dlc_state = dlc_state.map(|d| d.to_string());
         drop(history);
         self.write(
-            c,
             w,
             existing,
             &patient,
@@ -721,7 +831,6 @@ impl Ctx<'_> {
     )]
     fn write(
         &self,
-        c: &mut DbConn,
         w: &mut Writes,
         existing: Option<&Stored>,
         patient: &Patient,
@@ -762,10 +871,10 @@ impl Ctx<'_> {
                         updated_at: at,
                         ..s.row.clone()
                     };
-                    bulk::update_patient_row(c, &row)?;
+                    w.patient_updates.push(row);
                     changed = true;
                 } else if s.row.date_of_last_contact != dlc || s.row.vital_status != vital {
-                    bulk::set_follow_up_state(c, &s.row.id, dlc.clone(), vital)?;
+                    w.follow_up_updates.push((s.row.id.clone(), dlc.clone(), vital.to_owned()));
                     changed = true;
                 }
                 s.row.id.clone()
@@ -802,8 +911,7 @@ impl Ctx<'_> {
                         created_at: s.row.created_at,
                         ..row
                     };
-                    bulk::update_tumor_row(c, &row)?;
-                    w.tumors_updated += 1;
+                    w.tumor_updates.push(row);
                     changed = true;
                 }
                 Some(_) => {}
@@ -829,7 +937,7 @@ impl Ctx<'_> {
                             updated_at: at,
                             ..r.clone()
                         };
-                        bulk::update_treatment_row(c, &row)?;
+                        w.treatment_updates.push(row);
                         changed = true;
                     }
                     None => {

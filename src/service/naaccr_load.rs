@@ -45,17 +45,8 @@ pub(crate) struct Fetched {
     contacts: Vec<ContactDoc>,
 }
 
-/// Loads the tumors (within `scope`), item maps, treatments, contacts and latest cancer statuses
-/// of `patients`.
-pub(crate) fn load(
-    conn: &mut DbConn,
-    patients: Vec<PatientRow>,
-    scope: &TumorScope,
-) -> Result<Vec<Stored>> {
-    fetch(conn, patients, scope)?.parse()
-}
-
-/// Reads what [`load`] needs, in a few queries.
+/// Reads the tumors (within `scope`), item maps, treatments and contacts of `patients`, in a few
+/// queries.
 pub(crate) fn fetch(
     conn: &mut DbConn,
     patients: Vec<PatientRow>,
