@@ -47,20 +47,26 @@ pub fn insert_submission_tumors(conn: &mut DbConn, rows: &[SubmissionTumorRow]) 
     insert_all!(conn, submission_tumors::table, rows)
 }
 
-/// Replaces the item maps of these patients.
-pub fn put_patient_items(conn: &mut DbConn, rows: &[PatientItemsRow]) -> QResult<()> {
-    let ids: Vec<&str> = rows.iter().map(|r| r.patient_id.as_str()).collect();
-    for chunk in ids.chunks(ID_CHUNK) {
+/// Stores item maps of patients; those of `replaced` (patients that had one) go first.
+pub fn put_patient_items(
+    conn: &mut DbConn,
+    replaced: &[&str],
+    rows: &[PatientItemsRow],
+) -> QResult<()> {
+    for chunk in replaced.chunks(ID_CHUNK) {
         diesel::delete(patient_items::table.filter(patient_items::patient_id.eq_any(chunk)))
             .execute(conn)?;
     }
     insert_all!(conn, patient_items::table, rows)
 }
 
-/// Replaces the item maps of these tumors.
-pub fn put_tumor_items(conn: &mut DbConn, rows: &[TumorItemsRow]) -> QResult<()> {
-    let ids: Vec<&str> = rows.iter().map(|r| r.tumor_id.as_str()).collect();
-    for chunk in ids.chunks(ID_CHUNK) {
+/// Stores item maps of tumors; those of `replaced` (tumors that had one) go first.
+pub fn put_tumor_items(
+    conn: &mut DbConn,
+    replaced: &[&str],
+    rows: &[TumorItemsRow],
+) -> QResult<()> {
+    for chunk in replaced.chunks(ID_CHUNK) {
         diesel::delete(tumor_items::table.filter(tumor_items::tumor_id.eq_any(chunk)))
             .execute(conn)?;
     }

@@ -290,6 +290,9 @@ struct Writes {
     tumors: Vec<TumorRow>,
     patient_items: Vec<PatientItemsRow>,
     tumor_items: Vec<TumorItemsRow>,
+    /// Patients and tumors whose stored item maps are replaced.
+    replaced_patient_items: Vec<String>,
+    replaced_tumor_items: Vec<String>,
     treatments: Vec<TreatmentRow>,
     contacts: Vec<ContactRow>,
     links: Vec<ContactTumorRow>,
@@ -329,8 +332,10 @@ impl PlannedBatch {
         }
         bulk::insert_patients(c, &w.patients)?;
         bulk::insert_tumors(c, &w.tumors)?;
-        bulk::put_patient_items(c, &w.patient_items)?;
-        bulk::put_tumor_items(c, &w.tumor_items)?;
+        let replaced: Vec<&str> = w.replaced_patient_items.iter().map(String::as_str).collect();
+        bulk::put_patient_items(c, &replaced, &w.patient_items)?;
+        let replaced: Vec<&str> = w.replaced_tumor_items.iter().map(String::as_str).collect();
+        bulk::put_tumor_items(c, &replaced, &w.tumor_items)?;
         bulk::insert_treatments(c, &w.treatments)?;
         bulk::insert_contacts(c, &w.contacts)?;
         bulk::insert_contact_tumors(c, &w.links)?;
@@ -881,6 +886,9 @@ impl Ctx<'_> {
             }
         };
         if existing.map_or(!p_items.is_empty(), |s| s.items != p_items) {
+            if existing.is_some() {
+                w.replaced_patient_items.push(pid.clone());
+            }
             w.patient_items
                 .push(PatientItemsRow { patient_id: pid.clone(), items: to_doc(&p_items)? });
             changed = true;
@@ -917,6 +925,9 @@ impl Ctx<'_> {
                 Some(_) => {}
             }
             if p.existing.map_or(!p.items.is_empty(), |s| s.items != p.items) {
+                if p.existing.is_some() {
+                    w.replaced_tumor_items.push(p.id.clone());
+                }
                 w.tumor_items
                     .push(TumorItemsRow { tumor_id: p.id.clone(), items: to_doc(&p.items)? });
                 changed = true;
