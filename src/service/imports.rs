@@ -912,7 +912,10 @@ impl Ctx<'_> {
                 updated_at: at,
             };
             match p.existing {
-                None => w.tumors.push(row),
+                None => {
+                    w.tumors.push(row);
+                    changed = true;
+                }
                 Some(s) if s.row.data != row.data => {
                     let row = TumorRow {
                         version: s.row.version + 1,

@@ -632,6 +632,38 @@ async fn reported_problems_are_listed_per_record(app: &TestApp) {
     }
 }
 
+/// A patient whose id number comes back in a later batch (batches hold 500 patients and are
+/// planned while earlier ones are still being written) is matched, not created twice.
+async fn a_patient_repeated_in_a_later_batch_is_matched(app: &TestApp) {
+    let mut body: String =
+        (0..600).map(|i| patient_xml(&format!("{:08}", 20_000 + i), "", "")).collect();
+    let second_tumor = tumor_xml("")
+        .replace("C504", "C189")
+        .replace("8500", "8140")
+        .replace(r#""laterality">2"#, r#""laterality">0"#)
+        .replace(r#""sequenceNumberHospital">00"#, r#""sequenceNumberHospital">02"#);
+    body.push_str(
+        &patient_xml("00020005", "", "")
+            .replace("</Patient>", &format!("{second_tumor}</Patient>")),
+    );
+    let r = import(app, "application/xml", a_doc(&body, "")).await;
+    assert_eq!(r.status, 200);
+    let counts = |b: &Value| {
+        format!(
+            "{}",
+            json!({"created": b["patientsCreated"], "updated": b["patientsUpdated"], "unchanged": b["patientsUnchanged"], "tumorsCreated": b["tumorsCreated"]})
+        )
+    };
+    assert_eq!(r.body["patientsRead"], 601, "{}", counts(&r.body));
+    assert_eq!(r.body["patientsCreated"], 600, "{}", counts(&r.body));
+    assert_eq!(r.body["patientsUpdated"], 1, "{}", counts(&r.body));
+    assert_eq!(r.body["tumorsCreated"], 601, "{}", counts(&r.body));
+    // Importing the same file again changes nothing.
+    let r = import(app, "application/xml", a_doc(&body, "")).await;
+    assert_eq!(r.body["patientsUnchanged"], 601, "{}", counts(&r.body));
+    assert_eq!(r.body["tumorsCreated"], 0, "{}", counts(&r.body));
+}
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_oncoreg"))
 }
@@ -693,6 +725,7 @@ both_backends!(
     flat_file_and_its_xml_twin_give_the_same_registry,
     refused_files_are_422_and_change_nothing,
     reported_problems_are_listed_per_record,
+    a_patient_repeated_in_a_later_batch_is_matched,
 );
 
 mod cli {
