@@ -124,8 +124,9 @@ impl Manager {
                 conn.batch_execute(
                     // The busy timeout comes first: switching to WAL needs a lock that pooled
                     // connections opening at once contend for.
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                    "PRAGMA busy_timeout = 10000; PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA temp_store = MEMORY;",
                 )?;
                 Ok(DbConn::Sqlite(conn))
             }
@@ -251,5 +252,10 @@ pub fn is_busy(e: &diesel::result::Error) -> bool {
 /// Refreshes the query planner's statistics after a bulk load, so that a fresh registry's first
 /// queries use the indexes (PostgreSQL otherwise guesses from empty-table estimates).
 pub fn analyze(conn: &mut DbConn) -> Result<(), DbError> {
-    conn.batch_execute("ANALYZE").map_err(DbError::from)
+    let sql = match conn {
+        // SQLite reads whole indexes unless told to sample (PostgreSQL samples by default).
+        DbConn::Sqlite(_) => "PRAGMA analysis_limit = 1000; ANALYZE;",
+        DbConn::Postgres(_) => "ANALYZE",
+    };
+    conn.batch_execute(sql).map_err(DbError::from)
 }

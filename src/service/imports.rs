@@ -38,7 +38,7 @@ use crate::export::naaccr_read::{NaaccrXmlReader, ProblemKind, ReadPatient, Read
 use crate::export::records::{self, Incoming};
 
 /// Patients per write batch.
-const BATCH: usize = 500;
+const BATCH: usize = 1000;
 /// Patients with problems listed in a report.
 const REPORT_LIMIT: usize = 1000;
 

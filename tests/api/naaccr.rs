@@ -632,11 +632,11 @@ async fn reported_problems_are_listed_per_record(app: &TestApp) {
     }
 }
 
-/// A patient whose id number comes back in a later batch (batches hold 500 patients and are
+/// A patient whose id number comes back in a later batch (batches hold 1,000 patients and are
 /// planned while earlier ones are still being written) is matched, not created twice.
 async fn a_patient_repeated_in_a_later_batch_is_matched(app: &TestApp) {
     let mut body: String =
-        (0..600).map(|i| patient_xml(&format!("{:08}", 20_000 + i), "", "")).collect();
+        (0..1100).map(|i| patient_xml(&format!("{:08}", 20_000 + i), "", "")).collect();
     let second_tumor = tumor_xml("")
         .replace("C504", "C189")
         .replace("8500", "8140")
@@ -646,7 +646,7 @@ async fn a_patient_repeated_in_a_later_batch_is_matched(app: &TestApp) {
         &patient_xml("00020005", "", "")
             .replace("</Patient>", &format!("{second_tumor}</Patient>")),
     );
-    let r = import(app, "application/xml", a_doc(&body, "")).await;
+    let r = import(app, "application/gzip", gzip(&a_doc(&body, ""))).await;
     assert_eq!(r.status, 200);
     let counts = |b: &Value| {
         format!(
@@ -654,13 +654,13 @@ async fn a_patient_repeated_in_a_later_batch_is_matched(app: &TestApp) {
             json!({"created": b["patientsCreated"], "updated": b["patientsUpdated"], "unchanged": b["patientsUnchanged"], "tumorsCreated": b["tumorsCreated"]})
         )
     };
-    assert_eq!(r.body["patientsRead"], 601, "{}", counts(&r.body));
-    assert_eq!(r.body["patientsCreated"], 600, "{}", counts(&r.body));
+    assert_eq!(r.body["patientsRead"], 1101, "{}", counts(&r.body));
+    assert_eq!(r.body["patientsCreated"], 1100, "{}", counts(&r.body));
     assert_eq!(r.body["patientsUpdated"], 1, "{}", counts(&r.body));
-    assert_eq!(r.body["tumorsCreated"], 601, "{}", counts(&r.body));
+    assert_eq!(r.body["tumorsCreated"], 1101, "{}", counts(&r.body));
     // Importing the same file again changes nothing.
-    let r = import(app, "application/xml", a_doc(&body, "")).await;
-    assert_eq!(r.body["patientsUnchanged"], 601, "{}", counts(&r.body));
+    let r = import(app, "application/gzip", gzip(&a_doc(&body, ""))).await;
+    assert_eq!(r.body["patientsUnchanged"], 1101, "{}", counts(&r.body));
     assert_eq!(r.body["tumorsCreated"], 0, "{}", counts(&r.body));
 }
 
