@@ -1,13 +1,16 @@
 //! Storage: one connection type over SQLite or PostgreSQL, a pool, embedded migrations and row types.
 
-/// Multi-row INSERTs are not available through the shared backend, so this one place goes to the
-/// concrete connection.
+/// Bulk inserts go to the concrete connection (multi-row INSERT and COPY are not available through
+/// the shared backend).
+///
+/// SQLite: multi-row statements of 32, then 8, then 1 rows. Statements of constant shape are
+/// prepared once per connection and reused (diesel caches statements whose query id is static; one
+/// built for a slice of any length is parsed and planned anew each time). Row types insert `None`
+/// as NULL (`treat_none_as_default_value = false`): with DEFAULT, diesel would split each SQLite
+/// multi-row insert into single-row statements under a savepoint, and COPY needs it too.
+/// PostgreSQL: COPY for 32 rows or more (it skips the executor's per-statement work, most of a
+/// bulk insert's server time), small statements otherwise.
 macro_rules! insert_many {
-    // Multi-row statements of 32, then 8, then 1 rows: statements of constant shape are prepared
-    // once per connection and reused (diesel caches statements whose query id is static; one built
-    // for a slice of any length is parsed and planned anew each time). Row types insert `None` as
-    // NULL (`treat_none_as_default_value = false`): with DEFAULT, diesel would split each SQLite
-    // multi-row insert into single-row statements under a savepoint.
     ($conn:expr, $table:expr, $rows:expr) => {{
         let rows = &$rows[..];
         match &mut *$conn {
@@ -16,9 +19,11 @@ macro_rules! insert_many {
                 let rest = insert_many!(@sized c, $table, rest, 8);
                 let _ = insert_many!(@sized c, $table, rest, 1);
             }
+            DbConn::Postgres(c) if rows.len() >= 32 => {
+                diesel::copy_from($table).from_insertable(rows).execute(c)?;
+            }
             DbConn::Postgres(c) => {
-                let rest = insert_many!(@sized c, $table, rows, 32);
-                let rest = insert_many!(@sized c, $table, rest, 8);
+                let rest = insert_many!(@sized c, $table, rows, 8);
                 let _ = insert_many!(@sized c, $table, rest, 1);
             }
         }
