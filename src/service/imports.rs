@@ -155,7 +155,7 @@ pub fn import(
     };
     let ctx = Ctx { dict, rt, today, actor };
     let threads = super::worker_count();
-    let (read_tx, read_rx) = mpsc::sync_channel(2);
+    let (read_tx, read_rx) = mpsc::sync_channel(4);
     let (job_tx, job_rx) = mpsc::sync_channel::<(ReadBatch, Fetched, Reply)>(threads);
     let job_rx = std::sync::Mutex::new(job_rx);
     crate::db::transaction(conn, |c| {
@@ -266,7 +266,7 @@ fn run_pipeline(
         let (reply, done) = mpsc::channel();
         jobs.send((batch, fetched, reply)).map_err(|_| ServiceError::Worker)?;
         pending.push_back((keys, done));
-        while pending.len() > threads {
+        while pending.len() > threads + 2 {
             apply_next(c, &mut pending, report)?;
         }
     }
