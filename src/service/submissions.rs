@@ -322,9 +322,10 @@ fn read_chunk(
 /// Streams the selected tumors as NAACCR XML to `out` and records each tumor considered under
 /// `submission_id`. Runs inside the caller's transaction.
 ///
-/// A pipeline: this thread reads batches and writes results in order while worker threads parse,
-/// check and format the batches read before.
-pub fn export_to<W: Write>(
+/// A pipeline: this thread reads batches and records the submission state of each batch; worker
+/// threads parse, check and format the batches read before; a writer thread writes the formatted
+/// batches to `out` in read order.
+pub fn export_to<W: Write + Send>(
     conn: &mut DbConn,
     params: &ExportParams,
     submission_id: &str,
@@ -341,20 +342,27 @@ pub fn export_to<W: Write>(
     type Reply = mpsc::Sender<Result<Formatted>>;
     let (job_tx, job_rx) = mpsc::sync_channel::<(Chunk, Reply)>(threads);
     let job_rx = std::sync::Mutex::new(job_rx);
-    let mut apply = |conn: &mut DbConn, done: Result<Formatted>| {
-        let done = done?;
-        writer.write_fragment(&done.xml).map_err(write_err)?;
-        bulk::insert_submission_tumors(conn, &done.state_rows)?;
-        outcome.patients += done.outcome.patients;
-        outcome.tumors += done.outcome.tumors;
-        outcome.excluded += done.outcome.excluded;
-        Ok::<_, ServiceError>(())
-    };
-    std::thread::scope(|scope| {
+    let (written, result) = std::thread::scope(|scope| {
+        let (xml_tx, xml_rx) = mpsc::sync_channel::<Vec<u8>>(threads + 1);
+        let mut apply = |conn: &mut DbConn, done: Result<Formatted>| {
+            let done = done?;
+            xml_tx.send(done.xml).map_err(|_| ServiceError::Worker)?;
+            bulk::insert_submission_tumors(conn, &done.state_rows)?;
+            outcome.patients += done.outcome.patients;
+            outcome.tumors += done.outcome.tumors;
+            outcome.excluded += done.outcome.excluded;
+            Ok::<_, ServiceError>(())
+        };
         super::spawn_workers(scope, threads, &job_rx, |(chunk, reply): (Chunk, Reply)| {
             // The receiver is gone only when the export already failed.
             let _ = reply.send(format_chunk(chunk, params, submission_id, today));
             true
+        });
+        let write = scope.spawn(move || {
+            for xml in xml_rx {
+                writer.write_fragment(&xml).map_err(write_err)?;
+            }
+            writer.finish().map_err(write_err)
         });
         // Results come back in the order the batches were read, so the file is deterministic.
         let mut pending: VecDeque<mpsc::Receiver<Result<Formatted>>> = VecDeque::new();
@@ -376,9 +384,13 @@ pub fn export_to<W: Write>(
             Ok::<_, ServiceError>(())
         })();
         drop(job_tx);
-        result
-    })?;
-    let (out, _) = writer.finish().map_err(write_err)?;
+        drop(apply);
+        drop(xml_tx);
+        (write.join().map_err(|_| ServiceError::Worker), result)
+    });
+    // A failed write stops the writer first, so its error is the one to report.
+    let (out, _) = written??;
+    result?;
     Ok((out, outcome))
 }
 
