@@ -384,7 +384,6 @@ pub fn export_to<W: Write + Send>(
             Ok::<_, ServiceError>(())
         })();
         drop(job_tx);
-        drop(apply);
         drop(xml_tx);
         (write.join().map_err(|_| ServiceError::Worker), result)
     });
