@@ -78,18 +78,18 @@ pub fn patients_after(
     conn: &mut DbConn,
     after: Option<&str>,
     limit: i64,
-) -> QResult<Vec<PatientRow>> {
+) -> QResult<Vec<PatientState>> {
     let mut q = patients::table.into_boxed::<MultiBackend>();
     if let Some(a) = after {
         q = q.filter(patients::id.gt(a.to_string()));
     }
-    q.order(patients::id).limit(limit).select(PatientRow::as_select()).load(conn)
+    q.order(patients::id).limit(limit).select(PatientState::as_select()).load(conn)
 }
 
-pub fn patients_by_number(conn: &mut DbConn, numbers: &[&str]) -> QResult<Vec<PatientRow>> {
+pub fn patients_by_number(conn: &mut DbConn, numbers: &[&str]) -> QResult<Vec<PatientState>> {
     patients::table
         .filter(patients::patient_id_number.eq_any(numbers))
-        .select(PatientRow::as_select())
+        .select(PatientState::as_select())
         .load(conn)
 }
 
@@ -105,7 +105,7 @@ pub fn tumors_of(
     conn: &mut DbConn,
     patient_ids: &[&str],
     scope: &TumorScope,
-) -> QResult<Vec<TumorRow>> {
+) -> QResult<Vec<TumorState>> {
     let mut q =
         tumors::table.filter(tumors::patient_id.eq_any(patient_ids)).into_boxed::<MultiBackend>();
     if let Some(f) = &scope.facility {
@@ -117,7 +117,7 @@ pub fn tumors_of(
     if let Some(y) = scope.year_to {
         q = q.filter(tumors::diagnosis_year.le(y));
     }
-    q.order(tumors::id).select(TumorRow::as_select()).load(conn)
+    q.order(tumors::id).select(TumorState::as_select()).load(conn)
 }
 
 pub fn patient_items_of(conn: &mut DbConn, patient_ids: &[&str]) -> QResult<Vec<PatientItemsRow>> {
@@ -134,11 +134,11 @@ pub fn tumor_items_of(conn: &mut DbConn, tumor_ids: &[&str]) -> QResult<Vec<Tumo
         .load(conn)
 }
 
-pub fn treatments_of(conn: &mut DbConn, tumor_ids: &[&str]) -> QResult<Vec<TreatmentRow>> {
+pub fn treatments_of(conn: &mut DbConn, tumor_ids: &[&str]) -> QResult<Vec<TreatmentState>> {
     treatments::table
         .filter(treatments::tumor_id.eq_any(tumor_ids))
         .order(treatments::id)
-        .select(TreatmentRow::as_select())
+        .select(TreatmentState::as_select())
         .load(conn)
 }
 
@@ -167,16 +167,16 @@ pub fn sent_hashes(
         .load(conn)
 }
 
-pub fn update_patient_row(conn: &mut DbConn, row: &PatientRow) -> QResult<()> {
-    diesel::update(patients::table.find(&row.id)).set(row).execute(conn).map(|_| ())
+pub fn update_patient(conn: &mut DbConn, id: &str, change: &PatientChange) -> QResult<()> {
+    diesel::update(patients::table.find(id)).set(change).execute(conn).map(|_| ())
 }
 
-pub fn update_tumor_row(conn: &mut DbConn, row: &TumorRow) -> QResult<()> {
-    diesel::update(tumors::table.find(&row.id)).set(row).execute(conn).map(|_| ())
+pub fn update_tumor(conn: &mut DbConn, id: &str, change: &TumorChange) -> QResult<()> {
+    diesel::update(tumors::table.find(id)).set(change).execute(conn).map(|_| ())
 }
 
-pub fn update_treatment_row(conn: &mut DbConn, row: &TreatmentRow) -> QResult<()> {
-    diesel::update(treatments::table.find(&row.id)).set(row).execute(conn).map(|_| ())
+pub fn update_treatment(conn: &mut DbConn, id: &str, change: &TreatmentChange) -> QResult<()> {
+    diesel::update(treatments::table.find(id)).set(change).execute(conn).map(|_| ())
 }
 
 /// Rewrites a contact and its tumor statuses.

@@ -86,6 +86,77 @@ pub struct ContactRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// A patient as the NAACCR readers need it (no timestamps to parse: diesel parses SQLite
+/// timestamps by trying formats in turn, a tenth of an export's reading time).
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = patients)]
+pub struct PatientState {
+    pub id: String,
+    pub version: i32,
+    pub patient_id_number: String,
+    pub date_of_last_contact: Option<String>,
+    pub vital_status: String,
+    pub data: String,
+}
+
+/// What an import changes of a stored patient.
+#[derive(AsChangeset, Debug)]
+#[diesel(table_name = patients, treat_none_as_null = true)]
+pub struct PatientChange {
+    pub version: i32,
+    pub name_search: String,
+    pub date_of_last_contact: Option<String>,
+    pub vital_status: String,
+    pub data: String,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A tumor as the NAACCR readers need it.
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = tumors)]
+pub struct TumorState {
+    pub id: String,
+    pub patient_id: String,
+    pub version: i32,
+    pub data: String,
+}
+
+/// What an import changes of a stored tumor.
+#[derive(AsChangeset, Debug)]
+#[diesel(table_name = tumors, treat_none_as_null = true)]
+pub struct TumorChange {
+    pub version: i32,
+    pub primary_site: String,
+    pub histology: String,
+    pub behavior: String,
+    pub diagnosis_year: i32,
+    pub class_of_case: String,
+    pub reporting_facility: Option<String>,
+    pub data: String,
+    pub warnings: Option<String>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A treatment as the NAACCR readers need it.
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = treatments)]
+pub struct TreatmentState {
+    pub id: String,
+    pub tumor_id: String,
+    pub version: i32,
+    pub modality: String,
+    pub data: String,
+}
+
+/// What an import changes of a stored treatment.
+#[derive(AsChangeset, Debug)]
+#[diesel(table_name = treatments)]
+pub struct TreatmentChange {
+    pub version: i32,
+    pub data: String,
+    pub updated_at: NaiveDateTime,
+}
+
 /// A contact as the NAACCR readers need it (no timestamps to parse).
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = contacts)]

@@ -297,11 +297,11 @@ struct Writes {
     contacts: Vec<ContactRow>,
     links: Vec<ContactTumorRow>,
     audit: Vec<AuditRow>,
-    patient_updates: Vec<PatientRow>,
+    patient_updates: Vec<(String, PatientChange)>,
     /// (patient id, date of last contact, vital status)
     follow_up_updates: Vec<(String, Option<String>, String)>,
-    tumor_updates: Vec<TumorRow>,
-    treatment_updates: Vec<TreatmentRow>,
+    tumor_updates: Vec<(String, TumorChange)>,
+    treatment_updates: Vec<(String, TreatmentChange)>,
 }
 
 /// A batch planned by a worker: what to write and what to report.
@@ -318,17 +318,17 @@ struct PlannedBatch {
 impl PlannedBatch {
     fn apply(self, c: &mut DbConn, report: &mut ImportReport) -> Result<()> {
         let w = self.writes;
-        for row in &w.patient_updates {
-            bulk::update_patient_row(c, row)?;
+        for (id, change) in &w.patient_updates {
+            bulk::update_patient(c, id, change)?;
         }
         for (id, dlc, vital) in &w.follow_up_updates {
             bulk::set_follow_up_state(c, id, dlc.clone(), vital)?;
         }
-        for row in &w.tumor_updates {
-            bulk::update_tumor_row(c, row)?;
+        for (id, change) in &w.tumor_updates {
+            bulk::update_tumor(c, id, change)?;
         }
-        for row in &w.treatment_updates {
-            bulk::update_treatment_row(c, row)?;
+        for (id, change) in &w.treatment_updates {
+            bulk::update_treatment(c, id, change)?;
         }
         bulk::insert_patients(c, &w.patients)?;
         bulk::insert_tumors(c, &w.tumors)?;
@@ -867,16 +867,15 @@ impl Ctx<'_> {
             }
             Some(s) => {
                 if s.row.data != doc {
-                    let row = PatientRow {
+                    let change = PatientChange {
                         version: s.row.version + 1,
                         name_search: name_search(patient),
                         date_of_last_contact: dlc.clone(),
                         vital_status: vital.into(),
                         data: doc,
                         updated_at: at,
-                        ..s.row.clone()
                     };
-                    w.patient_updates.push(row);
+                    w.patient_updates.push((s.row.id.clone(), change));
                     changed = true;
                 } else if s.row.date_of_last_contact != dlc || s.row.vital_status != vital {
                     w.follow_up_updates.push((s.row.id.clone(), dlc.clone(), vital.to_owned()));
@@ -917,12 +916,19 @@ impl Ctx<'_> {
                     changed = true;
                 }
                 Some(s) if s.row.data != row.data => {
-                    let row = TumorRow {
+                    let change = TumorChange {
                         version: s.row.version + 1,
-                        created_at: s.row.created_at,
-                        ..row
+                        primary_site: row.primary_site,
+                        histology: row.histology,
+                        behavior: row.behavior,
+                        diagnosis_year: row.diagnosis_year,
+                        class_of_case: row.class_of_case,
+                        reporting_facility: row.reporting_facility,
+                        data: row.data,
+                        warnings: None,
+                        updated_at: at,
                     };
-                    w.tumor_updates.push(row);
+                    w.tumor_updates.push((row.id, change));
                     changed = true;
                 }
                 Some(_) => {}
@@ -945,13 +951,9 @@ impl Ctx<'_> {
                 match old {
                     Some((r, _)) if r.data == data => {}
                     Some((r, _)) => {
-                        let row = TreatmentRow {
-                            version: r.version + 1,
-                            data,
-                            updated_at: at,
-                            ..r.clone()
-                        };
-                        w.treatment_updates.push(row);
+                        let change =
+                            TreatmentChange { version: r.version + 1, data, updated_at: at };
+                        w.treatment_updates.push((r.id.clone(), change));
                         changed = true;
                     }
                     None => {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::{Result, parse_doc};
 use crate::db::DbConn;
 use crate::db::bulk::{self, TumorScope};
-use crate::db::rows::{ContactDoc, PatientRow, TreatmentRow, TumorRow};
+use crate::db::rows::{ContactDoc, PatientState, TreatmentState, TumorState};
 use crate::domain::PartialDate;
 use crate::domain::codes::{CancerStatus, FollowUpSource, VitalStatus};
 use crate::domain::records::{CauseOfDeath, Contact, Patient, Treatment, Tumor, TumorStatus};
@@ -15,15 +15,15 @@ use crate::export::mapping::ItemMap;
 use crate::export::records::{FollowUp, PatientRecord, TumorRecord};
 
 pub(crate) struct StoredTumor {
-    pub row: TumorRow,
+    pub row: TumorState,
     pub doc: TumorData,
     pub items: ItemMap,
-    pub treatments: Vec<(TreatmentRow, TreatmentData)>,
+    pub treatments: Vec<(TreatmentState, TreatmentData)>,
     pub cancer_status: Option<String>,
 }
 
 pub(crate) struct Stored {
-    pub row: PatientRow,
+    pub row: PatientState,
     pub doc: PatientData,
     pub items: ItemMap,
     pub tumors: Vec<StoredTumor>,
@@ -37,11 +37,11 @@ fn items(json: &str) -> Result<ItemMap> {
 /// The stored rows of a batch of patients, fetched but not yet parsed (parsing is CPU work a
 /// worker thread can do while the next batch is read).
 pub(crate) struct Fetched {
-    patients: Vec<PatientRow>,
-    tumors: Vec<TumorRow>,
+    patients: Vec<PatientState>,
+    tumors: Vec<TumorState>,
     patient_items: HashMap<String, String>,
     tumor_items: HashMap<String, String>,
-    treatments: Vec<TreatmentRow>,
+    treatments: Vec<TreatmentState>,
     contacts: Vec<ContactDoc>,
 }
 
@@ -49,7 +49,7 @@ pub(crate) struct Fetched {
 /// queries.
 pub(crate) fn fetch(
     conn: &mut DbConn,
-    patients: Vec<PatientRow>,
+    patients: Vec<PatientState>,
     scope: &TumorScope,
 ) -> Result<Fetched> {
     let mut fetched = Fetched {
@@ -87,7 +87,7 @@ impl Fetched {
     /// Parses the stored documents and groups everything by patient.
     pub fn parse(self) -> Result<Vec<Stored>> {
         let Self { patients, tumors: tumor_rows, mut patient_items, mut tumor_items, .. } = self;
-        let mut treatments: HashMap<String, Vec<(TreatmentRow, TreatmentData)>> = HashMap::new();
+        let mut treatments: HashMap<String, Vec<(TreatmentState, TreatmentData)>> = HashMap::new();
         for row in self.treatments {
             let doc: TreatmentData = parse_doc(&row.data)?;
             treatments.entry(row.tumor_id.clone()).or_default().push((row, doc));

@@ -664,6 +664,45 @@ async fn a_patient_repeated_in_a_later_batch_is_matched(app: &TestApp) {
     assert_eq!(r.body["tumorsCreated"], 0, "{}", counts(&r.body));
 }
 
+/// Importing a changed file updates the stored patient, tumor and treatment in place; the same file
+/// again changes nothing.
+async fn an_import_updates_changed_records(app: &TestApp) {
+    let chemo = |code: &str| {
+        format!(
+            r#"<Item naaccrId="rxSummChemo">{code}</Item><Item naaccrId="rxDateChemo">20210401</Item>"#
+        )
+    };
+    let first = a_doc(&patient_xml("00030001", "", &chemo("01")), "");
+    let r = import(app, "application/xml", first).await;
+    assert_eq!((r.status, r.body["patientsCreated"].clone()), (200, json!(1)), "{}", r.body);
+    let changed = patient_xml("00030001", "", &chemo("02"))
+        .replace("Testperson", "Changedname")
+        .replace(r#""laterality">2"#, r#""laterality">1"#);
+    let r = import(app, "application/xml", a_doc(&changed, "")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["patientsUpdated"], 1, "{}", r.body);
+    assert_eq!(r.body["tumorsUpdated"], 1, "{}", r.body);
+    assert_eq!(r.body["tumorsCreated"], 0, "{}", r.body);
+    let r = import(app, "application/xml", a_doc(&changed, "")).await;
+    assert_eq!(r.body["patientsUnchanged"], 1, "{}", r.body);
+    // What is stored now is what the second file said.
+    let r = submit(app, json!({"recordType": "A", "naaccrVersion": "260", "includeFailing": true}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.body["id"].as_str().expect("id").to_string();
+    let (status, _, xml) = download(app, &id, false).await;
+    assert_eq!(status, 200);
+    let (_, patients) = read_back(&xml);
+    let p = patients
+        .iter()
+        .find(|p| item(&p.items, "patientIdNumber") == Some("00030001"))
+        .expect("the patient is exported");
+    assert_eq!(item(&p.items, "nameLast"), Some("Changedname"));
+    assert_eq!(p.tumors.len(), 1);
+    assert_eq!(item(&p.tumors[0], "laterality"), Some("1"));
+    assert_eq!(item(&p.tumors[0], "rxSummChemo"), Some("02"));
+}
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_oncoreg"))
 }
@@ -726,6 +765,7 @@ both_backends!(
     refused_files_are_422_and_change_nothing,
     reported_problems_are_listed_per_record,
     a_patient_repeated_in_a_later_batch_is_matched,
+    an_import_updates_changed_records,
 );
 
 mod cli {
