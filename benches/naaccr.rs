@@ -105,6 +105,17 @@ fn peak_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// CPU time of this process (all threads, user and system) in seconds; a database server's time is
+/// not in it.
+fn cpu_secs() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime is the 12th, stime the 13th.
+    let rest = s.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+    let ticks = f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0);
+    ticks / 100.0
+}
+
 fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
@@ -127,16 +138,18 @@ fn run(backend: &str, url: &str, dir: &std::path::Path) {
     let read: usize = reader.map(|p| p.expect("patient").tumors.len()).sum();
     println!("{backend}: XML reader alone {:.0} tumors/s", read as f64 / t.elapsed().as_secs_f64());
     let t = Instant::now();
+    let cpu = cpu_secs();
     let input =
         Box::new(BufReader::with_capacity(1 << 16, std::fs::File::open(&file).expect("open")));
     let report = imports::import(&mut conn, &actor, input, today).expect("import");
     let secs = t.elapsed().as_secs_f64();
     println!(
-        "{backend}: import {} tumors ({} patients, {:.1} MB XML) in {secs:.2} s = {:.0} tumors/s (created {}, rejected {})",
+        "{backend}: import {} tumors ({} patients, {:.1} MB XML) in {secs:.2} s = {:.0} tumors/s, {:.1} µs CPU/tumor (created {}, rejected {})",
         report.tumors_read,
         report.patients_read,
         size as f64 / 1e6,
         report.tumors_read as f64 / secs,
+        (cpu_secs() - cpu) * 1e6 / report.tumors_read as f64,
         report.patients_created,
         report.patients_rejected
     );
@@ -176,6 +189,7 @@ fn run(backend: &str, url: &str, dir: &std::path::Path) {
     reset_peak();
     let before = peak_mb();
     let t = Instant::now();
+    let cpu = cpu_secs();
     let req = SubmissionRequest {
         record_type: Some("I".into()),
         naaccr_version: Some("260".into()),
@@ -186,10 +200,11 @@ fn run(backend: &str, url: &str, dir: &std::path::Path) {
         .expect("export");
     let secs = t.elapsed().as_secs_f64();
     println!(
-        "{backend}: export {} tumors as I ({:.1} MB) in {secs:.2} s = {:.0} tumors/s, peak RSS {:.0} MB (before {:.0} MB)",
+        "{backend}: export {} tumors as I ({:.1} MB) in {secs:.2} s = {:.0} tumors/s, {:.1} µs CPU/tumor, peak RSS {:.0} MB (before {:.0} MB)",
         batch.tumor_count,
         batch.byte_count as f64 / 1e6,
         batch.tumor_count as f64 / secs,
+        (cpu_secs() - cpu) * 1e6 / batch.tumor_count.max(1) as f64,
         peak_mb(),
         before
     );

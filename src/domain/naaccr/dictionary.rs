@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
+use rustc_hash::FxHashMap;
 
 /// The XML namespace of NAACCR data and dictionary files.
 pub const NAACCR_NS: &str = "http://naaccr.org/naaccrxml";
@@ -182,8 +183,9 @@ pub struct Dictionary {
     pub specification_version: String,
     /// Items in dictionary order.
     pub items: Vec<ItemDef>,
-    /// naaccrId → index into `items`.
-    pub by_id: HashMap<String, usize>,
+    /// naaccrId → index into `items`. FxHash: every item written or read is looked up here, and
+    /// the keys are the dictionary's own (lookups of untrusted ids insert nothing).
+    pub by_id: FxHashMap<String, usize>,
 }
 
 struct Builtin {
@@ -266,7 +268,7 @@ impl Dictionary {
             uri: String::new(),
             specification_version: String::new(),
             items: Vec::new(),
-            by_id: HashMap::new(),
+            by_id: FxHashMap::default(),
         };
         let xml_err = |e: &dyn fmt::Display| DictionaryError::Xml(e.to_string());
         loop {
