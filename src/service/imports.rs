@@ -154,7 +154,9 @@ pub fn import(
         ..ImportReport::default()
     };
     let ctx = Ctx { dict, rt, today, actor };
-    let threads = super::worker_count();
+    // The reader and the writing thread each keep a core busy; planning takes less time a batch
+    // than writing, so it gets the rest (one planner on two cores: a second one only contended).
+    let threads = super::worker_count().saturating_sub(2).max(1);
     let (read_tx, read_rx) = mpsc::sync_channel(4);
     let (job_tx, job_rx) = mpsc::sync_channel::<(ReadBatch, Fetched, Reply)>(threads);
     let job_rx = std::sync::Mutex::new(job_rx);
