@@ -252,19 +252,20 @@ fn run_pipeline(
         }
     };
     for batch in batches {
-        let batch = batch.map_err(ServiceError::Refused)?;
+        let mut batch = batch.map_err(ServiceError::Refused)?;
         report.patients_read += batch.patients.len() as u64;
         report.tumors_read += batch.tumors;
+        // The planner matches by patient; the keys stay here to order the writes.
+        let keys = std::mem::take(&mut batch.keys);
         // A patient of a batch still being planned must be written before it is looked up again.
-        if pending.iter().any(|(keys, _)| !keys.is_disjoint(&batch.keys)) {
+        if pending.iter().any(|(earlier, _)| !earlier.is_disjoint(&keys)) {
             while !pending.is_empty() {
                 apply_next(c, &mut pending, report)?;
             }
         }
-        let refs: Vec<&str> = batch.keys.iter().map(String::as_str).collect();
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
         let rows = bulk::patients_by_number(c, &refs)?;
         let fetched = naaccr_load::fetch(c, rows, &TumorScope::default())?;
-        let keys = batch.keys.clone();
         let (reply, done) = mpsc::channel();
         jobs.send((batch, fetched, reply)).map_err(|_| ServiceError::Worker)?;
         pending.push_back((keys, done));
