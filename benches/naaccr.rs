@@ -3,7 +3,8 @@
 //!
 //! Settings: BENCH_IMPORT_TUMORS (default 100000), BENCH_EXPORT_TUMORS (default 1000000),
 //! BENCH_BACKENDS (default "sqlite,postgres"), TEST_POSTGRES_URL, BENCH_DIR (keep the SQLite
-//! database and the files there instead of in a temporary directory, to profile later runs).
+//! database and the files there instead of in a temporary directory, to profile later runs),
+//! BENCH_EXPORT_ONLY=1 (export what a kept SQLite database in BENCH_DIR already holds).
 
 use std::io::{BufReader, BufWriter, Write};
 use std::time::Instant;
@@ -128,6 +129,10 @@ fn run(backend: &str, url: &str, dir: &std::path::Path) {
     let today = NaiveDate::from_ymd_opt(2026, 6, 30).expect("date");
     let import_n = env_usize("BENCH_IMPORT_TUMORS", 100_000);
     let export_n = env_usize("BENCH_EXPORT_TUMORS", 1_000_000);
+    if std::env::var("BENCH_EXPORT_ONLY").is_ok_and(|v| v == "1") {
+        export(backend, &mut conn, &actor, today, dir);
+        return;
+    }
     // Import: one file of import_n tumors, timed (edits included).
     let file = dir.join("import.xml");
     write_file(&file, 1, import_n);
@@ -185,6 +190,16 @@ fn run(backend: &str, url: &str, dir: &std::path::Path) {
         );
     }
     let _ = std::fs::remove_file(&file);
+    export(backend, &mut conn, &actor, today, dir);
+}
+
+fn export(
+    backend: &str,
+    conn: &mut db::DbConn,
+    actor: &Actor,
+    today: NaiveDate,
+    dir: &std::path::Path,
+) {
     // Export: record type I, v26, into the submissions directory.
     reset_peak();
     let before = peak_mb();
@@ -196,8 +211,8 @@ fn run(backend: &str, url: &str, dir: &std::path::Path) {
         include_failing: Some(true),
         ..SubmissionRequest::default()
     };
-    let batch = submissions::create(&mut conn, &actor, &req, &dir.join("submissions"), today)
-        .expect("export");
+    let batch =
+        submissions::create(conn, actor, &req, &dir.join("submissions"), today).expect("export");
     let secs = t.elapsed().as_secs_f64();
     println!(
         "{backend}: export {} tumors as I ({:.1} MB) in {secs:.2} s = {:.0} tumors/s, {:.1} µs CPU/tumor, peak RSS {:.0} MB (before {:.0} MB)",

@@ -127,6 +127,13 @@ pub fn target_id<'a>(dict: &Dictionary, id: &'a str) -> Option<&'a str> {
         .filter(|old| dict.get(old).is_some())
 }
 
+/// The dictionary index of [`target_id`].
+pub fn target_index(dict: &Dictionary, id: &str) -> Option<usize> {
+    dict.index_of(id).or_else(|| {
+        ALIASES.iter().find(|(new, _)| *new == id).and_then(|(_, old)| dict.index_of(old))
+    })
+}
+
 /// JSON value → item value.
 pub fn to_item(conv: Conv, value: &str) -> String {
     match conv {

@@ -4,6 +4,7 @@
 //! Items the record type or level does not allow are skipped and counted, never written: an
 //! incidence (I) file cannot leak a confidential item.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -22,6 +23,32 @@ pub struct PatientItems {
     pub items: Vec<(String, String)>,
     /// One list of tumor-level items per tumor.
     pub tumors: Vec<Vec<(String, String)>>,
+}
+
+/// Item values of one element as (index in the dictionary's items, value): what an export
+/// builds, so the writer does not look ids up again.
+pub type IndexedItems<'a> = Vec<(usize, Cow<'a, str>)>;
+
+/// One patient and its tumors by dictionary index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexedPatient<'a> {
+    pub items: IndexedItems<'a>,
+    pub tumors: Vec<IndexedItems<'a>>,
+}
+
+impl IndexedPatient<'_> {
+    /// The same items as `(naaccrId, value)` pairs.
+    pub fn to_pairs(&self, dict: &Dictionary) -> PatientItems {
+        let pairs = |items: &IndexedItems| -> Vec<(String, String)> {
+            items
+                .iter()
+                .filter_map(|(i, v)| {
+                    dict.items.get(*i).map(|d| (d.naaccr_id.clone(), v.to_string()))
+                })
+                .collect()
+        };
+        PatientItems { items: pairs(&self.items), tumors: self.tumors.iter().map(pairs).collect() }
+    }
 }
 
 /// Errors that stop writing.
@@ -69,6 +96,9 @@ impl WriteSummary {
         self.skipped.values().flat_map(|m| m.values()).sum()
     }
 }
+
+const PATIENT_INDENT: &[u8] = b"        ";
+const TUMOR_INDENT: &[u8] = b"            ";
 
 /// Writes one NAACCR XML document to `out`, one patient at a time.
 pub struct NaaccrXmlWriter<'d, W: Write> {
@@ -147,17 +177,40 @@ impl<'d, W: Write> NaaccrXmlWriter<'d, W> {
         if self.patients_started {
             return Err(WriteError::RootItemsAfterPatients);
         }
-        self.write_items(Level::NaaccrData, items, "    ")
+        self.write_items(Level::NaaccrData, items, b"    ")
     }
 
     /// Writes one `<Patient>` with its `<Tumor>`s.
     pub fn write_patient(&mut self, patient: &PatientItems) -> Result<(), WriteError> {
         self.patients_started = true;
         self.out.write_all(b"    <Patient>\n")?;
-        self.write_items(Level::Patient, &patient.items, "        ")?;
+        self.write_items(Level::Patient, &patient.items, PATIENT_INDENT)?;
         for tumor in &patient.tumors {
             self.out.write_all(b"        <Tumor>\n")?;
-            self.write_items(Level::Tumor, tumor, "            ")?;
+            self.write_items(Level::Tumor, tumor, TUMOR_INDENT)?;
+            self.out.write_all(b"        </Tumor>\n")?;
+            self.summary.tumors += 1;
+        }
+        self.out.write_all(b"    </Patient>\n")?;
+        self.summary.patients += 1;
+        Ok(())
+    }
+
+    /// Writes one `<Patient>` given by dictionary index, with the same checks as
+    /// [`Self::write_patient`].
+    pub fn write_indexed(&mut self, patient: &IndexedPatient) -> Result<(), WriteError> {
+        self.patients_started = true;
+        self.out.write_all(b"    <Patient>\n")?;
+        self.begin_element();
+        for (index, value) in &patient.items {
+            self.write_item(Level::Patient, *index, value, PATIENT_INDENT)?;
+        }
+        for tumor in &patient.tumors {
+            self.out.write_all(b"        <Tumor>\n")?;
+            self.begin_element();
+            for (index, value) in tumor {
+                self.write_item(Level::Tumor, *index, value, TUMOR_INDENT)?;
+            }
             self.out.write_all(b"        </Tumor>\n")?;
             self.summary.tumors += 1;
         }
@@ -182,54 +235,72 @@ impl<'d, W: Write> NaaccrXmlWriter<'d, W> {
         &mut self,
         level: Level,
         items: &[(String, String)],
-        indent: &str,
+        indent: &[u8],
     ) -> Result<(), WriteError> {
+        self.begin_element();
+        for (id, raw) in items {
+            match self.dict.index_of(id) {
+                Some(index) => self.write_item(level, index, raw, indent)?,
+                None => self.skip(id, SkipReason::UnknownId),
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts the duplicate check of a new element.
+    fn begin_element(&mut self) {
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
             // Wrapped: stale stamps could alias the new generation.
             self.seen.fill(0);
             self.generation = 1;
         }
-        for (id, raw) in items {
-            let Some(index) = self.dict.index_of(id) else {
-                self.skip(id, SkipReason::UnknownId);
-                continue;
-            };
-            let Some(def) = self.dict.items.get(index) else {
-                continue;
-            };
-            if !def.record_types.contains(self.record_type) {
-                self.skip(id, SkipReason::NotInRecordType);
-                continue;
-            }
-            if def.level != level {
-                self.skip(id, SkipReason::WrongLevel);
-                continue;
-            }
-            let value = match format_value(def, raw) {
-                Ok(Some(v)) => v,
-                Ok(None) => continue,
-                Err(ValueError::TooLong { .. }) => {
-                    self.skip(id, SkipReason::TooLong);
-                    continue;
-                }
-            };
-            // Only written values count, so an empty first value does not hide a second one.
-            if let Some(stamp) = self.seen.get_mut(index) {
-                if *stamp == self.generation {
-                    self.skip(id, SkipReason::Duplicate);
-                    continue;
-                }
-                *stamp = self.generation;
-            }
-            writeln!(
-                self.out,
-                "{indent}<Item naaccrId=\"{}\">{}</Item>",
-                def.naaccr_id,
-                escape(value.as_ref())
-            )?;
-            self.summary.items += 1;
+    }
+
+    fn write_item(
+        &mut self,
+        level: Level,
+        index: usize,
+        raw: &str,
+        indent: &[u8],
+    ) -> Result<(), WriteError> {
+        let dict: &'d Dictionary = self.dict;
+        let Some(def) = dict.items.get(index) else {
+            return Ok(());
+        };
+        let id = def.naaccr_id.as_str();
+        if !def.record_types.contains(self.record_type) {
+            self.skip(id, SkipReason::NotInRecordType);
+            return Ok(());
         }
+        if def.level != level {
+            self.skip(id, SkipReason::WrongLevel);
+            return Ok(());
+        }
+        let value = match format_value(def, raw) {
+            Ok(Some(v)) => v,
+            Ok(None) => return Ok(()),
+            Err(ValueError::TooLong { .. }) => {
+                self.skip(id, SkipReason::TooLong);
+                return Ok(());
+            }
+        };
+        // Only written values count, so an empty first value does not hide a second one.
+        if let Some(stamp) = self.seen.get_mut(index) {
+            if *stamp == self.generation {
+                self.skip(id, SkipReason::Duplicate);
+                return Ok(());
+            }
+            *stamp = self.generation;
+        }
+        // Pieces rather than `write!`: the formatting machinery was a tenth of an export.
+        self.out.write_all(indent)?;
+        self.out.write_all(b"<Item naaccrId=\"")?;
+        self.out.write_all(id.as_bytes())?;
+        self.out.write_all(b"\">")?;
+        self.out.write_all(escape(value.as_ref()).as_bytes())?;
+        self.out.write_all(b"</Item>\n")?;
+        self.summary.items += 1;
         Ok(())
     }
 

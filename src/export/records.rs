@@ -5,10 +5,12 @@
 //! diagnosis). Import is the inverse: typed fields take what they can hold, the rest goes to the
 //! item maps, so nothing is lost.
 
+use std::borrow::Cow;
+
 use super::mapping::{
-    self, Conv, ItemMap, PATIENT_FIELDS, PATIENT_TUMOR_FIELDS, TREATMENT_ITEMS, TUMOR_FIELDS,
+    self, Conv, Field, ItemMap, PATIENT_FIELDS, PATIENT_TUMOR_FIELDS, TREATMENT_ITEMS, TUMOR_FIELDS,
 };
-use super::naaccr_xml::PatientItems;
+use super::naaccr_xml::{IndexedItems, IndexedPatient};
 use crate::domain::naaccr::{Dictionary, Level, RecordType};
 use crate::dto::{PatientData, TreatmentData, TumorData};
 
@@ -43,33 +45,86 @@ pub struct PatientRecord {
     pub tumors: Vec<TumorRecord>,
 }
 
-/// Collects `(dictionary index, priority, id, value)` and keeps the best value per item.
-struct Collect<'d> {
+/// Where the typed fields and derived items go in one dictionary, looked up once per export
+/// instead of once per value.
+pub struct Targets<'d> {
     dict: &'d Dictionary,
-    out: Vec<(usize, u8, String)>,
+    patient: Vec<Option<usize>>,
+    patient_tumor: Vec<Option<usize>>,
+    tumor: Vec<Option<usize>>,
+    /// v25 writes `sexAssignedAtBirth` as `sex`, where an original `sex` in the item map wins.
+    sex_is_alias: bool,
+    date_of_last_contact: Option<usize>,
+    vital_status: Option<usize>,
+    cause_of_death: Option<usize>,
+    cancer_status: Option<usize>,
+    npi_managing: Option<usize>,
+    npi_follow_up: Option<usize>,
 }
 
-impl<'d> Collect<'d> {
-    fn new(dict: &'d Dictionary) -> Self {
-        Self { dict, out: Vec::with_capacity(64) }
-    }
-
-    /// An empty value claims the item without writing it (a tumor that lacks a patient-held item).
-    fn add(&mut self, priority: u8, id: &str, value: &str) {
-        if let Some(index) = mapping::target_id(self.dict, id).and_then(|t| self.dict.index_of(t)) {
-            self.out.push((index, priority, value.to_owned()));
+impl<'d> Targets<'d> {
+    pub fn new(dict: &'d Dictionary) -> Self {
+        fn of<T>(dict: &Dictionary, fields: &[Field<T>]) -> Vec<Option<usize>> {
+            fields.iter().map(|f| mapping::target_index(dict, f.naaccr_id)).collect()
+        }
+        let at = |id: &str| mapping::target_index(dict, id);
+        Self {
+            dict,
+            patient: of(dict, PATIENT_FIELDS),
+            patient_tumor: of(dict, PATIENT_TUMOR_FIELDS),
+            tumor: of(dict, TUMOR_FIELDS),
+            sex_is_alias: dict.get("sexAssignedAtBirth").is_none(),
+            date_of_last_contact: at("dateOfLastContact"),
+            vital_status: at("vitalStatus"),
+            cause_of_death: at("causeOfDeath"),
+            cancer_status: at("cancerStatus"),
+            npi_managing: at("npiPhysicianManaging"),
+            npi_follow_up: at("npiPhysicianFollowUp"),
         }
     }
 
-    fn finish(mut self) -> Vec<(String, String)> {
-        self.out.sort_by_key(|(i, p, _)| (*i, *p));
+    pub fn dictionary(&self) -> &'d Dictionary {
+        self.dict
+    }
+}
+
+/// Collects `(dictionary index, priority, value)` and keeps the best value per item.
+struct Collect<'a> {
+    out: Vec<(usize, u8, Cow<'a, str>)>,
+}
+
+impl<'a> Collect<'a> {
+    fn new() -> Self {
+        Self { out: Vec::with_capacity(64) }
+    }
+
+    /// An empty value claims the item without writing it (a tumor that lacks a patient-held item).
+    fn add(&mut self, priority: u8, index: Option<usize>, value: Cow<'a, str>) {
+        if let Some(index) = index {
+            self.out.push((index, priority, value));
+        }
+    }
+
+    fn fields<T>(&mut self, priority: u8, fields: &[Field<T>], at: &[Option<usize>], rec: &'a T) {
+        for (f, index) in fields.iter().zip(at) {
+            if let Some(v) = (f.get)(rec) {
+                self.add(priority, *index, convert(f.conv, v));
+            }
+        }
+    }
+
+    fn finish(mut self) -> IndexedItems<'a> {
+        self.out.sort_unstable_by_key(|(i, p, _)| (*i, *p));
         self.out.dedup_by_key(|(i, _, _)| *i);
-        let dict = self.dict;
-        self.out
-            .into_iter()
-            .filter(|(_, _, v)| !v.is_empty())
-            .filter_map(|(i, _, v)| dict.items.get(i).map(|d| (d.naaccr_id.clone(), v)))
-            .collect()
+        self.out.into_iter().filter(|(_, _, v)| !v.is_empty()).map(|(i, _, v)| (i, v)).collect()
+    }
+}
+
+/// A JSON value as an item value, borrowed unless it is a date to reformat.
+fn convert(conv: Conv, value: &str) -> Cow<'_, str> {
+    match conv {
+        Conv::Date if value.contains('-') => Cow::Owned(mapping::to_item(conv, value)),
+        _ => Cow::Borrowed(value),
     }
 }
 
@@ -78,46 +133,38 @@ const DERIVED: u8 = 1;
 const MAPPED: u8 = 2;
 const PATIENT_HELD: u8 = 3;
 
-/// The items of one patient for `dict` (record-type filtering is the writer's job).
-pub fn to_items(rec: &PatientRecord, dict: &Dictionary) -> PatientItems {
-    let mut p = Collect::new(dict);
-    for f in PATIENT_FIELDS {
+/// The items of one patient for the targets' dictionary (record-type filtering is the writer's
+/// job).
+pub fn to_items<'a>(rec: &'a PatientRecord, targets: &Targets) -> IndexedPatient<'a> {
+    let dict = targets.dict;
+    let mut p = Collect::new();
+    let keep_sex = targets.sex_is_alias && rec.items.contains_key("sex");
+    for (f, index) in PATIENT_FIELDS.iter().zip(&targets.patient) {
         if let Some(v) = (f.get)(&rec.patient) {
             // An original v25 `sex` kept in the item map wins over the alias.
-            if f.naaccr_id == "sexAssignedAtBirth"
-                && rec.items.contains_key("sex")
-                && dict.get("sexAssignedAtBirth").is_none()
-            {
+            if keep_sex && f.naaccr_id == "sexAssignedAtBirth" {
                 continue;
             }
-            p.add(TYPED, f.naaccr_id, &mapping::to_item(f.conv, v));
+            p.add(TYPED, *index, convert(f.conv, v));
         }
     }
     if let Some(fu) = &rec.follow_up {
-        p.add(
-            DERIVED,
-            "dateOfLastContact",
-            &mapping::to_item(Conv::Date, &fu.date_of_last_contact),
-        );
-        p.add(DERIVED, "vitalStatus", &fu.vital_status);
+        p.add(DERIVED, targets.date_of_last_contact, convert(Conv::Date, &fu.date_of_last_contact));
+        p.add(DERIVED, targets.vital_status, Cow::Borrowed(&fu.vital_status));
         if let Some(c) = &fu.cause_of_death {
-            p.add(DERIVED, "causeOfDeath", c);
+            p.add(DERIVED, targets.cause_of_death, Cow::Borrowed(c));
         }
     }
     for (k, v) in &rec.items {
-        p.add(MAPPED, k, v);
+        p.add(MAPPED, mapping::target_index(dict, k), Cow::Borrowed(v));
     }
     let items = p.finish();
     let tumors = rec
         .tumors
         .iter()
         .map(|t| {
-            let mut c = Collect::new(dict);
-            for f in TUMOR_FIELDS {
-                if let Some(v) = (f.get)(&t.tumor) {
-                    c.add(TYPED, f.naaccr_id, &mapping::to_item(f.conv, v));
-                }
-            }
+            let mut c = Collect::new();
+            c.fields(TYPED, TUMOR_FIELDS, &targets.tumor, &t.tumor);
             for (modality, codes, start, end) in TREATMENT_ITEMS {
                 let Some(tr) =
                     t.treatments.iter().find(|x| x.modality.as_deref() == Some(modality))
@@ -125,39 +172,36 @@ pub fn to_items(rec: &PatientRecord, dict: &Dictionary) -> PatientItems {
                     continue;
                 };
                 if let Some(code) = &tr.code {
-                    c.add(DERIVED, mapping::treatment_code_item(codes, code), code);
+                    let item = mapping::treatment_code_item(codes, code);
+                    c.add(DERIVED, mapping::target_index(dict, item), Cow::Borrowed(code));
                 }
                 if let Some(d) = &tr.start_date {
-                    c.add(DERIVED, start, &mapping::to_item(Conv::Date, d));
+                    c.add(DERIVED, mapping::target_index(dict, start), convert(Conv::Date, d));
                 }
                 if let (Some(end), Some(d)) = (end, &tr.end_date) {
-                    c.add(DERIVED, end, &mapping::to_item(Conv::Date, d));
+                    c.add(DERIVED, mapping::target_index(dict, end), convert(Conv::Date, d));
                 }
             }
             if let Some(s) = &t.cancer_status {
-                c.add(DERIVED, "cancerStatus", s);
+                c.add(DERIVED, targets.cancer_status, Cow::Borrowed(s));
             }
             for (k, v) in &t.items {
-                c.add(MAPPED, k, v);
+                c.add(MAPPED, mapping::target_index(dict, k), Cow::Borrowed(v));
             }
-            for f in PATIENT_TUMOR_FIELDS {
-                if let Some(v) = (f.get)(&rec.patient) {
-                    c.add(PATIENT_HELD, f.naaccr_id, &mapping::to_item(f.conv, v));
-                }
-            }
+            c.fields(PATIENT_HELD, PATIENT_TUMOR_FIELDS, &targets.patient_tumor, &rec.patient);
             let npis = [
-                ("npiPhysicianManaging", &rec.patient.physician_managing),
-                ("npiPhysicianFollowUp", &rec.patient.physician_follow_up),
+                (targets.npi_managing, &rec.patient.physician_managing),
+                (targets.npi_follow_up, &rec.patient.physician_follow_up),
             ];
-            for (id, phys) in npis {
+            for (index, phys) in npis {
                 if let Some(npi) = phys.as_ref().and_then(|p| p.npi.as_deref()) {
-                    c.add(PATIENT_HELD, id, npi);
+                    c.add(PATIENT_HELD, index, Cow::Borrowed(npi));
                 }
             }
             c.finish()
         })
         .collect();
-    PatientItems { items, tumors }
+    IndexedPatient { items, tumors }
 }
 
 /// What an imported `<Patient>` holds, split into typed documents and item maps. Values are not
@@ -308,5 +352,85 @@ pub fn file_covers(dict: &Dictionary, rt: RecordType, id: &str, level: Level) ->
     match mapping::target_id(dict, id).and_then(|t| dict.get(t)) {
         Some(d) => d.level == level && d.record_types.contains(rt),
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> Option<String> {
+        Some(v.to_owned())
+    }
+
+    fn record() -> PatientRecord {
+        let items = |pairs: &[(&str, &str)]| -> ItemMap {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        };
+        PatientRecord {
+            patient: PatientData {
+                patient_id_number: s("00000001"),
+                date_of_birth: s("1950-03-04"),
+                sex_assigned_at_birth: s("2"),
+                addr_at_dx_city: s("Seattle"),
+                ..PatientData::default()
+            },
+            items: items(&[("dateOfBirth", "19000101"), ("nameAlias", "Roe"), ("sex", "6")]),
+            follow_up: Some(FollowUp {
+                date_of_last_contact: "2024-01-10".into(),
+                vital_status: "1".into(),
+                cause_of_death: None,
+            }),
+            tumors: vec![TumorRecord {
+                tumor: TumorData { primary_site: s("C509"), ..TumorData::default() },
+                items: items(&[("primarySite", "C000"), ("cs1", "")]),
+                treatments: vec![TreatmentData {
+                    modality: s("chemotherapy"),
+                    code: s("03"),
+                    start_date: s("2021-04-20"),
+                    ..TreatmentData::default()
+                }],
+                cancer_status: s("1"),
+            }],
+        }
+    }
+
+    fn value<'a>(pairs: &'a [(String, String)], id: &str) -> Option<&'a str> {
+        pairs.iter().find(|(k, _)| k == id).map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn typed_fields_win_derived_items_are_added_and_dates_lose_their_dashes() {
+        let dict = Dictionary::for_version("260").expect("v26");
+        let rec = record();
+        let indexed = to_items(&rec, &Targets::new(dict));
+        for items in std::iter::once(&indexed.items).chain(&indexed.tumors) {
+            assert!(items.windows(2).all(|w| w[0].0 < w[1].0), "dictionary order, one per item");
+        }
+        let got = indexed.to_pairs(dict);
+        assert_eq!(value(&got.items, "dateOfBirth"), Some("19500304"));
+        assert_eq!(value(&got.items, "nameAlias"), Some("Roe"));
+        assert_eq!(value(&got.items, "sexAssignedAtBirth"), Some("2"));
+        assert_eq!(value(&got.items, "dateOfLastContact"), Some("20240110"));
+        let tumor = &got.tumors[0];
+        assert_eq!(value(tumor, "primarySite"), Some("C509"));
+        assert_eq!(value(tumor, "rxSummChemo"), Some("03"));
+        assert_eq!(value(tumor, "rxDateChemo"), Some("20210420"));
+        assert_eq!(value(tumor, "cancerStatus"), Some("1"));
+        assert_eq!(value(tumor, "addrAtDxCity"), Some("Seattle"));
+        assert_eq!(value(tumor, "cs1"), None, "empty values are not written");
+    }
+
+    #[test]
+    fn an_original_v25_sex_wins_over_the_alias() {
+        let v25 = Dictionary::for_version("250").expect("v25");
+        let rec = record();
+        let got = to_items(&rec, &Targets::new(v25)).to_pairs(v25);
+        assert_eq!(value(&got.items, "sex"), Some("6"));
+        assert_eq!(value(&got.items, "sexAssignedAtBirth"), None);
+        let mut plain = record();
+        plain.items.remove("sex");
+        let got = to_items(&plain, &Targets::new(v25)).to_pairs(v25);
+        assert_eq!(value(&got.items, "sex"), Some("2"));
     }
 }

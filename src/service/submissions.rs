@@ -23,7 +23,7 @@ use crate::domain::edits::{self, EditInput, Overrides, RuleSet, Severity};
 use crate::domain::naaccr::{Dictionary, RecordType};
 use crate::domain::validation::Violation;
 use crate::dto::{ExcludedTumor, Page, SubmissionData, SubmissionFilters, SubmissionRequest};
-use crate::export::naaccr_xml::{NaaccrXmlWriter, PatientItems};
+use crate::export::naaccr_xml::{IndexedItems, IndexedPatient, NaaccrXmlWriter};
 use crate::export::records;
 
 /// Patients per read batch.
@@ -164,11 +164,12 @@ pub struct ExportOutcome {
 }
 
 /// A content hash of one tumor as it would be sent (all items, before record-type filtering).
-fn content_hash(patient: &[(String, String)], tumor: &[(String, String)], version: &str) -> String {
+fn content_hash(dict: &Dictionary, patient: &IndexedItems, tumor: &IndexedItems) -> String {
     let mut h = Sha256::new();
-    h.update(version.as_bytes());
-    for (k, v) in patient.iter().chain(tumor) {
-        h.update(k.as_bytes());
+    h.update(dict.version.as_bytes());
+    for (i, v) in patient.iter().chain(tumor) {
+        let Some(def) = dict.items.get(*i) else { continue };
+        h.update(def.naaccr_id.as_bytes());
         h.update([0]);
         h.update(v.as_bytes());
         h.update([1]);
@@ -244,7 +245,7 @@ fn format_chunk(
     submission_id: &str,
     today: NaiveDate,
 ) -> Result<Formatted> {
-    let version = params.dictionary.version.as_str();
+    let targets = records::Targets::new(params.dictionary);
     let mut batch = chunk.fetched.parse()?;
     for p in &mut batch {
         p.tumors.retain(|t| params.in_range(t.doc.date_of_diagnosis.as_deref()));
@@ -259,10 +260,11 @@ fn format_chunk(
     let mut state_rows = Vec::new();
     for stored in &mut batch {
         let reasons = failing(stored, today);
-        let items = records::to_items(&stored.take_record(), params.dictionary);
-        let mut keep = PatientItems { items: items.items, tumors: Vec::new() };
+        let record = stored.take_record();
+        let items = records::to_items(&record, &targets);
+        let mut keep = IndexedPatient { items: items.items, tumors: Vec::new() };
         for ((tumor_items, st), why) in items.tumors.into_iter().zip(&stored.tumors).zip(reasons) {
-            let hash = content_hash(&keep.items, &tumor_items, version);
+            let hash = content_hash(params.dictionary, &keep.items, &tumor_items);
             if params.filters.changed_since_last && chunk.sent.get(&st.row.id) == Some(&hash) {
                 continue;
             }
@@ -284,7 +286,7 @@ fn format_chunk(
         if !keep.tumors.is_empty() {
             outcome.patients += 1;
             outcome.tumors += keep.tumors.len() as u64;
-            writer.write_patient(&keep).map_err(write_err)?;
+            writer.write_indexed(&keep).map_err(write_err)?;
         }
     }
     Ok(Formatted { xml: writer.into_inner(), state_rows, outcome })
