@@ -9,9 +9,6 @@ use super::{DbConn, MultiBackend};
 
 type QResult<T> = Result<T, diesel::result::Error>;
 
-/// Ids per `IN (...)` list.
-const ID_CHUNK: usize = 500;
-
 macro_rules! insert_all {
     ($conn:expr, $table:expr, $rows:expr) => {{
         insert_many!($conn, $table, $rows);
@@ -45,32 +42,6 @@ pub fn insert_audit(conn: &mut DbConn, rows: &[AuditRow]) -> QResult<()> {
 
 pub fn insert_submission_tumors(conn: &mut DbConn, rows: &[SubmissionTumorRow]) -> QResult<()> {
     insert_all!(conn, submission_tumors::table, rows)
-}
-
-/// Stores item maps of patients; those of `replaced` (patients that had one) go first.
-pub fn put_patient_items(
-    conn: &mut DbConn,
-    replaced: &[&str],
-    rows: &[PatientItemsRow],
-) -> QResult<()> {
-    for chunk in replaced.chunks(ID_CHUNK) {
-        diesel::delete(patient_items::table.filter(patient_items::patient_id.eq_any(chunk)))
-            .execute(conn)?;
-    }
-    insert_all!(conn, patient_items::table, rows)
-}
-
-/// Stores item maps of tumors; those of `replaced` (tumors that had one) go first.
-pub fn put_tumor_items(
-    conn: &mut DbConn,
-    replaced: &[&str],
-    rows: &[TumorItemsRow],
-) -> QResult<()> {
-    for chunk in replaced.chunks(ID_CHUNK) {
-        diesel::delete(tumor_items::table.filter(tumor_items::tumor_id.eq_any(chunk)))
-            .execute(conn)?;
-    }
-    insert_all!(conn, tumor_items::table, rows)
 }
 
 /// The next page of patients in id order.
@@ -118,20 +89,6 @@ pub fn tumors_of(
         q = q.filter(tumors::diagnosis_year.le(y));
     }
     q.order(tumors::id).select(TumorState::as_select()).load(conn)
-}
-
-pub fn patient_items_of(conn: &mut DbConn, patient_ids: &[&str]) -> QResult<Vec<PatientItemsRow>> {
-    patient_items::table
-        .filter(patient_items::patient_id.eq_any(patient_ids))
-        .select(PatientItemsRow::as_select())
-        .load(conn)
-}
-
-pub fn tumor_items_of(conn: &mut DbConn, tumor_ids: &[&str]) -> QResult<Vec<TumorItemsRow>> {
-    tumor_items::table
-        .filter(tumor_items::tumor_id.eq_any(tumor_ids))
-        .select(TumorItemsRow::as_select())
-        .load(conn)
 }
 
 pub fn treatments_of(conn: &mut DbConn, tumor_ids: &[&str]) -> QResult<Vec<TreatmentState>> {

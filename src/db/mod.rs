@@ -188,6 +188,16 @@ pub fn revert_all_migrations(conn: &mut DbConn) -> Result<(), DbError> {
     .map_err(|e| DbError::Migration(e.to_string()))
 }
 
+/// Reverts the latest applied migration (used by the data-migration tests).
+pub fn revert_last_migration(conn: &mut DbConn) -> Result<String, DbError> {
+    match conn {
+        DbConn::Postgres(c) => c.revert_last_migration(POSTGRES_MIGRATIONS),
+        DbConn::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS),
+    }
+    .map(|v| v.to_string())
+    .map_err(|e| DbError::Migration(e.to_string()))
+}
+
 impl DbConn {
     pub fn backend(&self) -> Backend {
         match self {

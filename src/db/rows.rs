@@ -40,6 +40,8 @@ pub struct PatientRow {
     pub data: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// NAACCR items without a typed field, as a JSON object naaccrId → value (`None`: none).
+    pub items: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
@@ -59,6 +61,8 @@ pub struct TumorRow {
     pub warnings: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// NAACCR items without a typed field, as a JSON object naaccrId → value (`None`: none).
+    pub items: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
@@ -97,6 +101,7 @@ pub struct PatientState {
     pub date_of_last_contact: Option<String>,
     pub vital_status: String,
     pub data: String,
+    pub items: Option<String>,
 }
 
 /// What an import changes of a stored patient.
@@ -108,6 +113,7 @@ pub struct PatientChange {
     pub date_of_last_contact: Option<String>,
     pub vital_status: String,
     pub data: String,
+    pub items: Option<String>,
     pub updated_at: NaiveDateTime,
 }
 
@@ -119,6 +125,7 @@ pub struct TumorState {
     pub patient_id: String,
     pub version: i32,
     pub data: String,
+    pub items: Option<String>,
 }
 
 /// What an import changes of a stored tumor.
@@ -134,6 +141,7 @@ pub struct TumorChange {
     pub reporting_facility: Option<String>,
     pub data: String,
     pub warnings: Option<String>,
+    pub items: Option<String>,
     pub updated_at: NaiveDateTime,
 }
 
@@ -197,20 +205,6 @@ pub struct EditRunFailureRow {
     pub tumor_id: String,
     pub patient_id: String,
     pub findings: String,
-}
-
-#[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
-#[diesel(table_name = patient_items, treat_none_as_default_value = false)]
-pub struct PatientItemsRow {
-    pub patient_id: String,
-    pub items: String,
-}
-
-#[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
-#[diesel(table_name = tumor_items, treat_none_as_default_value = false)]
-pub struct TumorItemsRow {
-    pub tumor_id: String,
-    pub items: String,
 }
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]

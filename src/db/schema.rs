@@ -34,6 +34,7 @@ diesel::table! {
         data -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        items -> Nullable<Text>,
     }
 }
 
@@ -52,6 +53,7 @@ diesel::table! {
         warnings -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        items -> Nullable<Text>,
     }
 }
 
@@ -112,20 +114,6 @@ diesel::table! {
 }
 
 diesel::joinable!(edit_run_failures -> edit_runs (run_id));
-
-diesel::table! {
-    patient_items (patient_id) {
-        patient_id -> Text,
-        items -> Text,
-    }
-}
-
-diesel::table! {
-    tumor_items (tumor_id) {
-        tumor_id -> Text,
-        items -> Text,
-    }
-}
 
 diesel::table! {
     submissions (id) {
@@ -228,8 +216,6 @@ diesel::table! {
 }
 
 diesel::joinable!(tumors -> patients (patient_id));
-diesel::joinable!(patient_items -> patients (patient_id));
-diesel::joinable!(tumor_items -> tumors (tumor_id));
 diesel::joinable!(submission_tumors -> submissions (submission_id));
 diesel::joinable!(treatments -> tumors (tumor_id));
 diesel::joinable!(contacts -> patients (patient_id));
@@ -248,8 +234,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     contact_tumors,
     edit_runs,
     edit_run_failures,
-    patient_items,
-    tumor_items,
     submissions,
     submission_tumors,
     followup_tasks,

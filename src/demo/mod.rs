@@ -132,6 +132,7 @@ impl Rows {
             data: to_doc(&PatientData::from_domain(&p.patient))?,
             created_at: at,
             updated_at: at,
+            items: None,
         });
         for (id, tumor) in p.ids.iter().zip(p.tumors.iter()) {
             self.tumors.push(crate::service::tumors::new_row(id.clone(), &p.id, tumor, at)?);

@@ -286,16 +286,16 @@ struct Ctx<'a> {
     actor: &'a Actor,
 }
 
+/// An item map as stored: `None` when empty.
+fn item_doc(items: &ItemMap) -> Result<Option<String>> {
+    if items.is_empty() { Ok(None) } else { to_doc(items).map(Some) }
+}
+
 /// Everything one batch writes.
 #[derive(Default)]
 struct Writes {
     patients: Vec<PatientRow>,
     tumors: Vec<TumorRow>,
-    patient_items: Vec<PatientItemsRow>,
-    tumor_items: Vec<TumorItemsRow>,
-    /// Patients and tumors whose stored item maps are replaced.
-    replaced_patient_items: Vec<String>,
-    replaced_tumor_items: Vec<String>,
     treatments: Vec<TreatmentRow>,
     contacts: Vec<ContactRow>,
     links: Vec<ContactTumorRow>,
@@ -335,10 +335,6 @@ impl PlannedBatch {
         }
         bulk::insert_patients(c, &w.patients)?;
         bulk::insert_tumors(c, &w.tumors)?;
-        let replaced: Vec<&str> = w.replaced_patient_items.iter().map(String::as_str).collect();
-        bulk::put_patient_items(c, &replaced, &w.patient_items)?;
-        let replaced: Vec<&str> = w.replaced_tumor_items.iter().map(String::as_str).collect();
-        bulk::put_tumor_items(c, &replaced, &w.tumor_items)?;
         bulk::insert_treatments(c, &w.treatments)?;
         bulk::insert_contacts(c, &w.contacts)?;
         bulk::insert_contact_tumors(c, &w.links)?;
@@ -851,6 +847,7 @@ impl Ctx<'_> {
     ) -> Result<Option<&'static str>> {
         let at = now();
         let doc = to_doc(&PatientData::from_domain(patient))?;
+        let items_doc = item_doc(&p_items)?;
         let mut changed = false;
         let pid = match existing {
             None => {
@@ -865,17 +862,19 @@ impl Ctx<'_> {
                     data: doc,
                     created_at: at,
                     updated_at: at,
+                    items: items_doc,
                 });
                 id
             }
             Some(s) => {
-                if s.row.data != doc {
+                if s.row.data != doc || s.items != p_items {
                     let change = PatientChange {
                         version: s.row.version + 1,
                         name_search: name_search(patient),
                         date_of_last_contact: dlc.clone(),
                         vital_status: vital.into(),
                         data: doc,
+                        items: items_doc,
                         updated_at: at,
                     };
                     w.patient_updates.push((s.row.id.clone(), change));
@@ -887,14 +886,6 @@ impl Ctx<'_> {
                 s.row.id.clone()
             }
         };
-        if existing.map_or(!p_items.is_empty(), |s| s.items != p_items) {
-            if existing.is_some() {
-                w.replaced_patient_items.push(pid.clone());
-            }
-            w.patient_items
-                .push(PatientItemsRow { patient_id: pid.clone(), items: to_doc(&p_items)? });
-            changed = true;
-        }
         for (p, ids) in planned.into_iter().zip(treatment_ids) {
             let data = to_doc(&p.doc)?;
             let t = &p.domain;
@@ -912,13 +903,14 @@ impl Ctx<'_> {
                 warnings: None,
                 created_at: at,
                 updated_at: at,
+                items: item_doc(&p.items)?,
             };
             match p.existing {
                 None => {
                     w.tumors.push(row);
                     changed = true;
                 }
-                Some(s) if s.row.data != row.data => {
+                Some(s) if s.row.data != row.data || s.items != p.items => {
                     let change = TumorChange {
                         version: s.row.version + 1,
                         primary_site: row.primary_site,
@@ -929,20 +921,13 @@ impl Ctx<'_> {
                         reporting_facility: row.reporting_facility,
                         data: row.data,
                         warnings: None,
+                        items: row.items,
                         updated_at: at,
                     };
                     w.tumor_updates.push((row.id, change));
                     changed = true;
                 }
                 Some(_) => {}
-            }
-            if p.existing.map_or(!p.items.is_empty(), |s| s.items != p.items) {
-                if p.existing.is_some() {
-                    w.replaced_tumor_items.push(p.id.clone());
-                }
-                w.tumor_items
-                    .push(TumorItemsRow { tumor_id: p.id.clone(), items: to_doc(&p.items)? });
-                changed = true;
             }
             for ((td, _), id) in p.treatments.iter().zip(ids) {
                 let data = to_doc(td)?;

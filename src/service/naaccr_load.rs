@@ -30,8 +30,9 @@ pub(crate) struct Stored {
     pub contacts: Vec<(ContactDoc, ContactData)>,
 }
 
-fn items(json: &str) -> Result<ItemMap> {
-    parse_doc(json)
+/// A stored item map (`None`: the record has none).
+fn items(json: Option<&str>) -> Result<ItemMap> {
+    json.map_or_else(|| Ok(ItemMap::new()), parse_doc)
 }
 
 /// The stored rows of a batch of patients, fetched but not yet parsed (parsing is CPU work a
@@ -39,14 +40,11 @@ fn items(json: &str) -> Result<ItemMap> {
 pub(crate) struct Fetched {
     patients: Vec<PatientState>,
     tumors: Vec<TumorState>,
-    patient_items: HashMap<String, String>,
-    tumor_items: HashMap<String, String>,
     treatments: Vec<TreatmentState>,
     contacts: Vec<ContactDoc>,
 }
 
-/// Reads the tumors (within `scope`), item maps, treatments and contacts of `patients`, in a few
-/// queries.
+/// Reads the tumors (within `scope`), treatments and contacts of `patients`, in a few queries.
 pub(crate) fn fetch(
     conn: &mut DbConn,
     patients: Vec<PatientState>,
@@ -55,8 +53,6 @@ pub(crate) fn fetch(
     let mut fetched = Fetched {
         patients: Vec::new(),
         tumors: Vec::new(),
-        patient_items: HashMap::new(),
-        tumor_items: HashMap::new(),
         treatments: Vec::new(),
         contacts: Vec::new(),
     };
@@ -66,11 +62,7 @@ pub(crate) fn fetch(
     let pids: Vec<&str> = patients.iter().map(|p| p.id.as_str()).collect();
     fetched.tumors = bulk::tumors_of(conn, &pids, scope)?;
     let tids: Vec<&str> = fetched.tumors.iter().map(|t| t.id.as_str()).collect();
-    fetched.patient_items =
-        bulk::patient_items_of(conn, &pids)?.into_iter().map(|r| (r.patient_id, r.items)).collect();
     if !tids.is_empty() {
-        fetched.tumor_items =
-            bulk::tumor_items_of(conn, &tids)?.into_iter().map(|r| (r.tumor_id, r.items)).collect();
         fetched.treatments = bulk::treatments_of(conn, &tids)?;
     }
     fetched.contacts = bulk::contacts_of(conn, &pids)?;
@@ -86,7 +78,7 @@ impl Fetched {
 
     /// Parses the stored documents and groups everything by patient.
     pub fn parse(self) -> Result<Vec<Stored>> {
-        let Self { patients, tumors: tumor_rows, mut patient_items, mut tumor_items, .. } = self;
+        let Self { patients, tumors: tumor_rows, .. } = self;
         let mut treatments: HashMap<String, Vec<(TreatmentState, TreatmentData)>> = HashMap::new();
         for row in self.treatments {
             let doc: TreatmentData = parse_doc(&row.data)?;
@@ -113,10 +105,7 @@ impl Fetched {
         let mut by_patient: HashMap<String, Vec<StoredTumor>> = HashMap::new();
         for row in tumor_rows {
             let doc: TumorData = parse_doc(&row.data)?;
-            let it = match tumor_items.remove(&row.id) {
-                Some(j) => items(&j)?,
-                None => ItemMap::new(),
-            };
+            let it = items(row.items.as_deref())?;
             let tr = treatments.remove(&row.id).unwrap_or_default();
             let cs = statuses.remove(&row.id).map(|(_, s)| s);
             by_patient.entry(row.patient_id.clone()).or_default().push(StoredTumor {
@@ -130,10 +119,7 @@ impl Fetched {
         let mut out = Vec::with_capacity(patients.len());
         for row in patients {
             let doc: PatientData = parse_doc(&row.data)?;
-            let it = match patient_items.remove(&row.id) {
-                Some(j) => items(&j)?,
-                None => ItemMap::new(),
-            };
+            let it = items(row.items.as_deref())?;
             let tumors = by_patient.remove(&row.id).unwrap_or_default();
             let cs = contacts.remove(&row.id).unwrap_or_default();
             out.push(Stored { row, doc, items: it, tumors, contacts: cs });

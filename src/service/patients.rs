@@ -59,6 +59,7 @@ pub fn create(
         data: to_doc(&PatientData::from_domain(&patient))?,
         created_at: at,
         updated_at: at,
+        items: None,
     };
     crate::db::transaction(conn, |c| {
         if repo::patient_id_number_taken(c, &row.patient_id_number, &row.id)? {

@@ -40,6 +40,7 @@ pub(crate) fn new_row(
         warnings: None,
         created_at: at,
         updated_at: at,
+        items: None,
     };
     row_fields(tumor, &mut row)?;
     Ok(row)

@@ -3,6 +3,8 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use diesel::prelude::*;
+use oncoreg::db::schema::{patients, tumors};
 use oncoreg::db::{self, DatabaseUrl};
 
 fn names(backend: &str) -> BTreeSet<String> {
@@ -43,5 +45,70 @@ fn sqlite_migrations_apply_revert_and_reapply() {
 fn postgres_migrations_apply_revert_and_reapply() {
     let (name, url) = crate::common::fresh_postgres();
     up_down_up(&url);
+    crate::common::drop_postgres(&name);
+}
+
+/// Item maps kept in their own tables before 000400 end up on their records, and back on revert.
+fn item_maps_move_onto_their_records(url: &str) {
+    let pool = db::pool(&DatabaseUrl::parse(url), Some(1)).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    db::run_migrations(&mut conn).expect("up");
+    let reverted = db::revert_last_migration(&mut conn).expect("down one");
+    assert_eq!(reverted, "20261123000400");
+    let at = "'2026-01-01 00:00:00'";
+    for sql in [
+        format!(
+            "INSERT INTO patients (id, version, patient_id_number, name_search, vital_status, \
+             data, created_at, updated_at) VALUES ('p1', 1, '00000001', 'roe', '1', '{{}}', {at}, {at}), \
+             ('p2', 1, '00000002', 'doe', '1', '{{}}', {at}, {at})"
+        ),
+        format!(
+            "INSERT INTO tumors (id, patient_id, version, primary_site, histology, behavior, \
+             diagnosis_year, class_of_case, data, created_at, updated_at) \
+             VALUES ('t1', 'p1', 1, 'C509', '8500', '3', 2021, '14', '{{}}', {at}, {at})"
+        ),
+        r#"INSERT INTO patient_items (patient_id, items) VALUES ('p1', '{"nameAlias":"Roe"}'), ('p2', '{}')"#.into(),
+        r#"INSERT INTO tumor_items (tumor_id, items) VALUES ('t1', '{"cs1":"5"}')"#.into(),
+    ] {
+        diesel::sql_query(sql).execute(&mut *conn).expect("insert");
+    }
+    db::run_migrations(&mut conn).expect("up again");
+    let p: Vec<(String, Option<String>)> = patients::table
+        .select((patients::id, patients::items))
+        .order(patients::id)
+        .load(&mut *conn)
+        .expect("patients");
+    assert_eq!(
+        p,
+        vec![("p1".into(), Some(r#"{"nameAlias":"Roe"}"#.into())), ("p2".into(), None)],
+        "an empty map becomes NULL"
+    );
+    let t: Vec<Option<String>> =
+        tumors::table.select(tumors::items).load(&mut *conn).expect("tumors");
+    assert_eq!(t, vec![Some(r#"{"cs1":"5"}"#.to_string())]);
+    db::revert_last_migration(&mut conn).expect("down again");
+    let back: i64 = diesel::sql_query("SELECT COUNT(*) AS n FROM patient_items")
+        .get_result::<Count>(&mut *conn)
+        .expect("count")
+        .n;
+    assert_eq!(back, 1, "the maps go back to their table");
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+#[test]
+fn sqlite_item_maps_move_onto_their_records() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    item_maps_move_onto_their_records(&format!("sqlite://{}", dir.path().join("m.db").display()));
+}
+
+#[test]
+fn postgres_item_maps_move_onto_their_records() {
+    let (name, url) = crate::common::fresh_postgres();
+    item_maps_move_onto_their_records(&url);
     crate::common::drop_postgres(&name);
 }
