@@ -703,6 +703,52 @@ async fn an_import_updates_changed_records(app: &TestApp) {
     assert_eq!(item(&p.tumors[0], "rxSummChemo"), Some("02"));
 }
 
+/// Items without a typed field live on their records: a file that changes only those updates the
+/// records, and a registrar's edit through the API keeps them.
+async fn untyped_items_change_with_their_records(app: &TestApp) {
+    let doc = |alias: &str, payer: &str| {
+        a_doc(
+            &patient_xml(
+                "00040001",
+                &format!(r#"<Item naaccrId="nameAlias">{alias}</Item>"#),
+                &format!(r#"<Item naaccrId="primaryPayerAtDx">{payer}</Item>"#),
+            ),
+            "",
+        )
+    };
+    let r = import(app, "application/xml", doc("Roe", "10")).await;
+    assert_eq!(r.body["patientsCreated"], 1, "{}", r.body);
+    let r = import(app, "application/xml", doc("Doe", "20")).await;
+    assert_eq!(r.body["patientsUpdated"], 1, "{}", r.body);
+    assert_eq!(r.body["tumorsUpdated"], 1, "{}", r.body);
+    let r = import(app, "application/xml", doc("Doe", "20")).await;
+    assert_eq!(r.body["patientsUnchanged"], 1, "{}", r.body);
+    // A registrar edits the patient and the tumor through the API.
+    let r = app.get("/api/v1/patients?patientIdNumber=00040001").await;
+    let mut patient = r.body["items"][0].clone();
+    let pid = patient["id"].as_str().expect("patient id").to_string();
+    let version = patient["version"].as_i64().expect("version");
+    assert_eq!(version, 2, "the items-only change was a new version: {patient}");
+    patient["nameLast"] = json!("Edited");
+    for k in ["id", "version", "createdAt", "updatedAt", "dateOfLastContact", "vitalStatus"] {
+        patient.as_object_mut().expect("object").remove(k);
+    }
+    let r = app.put(&format!("/api/v1/patients/{pid}"), version, &patient).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = submit(app, json!({"recordType": "A", "naaccrVersion": "260", "includeFailing": true}))
+        .await;
+    let id = r.body["id"].as_str().expect("id").to_string();
+    let (_, _, xml) = download(app, &id, false).await;
+    let (_, patients) = read_back(&xml);
+    let p = patients
+        .iter()
+        .find(|p| item(&p.items, "patientIdNumber") == Some("00040001"))
+        .expect("the patient is exported");
+    assert_eq!(item(&p.items, "nameLast"), Some("Edited"));
+    assert_eq!(item(&p.items, "nameAlias"), Some("Doe"));
+    assert_eq!(item(&p.tumors[0], "primaryPayerAtDx"), Some("20"));
+}
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_oncoreg"))
 }
@@ -766,6 +812,7 @@ both_backends!(
     reported_problems_are_listed_per_record,
     a_patient_repeated_in_a_later_batch_is_matched,
     an_import_updates_changed_records,
+    untyped_items_change_with_their_records,
 );
 
 mod cli {
