@@ -182,35 +182,35 @@ impl<'d, W: Write> NaaccrXmlWriter<'d, W> {
 
     /// Writes one `<Patient>` with its `<Tumor>`s.
     pub fn write_patient(&mut self, patient: &PatientItems) -> Result<(), WriteError> {
-        self.patients_started = true;
-        self.out.write_all(b"    <Patient>\n")?;
-        self.write_items(Level::Patient, &patient.items, PATIENT_INDENT)?;
-        for tumor in &patient.tumors {
-            self.out.write_all(b"        <Tumor>\n")?;
-            self.write_items(Level::Tumor, tumor, TUMOR_INDENT)?;
-            self.out.write_all(b"        </Tumor>\n")?;
-            self.summary.tumors += 1;
-        }
-        self.out.write_all(b"    </Patient>\n")?;
-        self.summary.patients += 1;
-        Ok(())
+        self.patient_with(&patient.items, &patient.tumors, |w, level, items, indent| {
+            w.write_items(level, items, indent)
+        })
     }
 
     /// Writes one `<Patient>` given by dictionary index, with the same checks as
     /// [`Self::write_patient`].
     pub fn write_indexed(&mut self, patient: &IndexedPatient) -> Result<(), WriteError> {
+        self.patient_with(&patient.items, &patient.tumors, |w, level, items, indent| {
+            w.begin_element();
+            for (index, value) in items {
+                w.write_item(level, *index, value, indent)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn patient_with<T>(
+        &mut self,
+        items: &T,
+        tumors: &[T],
+        write: impl Fn(&mut Self, Level, &T, &[u8]) -> Result<(), WriteError>,
+    ) -> Result<(), WriteError> {
         self.patients_started = true;
         self.out.write_all(b"    <Patient>\n")?;
-        self.begin_element();
-        for (index, value) in &patient.items {
-            self.write_item(Level::Patient, *index, value, PATIENT_INDENT)?;
-        }
-        for tumor in &patient.tumors {
+        write(self, Level::Patient, items, PATIENT_INDENT)?;
+        for tumor in tumors {
             self.out.write_all(b"        <Tumor>\n")?;
-            self.begin_element();
-            for (index, value) in tumor {
-                self.write_item(Level::Tumor, *index, value, TUMOR_INDENT)?;
-            }
+            write(self, Level::Tumor, tumor, TUMOR_INDENT)?;
             self.out.write_all(b"        </Tumor>\n")?;
             self.summary.tumors += 1;
         }
