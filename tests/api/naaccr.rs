@@ -735,6 +735,19 @@ async fn untyped_items_change_with_their_records(app: &TestApp) {
     }
     let r = app.put(&format!("/api/v1/patients/{pid}"), version, &patient).await;
     assert_eq!(r.status, 200, "{}", r.body);
+    let r = app.get(&format!("/api/v1/patients/{pid}/tumors")).await;
+    let mut tumor = r.body["items"][0].clone();
+    let tid = tumor["id"].as_str().expect("tumor id").to_string();
+    let version = tumor["version"].as_i64().expect("version");
+    tumor["laterality"] = json!("1");
+    // The imported tumor lacks its grades (reported at import); the registrar completes them.
+    tumor["gradeClinical"] = json!("9");
+    tumor["gradePathological"] = json!("9");
+    for k in ["id", "version", "createdAt", "updatedAt", "patientId", "cancerStatus", "warnings"] {
+        tumor.as_object_mut().expect("object").remove(k);
+    }
+    let r = app.put(&format!("/api/v1/tumors/{tid}"), version, &tumor).await;
+    assert_eq!(r.status, 200, "{}", r.body);
     let r = submit(app, json!({"recordType": "A", "naaccrVersion": "260", "includeFailing": true}))
         .await;
     let id = r.body["id"].as_str().expect("id").to_string();
@@ -746,6 +759,7 @@ async fn untyped_items_change_with_their_records(app: &TestApp) {
         .expect("the patient is exported");
     assert_eq!(item(&p.items, "nameLast"), Some("Edited"));
     assert_eq!(item(&p.items, "nameAlias"), Some("Doe"));
+    assert_eq!(item(&p.tumors[0], "laterality"), Some("1"));
     assert_eq!(item(&p.tumors[0], "primaryPayerAtDx"), Some("20"));
 }
 
