@@ -134,15 +134,10 @@ impl<'d, W: Write> NaaccrXmlWriter<'d, W> {
             write!(out, " timeGenerated=\"{}\"", escape(t.as_str()))?;
         }
         writeln!(out, " xmlns=\"{NAACCR_NS}\">")?;
-        Ok(Self {
-            out,
-            dict,
-            record_type,
-            summary: WriteSummary::default(),
-            seen: vec![0; dict.items.len()],
-            generation: 0,
-            patients_started: false,
-        })
+        let mut writer = Self::fragment(out, dict, record_type);
+        // Root items may still come before the first patient.
+        writer.patients_started = false;
+        Ok(writer)
     }
 
     /// A writer of `<Patient>` elements only (no declaration, no root element), for formatting
