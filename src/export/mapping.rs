@@ -116,18 +116,11 @@ pub fn sex_assigned_at_birth_from_sex(code: &str) -> Option<(&'static str, bool)
 }
 
 /// The id to write for a stored item id in `dict` (following [`ALIASES`]); `None` if neither exists.
-pub fn target_id<'a>(dict: &Dictionary, id: &'a str) -> Option<&'a str> {
-    if dict.get(id).is_some() {
-        return Some(id);
-    }
-    ALIASES
-        .iter()
-        .find(|(new, _)| *new == id)
-        .map(|(_, old)| *old)
-        .filter(|old| dict.get(old).is_some())
+pub fn target_id<'d>(dict: &'d Dictionary, id: &str) -> Option<&'d str> {
+    target_index(dict, id).and_then(|i| dict.items.get(i)).map(|d| d.naaccr_id.as_str())
 }
 
-/// The dictionary index of [`target_id`].
+/// The index in `dict.items` of [`target_id`].
 pub fn target_index(dict: &Dictionary, id: &str) -> Option<usize> {
     dict.index_of(id).or_else(|| {
         ALIASES.iter().find(|(new, _)| *new == id).and_then(|(_, old)| dict.index_of(old))

@@ -36,21 +36,6 @@ pub struct IndexedPatient<'a> {
     pub tumors: Vec<IndexedItems<'a>>,
 }
 
-impl IndexedPatient<'_> {
-    /// The same items as `(naaccrId, value)` pairs.
-    pub fn to_pairs(&self, dict: &Dictionary) -> PatientItems {
-        let pairs = |items: &IndexedItems| -> Vec<(String, String)> {
-            items
-                .iter()
-                .filter_map(|(i, v)| {
-                    dict.items.get(*i).map(|d| (d.naaccr_id.clone(), v.to_string()))
-                })
-                .collect()
-        };
-        PatientItems { items: pairs(&self.items), tumors: self.tumors.iter().map(pairs).collect() }
-    }
-}
-
 /// Errors that stop writing.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {

@@ -82,10 +82,6 @@ impl<'d> Targets<'d> {
             npi_follow_up: at("npiPhysicianFollowUp"),
         }
     }
-
-    pub fn dictionary(&self) -> &'d Dictionary {
-        self.dict
-    }
 }
 
 /// Collects `(dictionary index, priority, value)` and keeps the best value per item.
@@ -349,7 +345,7 @@ pub fn from_items(
 
 /// Whether the items of `level` in a `rt` file include `id` (only those replace stored values).
 pub fn file_covers(dict: &Dictionary, rt: RecordType, id: &str, level: Level) -> bool {
-    match mapping::target_id(dict, id).and_then(|t| dict.get(t)) {
+    match mapping::target_index(dict, id).and_then(|i| dict.items.get(i)) {
         Some(d) => d.level == level && d.record_types.contains(rt),
         None => false,
     }
@@ -358,6 +354,7 @@ pub fn file_covers(dict: &Dictionary, rt: RecordType, id: &str, level: Level) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::naaccr_xml::PatientItems;
 
     fn s(v: &str) -> Option<String> {
         Some(v.to_owned())
@@ -395,6 +392,14 @@ mod tests {
         }
     }
 
+    /// The items as `(naaccrId, value)` pairs.
+    fn pairs(p: &IndexedPatient, dict: &Dictionary) -> PatientItems {
+        let pairs = |items: &IndexedItems| -> Vec<(String, String)> {
+            items.iter().map(|(i, v)| (dict.items[*i].naaccr_id.clone(), v.to_string())).collect()
+        };
+        PatientItems { items: pairs(&p.items), tumors: p.tumors.iter().map(pairs).collect() }
+    }
+
     fn value<'a>(pairs: &'a [(String, String)], id: &str) -> Option<&'a str> {
         pairs.iter().find(|(k, _)| k == id).map(|(_, v)| v.as_str())
     }
@@ -407,7 +412,7 @@ mod tests {
         for items in std::iter::once(&indexed.items).chain(&indexed.tumors) {
             assert!(items.windows(2).all(|w| w[0].0 < w[1].0), "dictionary order, one per item");
         }
-        let got = indexed.to_pairs(dict);
+        let got = pairs(&indexed, dict);
         assert_eq!(value(&got.items, "dateOfBirth"), Some("19500304"));
         assert_eq!(value(&got.items, "nameAlias"), Some("Roe"));
         assert_eq!(value(&got.items, "sexAssignedAtBirth"), Some("2"));
@@ -425,12 +430,12 @@ mod tests {
     fn an_original_v25_sex_wins_over_the_alias() {
         let v25 = Dictionary::for_version("250").expect("v25");
         let rec = record();
-        let got = to_items(&rec, &Targets::new(v25)).to_pairs(v25);
+        let got = pairs(&to_items(&rec, &Targets::new(v25)), v25);
         assert_eq!(value(&got.items, "sex"), Some("6"));
         assert_eq!(value(&got.items, "sexAssignedAtBirth"), None);
         let mut plain = record();
         plain.items.remove("sex");
-        let got = to_items(&plain, &Targets::new(v25)).to_pairs(v25);
+        let got = pairs(&to_items(&plain, &Targets::new(v25)), v25);
         assert_eq!(value(&got.items, "sex"), Some("2"));
     }
 }

@@ -35,17 +35,27 @@ fn up_down_up(url: &str) {
     assert!(db::run_migrations(&mut conn).expect("idempotent").is_empty());
 }
 
+/// Runs `check` on a fresh SQLite file.
+fn on_sqlite(check: fn(&str)) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    check(&format!("sqlite://{}", dir.path().join("m.db").display()));
+}
+
+/// Runs `check` on a fresh PostgreSQL database.
+fn on_postgres(check: fn(&str)) {
+    let (name, url) = crate::common::fresh_postgres();
+    check(&url);
+    crate::common::drop_postgres(&name);
+}
+
 #[test]
 fn sqlite_migrations_apply_revert_and_reapply() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    up_down_up(&format!("sqlite://{}", dir.path().join("m.db").display()));
+    on_sqlite(up_down_up);
 }
 
 #[test]
 fn postgres_migrations_apply_revert_and_reapply() {
-    let (name, url) = crate::common::fresh_postgres();
-    up_down_up(&url);
-    crate::common::drop_postgres(&name);
+    on_postgres(up_down_up);
 }
 
 /// Item maps kept in their own tables before 000400 end up on their records, and back on revert.
@@ -102,13 +112,10 @@ struct Count {
 
 #[test]
 fn sqlite_item_maps_move_onto_their_records() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    item_maps_move_onto_their_records(&format!("sqlite://{}", dir.path().join("m.db").display()));
+    on_sqlite(item_maps_move_onto_their_records);
 }
 
 #[test]
 fn postgres_item_maps_move_onto_their_records() {
-    let (name, url) = crate::common::fresh_postgres();
-    item_maps_move_onto_their_records(&url);
-    crate::common::drop_postgres(&name);
+    on_postgres(item_maps_move_onto_their_records);
 }
