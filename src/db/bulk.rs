@@ -44,17 +44,42 @@ pub fn insert_submission_tumors(conn: &mut DbConn, rows: &[SubmissionTumorRow]) 
     insert_all!(conn, submission_tumors::table, rows)
 }
 
-/// The next page of patients in id order.
-pub fn patients_after(
+pub fn insert_export_forms(conn: &mut DbConn, rows: &[ExportFormRow]) -> QResult<()> {
+    insert_all!(conn, export_forms::table, rows)
+}
+
+pub fn delete_export_forms(conn: &mut DbConn, patient_ids: &[&str]) -> QResult<()> {
+    if patient_ids.is_empty() {
+        return Ok(());
+    }
+    diesel::delete(export_forms::table.filter(export_forms::patient_id.eq_any(patient_ids)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A stored export form: (form, passes, checked on).
+pub type StoredForm = (Vec<u8>, bool, chrono::NaiveDate);
+
+/// The next page of patients in id order, with their stored export forms.
+pub fn forms_after(
     conn: &mut DbConn,
     after: Option<&str>,
     limit: i64,
-) -> QResult<Vec<PatientState>> {
-    let mut q = patients::table.into_boxed::<MultiBackend>();
+) -> QResult<Vec<(String, Option<StoredForm>)>> {
+    let mut q = patients::table.left_join(export_forms::table).into_boxed::<MultiBackend>();
     if let Some(a) = after {
         q = q.filter(patients::id.gt(a.to_string()));
     }
-    q.order(patients::id).limit(limit).select(PatientState::as_select()).load(conn)
+    let form = (export_forms::form, export_forms::passes, export_forms::checked_on);
+    q.order(patients::id).limit(limit).select((patients::id, form.nullable())).load(conn)
+}
+
+pub fn patients_by_id(conn: &mut DbConn, ids: &[&str]) -> QResult<Vec<PatientState>> {
+    patients::table
+        .filter(patients::id.eq_any(ids))
+        .order(patients::id)
+        .select(PatientState::as_select())
+        .load(conn)
 }
 
 pub fn patients_by_number(conn: &mut DbConn, numbers: &[&str]) -> QResult<Vec<PatientState>> {
@@ -64,31 +89,12 @@ pub fn patients_by_number(conn: &mut DbConn, numbers: &[&str]) -> QResult<Vec<Pa
         .load(conn)
 }
 
-/// Tumor filters of an export: facility and diagnosis years (exact dates are checked by the caller).
-#[derive(Clone, Debug, Default)]
-pub struct TumorScope {
-    pub facility: Option<String>,
-    pub year_from: Option<i32>,
-    pub year_to: Option<i32>,
-}
-
-pub fn tumors_of(
-    conn: &mut DbConn,
-    patient_ids: &[&str],
-    scope: &TumorScope,
-) -> QResult<Vec<TumorState>> {
-    let mut q =
-        tumors::table.filter(tumors::patient_id.eq_any(patient_ids)).into_boxed::<MultiBackend>();
-    if let Some(f) = &scope.facility {
-        q = q.filter(tumors::reporting_facility.eq(f.clone()));
-    }
-    if let Some(y) = scope.year_from {
-        q = q.filter(tumors::diagnosis_year.ge(y));
-    }
-    if let Some(y) = scope.year_to {
-        q = q.filter(tumors::diagnosis_year.le(y));
-    }
-    q.order(tumors::id).select(TumorState::as_select()).load(conn)
+pub fn tumors_of(conn: &mut DbConn, patient_ids: &[&str]) -> QResult<Vec<TumorState>> {
+    tumors::table
+        .filter(tumors::patient_id.eq_any(patient_ids))
+        .order(tumors::id)
+        .select(TumorState::as_select())
+        .load(conn)
 }
 
 pub fn treatments_of(conn: &mut DbConn, tumor_ids: &[&str]) -> QResult<Vec<TreatmentState>> {
@@ -107,11 +113,12 @@ pub fn contacts_of(conn: &mut DbConn, patient_ids: &[&str]) -> QResult<Vec<Conta
         .load(conn)
 }
 
-/// (tumor id, content hash, batch time) of every batch that carried one of these tumors.
+/// (tumor id, content hash, batch time) of every batch that carried a tumor of these patients.
 pub fn sent_hashes(
     conn: &mut DbConn,
-    tumor_ids: &[&str],
+    patient_ids: &[&str],
 ) -> QResult<Vec<(String, String, chrono::NaiveDateTime)>> {
+    let tumor_ids = tumors::table.filter(tumors::patient_id.eq_any(patient_ids)).select(tumors::id);
     submission_tumors::table
         .inner_join(submissions::table)
         .filter(submission_tumors::tumor_id.eq_any(tumor_ids))

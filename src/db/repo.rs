@@ -147,6 +147,22 @@ pub fn list_audit(
     q.order(audit_log::id).limit(limit).select(AuditRow::as_select()).load(conn)
 }
 
+// --- export forms -------------------------------------------------------------------------------
+
+// A patient's export form is derived from all its records, so every write below drops it; the next
+// export computes it again.
+
+fn drop_export_form(conn: &mut DbConn, patient_id: &str) -> QResult<()> {
+    diesel::delete(export_forms::table.find(patient_id)).execute(conn).map(|_| ())
+}
+
+fn drop_export_form_of_tumor(conn: &mut DbConn, tumor_id: &str) -> QResult<()> {
+    let patient = tumors::table.filter(tumors::id.eq(tumor_id)).select(tumors::patient_id);
+    diesel::delete(export_forms::table.filter(export_forms::patient_id.eq_any(patient)))
+        .execute(conn)
+        .map(|_| ())
+}
+
 // --- patients -----------------------------------------------------------------------------------
 
 pub fn insert_patient(conn: &mut DbConn, row: &PatientRow) -> QResult<()> {
@@ -173,6 +189,7 @@ pub fn update_patient(conn: &mut DbConn, row: &PatientRow, expected: i32) -> QRe
     )
     .set(row)
     .execute(conn)?;
+    drop_export_form(conn, &row.id)?;
     Ok(n == 1)
 }
 
@@ -185,8 +202,8 @@ pub fn set_follow_up_state(
 ) -> QResult<()> {
     diesel::update(patients::table.find(id))
         .set((patients::date_of_last_contact.eq(dlc), patients::vital_status.eq(vital_status)))
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    drop_export_form(conn, id)
 }
 
 pub fn list_patients(
@@ -220,7 +237,8 @@ pub fn list_patients(
 // --- tumors -------------------------------------------------------------------------------------
 
 pub fn insert_tumor(conn: &mut DbConn, row: &TumorRow) -> QResult<()> {
-    diesel::insert_into(tumors::table).values(row).execute(conn).map(|_| ())
+    diesel::insert_into(tumors::table).values(row).execute(conn)?;
+    drop_export_form(conn, &row.patient_id)
 }
 
 pub fn get_tumor(conn: &mut DbConn, id: &str) -> QResult<Option<TumorRow>> {
@@ -233,6 +251,7 @@ pub fn update_tumor(conn: &mut DbConn, row: &TumorRow, expected: i32) -> QResult
     )
     .set(row)
     .execute(conn)?;
+    drop_export_form(conn, &row.patient_id)?;
     Ok(n == 1)
 }
 
@@ -269,7 +288,8 @@ pub fn list_tumors(
 // --- treatments ---------------------------------------------------------------------------------
 
 pub fn insert_treatment(conn: &mut DbConn, row: &TreatmentRow) -> QResult<()> {
-    diesel::insert_into(treatments::table).values(row).execute(conn).map(|_| ())
+    diesel::insert_into(treatments::table).values(row).execute(conn)?;
+    drop_export_form_of_tumor(conn, &row.tumor_id)
 }
 
 pub fn get_treatment(conn: &mut DbConn, id: &str) -> QResult<Option<TreatmentRow>> {
@@ -284,6 +304,7 @@ pub fn update_treatment(conn: &mut DbConn, row: &TreatmentRow, expected: i32) ->
     )
     .set(row)
     .execute(conn)?;
+    drop_export_form_of_tumor(conn, &row.tumor_id)?;
     Ok(n == 1)
 }
 
@@ -322,7 +343,7 @@ pub fn insert_contact(
     for t in tumors {
         diesel::insert_into(contact_tumors::table).values(t).execute(conn)?;
     }
-    Ok(())
+    drop_export_form(conn, &row.patient_id)
 }
 
 pub fn get_contact(conn: &mut DbConn, id: &str) -> QResult<Option<ContactRow>> {
@@ -348,6 +369,7 @@ pub fn update_contact(
     for t in tumors {
         diesel::insert_into(contact_tumors::table).values(t).execute(conn)?;
     }
+    drop_export_form(conn, &row.patient_id)?;
     Ok(true)
 }
 

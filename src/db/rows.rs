@@ -225,6 +225,16 @@ pub struct SubmissionRow {
     pub file_name: String,
 }
 
+/// A patient's stored export form (see `export::form`).
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = export_forms, treat_none_as_default_value = false)]
+pub struct ExportFormRow {
+    pub patient_id: String,
+    pub form: Vec<u8>,
+    pub passes: bool,
+    pub checked_on: NaiveDate,
+}
+
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = submission_tumors, treat_none_as_default_value = false)]
 pub struct SubmissionTumorRow {

@@ -153,6 +153,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    export_forms (patient_id) {
+        patient_id -> Text,
+        form -> Binary,
+        passes -> Bool,
+        checked_on -> Date,
+    }
+}
+
+diesel::table! {
     submission_tumors (submission_id, tumor_id) {
         submission_id -> Text,
         tumor_id -> Text,
@@ -216,6 +225,7 @@ diesel::table! {
 }
 
 diesel::joinable!(tumors -> patients (patient_id));
+diesel::joinable!(export_forms -> patients (patient_id));
 diesel::joinable!(submission_tumors -> submissions (submission_id));
 diesel::joinable!(treatments -> tumors (tumor_id));
 diesel::joinable!(contacts -> patients (patient_id));
@@ -227,6 +237,7 @@ diesel::joinable!(letters -> followup_tasks (task_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     audit_log,
+    export_forms,
     patients,
     tumors,
     treatments,

@@ -2,6 +2,7 @@
 //! Pure streaming code over `std::io`; no web or database access.
 
 pub mod flat_file;
+pub mod form;
 pub mod mapping;
 pub mod naaccr_read;
 mod naaccr_read_xml;

@@ -7,10 +7,12 @@
 
 use std::borrow::Cow;
 
+use serde::{Deserialize, Serialize};
+
 use super::mapping::{
     self, Conv, Field, ItemMap, PATIENT_FIELDS, PATIENT_TUMOR_FIELDS, TREATMENT_ITEMS, TUMOR_FIELDS,
 };
-use super::naaccr_xml::{IndexedItems, IndexedPatient};
+use super::naaccr_xml::IndexedItems;
 use crate::domain::naaccr::{Dictionary, Level, RecordType};
 use crate::dto::{PatientData, TreatmentData, TumorData};
 
@@ -45,48 +47,28 @@ pub struct PatientRecord {
     pub tumors: Vec<TumorRecord>,
 }
 
-/// Where the typed fields and derived items go in one dictionary, looked up once per export
-/// instead of once per value.
-pub struct Targets<'d> {
-    dict: &'d Dictionary,
-    patient: Vec<Option<usize>>,
-    patient_tumor: Vec<Option<usize>>,
-    tumor: Vec<Option<usize>>,
-    /// v25 writes `sexAssignedAtBirth` as `sex`, where an original `sex` in the item map wins.
-    sex_is_alias: bool,
-    date_of_last_contact: Option<usize>,
-    vital_status: Option<usize>,
-    cause_of_death: Option<usize>,
-    cancer_status: Option<usize>,
-    npi_managing: Option<usize>,
-    npi_follow_up: Option<usize>,
+/// One item before a dictionary is chosen: its NAACCR id, its precedence (lower wins) and its
+/// value as written. An empty value claims the item without writing it (a tumor that lacks a
+/// patient-held item).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item<'a> {
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+    pub priority: u8,
+    #[serde(borrow)]
+    pub value: Cow<'a, str>,
 }
 
-impl<'d> Targets<'d> {
-    pub fn new(dict: &'d Dictionary) -> Self {
-        fn of<T>(dict: &Dictionary, fields: &[Field<T>]) -> Vec<Option<usize>> {
-            fields.iter().map(|f| mapping::target_index(dict, f.naaccr_id)).collect()
-        }
-        let at = |id: &str| mapping::target_index(dict, id);
-        Self {
-            dict,
-            patient: of(dict, PATIENT_FIELDS),
-            patient_tumor: of(dict, PATIENT_TUMOR_FIELDS),
-            tumor: of(dict, TUMOR_FIELDS),
-            sex_is_alias: dict.get("sexAssignedAtBirth").is_none(),
-            date_of_last_contact: at("dateOfLastContact"),
-            vital_status: at("vitalStatus"),
-            cause_of_death: at("causeOfDeath"),
-            cancer_status: at("cancerStatus"),
-            npi_managing: at("npiPhysicianManaging"),
-            npi_follow_up: at("npiPhysicianFollowUp"),
-        }
-    }
+/// The items of one patient and of each of its tumors, before a dictionary is chosen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Items<'a> {
+    pub patient: Vec<Item<'a>>,
+    pub tumors: Vec<Vec<Item<'a>>>,
 }
 
-/// Collects `(dictionary index, priority, value)` and keeps the best value per item.
+/// Collects candidate items; the best one per dictionary item is chosen by [`resolve`].
 struct Collect<'a> {
-    out: Vec<(usize, u8, Cow<'a, str>)>,
+    out: Vec<Item<'a>>,
 }
 
 impl<'a> Collect<'a> {
@@ -94,25 +76,16 @@ impl<'a> Collect<'a> {
         Self { out: Vec::with_capacity(64) }
     }
 
-    /// An empty value claims the item without writing it (a tumor that lacks a patient-held item).
-    fn add(&mut self, priority: u8, index: Option<usize>, value: Cow<'a, str>) {
-        if let Some(index) = index {
-            self.out.push((index, priority, value));
-        }
+    fn add(&mut self, priority: u8, id: &'a str, value: Cow<'a, str>) {
+        self.out.push(Item { id: Cow::Borrowed(id), priority, value });
     }
 
-    fn fields<T>(&mut self, priority: u8, fields: &[Field<T>], at: &[Option<usize>], rec: &'a T) {
-        for (f, index) in fields.iter().zip(at) {
+    fn fields<T>(&mut self, priority: u8, fields: &'static [Field<T>], rec: &'a T) {
+        for f in fields {
             if let Some(v) = (f.get)(rec) {
-                self.add(priority, *index, convert(f.conv, v));
+                self.add(priority, f.naaccr_id, convert(f.conv, v));
             }
         }
-    }
-
-    fn finish(mut self) -> IndexedItems<'a> {
-        self.out.sort_unstable_by_key(|(i, p, _)| (*i, *p));
-        self.out.dedup_by_key(|(i, _, _)| *i);
-        self.out.into_iter().filter(|(_, _, v)| !v.is_empty()).map(|(i, _, v)| (i, v)).collect()
     }
 }
 
@@ -129,38 +102,26 @@ const DERIVED: u8 = 1;
 const MAPPED: u8 = 2;
 const PATIENT_HELD: u8 = 3;
 
-/// The items of one patient for the targets' dictionary (record-type filtering is the writer's
-/// job).
-pub fn to_items<'a>(rec: &'a PatientRecord, targets: &Targets) -> IndexedPatient<'a> {
-    let dict = targets.dict;
+/// Every item one patient's record offers, in any dictionary.
+pub fn collect(rec: &PatientRecord) -> Items<'_> {
     let mut p = Collect::new();
-    let keep_sex = targets.sex_is_alias && rec.items.contains_key("sex");
-    for (f, index) in PATIENT_FIELDS.iter().zip(&targets.patient) {
-        if let Some(v) = (f.get)(&rec.patient) {
-            // An original v25 `sex` kept in the item map wins over the alias.
-            if keep_sex && f.naaccr_id == "sexAssignedAtBirth" {
-                continue;
-            }
-            p.add(TYPED, *index, convert(f.conv, v));
-        }
-    }
+    p.fields(TYPED, PATIENT_FIELDS, &rec.patient);
     if let Some(fu) = &rec.follow_up {
-        p.add(DERIVED, targets.date_of_last_contact, convert(Conv::Date, &fu.date_of_last_contact));
-        p.add(DERIVED, targets.vital_status, Cow::Borrowed(&fu.vital_status));
+        p.add(DERIVED, "dateOfLastContact", convert(Conv::Date, &fu.date_of_last_contact));
+        p.add(DERIVED, "vitalStatus", Cow::Borrowed(&fu.vital_status));
         if let Some(c) = &fu.cause_of_death {
-            p.add(DERIVED, targets.cause_of_death, Cow::Borrowed(c));
+            p.add(DERIVED, "causeOfDeath", Cow::Borrowed(c));
         }
     }
     for (k, v) in &rec.items {
-        p.add(MAPPED, mapping::target_index(dict, k), Cow::Borrowed(v));
+        p.add(MAPPED, k, Cow::Borrowed(v));
     }
-    let items = p.finish();
     let tumors = rec
         .tumors
         .iter()
         .map(|t| {
             let mut c = Collect::new();
-            c.fields(TYPED, TUMOR_FIELDS, &targets.tumor, &t.tumor);
+            c.fields(TYPED, TUMOR_FIELDS, &t.tumor);
             for (modality, codes, start, end) in TREATMENT_ITEMS {
                 let Some(tr) =
                     t.treatments.iter().find(|x| x.modality.as_deref() == Some(modality))
@@ -168,36 +129,51 @@ pub fn to_items<'a>(rec: &'a PatientRecord, targets: &Targets) -> IndexedPatient
                     continue;
                 };
                 if let Some(code) = &tr.code {
-                    let item = mapping::treatment_code_item(codes, code);
-                    c.add(DERIVED, mapping::target_index(dict, item), Cow::Borrowed(code));
+                    c.add(DERIVED, mapping::treatment_code_item(codes, code), Cow::Borrowed(code));
                 }
                 if let Some(d) = &tr.start_date {
-                    c.add(DERIVED, mapping::target_index(dict, start), convert(Conv::Date, d));
+                    c.add(DERIVED, start, convert(Conv::Date, d));
                 }
                 if let (Some(end), Some(d)) = (end, &tr.end_date) {
-                    c.add(DERIVED, mapping::target_index(dict, end), convert(Conv::Date, d));
+                    c.add(DERIVED, end, convert(Conv::Date, d));
                 }
             }
             if let Some(s) = &t.cancer_status {
-                c.add(DERIVED, targets.cancer_status, Cow::Borrowed(s));
+                c.add(DERIVED, "cancerStatus", Cow::Borrowed(s));
             }
             for (k, v) in &t.items {
-                c.add(MAPPED, mapping::target_index(dict, k), Cow::Borrowed(v));
+                c.add(MAPPED, k, Cow::Borrowed(v));
             }
-            c.fields(PATIENT_HELD, PATIENT_TUMOR_FIELDS, &targets.patient_tumor, &rec.patient);
+            c.fields(PATIENT_HELD, PATIENT_TUMOR_FIELDS, &rec.patient);
             let npis = [
-                (targets.npi_managing, &rec.patient.physician_managing),
-                (targets.npi_follow_up, &rec.patient.physician_follow_up),
+                ("npiPhysicianManaging", &rec.patient.physician_managing),
+                ("npiPhysicianFollowUp", &rec.patient.physician_follow_up),
             ];
-            for (index, phys) in npis {
+            for (id, phys) in npis {
                 if let Some(npi) = phys.as_ref().and_then(|p| p.npi.as_deref()) {
-                    c.add(PATIENT_HELD, index, Cow::Borrowed(npi));
+                    c.add(PATIENT_HELD, id, Cow::Borrowed(npi));
                 }
             }
-            c.finish()
+            c.out
         })
         .collect();
-    IndexedPatient { items, tumors }
+    Items { patient: p.out, tumors }
+}
+
+/// The items `dict` knows, one per item (the best by precedence), in dictionary order, empty
+/// values dropped (record-type filtering is the writer's job).
+pub fn resolve<'b>(items: &'b [Item<'_>], dict: &Dictionary) -> IndexedItems<'b> {
+    // v25 writes `sexAssignedAtBirth` as `sex`, where an original `sex` in the item map wins.
+    let keep_sex = dict.index_of("sexAssignedAtBirth").is_none()
+        && items.iter().any(|i| i.priority == MAPPED && i.id == "sex");
+    let mut out: Vec<(usize, u8, &str)> = items
+        .iter()
+        .filter(|i| !(keep_sex && i.priority == TYPED && i.id == "sexAssignedAtBirth"))
+        .filter_map(|i| Some((mapping::target_index(dict, &i.id)?, i.priority, i.value.as_ref())))
+        .collect();
+    out.sort_unstable_by_key(|(i, p, _)| (*i, *p));
+    out.dedup_by_key(|(i, _, _)| *i);
+    out.into_iter().filter(|(_, _, v)| !v.is_empty()).map(|(i, _, v)| (i, Cow::Borrowed(v))).collect()
 }
 
 /// What an imported `<Patient>` holds, split into typed documents and item maps. Values are not
@@ -392,12 +368,18 @@ mod tests {
         }
     }
 
-    /// The items as `(naaccrId, value)` pairs.
-    fn pairs(p: &IndexedPatient, dict: &Dictionary) -> PatientItems {
-        let pairs = |items: &IndexedItems| -> Vec<(String, String)> {
-            items.iter().map(|(i, v)| (dict.items[*i].naaccr_id.clone(), v.to_string())).collect()
+    /// The items `dict` writes, as `(naaccrId, value)` pairs.
+    fn pairs(rec: &PatientRecord, dict: &Dictionary) -> PatientItems {
+        let collected = collect(rec);
+        let pairs = |items: &[Item]| -> Vec<(String, String)> {
+            let indexed = resolve(items, dict);
+            assert!(indexed.windows(2).all(|w| w[0].0 < w[1].0), "dictionary order, one per item");
+            indexed.iter().map(|(i, v)| (dict.items[*i].naaccr_id.clone(), v.to_string())).collect()
         };
-        PatientItems { items: pairs(&p.items), tumors: p.tumors.iter().map(pairs).collect() }
+        PatientItems {
+            items: pairs(&collected.patient),
+            tumors: collected.tumors.iter().map(|t| pairs(t)).collect(),
+        }
     }
 
     fn value<'a>(pairs: &'a [(String, String)], id: &str) -> Option<&'a str> {
@@ -407,12 +389,7 @@ mod tests {
     #[test]
     fn typed_fields_win_derived_items_are_added_and_dates_lose_their_dashes() {
         let dict = Dictionary::for_version("260").expect("v26");
-        let rec = record();
-        let indexed = to_items(&rec, &Targets::new(dict));
-        for items in std::iter::once(&indexed.items).chain(&indexed.tumors) {
-            assert!(items.windows(2).all(|w| w[0].0 < w[1].0), "dictionary order, one per item");
-        }
-        let got = pairs(&indexed, dict);
+        let got = pairs(&record(), dict);
         assert_eq!(value(&got.items, "dateOfBirth"), Some("19500304"));
         assert_eq!(value(&got.items, "nameAlias"), Some("Roe"));
         assert_eq!(value(&got.items, "sexAssignedAtBirth"), Some("2"));
@@ -429,13 +406,12 @@ mod tests {
     #[test]
     fn an_original_v25_sex_wins_over_the_alias() {
         let v25 = Dictionary::for_version("250").expect("v25");
-        let rec = record();
-        let got = pairs(&to_items(&rec, &Targets::new(v25)), v25);
+        let got = pairs(&record(), v25);
         assert_eq!(value(&got.items, "sex"), Some("6"));
         assert_eq!(value(&got.items, "sexAssignedAtBirth"), None);
         let mut plain = record();
         plain.items.remove("sex");
-        let got = pairs(&to_items(&plain, &Targets::new(v25)), v25);
+        let got = pairs(&plain, v25);
         assert_eq!(value(&got.items, "sex"), Some("2"));
     }
 }

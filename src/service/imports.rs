@@ -17,7 +17,7 @@ use flate2::bufread::MultiGzDecoder;
 use super::audit::Action;
 use super::naaccr_load::{self, Fetched, Stored, contact_from};
 use super::{Actor, Result, Role, ServiceError, to_doc};
-use crate::db::bulk::{self, TumorScope};
+use crate::db::bulk;
 use crate::db::rows::*;
 use crate::db::{DbConn, new_id, now};
 use crate::domain::chronology::{Focus, PatientHistory};
@@ -34,8 +34,9 @@ use crate::export::flat_file::{FLAT_VERSION, FlatFileReader};
 use crate::export::mapping::{
     self, Field, ItemMap, PATIENT_FIELDS, PATIENT_TUMOR_FIELDS, TUMOR_FIELDS,
 };
+use crate::export::form::{ExportForm, Finding, TumorKey};
 use crate::export::naaccr_read::{NaaccrXmlReader, ProblemKind, ReadPatient, ReadProblem};
-use crate::export::records::{self, Incoming};
+use crate::export::records::{self, FollowUp, Incoming, PatientRecord, TumorRecord};
 
 /// Patients per write batch.
 const BATCH: usize = 1000;
@@ -265,7 +266,7 @@ fn run_pipeline(
         }
         let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
         let rows = bulk::patients_by_number(c, &refs)?;
-        let fetched = naaccr_load::fetch(c, rows, &TumorScope::default())?;
+        let fetched = naaccr_load::fetch(c, rows)?;
         let (reply, done) = mpsc::channel();
         jobs.send((batch, fetched, reply)).map_err(|_| ServiceError::Worker)?;
         pending.push_back((keys, done));
@@ -305,6 +306,10 @@ struct Writes {
     follow_up_updates: Vec<(String, Option<String>, String)>,
     tumor_updates: Vec<(String, TumorChange)>,
     treatment_updates: Vec<(String, TreatmentChange)>,
+    /// Export forms of new patients.
+    forms: Vec<ExportFormRow>,
+    /// Patients whose records change: their export forms go.
+    changed: Vec<String>,
 }
 
 /// A batch planned by a worker: what to write and what to report.
@@ -333,7 +338,9 @@ impl PlannedBatch {
         for (id, change) in &w.treatment_updates {
             bulk::update_treatment(c, id, change)?;
         }
+        bulk::delete_export_forms(c, &w.changed.iter().map(String::as_str).collect::<Vec<_>>())?;
         bulk::insert_patients(c, &w.patients)?;
+        bulk::insert_export_forms(c, &w.forms)?;
         bulk::insert_tumors(c, &w.tumors)?;
         bulk::insert_treatments(c, &w.treatments)?;
         bulk::insert_contacts(c, &w.contacts)?;
@@ -468,6 +475,8 @@ struct Planned<'s> {
     domain: Tumor,
     items: ItemMap,
     treatments: Vec<(TreatmentData, Treatment)>,
+    /// Error-level edit findings.
+    failing: Vec<Finding<'static>>,
     cancer_status: Option<String>,
 }
 
@@ -635,6 +644,7 @@ impl Ctx<'_> {
                 items,
                 treatments,
                 cancer_status,
+                failing: Vec::new(),
             });
         }
         if rejected {
@@ -776,7 +786,8 @@ impl Ctx<'_> {
         }
         let none = Overrides::none();
         let contacts: Vec<&Contact> = history.contacts.iter().map(|(_, c)| *c).collect();
-        for (n, p) in planned.iter().enumerate() {
+        let mut failing = vec![Vec::new(); planned.len()];
+        for ((n, p), found) in planned.iter().enumerate().zip(&mut failing) {
             let others: Vec<(&str, &Tumor)> =
                 history.tumors.iter().filter(|(i, _)| *i != p.id).copied().collect();
             let trs: Vec<&Treatment> = history
@@ -799,6 +810,10 @@ impl Ctx<'_> {
             };
             for f in edits::run(&input, RuleSet::Naaccr) {
                 if f.severity == Severity::Error && !f.overridden {
+                    found.push(Finding {
+                        edit_id: f.edit_id.into(),
+                        message: f.message.clone().into(),
+                    });
                     let rule = format!("edit.{}", f.edit_id);
                     problems.push(problem(
                         "Tumor",
@@ -814,6 +829,9 @@ impl Ctx<'_> {
         let (dlc_state, vital_state) = history.follow_up_state();
         let dlc_state = dlc_state.map(|d| d.to_string());
         drop(history);
+        for (p, failing) in planned.iter_mut().zip(failing) {
+            p.failing = failing;
+        }
         self.write(
             w,
             existing,
@@ -846,7 +864,31 @@ impl Ctx<'_> {
         vital: &str,
     ) -> Result<Option<&'static str>> {
         let at = now();
-        let doc = to_doc(&PatientData::from_domain(patient))?;
+        let patient_doc = PatientData::from_domain(patient);
+        let contact_doc = contact.as_ref().map(|(_, ct)| ContactData::from_domain(ct));
+        let form = match existing {
+            None => {
+                let follow_up = contact_doc.as_ref().map(|c| FollowUp {
+                    date_of_last_contact: dlc.clone().unwrap_or_default(),
+                    vital_status: vital.to_owned(),
+                    // As exports read it: the cause recorded by a contact that reports the death.
+                    cause_of_death: c
+                        .cause_of_death
+                        .clone()
+                        .filter(|_| c.vital_status.as_deref() == Some(VitalStatus::DEAD.code())),
+                });
+                let rec = new_record(&patient_doc, &p_items, follow_up, &planned, &treatment_ids, &contact_doc);
+                let keys = planned.iter().map(|p| TumorKey {
+                    id: &p.id,
+                    version: 1,
+                    failing: p.failing.clone(),
+                });
+                let form = ExportForm::of(&rec, keys.collect());
+                Some((form.encode(), form.passes()))
+            }
+            Some(_) => None,
+        };
+        let doc = to_doc(&patient_doc)?;
         let items_doc = item_doc(&p_items)?;
         let mut changed = false;
         let pid = match existing {
@@ -864,6 +906,14 @@ impl Ctx<'_> {
                     updated_at: at,
                     items: items_doc,
                 });
+                if let Some((form, passes)) = form {
+                    w.forms.push(ExportFormRow {
+                        patient_id: id.clone(),
+                        form,
+                        passes,
+                        checked_on: self.today,
+                    });
+                }
                 id
             }
             Some(s) => {
@@ -959,7 +1009,7 @@ impl Ctx<'_> {
                 }
             }
         }
-        if let Some((id, ct)) = contact {
+        if let (Some((id, ct)), Some(data)) = (contact, contact_doc) {
             w.links.extend(ct.tumors.iter().map(|t| ContactTumorRow {
                 contact_id: id.clone(),
                 tumor_id: t.tumor_id.clone(),
@@ -971,11 +1021,14 @@ impl Ctx<'_> {
                 version: 1,
                 contact_date: ct.contact_date.to_string(),
                 vital_status: ct.vital_status.to_string(),
-                data: to_doc(&ContactData::from_domain(&ct))?,
+                data: to_doc(&data)?,
                 created_at: at,
                 updated_at: at,
             });
             changed = true;
+        }
+        if let (Some(_), true) = (existing, changed) {
+            w.changed.push(pid.clone());
         }
         let status = match (existing, changed) {
             (None, _) => "created",
@@ -988,5 +1041,42 @@ impl Ctx<'_> {
             _ => {}
         }
         Ok(Some(status))
+    }
+}
+
+/// A new patient's records as an export will read them back: treatments in id order, cancer
+/// statuses from the contact.
+fn new_record(
+    patient: &PatientData,
+    items: &ItemMap,
+    follow_up: Option<FollowUp>,
+    planned: &[Planned],
+    treatment_ids: &[Vec<String>],
+    contact: &Option<ContactData>,
+) -> PatientRecord {
+    let status = |tumor_id: &str| {
+        let statuses = contact.as_ref().and_then(|c| c.tumors.as_ref())?;
+        let s = statuses.iter().find(|s| s.tumor_id.as_deref() == Some(tumor_id))?;
+        s.cancer_status.clone()
+    };
+    PatientRecord {
+        patient: patient.clone(),
+        items: items.clone(),
+        follow_up,
+        tumors: planned
+            .iter()
+            .zip(treatment_ids)
+            .map(|(p, ids)| {
+                let mut treatments: Vec<(&String, &TreatmentData)> =
+                    ids.iter().zip(p.treatments.iter().map(|(d, _)| d)).collect();
+                treatments.sort_by_key(|(id, _)| *id);
+                TumorRecord {
+                    tumor: p.doc.clone(),
+                    items: p.items.clone(),
+                    treatments: treatments.into_iter().map(|(_, d)| d.clone()).collect(),
+                    cancer_status: status(&p.id),
+                }
+            })
+            .collect(),
     }
 }

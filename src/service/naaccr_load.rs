@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::{Result, parse_doc};
 use crate::db::DbConn;
-use crate::db::bulk::{self, TumorScope};
+use crate::db::bulk;
 use crate::db::rows::{ContactDoc, PatientState, TreatmentState, TumorState};
 use crate::domain::PartialDate;
 use crate::domain::codes::{CancerStatus, FollowUpSource, VitalStatus};
@@ -44,12 +44,8 @@ pub(crate) struct Fetched {
     contacts: Vec<ContactDoc>,
 }
 
-/// Reads the tumors (within `scope`), treatments and contacts of `patients`, in a few queries.
-pub(crate) fn fetch(
-    conn: &mut DbConn,
-    patients: Vec<PatientState>,
-    scope: &TumorScope,
-) -> Result<Fetched> {
+/// Reads the tumors, treatments and contacts of `patients`, in a few queries.
+pub(crate) fn fetch(conn: &mut DbConn, patients: Vec<PatientState>) -> Result<Fetched> {
     let mut fetched = Fetched {
         patients: Vec::new(),
         tumors: Vec::new(),
@@ -60,7 +56,7 @@ pub(crate) fn fetch(
         return Ok(fetched);
     }
     let pids: Vec<&str> = patients.iter().map(|p| p.id.as_str()).collect();
-    fetched.tumors = bulk::tumors_of(conn, &pids, scope)?;
+    fetched.tumors = bulk::tumors_of(conn, &pids)?;
     let tids: Vec<&str> = fetched.tumors.iter().map(|t| t.id.as_str()).collect();
     if !tids.is_empty() {
         fetched.treatments = bulk::treatments_of(conn, &tids)?;
@@ -71,11 +67,6 @@ pub(crate) fn fetch(
 }
 
 impl Fetched {
-    /// Ids of the fetched tumors.
-    pub fn tumor_ids(&self) -> impl Iterator<Item = &str> {
-        self.tumors.iter().map(|t| t.id.as_str())
-    }
-
     /// Parses the stored documents and groups everything by patient.
     pub fn parse(self) -> Result<Vec<Stored>> {
         let Self { patients, tumors: tumor_rows, .. } = self;

@@ -15,14 +15,15 @@ use sha2::{Digest, Sha256};
 use super::audit::{self, Action};
 use super::naaccr_load::{self, Stored};
 use super::{Actor, PageRequest, Result, Role, ServiceError, parse_doc, to_doc, utc};
-use crate::db::bulk::{self, TumorScope};
-use crate::db::rows::{SubmissionRow, SubmissionTumorRow};
+use crate::db::bulk;
+use crate::db::rows::{ExportFormRow, SubmissionRow, SubmissionTumorRow};
 use crate::db::{DbConn, new_id, now};
 use crate::domain::PartialDate;
 use crate::domain::edits::{self, EditInput, Overrides, RuleSet, Severity};
 use crate::domain::naaccr::{Dictionary, RecordType};
 use crate::domain::validation::Violation;
 use crate::dto::{ExcludedTumor, Page, SubmissionData, SubmissionFilters, SubmissionRequest};
+use crate::export::form::{self, ExportForm, Finding, TumorForm, TumorKey};
 use crate::export::naaccr_xml::{IndexedItems, IndexedPatient, NaaccrXmlWriter};
 use crate::export::records;
 
@@ -107,19 +108,15 @@ impl ExportParams {
         }
     }
 
-    fn scope(&self) -> TumorScope {
-        TumorScope {
-            facility: self.filters.reporting_facility.clone(),
-            year_from: self.dx_from.map(|d| i32::from(d.year())),
-            year_to: self.dx_to.map(|d| i32::from(d.year())),
+    /// Whether the facility and diagnosis date filters select the tumor.
+    fn selects(&self, t: &TumorForm) -> bool {
+        if self.filters.reporting_facility.as_deref().is_some_and(|f| t.reporting_facility != f) {
+            return false;
         }
-    }
-
-    fn in_range(&self, dx: Option<&str>) -> bool {
         if self.dx_from.is_none() && self.dx_to.is_none() {
             return true;
         }
-        let Some(d) = dx.and_then(|d| PartialDate::parse_iso(d).ok()) else { return false };
+        let Ok(d) = PartialDate::parse_iso(&t.date_of_diagnosis) else { return false };
         self.dx_from.is_none_or(|f| d.latest() >= f.earliest())
             && self.dx_to.is_none_or(|t| d.earliest() <= t.latest())
     }
@@ -177,10 +174,10 @@ fn content_hash(dict: &Dictionary, patient: &IndexedItems, tumor: &IndexedItems)
     hex::encode(&h.finalize()[..16])
 }
 
-/// Error-level findings of the NAACCR edits that exclude a tumor, as (edit id, message) reasons.
-fn failing(stored: &Stored, today: NaiveDate) -> Vec<Vec<ExcludedReason>> {
+/// Error-level findings of the NAACCR edits that exclude a tumor, per stored tumor.
+fn failing(stored: &Stored, today: NaiveDate) -> Vec<Vec<Finding<'static>>> {
     let reasons_invalid = || {
-        vec![ExcludedReason {
+        vec![Finding {
             edit_id: "stored.invalid".into(),
             message: "the stored record no longer validates".into(),
         }]
@@ -216,7 +213,7 @@ fn failing(stored: &Stored, today: NaiveDate) -> Vec<Vec<ExcludedReason>> {
             edits::run(&input, RuleSet::Naaccr)
                 .into_iter()
                 .filter(|f| f.severity == Severity::Error && !f.overridden)
-                .map(|f| ExcludedReason { edit_id: f.edit_id.into(), message: f.message })
+                .map(|f| Finding { edit_id: f.edit_id.into(), message: f.message.into() })
                 .collect()
         })
         .collect()
@@ -224,72 +221,136 @@ fn failing(stored: &Stored, today: NaiveDate) -> Vec<Vec<ExcludedReason>> {
 
 pub use crate::dto::ExcludedReason;
 
-/// One batch of patients read for an export, with what earlier batches sent of its tumors.
+/// One batch of patients read for an export.
 struct Chunk {
-    fetched: naaccr_load::Fetched,
+    /// (patient id, its stored export form when it has a current one), in id order
+    patients: Vec<(String, Option<Vec<u8>>)>,
+    /// The records of the patients without a current form.
+    unformed: naaccr_load::Fetched,
     /// tumor id → content hash last sent
     sent: HashMap<String, String>,
 }
 
-/// A batch formatted: its `<Patient>` elements and the submission state of each tumor considered.
+/// A batch formatted: its `<Patient>` elements, the submission state of each tumor considered and
+/// the forms computed for patients that had none.
 struct Formatted {
     xml: Vec<u8>,
+    state_rows: Vec<SubmissionTumorRow>,
+    forms: Vec<ExportFormRow>,
+    outcome: ExportOutcome,
+}
+
+/// Formats patients from their export forms (no database access: runs on a worker thread).
+struct Formatter<'p> {
+    params: &'p ExportParams,
+    submission_id: &'p str,
+    sent: HashMap<String, String>,
+    writer: NaaccrXmlWriter<'p, Vec<u8>>,
     state_rows: Vec<SubmissionTumorRow>,
     outcome: ExportOutcome,
 }
 
-/// Parses, checks and formats one batch (no database access: runs on a worker thread).
+impl Formatter<'_> {
+    fn patient(&mut self, form: &ExportForm) -> Result<()> {
+        let (params, dict) = (self.params, self.params.dictionary);
+        let mut patient_items: Option<IndexedItems> = None;
+        let mut tumors = Vec::new();
+        for t in form.tumors.iter().filter(|t| params.selects(t)) {
+            let items = records::resolve(&t.items, dict);
+            let p_items = patient_items.get_or_insert_with(|| records::resolve(&form.patient, dict));
+            let hash = content_hash(dict, p_items, &items);
+            if params.filters.changed_since_last && self.sent.get(t.id.as_ref()) == Some(&hash) {
+                continue;
+            }
+            let excluded = !t.failing.is_empty() && !params.filters.include_failing;
+            let reasons = if t.failing.is_empty() {
+                None
+            } else {
+                let why: Vec<ExcludedReason> = t
+                    .failing
+                    .iter()
+                    .map(|f| ExcludedReason {
+                        edit_id: f.edit_id.to_string(),
+                        message: f.message.to_string(),
+                    })
+                    .collect();
+                Some(to_doc(&why)?)
+            };
+            self.state_rows.push(SubmissionTumorRow {
+                submission_id: self.submission_id.to_owned(),
+                tumor_id: t.id.to_string(),
+                tumor_version: t.version,
+                content_hash: hash,
+                included: !excluded,
+                reasons,
+            });
+            if excluded {
+                self.outcome.excluded += 1;
+            } else {
+                tumors.push(items);
+            }
+        }
+        if let (Some(items), false) = (patient_items, tumors.is_empty()) {
+            self.outcome.patients += 1;
+            self.outcome.tumors += tumors.len() as u64;
+            self.writer.write_indexed(&IndexedPatient { items, tumors }).map_err(write_err)?;
+        }
+        Ok(())
+    }
+}
+
+/// Formats one batch; patients without a usable stored form get one computed from their records
+/// (parsed, validated and checked), returned to be stored.
 fn format_chunk(
     chunk: Chunk,
     params: &ExportParams,
     submission_id: &str,
     today: NaiveDate,
 ) -> Result<Formatted> {
-    let targets = records::Targets::new(params.dictionary);
-    let mut batch = chunk.fetched.parse()?;
-    for p in &mut batch {
-        p.tumors.retain(|t| params.in_range(t.doc.date_of_diagnosis.as_deref()));
-    }
-    batch.retain(|p| !p.tumors.is_empty());
-    let mut writer = NaaccrXmlWriter::fragment(
-        Vec::with_capacity(batch.len() * 4096),
-        params.dictionary,
-        params.record_type,
-    );
-    let mut outcome = ExportOutcome::default();
-    let mut state_rows = Vec::new();
-    for stored in &mut batch {
-        let reasons = failing(stored, today);
+    let mut unformed: HashMap<String, Stored> =
+        chunk.unformed.parse()?.into_iter().map(|s| (s.row.id.clone(), s)).collect();
+    let mut f = Formatter {
+        params,
+        submission_id,
+        sent: chunk.sent,
+        writer: NaaccrXmlWriter::fragment(
+            Vec::with_capacity(chunk.patients.len() * 4096),
+            params.dictionary,
+            params.record_type,
+        ),
+        state_rows: Vec::new(),
+        outcome: ExportOutcome::default(),
+    };
+    let mut forms = Vec::new();
+    for (id, stored_form) in &chunk.patients {
+        if let Some(bytes) = stored_form {
+            let form = ExportForm::decode(bytes).map_err(|e| {
+                ServiceError::Db(crate::db::DbError::Query(
+                    diesel::result::Error::DeserializationError(Box::new(e)),
+                ))
+            })?;
+            f.patient(&form)?;
+            continue;
+        }
+        let Some(mut stored) = unformed.remove(id) else { continue };
+        let failing = failing(&stored, today);
         let record = stored.take_record();
-        let items = records::to_items(&record, &targets);
-        let mut keep = IndexedPatient { items: items.items, tumors: Vec::new() };
-        for ((tumor_items, st), why) in items.tumors.into_iter().zip(&stored.tumors).zip(reasons) {
-            let hash = content_hash(params.dictionary, &keep.items, &tumor_items);
-            if params.filters.changed_since_last && chunk.sent.get(&st.row.id) == Some(&hash) {
-                continue;
-            }
-            let excluded = !why.is_empty() && !params.filters.include_failing;
-            state_rows.push(SubmissionTumorRow {
-                submission_id: submission_id.to_owned(),
-                tumor_id: st.row.id.clone(),
-                tumor_version: st.row.version,
-                content_hash: hash,
-                included: !excluded,
-                reasons: if why.is_empty() { None } else { Some(to_doc(&why)?) },
-            });
-            if excluded {
-                outcome.excluded += 1;
-            } else {
-                keep.tumors.push(tumor_items);
-            }
-        }
-        if !keep.tumors.is_empty() {
-            outcome.patients += 1;
-            outcome.tumors += keep.tumors.len() as u64;
-            writer.write_indexed(&keep).map_err(write_err)?;
-        }
+        let keys = stored
+            .tumors
+            .iter()
+            .zip(failing)
+            .map(|(t, failing)| TumorKey { id: &t.row.id, version: t.row.version, failing })
+            .collect();
+        let form = ExportForm::of(&record, keys);
+        forms.push(ExportFormRow {
+            patient_id: id.clone(),
+            form: form.encode(),
+            passes: form.passes(),
+            checked_on: today,
+        });
+        f.patient(&form)?;
     }
-    Ok(Formatted { xml: writer.into_inner(), state_rows, outcome })
+    Ok(Formatted { xml: f.writer.into_inner(), state_rows: f.state_rows, forms, outcome: f.outcome })
 }
 
 fn write_err(e: crate::export::naaccr_xml::WriteError) -> ServiceError {
@@ -300,33 +361,53 @@ fn write_err(e: crate::export::naaccr_xml::WriteError) -> ServiceError {
 fn read_chunk(
     conn: &mut DbConn,
     params: &ExportParams,
-    scope: &TumorScope,
+    today: NaiveDate,
     after: &mut Option<String>,
 ) -> Result<Option<Chunk>> {
-    let rows = bulk::patients_after(conn, after.as_deref(), BATCH)?;
-    let Some(last) = rows.last() else { return Ok(None) };
-    *after = Some(last.id.clone());
-    let fetched = naaccr_load::fetch(conn, rows, scope)?;
+    let page = bulk::forms_after(conn, after.as_deref(), BATCH)?;
+    let Some((last, _)) = page.last() else { return Ok(None) };
+    *after = Some(last.clone());
+    let mut outdated: Vec<String> = Vec::new();
+    let patients: Vec<(String, Option<Vec<u8>>)> = page
+        .into_iter()
+        .map(|(id, stored)| match stored {
+            Some((f, passes, on)) if form::is_current(&f) && (passes || on == today) => {
+                (id, Some(f))
+            }
+            Some(_) => {
+                outdated.push(id.clone());
+                (id, None)
+            }
+            None => (id, None),
+        })
+        .collect();
+    // Another release's forms, and failures found on another day, make way for the forms this
+    // export computes.
+    bulk::delete_export_forms(conn, &outdated.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let ids: Vec<&str> =
+        patients.iter().filter(|(_, f)| f.is_none()).map(|(id, _)| id.as_str()).collect();
+    let rows = if ids.is_empty() { Vec::new() } else { bulk::patients_by_id(conn, &ids)? };
+    let unformed = naaccr_load::fetch(conn, rows)?;
     let mut sent = HashMap::new();
     if params.filters.changed_since_last {
-        let tids: Vec<&str> = fetched.tumor_ids().collect();
+        let pids: Vec<&str> = patients.iter().map(|(id, _)| id.as_str()).collect();
         let mut latest: HashMap<String, (NaiveDateTime, String)> = HashMap::new();
-        for (tid, hash, at) in bulk::sent_hashes(conn, &tids)? {
+        for (tid, hash, at) in bulk::sent_hashes(conn, &pids)? {
             if latest.get(&tid).is_none_or(|(t, _)| *t <= at) {
                 latest.insert(tid, (at, hash));
             }
         }
         sent = latest.into_iter().map(|(tid, (_, hash))| (tid, hash)).collect();
     }
-    Ok(Some(Chunk { fetched, sent }))
+    Ok(Some(Chunk { patients, unformed, sent }))
 }
 
 /// Streams the selected tumors as NAACCR XML to `out` and records each tumor considered under
 /// `submission_id`. Runs inside the caller's transaction.
 ///
 /// A pipeline: this thread reads batches and records the submission state of each batch; worker
-/// threads parse, check and format the batches read before; a writer thread writes the formatted
-/// batches to `out` in read order.
+/// threads format the batches read before (computing the export forms patients lack); a writer
+/// thread writes the formatted batches to `out` in read order.
 pub fn export_to<W: Write + Send>(
     conn: &mut DbConn,
     params: &ExportParams,
@@ -338,7 +419,6 @@ pub fn export_to<W: Write + Send>(
     let mut writer =
         NaaccrXmlWriter::new(out, params.dictionary, params.record_type, time_generated)
             .map_err(write_err)?;
-    let tumor_scope = params.scope();
     let mut outcome = ExportOutcome::default();
     let threads = super::worker_count();
     type Reply = mpsc::Sender<Result<Formatted>>;
@@ -350,6 +430,7 @@ pub fn export_to<W: Write + Send>(
             let done = done?;
             xml_tx.send(done.xml).map_err(|_| ServiceError::Worker)?;
             bulk::insert_submission_tumors(conn, &done.state_rows)?;
+            bulk::insert_export_forms(conn, &done.forms)?;
             outcome.patients += done.outcome.patients;
             outcome.tumors += done.outcome.tumors;
             outcome.excluded += done.outcome.excluded;
@@ -370,7 +451,7 @@ pub fn export_to<W: Write + Send>(
         let mut pending: VecDeque<mpsc::Receiver<Result<Formatted>>> = VecDeque::new();
         let mut after: Option<String> = None;
         let result = (|| {
-            while let Some(chunk) = read_chunk(conn, params, &tumor_scope, &mut after)? {
+            while let Some(chunk) = read_chunk(conn, params, today, &mut after)? {
                 let (reply, done) = mpsc::channel();
                 job_tx.send((chunk, reply)).map_err(|_| ServiceError::Worker)?;
                 pending.push_back(done);

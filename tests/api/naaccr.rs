@@ -763,6 +763,130 @@ async fn untyped_items_change_with_their_records(app: &TestApp) {
     assert_eq!(item(&p.tumors[0], "primaryPayerAtDx"), Some("20"));
 }
 
+fn export_form_count(app: &TestApp, patient_id: Option<&str>) -> i64 {
+    use diesel::prelude::*;
+    use oncoreg::db::schema::export_forms;
+    let mut conn = app.pool.get().expect("connection");
+    let mut q = export_forms::table.count().into_boxed();
+    if let Some(id) = patient_id {
+        q = q.filter(export_forms::patient_id.eq(id.to_string()));
+    }
+    q.get_result(&mut *conn).expect("count")
+}
+
+/// The file without its generation time.
+fn timeless(xml: &[u8]) -> String {
+    let text = String::from_utf8_lossy(xml);
+    let Some(start) = text.find(" timeGenerated=\"") else { return text.into_owned() };
+    let end = text[start + 16..].find('"').map_or(text.len(), |e| start + 16 + e + 1);
+    format!("{}{}", &text[..start], &text[end..])
+}
+
+/// Exports read each patient's stored export form (written by imports and by exports): it gives
+/// the file the records give, and every write to the records drops it.
+async fn export_forms_give_the_file_the_records_give(app: &TestApp) {
+    let tumor = |seq: &str, site: &str, extra: &str| {
+        format!(
+            r#"<Tumor><Item naaccrId="primarySite">{site}</Item><Item naaccrId="histologicTypeIcdO3">8500</Item><Item naaccrId="behaviorCodeIcdO3">3</Item><Item naaccrId="laterality">2</Item><Item naaccrId="dateOfDiagnosis">20210315</Item><Item naaccrId="sequenceNumberHospital">{seq}</Item><Item naaccrId="classOfCase">14</Item><Item naaccrId="diagnosticConfirmation">1</Item><Item naaccrId="gradeClinical">2</Item><Item naaccrId="gradePathological">2</Item><Item naaccrId="summaryStage2018">1</Item><Item naaccrId="reportingFacility">0006100001</Item><Item naaccrId="primaryPayerAtDx">10</Item><Item naaccrId="rxSummChemo">03</Item><Item naaccrId="rxDateChemo">20210402</Item><Item naaccrId="cancerStatus">1</Item>{extra}</Tumor>"#
+        )
+    };
+    let patient = |number: &str, follow_up: &str, tumors: &str| {
+        format!(
+            r#"<Patient><Item naaccrId="patientIdNumber">{number}</Item><Item naaccrId="nameLast">Testperson</Item><Item naaccrId="sexAssignedAtBirth">2</Item><Item naaccrId="dateOfBirth">19560314</Item><Item naaccrId="nameAlias">Roe</Item>{follow_up}{tumors}</Patient>"#
+        )
+    };
+    let alive = r#"<Item naaccrId="dateOfLastContact">20240510</Item><Item naaccrId="vitalStatus">1</Item>"#;
+    let dead = r#"<Item naaccrId="dateOfLastContact">20240510</Item><Item naaccrId="vitalStatus">0</Item><Item naaccrId="causeOfDeath">C509</Item>"#;
+    let body = [
+        patient("00050001", alive, &(tumor("01", "C504", "") + &tumor("02", "C509", ""))),
+        patient("00050002", dead, &tumor("00", "C504", r#"<Item naaccrId="rxSummSurgPrimSite2023">A200</Item><Item naaccrId="rxDateSurgery">20210420</Item>"#)),
+    ]
+    .concat();
+    let r = import(app, "application/xml", a_doc(&body, "")).await;
+    assert_eq!(r.body["patientsCreated"], 2, "{}", r.body);
+    assert_eq!(r.body["records"], json!([]), "no problem reported: {}", r.body);
+    assert_eq!(export_form_count(app, None), 2, "the import stores the new patients' forms");
+    let (pid, tid) = seed(app).await;
+    assert_eq!(export_form_count(app, Some(&pid)), 0, "written through the API: no form yet");
+    let export = |version: &'static str, rt: &'static str| async move {
+        let r = submit(
+            app,
+            json!({"recordType": rt, "naaccrVersion": version, "includeFailing": true}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        assert_eq!(r.body["tumorCount"], 4, "{}", r.body);
+        let (_, _, xml) = download(app, &r.id(), false).await;
+        timeless(&xml)
+    };
+    for (version, rt) in [("260", "A"), ("250", "A"), ("260", "I")] {
+        let from_forms = export(version, rt).await;
+        assert_eq!(export_form_count(app, None), 3, "the export stored the missing form");
+        {
+            use diesel::prelude::*;
+            let mut conn = app.pool.get().expect("connection");
+            diesel::delete(oncoreg::db::schema::export_forms::table)
+                .execute(&mut *conn)
+                .expect("forms dropped");
+        }
+        let from_records = export(version, rt).await;
+        assert_eq!(from_forms, from_records, "v{version} {rt}");
+    }
+    // Every write to the patient's records drops its form.
+    let tumor_body = {
+        let mut t = breast_tumor();
+        t["summaryStage2018"] = json!("2");
+        t
+    };
+    let rx = json!({"modality": "radiation", "code": "1", "startDate": "2021-06-01"});
+    let contact = json!({"contactDate": "2023-05-10", "vitalStatus": "1", "followUpSource": "2",
+                         "tumors": [{"tumorId": tid, "cancerStatus": "2"}]});
+    let mut patient_v = patient_body("4711");
+    patient_v["nameLast"] = json!("Changed");
+    let writes: Vec<(&str, String, Option<i64>, Value)> = vec![
+        ("PUT patient", format!("/api/v1/patients/{pid}"), Some(1), patient_v),
+        ("PUT tumor", format!("/api/v1/tumors/{tid}"), Some(1), tumor_body),
+        ("POST treatment", format!("/api/v1/tumors/{tid}/treatments"), None, rx),
+        ("POST contact", format!("/api/v1/patients/{pid}/contacts"), None, contact),
+    ];
+    let mut created = Vec::new();
+    for (what, path, version, body) in writes {
+        export("260", "I").await;
+        assert_eq!(export_form_count(app, Some(&pid)), 1, "{what}: form stored again");
+        let r = match version {
+            Some(v) => app.put(&path, v, &body).await,
+            None => app.post(&path, &body).await,
+        };
+        assert!(r.status == 200 || r.status == 201, "{what}: {}", r.body);
+        assert_eq!(export_form_count(app, Some(&pid)), 0, "{what} drops the form");
+        if version.is_none() {
+            created.push((what, r.header("location").to_string(), r.body.clone()));
+        }
+    }
+    // Corrections of the treatment and the contact, and a second tumor.
+    for (what, location, mut body) in created {
+        for k in ["id", "version", "createdAt", "updatedAt", "patientId", "tumorId"] {
+            body.as_object_mut().expect("object").remove(k);
+        }
+        export("260", "I").await;
+        let r = app.put(&location, 1, &body).await;
+        assert_eq!(r.status, 200, "{what} correction: {}", r.body);
+        assert_eq!(export_form_count(app, Some(&pid)), 0, "{what} correction drops the form");
+    }
+    export("260", "I").await;
+    let mut second = breast_tumor();
+    second["sequenceNumberHospital"] = json!("02");
+    second["accessionNumberHosp"] = json!("202100018");
+    app.tumor(&pid, &second).await;
+    assert_eq!(export_form_count(app, Some(&pid)), 0, "a new tumor drops the form");
+    // An import that changes a patient drops its form; one that changes nothing keeps it.
+    let changed = patient("00050002", dead, &tumor("00", "C504", r#"<Item naaccrId="rxSummSurgPrimSite2023">A200</Item><Item naaccrId="rxDateSurgery">20210421</Item>"#));
+    let before = export_form_count(app, None);
+    let r = import(app, "application/xml", a_doc(&changed, "")).await;
+    assert_eq!(r.body["patientsUpdated"], 1, "{}", r.body);
+    assert_eq!(export_form_count(app, None), before - 1, "the changed patient's form goes");
+}
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_oncoreg"))
 }
@@ -827,6 +951,7 @@ both_backends!(
     a_patient_repeated_in_a_later_batch_is_matched,
     an_import_updates_changed_records,
     untyped_items_change_with_their_records,
+    export_forms_give_the_file_the_records_give,
 );
 
 mod cli {
