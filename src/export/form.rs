@@ -80,7 +80,9 @@ impl<'a> ExportForm<'a> {
             .map(|((t, items), key)| TumorForm {
                 id: Cow::Borrowed(key.id),
                 version: key.version,
-                date_of_diagnosis: Cow::Borrowed(t.tumor.date_of_diagnosis.as_deref().unwrap_or("")),
+                date_of_diagnosis: Cow::Borrowed(
+                    t.tumor.date_of_diagnosis.as_deref().unwrap_or(""),
+                ),
                 reporting_facility: Cow::Borrowed(
                     t.tumor.reporting_facility.as_deref().unwrap_or(""),
                 ),

@@ -173,7 +173,10 @@ pub fn resolve<'b>(items: &'b [Item<'_>], dict: &Dictionary) -> IndexedItems<'b>
         .collect();
     out.sort_unstable_by_key(|(i, p, _)| (*i, *p));
     out.dedup_by_key(|(i, _, _)| *i);
-    out.into_iter().filter(|(_, _, v)| !v.is_empty()).map(|(i, _, v)| (i, Cow::Borrowed(v))).collect()
+    out.into_iter()
+        .filter(|(_, _, v)| !v.is_empty())
+        .map(|(i, _, v)| (i, Cow::Borrowed(v)))
+        .collect()
 }
 
 /// What an imported `<Patient>` holds, split into typed documents and item maps. Values are not

@@ -31,10 +31,10 @@ use crate::dto::{
     ContactData, ImportProblem, ImportRecord, ImportReport, PatientData, TreatmentData, TumorData,
 };
 use crate::export::flat_file::{FLAT_VERSION, FlatFileReader};
+use crate::export::form::{ExportForm, Finding, TumorKey};
 use crate::export::mapping::{
     self, Field, ItemMap, PATIENT_FIELDS, PATIENT_TUMOR_FIELDS, TUMOR_FIELDS,
 };
-use crate::export::form::{ExportForm, Finding, TumorKey};
 use crate::export::naaccr_read::{NaaccrXmlReader, ProblemKind, ReadPatient, ReadProblem};
 use crate::export::records::{self, FollowUp, Incoming, PatientRecord, TumorRecord};
 
@@ -877,7 +877,14 @@ impl Ctx<'_> {
                         .clone()
                         .filter(|_| c.vital_status.as_deref() == Some(VitalStatus::DEAD.code())),
                 });
-                let rec = new_record(&patient_doc, &p_items, follow_up, &planned, &treatment_ids, &contact_doc);
+                let rec = new_record(
+                    &patient_doc,
+                    &p_items,
+                    follow_up,
+                    &planned,
+                    &treatment_ids,
+                    &contact_doc,
+                );
                 let keys = planned.iter().map(|p| TumorKey {
                     id: &p.id,
                     version: 1,

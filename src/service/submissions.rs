@@ -257,7 +257,8 @@ impl Formatter<'_> {
         let mut tumors = Vec::new();
         for t in form.tumors.iter().filter(|t| params.selects(t)) {
             let items = records::resolve(&t.items, dict);
-            let p_items = patient_items.get_or_insert_with(|| records::resolve(&form.patient, dict));
+            let p_items =
+                patient_items.get_or_insert_with(|| records::resolve(&form.patient, dict));
             let hash = content_hash(dict, p_items, &items);
             if params.filters.changed_since_last && self.sent.get(t.id.as_ref()) == Some(&hash) {
                 continue;
@@ -350,7 +351,12 @@ fn format_chunk(
         });
         f.patient(&form)?;
     }
-    Ok(Formatted { xml: f.writer.into_inner(), state_rows: f.state_rows, forms, outcome: f.outcome })
+    Ok(Formatted {
+        xml: f.writer.into_inner(),
+        state_rows: f.state_rows,
+        forms,
+        outcome: f.outcome,
+    })
 }
 
 fn write_err(e: crate::export::naaccr_xml::WriteError) -> ServiceError {

@@ -797,15 +797,24 @@ async fn export_forms_give_the_file_the_records_give(app: &TestApp) {
     };
     let alive = r#"<Item naaccrId="dateOfLastContact">20240510</Item><Item naaccrId="vitalStatus">1</Item>"#;
     let dead = r#"<Item naaccrId="dateOfLastContact">20240510</Item><Item naaccrId="vitalStatus">0</Item><Item naaccrId="causeOfDeath">C509</Item>"#;
+    let surgery = |code: &str, date: &str| {
+        format!(
+            r#"<Item naaccrId="rxSummSurgPrimSite">{code}</Item><Item naaccrId="rxDateSurgery">{date}</Item>"#
+        )
+    };
     let body = [
         patient("00050001", alive, &(tumor("01", "C504", "") + &tumor("02", "C509", ""))),
-        patient("00050002", dead, &tumor("00", "C504", r#"<Item naaccrId="rxSummSurgPrimSite2023">A200</Item><Item naaccrId="rxDateSurgery">20210420</Item>"#)),
+        patient("00050002", dead, &tumor("00", "C504", &surgery("22", "20210420"))),
+        // A 2023 surgery code for a 2021 diagnosis fails an error-level edit.
+        patient("00050003", alive, &tumor("00", "C504", &surgery("A200", "20210420"))),
     ]
     .concat();
     let r = import(app, "application/xml", a_doc(&body, "")).await;
-    assert_eq!(r.body["patientsCreated"], 2, "{}", r.body);
-    assert_eq!(r.body["records"], json!([]), "no problem reported: {}", r.body);
-    assert_eq!(export_form_count(app, None), 2, "the import stores the new patients' forms");
+    assert_eq!(r.body["patientsCreated"], 3, "{}", r.body);
+    let problems = r.body["records"].as_array().expect("records");
+    assert_eq!(problems.len(), 1, "{}", r.body);
+    assert_eq!(problems[0]["patientIdNumber"], "00050003", "{}", r.body);
+    assert_eq!(export_form_count(app, None), 3, "the import stores the new patients' forms");
     let (pid, tid) = seed(app).await;
     assert_eq!(export_form_count(app, Some(&pid)), 0, "written through the API: no form yet");
     let export = |version: &'static str, rt: &'static str| async move {
@@ -815,13 +824,13 @@ async fn export_forms_give_the_file_the_records_give(app: &TestApp) {
         )
         .await;
         assert_eq!(r.status, 201, "{}", r.body);
-        assert_eq!(r.body["tumorCount"], 4, "{}", r.body);
+        assert_eq!(r.body["tumorCount"], 5, "{}", r.body);
         let (_, _, xml) = download(app, &r.id(), false).await;
         timeless(&xml)
     };
     for (version, rt) in [("260", "A"), ("250", "A"), ("260", "I")] {
         let from_forms = export(version, rt).await;
-        assert_eq!(export_form_count(app, None), 3, "the export stored the missing form");
+        assert_eq!(export_form_count(app, None), 4, "the export stored the missing form");
         {
             use diesel::prelude::*;
             let mut conn = app.pool.get().expect("connection");
@@ -873,14 +882,21 @@ async fn export_forms_give_the_file_the_records_give(app: &TestApp) {
         assert_eq!(r.status, 200, "{what} correction: {}", r.body);
         assert_eq!(export_form_count(app, Some(&pid)), 0, "{what} correction drops the form");
     }
+    // A new tumor for an imported patient.
     export("260", "I").await;
-    let mut second = breast_tumor();
-    second["sequenceNumberHospital"] = json!("02");
-    second["accessionNumberHosp"] = json!("202100018");
-    app.tumor(&pid, &second).await;
-    assert_eq!(export_form_count(app, Some(&pid)), 0, "a new tumor drops the form");
+    let r = app.get("/api/v1/patients?patientIdNumber=00050001").await;
+    let imported = r.body["items"][0]["id"].as_str().expect("patient id").to_string();
+    assert_eq!(export_form_count(app, Some(&imported)), 1);
+    let mut colon = breast_tumor();
+    for (k, v) in [("primarySite", "C18.7"), ("histologicTypeIcdO3", "8140"), ("laterality", "0")] {
+        colon[k] = json!(v);
+    }
+    colon["sequenceNumberHospital"] = json!("03");
+    colon["accessionNumberHosp"] = json!("202100018");
+    app.tumor(&imported, &colon).await;
+    assert_eq!(export_form_count(app, Some(&imported)), 0, "a new tumor drops the form");
     // An import that changes a patient drops its form; one that changes nothing keeps it.
-    let changed = patient("00050002", dead, &tumor("00", "C504", r#"<Item naaccrId="rxSummSurgPrimSite2023">A200</Item><Item naaccrId="rxDateSurgery">20210421</Item>"#));
+    let changed = patient("00050002", dead, &tumor("00", "C504", &surgery("22", "20210421")));
     let before = export_form_count(app, None);
     let r = import(app, "application/xml", a_doc(&changed, "")).await;
     assert_eq!(r.body["patientsUpdated"], 1, "{}", r.body);
