@@ -69,8 +69,9 @@ pub fn forms_after(
     let after = after.unwrap_or_default().to_string();
     // The key bound on both sides lets PostgreSQL's generic plan for this prepared statement (a
     // merge join) start both index scans at the page instead of at the first form.
-    let forms = export_forms::table
-        .on(export_forms::patient_id.eq(patients::id).and(export_forms::patient_id.gt(after.clone())));
+    let forms = export_forms::table.on(export_forms::patient_id
+        .eq(patients::id)
+        .and(export_forms::patient_id.gt(after.clone())));
     let form = (export_forms::form, export_forms::passes, export_forms::checked_on);
     patients::table
         .left_join(forms)

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use super::records::{self, Item, PatientRecord};
 
-/// The release and layout a stored form must carry to be used.
-pub const STAMP: &str = concat!("oncoreg ", env!("CARGO_PKG_VERSION"), " export form 1");
+/// The release and layout a stored form must carry to be used. Bump the layout number with any
+/// change to these types, to [`Item`] or to what `records::collect` puts in a form.
+pub const STAMP: &str = concat!("oncoreg ", env!("CARGO_PKG_VERSION"), " export form 2");
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportForm<'a> {
@@ -170,7 +171,7 @@ mod tests {
         assert!(is_current(&bytes));
         let back = ExportForm::decode(&bytes).expect("decodes");
         assert_eq!(back, form);
-        let cs1 = back.tumors[1].items.iter().find(|i| i.id == "cs1").expect("item map value");
+        let cs1 = back.tumors[1].items.iter().find(|i| i.id.name() == "cs1").expect("item map");
         assert!(matches!(cs1.value, Cow::Borrowed(_)), "values are borrowed from the bytes");
     }
 

@@ -47,13 +47,42 @@ pub struct PatientRecord {
     pub tumors: Vec<TumorRecord>,
 }
 
+/// A NAACCR item id: its position in the newest built-in dictionary (two bytes in a stored form,
+/// and no lookup by name when exporting) or, for an id that dictionary lacks, the id itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ItemId<'a> {
+    Known(u16),
+    Named(#[serde(borrow)] Cow<'a, str>),
+}
+
+impl<'a> ItemId<'a> {
+    pub fn of(naaccr_id: &'a str) -> Self {
+        let known = Dictionary::newest().ok().and_then(|d| d.index_of(naaccr_id));
+        match known.and_then(|i| u16::try_from(i).ok()) {
+            Some(i) => Self::Known(i),
+            None => Self::Named(Cow::Borrowed(naaccr_id)),
+        }
+    }
+
+    /// The id as written in files.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Known(i) => Dictionary::newest()
+                .ok()
+                .and_then(|d| d.items.get(usize::from(*i)))
+                .map_or("", |d| d.naaccr_id.as_str()),
+            Self::Named(id) => id,
+        }
+    }
+}
+
 /// One item before a dictionary is chosen: its NAACCR id, its precedence (lower wins) and its
 /// value as written. An empty value claims the item without writing it (a tumor that lacks a
 /// patient-held item).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item<'a> {
     #[serde(borrow)]
-    pub id: Cow<'a, str>,
+    pub id: ItemId<'a>,
     pub priority: u8,
     #[serde(borrow)]
     pub value: Cow<'a, str>,
@@ -77,7 +106,7 @@ impl<'a> Collect<'a> {
     }
 
     fn add(&mut self, priority: u8, id: &'a str, value: Cow<'a, str>) {
-        self.out.push(Item { id: Cow::Borrowed(id), priority, value });
+        self.out.push(Item { id: ItemId::of(id), priority, value });
     }
 
     fn fields<T>(&mut self, priority: u8, fields: &'static [Field<T>], rec: &'a T) {
@@ -160,16 +189,48 @@ pub fn collect(rec: &PatientRecord) -> Items<'_> {
     Items { patient: p.out, tumors }
 }
 
-/// The items `dict` knows, one per item (the best by precedence), in dictionary order, empty
-/// values dropped (record-type filtering is the writer's job).
-pub fn resolve<'b>(items: &'b [Item<'_>], dict: &Dictionary) -> IndexedItems<'b> {
-    // v25 writes `sexAssignedAtBirth` as `sex`, where an original `sex` in the item map wins.
-    let keep_sex = dict.index_of("sexAssignedAtBirth").is_none()
-        && items.iter().any(|i| i.priority == MAPPED && i.id == "sex");
+/// Where items go in one dictionary, looked up once per export instead of once per value.
+pub struct Targets<'d> {
+    dict: &'d Dictionary,
+    /// newest-dictionary index → index in `dict`
+    known: Vec<Option<usize>>,
+    /// v25 writes `sexAssignedAtBirth` as `sex`, where an original `sex` in the item map wins.
+    sex_is_alias: bool,
+    sex: ItemId<'static>,
+    sex_assigned_at_birth: ItemId<'static>,
+}
+
+impl<'d> Targets<'d> {
+    pub fn new(dict: &'d Dictionary) -> Self {
+        let known = Dictionary::newest()
+            .map(|n| n.items.iter().map(|d| mapping::target_index(dict, &d.naaccr_id)).collect())
+            .unwrap_or_default();
+        Self {
+            dict,
+            known,
+            sex_is_alias: dict.index_of("sexAssignedAtBirth").is_none(),
+            sex: ItemId::of("sex"),
+            sex_assigned_at_birth: ItemId::of("sexAssignedAtBirth"),
+        }
+    }
+
+    fn index(&self, id: &ItemId) -> Option<usize> {
+        match id {
+            ItemId::Known(i) => self.known.get(usize::from(*i)).copied().flatten(),
+            ItemId::Named(name) => mapping::target_index(self.dict, name),
+        }
+    }
+}
+
+/// The items the targets' dictionary knows, one per item (the best by precedence), in dictionary
+/// order, empty values dropped (record-type filtering is the writer's job).
+pub fn resolve<'b>(items: &'b [Item<'_>], targets: &Targets) -> IndexedItems<'b> {
+    let keep_sex =
+        targets.sex_is_alias && items.iter().any(|i| i.priority == MAPPED && i.id == targets.sex);
     let mut out: Vec<(usize, u8, &str)> = items
         .iter()
-        .filter(|i| !(keep_sex && i.priority == TYPED && i.id == "sexAssignedAtBirth"))
-        .filter_map(|i| Some((mapping::target_index(dict, &i.id)?, i.priority, i.value.as_ref())))
+        .filter(|i| !(keep_sex && i.priority == TYPED && i.id == targets.sex_assigned_at_birth))
+        .filter_map(|i| Some((targets.index(&i.id)?, i.priority, i.value.as_ref())))
         .collect();
     out.sort_unstable_by_key(|(i, p, _)| (*i, *p));
     out.dedup_by_key(|(i, _, _)| *i);
@@ -375,7 +436,7 @@ mod tests {
     fn pairs(rec: &PatientRecord, dict: &Dictionary) -> PatientItems {
         let collected = collect(rec);
         let pairs = |items: &[Item]| -> Vec<(String, String)> {
-            let indexed = resolve(items, dict);
+            let indexed = resolve(items, &Targets::new(dict));
             assert!(indexed.windows(2).all(|w| w[0].0 < w[1].0), "dictionary order, one per item");
             indexed.iter().map(|(i, v)| (dict.items[*i].naaccr_id.clone(), v.to_string())).collect()
         };

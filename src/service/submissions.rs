@@ -243,6 +243,7 @@ struct Formatted {
 /// Formats patients from their export forms (no database access: runs on a worker thread).
 struct Formatter<'p> {
     params: &'p ExportParams,
+    targets: records::Targets<'p>,
     submission_id: &'p str,
     sent: HashMap<String, String>,
     writer: NaaccrXmlWriter<'p, Vec<u8>>,
@@ -252,19 +253,21 @@ struct Formatter<'p> {
 
 impl Formatter<'_> {
     fn patient(&mut self, form: &ExportForm) -> Result<()> {
-        let (params, dict) = (self.params, self.params.dictionary);
+        let (params, dict, targets) = (self.params, self.params.dictionary, &self.targets);
         let mut patient_items: Option<IndexedItems> = None;
         let mut tumors = Vec::new();
         for t in form.tumors.iter().filter(|t| params.selects(t)) {
-            let items = records::resolve(&t.items, dict);
+            let items = records::resolve(&t.items, targets);
             let p_items =
-                patient_items.get_or_insert_with(|| records::resolve(&form.patient, dict));
+                patient_items.get_or_insert_with(|| records::resolve(&form.patient, targets));
             let hash = content_hash(dict, p_items, &items);
             if params.filters.changed_since_last && self.sent.get(t.id.as_ref()) == Some(&hash) {
                 continue;
             }
             let excluded = !t.failing.is_empty() && !params.filters.include_failing;
-            let reasons = if t.failing.is_empty() {
+            // The batch report lists the tumors left out with their reasons; nothing reads the
+            // reasons of tumors sent anyway, so they are not stored.
+            let reasons = if !excluded {
                 None
             } else {
                 let why: Vec<ExcludedReason> = t
@@ -312,6 +315,7 @@ fn format_chunk(
         chunk.unformed.parse()?.into_iter().map(|s| (s.row.id.clone(), s)).collect();
     let mut f = Formatter {
         params,
+        targets: records::Targets::new(params.dictionary),
         submission_id,
         sent: chunk.sent,
         writer: NaaccrXmlWriter::fragment(

@@ -841,6 +841,34 @@ async fn export_forms_give_the_file_the_records_give(app: &TestApp) {
         let from_records = export(version, rt).await;
         assert_eq!(from_forms, from_records, "v{version} {rt}");
     }
+    // A failure found on another day is checked again (the clock can clear it), and a form of
+    // another release is replaced: both give the same file and are stored anew.
+    {
+        use diesel::prelude::*;
+        use oncoreg::db::schema::export_forms::dsl::*;
+        let mut conn = app.pool.get().expect("connection");
+        let yesterday = chrono::NaiveDate::from_ymd_opt(2026, 6, 29).expect("date");
+        let n = diesel::update(export_forms.filter(passes.eq(false)))
+            .set(checked_on.eq(yesterday))
+            .execute(&mut *conn)
+            .expect("backdated");
+        assert_eq!(n, 1, "the failing patient's form");
+        diesel::update(export_forms.filter(passes.eq(true)))
+            .set(form.eq(b"\x05other".to_vec()))
+            .execute(&mut *conn)
+            .expect("replaced");
+    }
+    assert_eq!(export("260", "I").await, export("260", "I").await);
+    {
+        use diesel::prelude::*;
+        use oncoreg::db::schema::export_forms::dsl::*;
+        let mut conn = app.pool.get().expect("connection");
+        let days: Vec<chrono::NaiveDate> =
+            export_forms.select(checked_on).distinct().load(&mut *conn).expect("days");
+        assert_eq!(days, vec![chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("today")]);
+        let forms: Vec<Vec<u8>> = export_forms.select(form).load(&mut *conn).expect("forms");
+        assert!(forms.iter().all(|f| oncoreg::export::form::is_current(f)), "all current");
+    }
     // Every write to the patient's records drops its form.
     let tumor_body = {
         let mut t = breast_tumor();

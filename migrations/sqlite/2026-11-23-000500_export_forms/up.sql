@@ -8,4 +8,4 @@ CREATE TABLE export_forms (
     -- clear with time (a date that was in the future), so a failing form serves that day only.
     passes BOOLEAN NOT NULL,
     checked_on DATE NOT NULL
-) WITHOUT ROWID;
+);

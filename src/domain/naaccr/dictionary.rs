@@ -235,6 +235,11 @@ impl Dictionary {
         Self::for_uri(&uri)
     }
 
+    /// The newest built-in base dictionary (the first in [`BUILTINS`]).
+    pub fn newest() -> Result<&'static Dictionary, DictionaryError> {
+        Self::for_uri(BUILTINS[0].uri)
+    }
+
     /// Whether `uri` names a built-in base dictionary (usable as `baseDictionaryUri`).
     pub fn is_base_uri(uri: &str) -> bool {
         BUILTINS.iter().any(|b| b.base && b.uri == uri.trim())
