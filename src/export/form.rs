@@ -102,8 +102,8 @@ impl<'a> ExportForm<'a> {
     }
 
     pub fn encode(&self) -> Vec<u8> {
-        // Serializing owned values into a Vec cannot fail.
-        postcard::to_allocvec(self).unwrap_or_default()
+        // Serializing into a Vec cannot fail; sized for a typical patient to avoid regrowing.
+        postcard::to_extend(self, Vec::with_capacity(2048)).unwrap_or_default()
     }
 
     /// Decodes a stored form, borrowing its values.

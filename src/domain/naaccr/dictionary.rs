@@ -216,6 +216,13 @@ static BUILTINS: [Builtin; 6] = [
     builtin!("user-defined-naaccr-dictionary-180.xml", false),
 ];
 
+impl Builtin {
+    /// Parsed on first use.
+    fn dictionary(&'static self) -> Result<&'static Dictionary, DictionaryError> {
+        self.cell.get_or_init(|| Dictionary::parse(self.xml)).as_ref().map_err(Clone::clone)
+    }
+}
+
 impl Dictionary {
     /// The built-in dictionary with this URI (base or user-defined).
     pub fn for_uri(uri: &str) -> Result<&'static Dictionary, DictionaryError> {
@@ -223,7 +230,7 @@ impl Dictionary {
             .iter()
             .find(|b| b.uri == uri.trim())
             .ok_or_else(|| DictionaryError::Unknown(uri.to_owned()))?;
-        b.cell.get_or_init(|| Dictionary::parse(b.xml)).as_ref().map_err(Clone::clone)
+        b.dictionary()
     }
 
     /// The built-in *base* dictionary for a NAACCR version code such as `"260"`.
@@ -237,7 +244,8 @@ impl Dictionary {
 
     /// The newest built-in base dictionary (the first in [`BUILTINS`]).
     pub fn newest() -> Result<&'static Dictionary, DictionaryError> {
-        Self::for_uri(BUILTINS[0].uri)
+        // Called once per item a record offers: no look-up by URI.
+        BUILTINS[0].dictionary()
     }
 
     /// Whether `uri` names a built-in base dictionary (usable as `baseDictionaryUri`).
