@@ -63,8 +63,9 @@ fn item_maps_move_onto_their_records(url: &str) {
     let pool = db::pool(&DatabaseUrl::parse(url), Some(1)).expect("pool");
     let mut conn = pool.get().expect("connection");
     db::run_migrations(&mut conn).expect("up");
-    let reverted = db::revert_last_migration(&mut conn).expect("down one");
-    assert_eq!(reverted, "20261123000400");
+    // Down to the state before 000400 (later migrations first).
+    assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000500");
+    assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000400");
     let at = "'2026-01-01 00:00:00'";
     for sql in [
         format!(
@@ -96,7 +97,9 @@ fn item_maps_move_onto_their_records(url: &str) {
     let t: Vec<Option<String>> =
         tumors::table.select(tumors::items).load(&mut *conn).expect("tumors");
     assert_eq!(t, vec![Some(r#"{"cs1":"5"}"#.to_string())]);
-    db::revert_last_migration(&mut conn).expect("down again");
+    for _ in ["000500", "000400"] {
+        db::revert_last_migration(&mut conn).expect("down again");
+    }
     let back: i64 = diesel::sql_query("SELECT COUNT(*) AS n FROM patient_items")
         .get_result::<Count>(&mut *conn)
         .expect("count")
