@@ -139,6 +139,8 @@ pub fn sent_hashes(
         .load(conn)
 }
 
+// Updates by an import, which drops the changed patients' export forms once per batch.
+
 pub fn update_patient(conn: &mut DbConn, id: &str, change: &PatientChange) -> QResult<()> {
     diesel::update(patients::table.find(id)).set(change).execute(conn).map(|_| ())
 }
@@ -149,18 +151,6 @@ pub fn update_tumor(conn: &mut DbConn, id: &str, change: &TumorChange) -> QResul
 
 pub fn update_treatment(conn: &mut DbConn, id: &str, change: &TreatmentChange) -> QResult<()> {
     diesel::update(treatments::table.find(id)).set(change).execute(conn).map(|_| ())
-}
-
-/// Rewrites a contact and its tumor statuses.
-pub fn update_contact_row(
-    conn: &mut DbConn,
-    row: &ContactRow,
-    links: &[ContactTumorRow],
-) -> QResult<()> {
-    diesel::update(contacts::table.find(&row.id)).set(row).execute(conn)?;
-    diesel::delete(contact_tumors::table.filter(contact_tumors::contact_id.eq(&row.id)))
-        .execute(conn)?;
-    insert_contact_tumors(conn, links)
 }
 
 pub fn set_follow_up_state(
