@@ -116,6 +116,9 @@ impl<'a> ExportForm<'a> {
     }
 }
 
+// `is_current` reads the stamp's length as a one-byte varint.
+const _: () = assert!(STAMP.len() < 128);
+
 /// Whether stored bytes were written by this release (checked without decoding the rest).
 pub fn is_current(bytes: &[u8]) -> bool {
     // postcard writes a string as its length (a varint: one byte below 128) and its bytes.
