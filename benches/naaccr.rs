@@ -4,7 +4,8 @@
 //! Settings: BENCH_IMPORT_TUMORS (default 100000), BENCH_EXPORT_TUMORS (default 1000000),
 //! BENCH_BACKENDS (default "sqlite,postgres"), TEST_POSTGRES_URL, BENCH_DIR (keep the SQLite
 //! database and the files there instead of in a temporary directory, to profile later runs),
-//! BENCH_EXPORT_ONLY=1 (export what a kept SQLite database in BENCH_DIR already holds).
+//! BENCH_EXPORT_ONLY=1 (export what a kept database already holds), BENCH_PG_DB (use and keep
+//! this PostgreSQL database, created when missing, instead of a temporary one).
 
 use std::io::{BufReader, BufWriter, Write};
 use std::time::Instant;
@@ -243,17 +244,24 @@ fn main() {
             "postgres" => {
                 let base = std::env::var("TEST_POSTGRES_URL")
                     .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-                let name = format!("oncoreg_bench_{}", std::process::id());
+                let kept = std::env::var("BENCH_PG_DB").ok();
+                let name =
+                    kept.clone().unwrap_or_else(|| format!("oncoreg_bench_{}", std::process::id()));
                 let Ok(mut admin) = PgConnection::establish(&format!("{base}/postgres")) else {
                     println!("postgres: not reachable, skipped");
                     continue;
                 };
-                diesel::sql_query(format!("CREATE DATABASE {name}"))
-                    .execute(&mut admin)
-                    .expect("create db");
+                let created =
+                    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin);
+                if kept.is_none() {
+                    created.expect("create db");
+                }
                 run("postgres", &format!("{base}/{name}"), dir);
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin);
+                if kept.is_none() {
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut admin);
+                }
             }
             other => println!("{other}: unknown backend"),
         }

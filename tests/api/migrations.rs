@@ -64,6 +64,7 @@ fn item_maps_move_onto_their_records(url: &str) {
     let mut conn = pool.get().expect("connection");
     db::run_migrations(&mut conn).expect("up");
     // Down to the state before 000400 (later migrations first).
+    assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000600");
     assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000500");
     assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000400");
     let at = "'2026-01-01 00:00:00'";
@@ -97,7 +98,7 @@ fn item_maps_move_onto_their_records(url: &str) {
     let t: Vec<Option<String>> =
         tumors::table.select(tumors::items).load(&mut *conn).expect("tumors");
     assert_eq!(t, vec![Some(r#"{"cs1":"5"}"#.to_string())]);
-    for _ in ["000500", "000400"] {
+    for _ in ["000600", "000500", "000400"] {
         db::revert_last_migration(&mut conn).expect("down again");
     }
     let back: i64 = diesel::sql_query("SELECT COUNT(*) AS n FROM patient_items")
@@ -121,4 +122,85 @@ fn sqlite_item_maps_move_onto_their_records() {
 #[test]
 fn postgres_item_maps_move_onto_their_records() {
     on_postgres(item_maps_move_onto_their_records);
+}
+
+/// A batch's per-tumor rows must name it, and a batch they name stays (a foreign key on SQLite, a
+/// check per statement on PostgreSQL), before and after reverting to the plain foreign key.
+fn submission_rows_need_their_batch(url: &str) {
+    let pool = db::pool(&DatabaseUrl::parse(url), Some(1)).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    db::run_migrations(&mut conn).expect("up");
+    for round in ["statement check", "foreign key after revert"] {
+        let run = |conn: &mut db::DbConn, sql: &str| diesel::sql_query(sql).execute(conn);
+        let batch = |id: &str| {
+            format!(
+                "INSERT INTO submissions (id, created_at, actor_name, record_type, naaccr_version, \
+                 filters, patient_count, tumor_count, excluded_count, byte_count, sha256, file_name) \
+                 VALUES ('{id}', '2026-01-01 00:00:00', 'r', 'I', '260', '{{}}', 0, 0, 0, 0, '', 'f')"
+            )
+        };
+        let rows = |batch: &str, tumors: &[&str]| {
+            let values: Vec<String> =
+                tumors.iter().map(|t| format!("('{batch}', '{t}', 1, 'h', TRUE, NULL)")).collect();
+            format!(
+                "INSERT INTO submission_tumors (submission_id, tumor_id, tumor_version, \
+                 content_hash, included, reasons) VALUES {}",
+                values.join(", ")
+            )
+        };
+        let tag = &round[..4];
+        let (b1, b2) = (format!("b1{tag}"), format!("b2{tag}"));
+        run(&mut conn, &batch(&b1)).expect("batch");
+        run(&mut conn, &rows(&b1, &["t1", "t2"])).expect("rows of an existing batch");
+        assert!(
+            run(&mut conn, &rows(&b2, &["t1"])).is_err(),
+            "{round}: a row naming a missing batch is refused"
+        );
+        run(&mut conn, &batch(&b2)).expect("batch");
+        assert!(
+            run(
+                &mut conn,
+                &rows(&b2, &["t3", "t4"]).replace(&format!("('{b2}', 't4'"), "('nope', 't4'")
+            )
+            .is_err(),
+            "{round}: one bad row among good ones refuses the statement"
+        );
+        let kept: Count = diesel::sql_query(format!(
+            "SELECT COUNT(*) AS n FROM submission_tumors WHERE submission_id = '{b2}'"
+        ))
+        .get_result(&mut *conn)
+        .expect("count");
+        assert_eq!(kept.n, 0, "{round}: nothing of a refused statement is kept");
+        assert!(
+            run(&mut conn, &format!("UPDATE submission_tumors SET submission_id = 'nope' WHERE submission_id = '{b1}'"))
+                .is_err(),
+            "{round}: rows cannot be moved to a missing batch"
+        );
+        assert!(
+            run(&mut conn, &format!("DELETE FROM submissions WHERE id = '{b1}'")).is_err(),
+            "{round}: a batch its rows name cannot be deleted"
+        );
+        assert!(
+            run(&mut conn, &format!("UPDATE submissions SET id = 'renamed' WHERE id = '{b1}'"))
+                .is_err(),
+            "{round}: nor renumbered"
+        );
+        run(&mut conn, &format!("UPDATE submissions SET tumor_count = 2 WHERE id = '{b1}'"))
+            .expect("counts of a named batch change");
+        run(&mut conn, &format!("DELETE FROM submissions WHERE id = '{b2}'"))
+            .expect("a batch without rows can go");
+        if round == "statement check" {
+            assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000600");
+        }
+    }
+}
+
+#[test]
+fn sqlite_submission_rows_need_their_batch() {
+    on_sqlite(submission_rows_need_their_batch);
+}
+
+#[test]
+fn postgres_submission_rows_need_their_batch() {
+    on_postgres(submission_rows_need_their_batch);
 }
