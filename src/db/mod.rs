@@ -160,13 +160,29 @@ impl r2d2::ManageConnection for Manager {
 pub fn pool(url: &DatabaseUrl, max_size: Option<u32>) -> Result<Pool, DbError> {
     let default = match url.backend {
         Backend::Sqlite => 8,
-        Backend::Postgres => 16,
+        Backend::Postgres => {
+            keep_c_heap();
+            16
+        }
     };
     r2d2::Pool::builder()
         .max_size(max_size.unwrap_or(default))
         .connection_timeout(Duration::from_secs(15))
         .build(Manager::new(url.clone()))
         .map_err(DbError::from)
+}
+
+/// libpq builds every query result on the C heap. Freeing an export's page of forms (about a
+/// megabyte) let glibc hand the top of its heap back to the system each time, and the next page
+/// faulted it in again: a fifth of the export's reading thread. Freed C memory up to 64 MiB is
+/// kept for reuse instead (Rust allocations go through mimalloc and are unaffected).
+#[allow(unsafe_code)]
+fn keep_c_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator tunable; it takes no pointers and is thread-safe.
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
+    }
 }
 
 /// Applies pending migrations of the connection's backend; returns the versions applied.
