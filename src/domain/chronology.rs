@@ -29,9 +29,31 @@ pub struct PatientHistory<'a> {
     pub contacts: Vec<(&'a str, &'a Contact)>,
 }
 
+/// A record of the history by borrowed id: checking a write compares every dated fact with the
+/// record in focus, once per record the write touches, so the ids are not copied.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key<'a> {
+    Patient,
+    Tumor(&'a str),
+    Treatment(&'a str),
+    Contact(&'a str),
+}
+
+impl Key<'_> {
+    fn is(self, focus: &Focus) -> bool {
+        match (self, focus) {
+            (Key::Patient, Focus::Patient) => true,
+            (Key::Tumor(a), Focus::Tumor(b))
+            | (Key::Treatment(a), Focus::Treatment(b))
+            | (Key::Contact(a), Focus::Contact(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 /// A dated fact, labelled with the record and field it comes from.
 struct Dated<'a> {
-    focus: Focus,
+    focus: Key<'a>,
     field: &'static str,
     what: &'static str,
     date: &'a PartialDate,
@@ -68,19 +90,21 @@ impl PatientHistory<'_> {
     pub fn check(&self, focus: &Focus, today: NaiveDate) -> Vec<Violation> {
         let mut out = Vec::new();
         let birth = self.patient.date_of_birth.as_ref();
-        let mut dated: Vec<Dated> = Vec::new();
+        let mut dated: Vec<Dated> = Vec::with_capacity(
+            1 + 2 * self.tumors.len() + 2 * self.treatments.len() + self.contacts.len(),
+        );
         if let Some(b) = birth {
             dated.push(Dated {
-                focus: Focus::Patient,
+                focus: Key::Patient,
                 field: "dateOfBirth",
                 what: "the date of birth",
                 date: b,
             });
         }
         for (id, t) in &self.tumors {
-            let f = Focus::Tumor((*id).to_string());
+            let f = Key::Tumor(id);
             dated.push(Dated {
-                focus: f.clone(),
+                focus: f,
                 field: "dateOfDiagnosis",
                 what: "the date of diagnosis",
                 date: &t.date_of_diagnosis,
@@ -95,10 +119,10 @@ impl PatientHistory<'_> {
             }
         }
         for (id, _, rx) in &self.treatments {
-            let f = Focus::Treatment((*id).to_string());
+            let f = Key::Treatment(id);
             if let Some(d) = &rx.start_date {
                 dated.push(Dated {
-                    focus: f.clone(),
+                    focus: f,
                     field: "startDate",
                     what: "the treatment start date",
                     date: d,
@@ -115,7 +139,7 @@ impl PatientHistory<'_> {
         }
         for (id, c) in &self.contacts {
             dated.push(Dated {
-                focus: Focus::Contact((*id).to_string()),
+                focus: Key::Contact(id),
                 field: "contactDate",
                 what: "the contact date",
                 date: &c.contact_date,
@@ -124,15 +148,15 @@ impl PatientHistory<'_> {
 
         // Nothing in the future.
         let today_p = PartialDate::from_naive(today);
-        for d in dated.iter().filter(|d| d.focus == *focus) {
+        for d in dated.iter().filter(|d| d.focus.is(focus)) {
             if d.date.is_after(&today_p) {
                 out.push(violation(d.field, "date.future", format!("{} is in the future", d.what)));
             }
         }
 
         // Birth comes first.
-        if let Some(b) = dated.iter().find(|d| d.focus == Focus::Patient) {
-            for d in dated.iter().filter(|d| d.focus != Focus::Patient) {
+        if let Some(b) = dated.iter().find(|d| d.focus == Key::Patient) {
+            for d in dated.iter().filter(|d| d.focus != Key::Patient) {
                 if d.date.is_before(b.date) {
                     pair(
                         &mut out,
@@ -153,15 +177,15 @@ impl PatientHistory<'_> {
                 continue;
             };
             let dx = Dated {
-                focus: Focus::Tumor((*tumor_id).to_string()),
+                focus: Key::Tumor(tumor_id),
                 field: "dateOfDiagnosis",
                 what: "the date of diagnosis",
                 date: &tumor.date_of_diagnosis,
             };
-            let f = Focus::Treatment((*rx_id).to_string());
+            let f = Key::Treatment(rx_id);
             if let Some(start) = &rx.start_date {
                 let d = Dated {
-                    focus: f.clone(),
+                    focus: f,
                     field: "startDate",
                     what: "the treatment start date",
                     date: start,
@@ -178,7 +202,7 @@ impl PatientHistory<'_> {
                     );
                 }
                 if let Some(end) = &rx.end_date {
-                    if end.is_before(start) && *focus == f {
+                    if end.is_before(start) && f.is(focus) {
                         out.push(violation(
                             "endDate",
                             "date.order",
@@ -211,13 +235,13 @@ impl PatientHistory<'_> {
                 };
                 if c.contact_date.is_before(&tumor.date_of_diagnosis) {
                     let d = Dated {
-                        focus: Focus::Contact((*c_id).to_string()),
+                        focus: Key::Contact(c_id),
                         field: "contactDate",
                         what: "the contact date",
                         date: &c.contact_date,
                     };
                     let dx = Dated {
-                        focus: Focus::Tumor((*t_id).to_string()),
+                        focus: Key::Tumor(t_id),
                         field: "dateOfDiagnosis",
                         what: "the date of diagnosis",
                         date: &tumor.date_of_diagnosis,
@@ -243,7 +267,7 @@ impl PatientHistory<'_> {
             .min_by_key(|(_, c)| c.contact_date.earliest())
         {
             let death_d = Dated {
-                focus: Focus::Contact((*death_id).to_string()),
+                focus: Key::Contact(death_id),
                 field: "contactDate",
                 what: "the date of death",
                 date: &death.contact_date,
@@ -263,10 +287,9 @@ impl PatientHistory<'_> {
             }
             // A second death record is a contradiction, whatever its date.
             for (id, c) in &self.contacts {
-                let f = Focus::Contact((*id).to_string());
                 if c.vital_status.is_dead()
                     && *id != *death_id
-                    && (f == *focus || death_d.focus == *focus)
+                    && (Key::Contact(id).is(focus) || death_d.focus.is(focus))
                 {
                     out.push(violation(
                         "vitalStatus",
@@ -298,9 +321,9 @@ fn pair(
     text: &str,
     reverse: &str,
 ) {
-    if d.focus == *focus {
+    if d.focus.is(focus) {
         out.push(violation(d.field, rule, format!("{} {text}", d.what)));
-    } else if other.focus == *focus {
+    } else if other.focus.is(focus) {
         out.push(violation(
             other.field,
             rule,
