@@ -8,6 +8,9 @@
 //! item maps. Renamed items are listed once in [`ALIASES`].
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 use crate::domain::naaccr::{Dictionary, RecordType};
 use crate::dto::{PatientData, TumorData};
@@ -95,6 +98,33 @@ pub static TUMOR_FIELDS: &[Field<TumorData>] = &[
     field!(TumorData, "summaryStage2018", summary_stage2018, Plain),
     field!(TumorData, "dateOf1stContact", date_of1st_contact, Date),
 ];
+
+/// Position of each field by its item id: a reader looks up every item of a file.
+fn positions<T>(fields: &'static [Field<T>]) -> FxHashMap<&'static str, usize> {
+    fields.iter().enumerate().map(|(i, f)| (f.naaccr_id, i)).collect()
+}
+
+static PATIENT_POSITIONS: LazyLock<FxHashMap<&str, usize>> =
+    LazyLock::new(|| positions(PATIENT_FIELDS));
+static PATIENT_TUMOR_POSITIONS: LazyLock<FxHashMap<&str, usize>> =
+    LazyLock::new(|| positions(PATIENT_TUMOR_FIELDS));
+static TUMOR_POSITIONS: LazyLock<FxHashMap<&str, usize>> =
+    LazyLock::new(|| positions(TUMOR_FIELDS));
+
+/// The field of [`PATIENT_FIELDS`] holding item `id`.
+pub fn patient_field(id: &str) -> Option<&'static Field<PatientData>> {
+    PATIENT_POSITIONS.get(id).map(|&i| &PATIENT_FIELDS[i])
+}
+
+/// The field of [`PATIENT_TUMOR_FIELDS`] holding item `id`, with its position there.
+pub fn patient_tumor_field(id: &str) -> Option<(usize, &'static Field<PatientData>)> {
+    PATIENT_TUMOR_POSITIONS.get(id).map(|&i| (i, &PATIENT_TUMOR_FIELDS[i]))
+}
+
+/// The field of [`TUMOR_FIELDS`] holding item `id`.
+pub fn tumor_field(id: &str) -> Option<&'static Field<TumorData>> {
+    TUMOR_POSITIONS.get(id).map(|&i| &TUMOR_FIELDS[i])
+}
 
 /// Items renamed between versions: (stored id, id in older dictionaries). The stored id is used
 /// when the target dictionary has it, else the old one. v26 replaced `sex` (#220) by

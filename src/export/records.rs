@@ -277,75 +277,78 @@ pub struct IncomingTreatment {
 
 /// Splits the items of one `<Patient>` (read with `dict`) into typed fields and item maps.
 pub fn from_items(
-    patient_items: &[(String, String)],
-    tumors: &[Vec<(String, String)>],
+    patient_items: Vec<(String, String)>,
+    tumors: Vec<Vec<(String, String)>>,
     dict: &Dictionary,
 ) -> Incoming {
     let mut inc = Incoming::default();
     for (id, value) in patient_items {
-        if let Some(f) = PATIENT_FIELDS.iter().find(|f| f.naaccr_id == id) {
-            match mapping::from_item(f.conv, value) {
+        if let Some(f) = mapping::patient_field(&id) {
+            match mapping::from_item(f.conv, &value) {
                 Some(v) => *(f.get_mut)(&mut inc.patient) = Some(v),
                 None => {
-                    inc.items.insert(id.clone(), value.clone());
+                    inc.items.insert(id, value);
                 }
             }
             continue;
         }
         match id.as_str() {
-            "sex" => match mapping::sex_assigned_at_birth_from_sex(value) {
+            "sex" => match mapping::sex_assigned_at_birth_from_sex(&value) {
                 Some((code, exact)) => {
                     if inc.patient.sex_assigned_at_birth.is_none() {
                         inc.patient.sex_assigned_at_birth = Some(code.to_owned());
                     }
                     if !exact {
-                        inc.items.insert(id.clone(), value.clone());
+                        inc.items.insert(id, value);
                     }
                 }
                 None => {
-                    inc.items.insert(id.clone(), value.clone());
+                    inc.items.insert(id, value);
                 }
             },
-            "dateOfLastContact" => inc.date_of_last_contact = Some(value.clone()),
-            "vitalStatus" => inc.vital_status = Some(value.clone()),
-            "causeOfDeath" => inc.cause_of_death = Some(value.clone()),
+            "dateOfLastContact" => inc.date_of_last_contact = Some(value),
+            "vitalStatus" => inc.vital_status = Some(value),
+            "causeOfDeath" => inc.cause_of_death = Some(value),
             _ => {
-                inc.items.insert(id.clone(), value.clone());
+                inc.items.insert(id, value);
             }
         }
     }
-    for (n, pairs) in tumors.iter().enumerate() {
+    for (n, pairs) in tumors.into_iter().enumerate() {
         let mut t = IncomingTumor::default();
         let mut rest: ItemMap = ItemMap::new();
+        // Patient-held items this tumor carries, by position in PATIENT_TUMOR_FIELDS.
+        let mut held = vec![false; PATIENT_TUMOR_FIELDS.len()];
         for (id, value) in pairs {
-            if let Some(f) = TUMOR_FIELDS.iter().find(|f| f.naaccr_id == id) {
-                match mapping::from_item(f.conv, value) {
+            if let Some(f) = mapping::tumor_field(&id) {
+                match mapping::from_item(f.conv, &value) {
                     Some(v) => *(f.get_mut)(&mut t.tumor) = Some(v),
                     None => {
-                        t.items.insert(id.clone(), value.clone());
+                        t.items.insert(id, value);
                     }
                 }
                 continue;
             }
-            if let Some(f) = PATIENT_TUMOR_FIELDS.iter().find(|f| f.naaccr_id == id) {
+            if let Some((i, f)) = mapping::patient_tumor_field(&id) {
+                held[i] = true;
                 let slot = (f.get_mut)(&mut inc.patient);
                 if n == 0 {
-                    *slot = Some(value.clone());
+                    *slot = Some(value);
                 } else if slot.as_deref() != Some(value.as_str()) {
-                    t.items.insert(id.clone(), value.clone());
+                    t.items.insert(id, value);
                 }
                 continue;
             }
             if id == "cancerStatus" {
-                t.cancer_status = Some(value.clone());
+                t.cancer_status = Some(value);
                 continue;
             }
-            rest.insert(id.clone(), value.clone());
+            rest.insert(id, value);
         }
         // A later tumor without a patient-held item the first one had keeps that absence.
         if n > 0 {
-            for f in PATIENT_TUMOR_FIELDS {
-                if (f.get)(&inc.patient).is_some() && !pairs.iter().any(|(k, _)| k == f.naaccr_id) {
+            for (f, held) in PATIENT_TUMOR_FIELDS.iter().zip(held) {
+                if (f.get)(&inc.patient).is_some() && !held {
                     t.items.insert(f.naaccr_id.to_owned(), String::new());
                 }
             }

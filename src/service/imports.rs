@@ -218,7 +218,8 @@ fn read_batches(
             }
         };
         let problems = p.problems.iter().map(read_problem).collect();
-        let inc = records::from_items(&p.items, &p.tumors, dict);
+        let tumors = p.tumors.len() as u64;
+        let inc = records::from_items(p.items, p.tumors, dict);
         let key = match_key(&inc);
         let repeat = key.as_ref().is_some_and(|k| batch.keys.contains(k));
         if (repeat || batch.patients.len() >= BATCH)
@@ -226,7 +227,7 @@ fn read_batches(
         {
             return;
         }
-        batch.tumors += p.tumors.len() as u64;
+        batch.tumors += tumors;
         batch.keys.extend(key);
         batch.patients.push((i as u64, problems, inc));
     }
