@@ -93,8 +93,12 @@ fn name_of(raw: &[u8]) -> Name {
     }
 }
 
+/// An attribute: namespace, local name, value.
+type Attribute = (Ns, Name, String);
+
+/// An event; a start tag's attributes are in [`XmlEvents::attrs`] until the next event.
 enum Raw {
-    Start(Ns, Name, Vec<(Ns, Name, String)>),
+    Start(Ns, Name),
     End,
     Text(String),
     Blank,
@@ -104,13 +108,15 @@ enum Raw {
 pub(crate) struct XmlEvents<R: BufRead> {
     ns: NsReader<Bounded<Source<R>>>,
     buf: Vec<u8>,
+    /// The attributes of the last start tag (one buffer for the whole file, not one per element).
+    attrs: Vec<Attribute>,
     limits: Limits,
     offset: u64,
 }
 
 impl<R: BufRead> XmlEvents<R> {
     pub(crate) fn new(ns: NsReader<Bounded<Source<R>>>, limits: Limits) -> Self {
-        Self { ns, buf: Vec::new(), limits, offset: 0 }
+        Self { ns, buf: Vec::new(), attrs: Vec::new(), limits, offset: 0 }
     }
 
     pub(crate) fn limits(&self) -> Limits {
@@ -131,7 +137,8 @@ impl<R: BufRead> XmlEvents<R> {
             return match ev {
                 Event::Start(e) => {
                     let name = name_of(e.local_name().as_ref());
-                    Ok(Raw::Start(ns, name, attributes(&self.ns, &e)?))
+                    attributes(&self.ns, &e, &mut self.attrs)?;
+                    Ok(Raw::Start(ns, name))
                 }
                 Event::End(_) => Ok(Raw::End),
                 Event::Text(t) if t.iter().all(u8::is_ascii_whitespace) => Ok(Raw::Blank),
@@ -152,10 +159,10 @@ impl<R: BufRead> XmlEvents<R> {
 
     /// Reads the prolog and the root start tag and checks the root attributes.
     pub(crate) fn root(&mut self) -> Result<Root, FatalError> {
-        let (ns, name, attrs) = loop {
+        let (ns, name) = loop {
             match self.raw()? {
                 Raw::Blank => {}
-                Raw::Start(ns, name, attrs) => break (ns, name, attrs),
+                Raw::Start(ns, name) => break (ns, name),
                 Raw::Eof => return Err(FatalError::NoRoot),
                 Raw::Text(_) | Raw::End => {
                     return Err(FatalError::Malformed("text before the root".into()));
@@ -169,7 +176,7 @@ impl<R: BufRead> XmlEvents<R> {
             return Err(FatalError::WrongNamespace(name.into_owned()));
         }
         let (mut base, mut rt, mut spec, mut user, mut time) = (None, None, None, None, None);
-        for (ans, key, value) in attrs {
+        for (ans, key, value) in std::mem::take(&mut self.attrs) {
             let slot = match (ans, &*key) {
                 (Ns::Other, _) => continue,
                 (Ns::None, "baseDictionaryUri") => &mut base,
@@ -209,14 +216,14 @@ impl<R: BufRead> XmlEvents<R> {
                 Raw::End => return Ok(None),
                 Raw::Eof => return Err(unexpected_eof()),
                 Raw::Text(_) => return Err(FatalError::UnexpectedText(level.as_str())),
-                Raw::Start(ns, name, attrs) => match (ns, &*name) {
+                Raw::Start(ns, name) => match (ns, &*name) {
                     (Ns::Other, _) => {
                         self.skip_extension(level)?;
                         after_extension = true;
                     }
-                    (Ns::Naaccr, "Item") if !after_extension => return self.item(attrs).map(Some),
+                    (Ns::Naaccr, "Item") if !after_extension => return self.item().map(Some),
                     _ => {
-                        self.check_child(level, ns, &name, &attrs)?;
+                        self.check_child(level, ns, &name)?;
                         return Ok(Some(Tag::Child));
                     }
                 },
@@ -232,8 +239,8 @@ impl<R: BufRead> XmlEvents<R> {
                 Raw::End => return Ok(false),
                 Raw::Eof => return Err(unexpected_eof()),
                 Raw::Text(_) => return Err(FatalError::UnexpectedText(level.as_str())),
-                Raw::Start(ns, name, attrs) => {
-                    self.check_child(level, ns, &name, &attrs)?;
+                Raw::Start(ns, name) => {
+                    self.check_child(level, ns, &name)?;
                     return Ok(true);
                 }
             }
@@ -251,13 +258,7 @@ impl<R: BufRead> XmlEvents<R> {
         }
     }
 
-    fn check_child(
-        &self,
-        level: Level,
-        ns: Ns,
-        name: &str,
-        attrs: &[(Ns, Name, String)],
-    ) -> Result<(), FatalError> {
+    fn check_child(&self, level: Level, ns: Ns, name: &str) -> Result<(), FatalError> {
         let unexpected = || FatalError::UnexpectedElement {
             element: name.to_owned(),
             parent: level.as_str().to_owned(),
@@ -278,7 +279,7 @@ impl<R: BufRead> XmlEvents<R> {
         if !allowed {
             return Err(unexpected());
         }
-        match attrs.first() {
+        match self.attrs.first() {
             Some((_, key, _)) => {
                 Err(FatalError::UnexpectedAttribute { element: child, attribute: key.to_string() })
             }
@@ -286,9 +287,9 @@ impl<R: BufRead> XmlEvents<R> {
         }
     }
 
-    fn item(&mut self, attrs: Vec<(Ns, Name, String)>) -> Result<Tag, FatalError> {
+    fn item(&mut self) -> Result<Tag, FatalError> {
         let (mut id, mut num) = (None, None);
-        for (ns, key, value) in attrs {
+        for (ns, key, value) in self.attrs.drain(..) {
             match (ns, &*key) {
                 (Ns::Other, _) => {}
                 (Ns::None, "naaccrId") => id = Some(value),
@@ -317,7 +318,7 @@ impl<R: BufRead> XmlEvents<R> {
                 }
                 Raw::Text(t) if value.is_empty() => value = t,
                 Raw::Text(t) => value.push_str(&t),
-                Raw::Start(_, name, _) => {
+                Raw::Start(_, name) => {
                     return Err(FatalError::UnexpectedElement {
                         element: name.into_owned(),
                         parent: "Item".into(),
@@ -353,8 +354,13 @@ impl<R: BufRead> XmlEvents<R> {
     }
 }
 
-fn attributes<R>(ns: &NsReader<R>, e: &BytesStart) -> Result<Vec<(Ns, Name, String)>, FatalError> {
-    let mut out = Vec::new();
+/// Reads a start tag's attributes into `out` (emptied first), namespace declarations left out.
+fn attributes<R>(
+    ns: &NsReader<R>,
+    e: &BytesStart,
+    out: &mut Vec<Attribute>,
+) -> Result<(), FatalError> {
+    out.clear();
     for a in e.attributes() {
         let a = a.map_err(|e| FatalError::Malformed(e.to_string()))?;
         if a.key.as_namespace_binding().is_some() {
@@ -366,7 +372,7 @@ fn attributes<R>(ns: &NsReader<R>, e: &BytesStart) -> Result<Vec<(Ns, Name, Stri
         let value = a.unescape_value().map_err(xml_error)?.into_owned();
         out.push((ans, key, value));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// XML parsers turn CRLF and lone CR into LF; quick-xml leaves that to us.
