@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::*;
+use super::stamp::Stamp;
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = api_tokens, treat_none_as_default_value = false)]
@@ -20,7 +21,7 @@ pub struct TokenRow {
 #[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 pub struct AuditRow {
     pub id: String,
-    pub at: NaiveDateTime,
+    pub at: Stamp,
     pub actor_token_id: Option<String>,
     pub actor_name: String,
     pub action: String,
@@ -38,8 +39,8 @@ pub struct PatientRow {
     pub date_of_last_contact: Option<String>,
     pub vital_status: String,
     pub data: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: Stamp,
+    pub updated_at: Stamp,
     /// NAACCR items without a typed field, as a JSON object naaccrId → value (`None`: none).
     pub items: Option<String>,
 }
@@ -59,8 +60,8 @@ pub struct TumorRow {
     pub data: String,
     /// Warning-level edit findings as JSON, refreshed on every write of the patient's records.
     pub warnings: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: Stamp,
+    pub updated_at: Stamp,
     /// NAACCR items without a typed field, as a JSON object naaccrId → value (`None`: none).
     pub items: Option<String>,
 }
@@ -73,8 +74,8 @@ pub struct TreatmentRow {
     pub version: i32,
     pub modality: String,
     pub data: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: Stamp,
+    pub updated_at: Stamp,
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
@@ -86,8 +87,8 @@ pub struct ContactRow {
     pub contact_date: String,
     pub vital_status: String,
     pub data: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: Stamp,
+    pub updated_at: Stamp,
 }
 
 /// A patient as the NAACCR readers need it (no timestamps to parse: diesel parses SQLite

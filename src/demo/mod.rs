@@ -130,8 +130,8 @@ impl Rows {
             date_of_last_contact: dlc.map(|d| d.to_string()),
             vital_status: vital.code().to_string(),
             data: to_doc(&PatientData::from_domain(&p.patient))?,
-            created_at: at,
-            updated_at: at,
+            created_at: at.into(),
+            updated_at: at.into(),
             items: None,
         });
         for (id, tumor) in p.ids.iter().zip(p.tumors.iter()) {
@@ -144,8 +144,8 @@ impl Rows {
                 version: 1,
                 modality: rx.modality.as_str().to_string(),
                 data: to_doc(&TreatmentData::from_domain(rx))?,
-                created_at: at,
-                updated_at: at,
+                created_at: at.into(),
+                updated_at: at.into(),
             });
         }
         for (id, c) in contact_ids.iter().zip(p.contacts.iter()) {
@@ -156,8 +156,8 @@ impl Rows {
                 contact_date: c.contact_date.to_string(),
                 vital_status: c.vital_status.to_string(),
                 data: to_doc(&ContactData::from_domain(c))?,
-                created_at: at,
-                updated_at: at,
+                created_at: at.into(),
+                updated_at: at.into(),
             });
             for t in &c.tumors {
                 self.links.push(ContactTumorRow {

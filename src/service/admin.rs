@@ -43,7 +43,7 @@ pub fn revoke_token(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<()> {
 fn entry(row: AuditRow) -> AuditEntry {
     AuditEntry {
         id: row.id,
-        at: utc(row.at),
+        at: utc(row.at.0),
         actor_token_id: row.actor_token_id,
         actor_name: row.actor_name,
         action: row.action,

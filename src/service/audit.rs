@@ -34,7 +34,7 @@ pub fn record(
         .iter()
         .map(|id| AuditRow {
             id: new_id(),
-            at,
+            at: at.into(),
             actor_token_id: actor.token_id.clone(),
             actor_name: actor.name.clone(),
             action: action.as_str().to_string(),

@@ -17,7 +17,7 @@ use crate::dto::{ContactData, Page};
 
 fn out(row: &ContactRow) -> Result<ContactData> {
     let mut doc: ContactData =
-        stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
+        stamped_doc(&row.data, &row.id, row.version, row.created_at.0, row.updated_at.0)?;
     doc.patient_id = Some(row.patient_id.clone());
     Ok(doc)
 }
@@ -85,8 +85,8 @@ pub(super) fn create_in(
         contact_date: contact.contact_date.to_string(),
         vital_status: contact.vital_status.to_string(),
         data: to_doc(&ContactData::from_domain(&contact))?,
-        created_at: at,
-        updated_at: at,
+        created_at: at.into(),
+        updated_at: at.into(),
     };
     let links = tumor_rows(&row.id, &contact);
     loaded.contacts.push((row.id.clone(), contact));
@@ -134,7 +134,7 @@ pub fn update(
             contact_date: contact.contact_date.to_string(),
             vital_status: contact.vital_status.to_string(),
             data: to_doc(&ContactData::from_domain(&contact))?,
-            updated_at: now(),
+            updated_at: now().into(),
             ..current
         };
         let links = tumor_rows(id, &contact);

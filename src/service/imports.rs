@@ -493,7 +493,7 @@ impl Ctx<'_> {
     fn audit(&self, w: &mut Writes, action: Action, id: &str) {
         w.audit.push(AuditRow {
             id: new_id(),
-            at: now(),
+            at: now().into(),
             actor_token_id: self.actor.token_id.clone(),
             actor_name: self.actor.name.clone(),
             action: match action {
@@ -910,8 +910,8 @@ impl Ctx<'_> {
                     date_of_last_contact: dlc.clone(),
                     vital_status: vital.into(),
                     data: doc,
-                    created_at: at,
-                    updated_at: at,
+                    created_at: at.into(),
+                    updated_at: at.into(),
                     items: items_doc,
                 });
                 if let Some((form, passes)) = form {
@@ -959,8 +959,8 @@ impl Ctx<'_> {
                 reporting_facility: t.reporting_facility.clone(),
                 data,
                 warnings: None,
-                created_at: at,
-                updated_at: at,
+                created_at: at.into(),
+                updated_at: at.into(),
                 items: item_doc(&p.items)?,
             };
             match p.existing {
@@ -1009,8 +1009,8 @@ impl Ctx<'_> {
                             version: 1,
                             modality: td.modality.clone().unwrap_or_default(),
                             data,
-                            created_at: at,
-                            updated_at: at,
+                            created_at: at.into(),
+                            updated_at: at.into(),
                         });
                         changed = true;
                     }
@@ -1030,8 +1030,8 @@ impl Ctx<'_> {
                 contact_date: ct.contact_date.to_string(),
                 vital_status: ct.vital_status.to_string(),
                 data: to_doc(&data)?,
-                created_at: at,
-                updated_at: at,
+                created_at: at.into(),
+                updated_at: at.into(),
             });
             changed = true;
         }

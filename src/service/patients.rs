@@ -21,7 +21,7 @@ pub(crate) fn name_search(p: &Patient) -> String {
 
 fn out(row: &PatientRow) -> Result<PatientData> {
     let mut doc: PatientData =
-        stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
+        stamped_doc(&row.data, &row.id, row.version, row.created_at.0, row.updated_at.0)?;
     doc.date_of_last_contact = row.date_of_last_contact.clone();
     doc.vital_status = Some(row.vital_status.clone());
     Ok(doc)
@@ -57,8 +57,8 @@ pub fn create(
         date_of_last_contact: None,
         vital_status: VitalStatus::ALIVE.code().to_string(),
         data: to_doc(&PatientData::from_domain(&patient))?,
-        created_at: at,
-        updated_at: at,
+        created_at: at.into(),
+        updated_at: at.into(),
         items: None,
     };
     crate::db::transaction(conn, |c| {
@@ -108,7 +108,7 @@ pub fn update(
             patient_id_number: number,
             name_search: name_search(&loaded.patient),
             data: to_doc(&PatientData::from_domain(&loaded.patient))?,
-            updated_at: now(),
+            updated_at: now().into(),
             ..loaded.row.clone()
         };
         let written = repo::update_patient(c, &row, expected_version)

@@ -13,7 +13,7 @@ use crate::dto::{Page, TreatmentData};
 
 fn out(row: &TreatmentRow) -> Result<TreatmentData> {
     let mut doc: TreatmentData =
-        stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
+        stamped_doc(&row.data, &row.id, row.version, row.created_at.0, row.updated_at.0)?;
     doc.tumor_id = Some(row.tumor_id.clone());
     Ok(doc)
 }
@@ -38,8 +38,8 @@ pub fn create(
             version: 1,
             modality: rx.modality.as_str().to_string(),
             data: to_doc(&TreatmentData::from_domain(&rx))?,
-            created_at: at,
-            updated_at: at,
+            created_at: at.into(),
+            updated_at: at.into(),
         };
         loaded.treatments.push((row.id.clone(), tumor_id.to_string(), rx));
         let focus = Focus::Treatment(row.id.clone());
@@ -82,7 +82,7 @@ pub fn update(
             version: expected_version + 1,
             modality: rx.modality.as_str().to_string(),
             data: to_doc(&TreatmentData::from_domain(&rx))?,
-            updated_at: now(),
+            updated_at: now().into(),
             ..current
         };
         match loaded.treatments.iter_mut().find(|(tid, _, _)| tid == id) {

@@ -38,8 +38,8 @@ pub(crate) fn new_row(
         reporting_facility: None,
         data: String::new(),
         warnings: None,
-        created_at: at,
-        updated_at: at,
+        created_at: at.into(),
+        updated_at: at.into(),
         items: None,
     };
     row_fields(tumor, &mut row)?;
@@ -82,7 +82,7 @@ fn outs(conn: &mut DbConn, rows: &[TumorRow]) -> Result<Vec<TumorData>> {
     rows.iter()
         .map(|row| {
             let mut doc: TumorData =
-                stamped_doc(&row.data, &row.id, row.version, row.created_at, row.updated_at)?;
+                stamped_doc(&row.data, &row.id, row.version, row.created_at.0, row.updated_at.0)?;
             doc.patient_id = Some(row.patient_id.clone());
             doc.cancer_status = statuses.get(&row.id).cloned();
             doc.warnings = match &row.warnings {
@@ -150,7 +150,8 @@ pub fn update(
         check_version(current.version, expected_version)?;
         let mut loaded = Loaded::load(c, &current.patient_id)?;
         let before = edits::before(&loaded, &ctx);
-        let mut row = TumorRow { version: expected_version + 1, updated_at: now(), ..current };
+        let mut row =
+            TumorRow { version: expected_version + 1, updated_at: now().into(), ..current };
         row_fields(&tumor, &mut row)?;
         match loaded.tumors.iter_mut().find(|(tid, _)| tid == id) {
             Some(slot) => slot.1 = tumor,
