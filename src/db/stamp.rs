@@ -23,19 +23,6 @@ impl From<NaiveDateTime> for Stamp {
     }
 }
 
-impl From<Stamp> for NaiveDateTime {
-    fn from(s: Stamp) -> Self {
-        s.0
-    }
-}
-
-impl std::ops::Deref for Stamp {
-    type Target = NaiveDateTime;
-    fn deref(&self) -> &NaiveDateTime {
-        &self.0
-    }
-}
-
 /// The text diesel writes for a SQLite timestamp (`%F %T%.f`: fractional seconds only when not
 /// zero, in 3, 6 or 9 digits), for years 0–9999 and times without a leap second; `None` otherwise.
 fn sqlite_text(t: &NaiveDateTime) -> Option<String> {
