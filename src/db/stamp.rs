@@ -1,7 +1,7 @@
 //! `Stamp`: a row's creation or update time. The same `NaiveDateTime` as stored by diesel on both
 //! backends, but written to SQLite without going through chrono's format-string interpreter: an
-//! import binds two or three of them for every row it writes, and formatting them was a twentieth
-//! of its writing thread.
+//! import binds two or three of them for every row it writes, and formatting them was about a
+//! tenth of its writing thread.
 
 use chrono::{Datelike, NaiveDateTime, Timelike};
 use diesel::deserialize::{self, FromSql, FromSqlRow};
