@@ -243,6 +243,7 @@ impl<R: BufRead> NaaccrXmlReader<R> {
             self.generation = 1;
         }
         self.unknown_seen.clear();
+        self.xml.enter_element();
         let mut count = 0;
         loop {
             let Tag::Item { id, num, value } = (match self.xml.next_in(level)? {

@@ -101,6 +101,62 @@ fn decodes_entities_cdata_and_newlines_and_drops_empty_values() {
 }
 
 #[test]
+fn canonical_items_read_as_the_general_path_reads_them() {
+    // Every item of `body` is in the canonical shape the reader takes straight from its buffer;
+    // with a second space after `<Item` none is, and quick-xml reads them all.
+    let body = "<Item naaccrId=\"patientIdNumber\" naaccrNum=\"20\">00000001</Item>\n  \
+         <Item naaccrId=\"race1\">1</Item>\t<Item naaccrId=\"race2\" naaccrNum=\"170\">01</Item>\
+         <Item naaccrId=\"nameLast\"> Zoë &gt; </Item><Item naaccrId=\"nameFirst\">   </Item>\
+         <Item naaccrId=\"nameMiddle\"></Item><Item naaccrId=\"zzUnknown\">x</Item>\
+         <Item naaccrId=\"primarySite\">C509</Item>\
+         <Tumor><Item naaccrId=\"primarySite\">C509</Item>\r\n<Item naaccrId=\"laterality\">1</Item>\
+         <Item naaccrId=\"grade\">9x</Item><Item naaccrId=\"sexAssignedAtBirth\">1</Item></Tumor>";
+    let abstract_of = |body: &str| {
+        let attrs = format!(
+            "xmlns=\"{NS}\" baseDictionaryUri=\"{URI_260}\" recordType=\"A\" specificationVersion=\"1.8\""
+        );
+        let xml = doc_with(&attrs, &format!("<Patient>{body}</Patient>"));
+        read(&xml).expect("valid in test").1.remove(0)
+    };
+    let fast = abstract_of(body);
+    let general = abstract_of(&body.replace("<Item ", "<Item  "));
+    assert_eq!(fast.items, general.items);
+    assert_eq!(fast.tumors, general.tumors);
+    assert_eq!(kinds(&fast), kinds(&general));
+    assert_eq!(fast.items[3], ("nameLast".into(), " Zoë > ".into()));
+    assert_eq!(fast.items[4], ("nameFirst".into(), "   ".into()));
+    assert_eq!(fast.tumors[0].len(), 3); // sexAssignedAtBirth is a patient item
+    let problems = kinds(&fast);
+    assert!(
+        problems
+            .contains(&("race2".into(), ProblemKind::BadNaaccrNum { given: 170, expected: 161 }))
+    );
+    assert!(problems.contains(&("zzUnknown".into(), ProblemKind::UnknownNaaccrId)));
+    assert!(problems.iter().any(|(id, k)| id == "primarySite"
+        && matches!(k, ProblemKind::WrongLevel { expected: Level::Tumor })));
+    // Problems point into the file, past the item they name.
+    let at = |id: &str| {
+        fast.problems.iter().find(|p| p.naaccr_id.as_deref() == Some(id)).map(|p| p.offset)
+    };
+    assert!(at("race2") < at("zzUnknown"));
+}
+
+#[test]
+fn unprefixed_items_under_a_foreign_default_namespace_stay_extensions() {
+    // The patient's default namespace is foreign: its unprefixed Items are extension elements,
+    // also after a NAACCR item that declared the NAACCR namespace for itself alone.
+    let xml = format!(
+        "<n:NaaccrData xmlns:n=\"{NS}\" baseDictionaryUri=\"{URI_260}\" recordType=\"I\" \
+         specificationVersion=\"1.8\"><n:Patient xmlns=\"urn:x\">\
+         <n:Item xmlns=\"{NS}\" naaccrId=\"race1\">01</n:Item><Item naaccrId=\"race2\">01</Item>\
+         <Item naaccrId=\"race3\">01</Item></n:Patient></n:NaaccrData>"
+    );
+    let (_, ps) = read(&xml).expect("valid in test");
+    assert_eq!(ps[0].items, vec![("race1".into(), "01".into())]);
+    assert!(ps[0].problems.is_empty());
+}
+
+#[test]
 fn reads_gzip() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(doc("<Patient/>").as_bytes()).expect("valid in test");

@@ -6,6 +6,7 @@ use std::io::BufRead;
 
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::QName;
 
 use super::naaccr_read::{Limits, Ns, SPECIFICATION_VERSIONS};
 use super::xml_source::{Bounded, Source, TOO_LARGE};
@@ -112,11 +113,27 @@ pub(crate) struct XmlEvents<R: BufRead> {
     attrs: Vec<Attribute>,
     limits: Limits,
     offset: u64,
+    /// Bytes the item fast path consumed, which quick-xml's own position does not count.
+    skipped: u64,
+    /// The last event was an end tag, so quick-xml holds no part of the next markup and the fast
+    /// path may read the input directly.
+    after_end: bool,
+    /// An unprefixed `<Item>` in the element being read is in the NAACCR namespace.
+    items_are_naaccr: bool,
 }
 
 impl<R: BufRead> XmlEvents<R> {
     pub(crate) fn new(ns: NsReader<Bounded<Source<R>>>, limits: Limits) -> Self {
-        Self { ns, buf: Vec::new(), attrs: Vec::new(), limits, offset: 0 }
+        Self {
+            ns,
+            buf: Vec::new(),
+            attrs: Vec::new(),
+            limits,
+            offset: 0,
+            skipped: 0,
+            after_end: false,
+            items_are_naaccr: false,
+        }
     }
 
     pub(crate) fn limits(&self) -> Limits {
@@ -131,8 +148,9 @@ impl<R: BufRead> XmlEvents<R> {
         loop {
             self.buf.clear();
             self.ns.get_mut().reset();
-            self.offset = self.ns.buffer_position();
+            self.offset = self.ns.buffer_position() + self.skipped;
             let (res, ev) = self.ns.read_resolved_event_into(&mut self.buf).map_err(xml_error)?;
+            self.after_end = matches!(ev, Event::End(_));
             let ns = Ns::of(&res)?;
             return match ev {
                 Event::Start(e) => {
@@ -206,9 +224,19 @@ impl<R: BufRead> XmlEvents<R> {
         })
     }
 
+    /// Call right after the start tag of an element whose items are read next: notes whether an
+    /// unprefixed `<Item>` there is a NAACCR item (the namespace scope is exact only now).
+    pub(crate) fn enter_element(&mut self) {
+        let (res, _) = self.ns.resolve_element(QName(b"Item"));
+        self.items_are_naaccr = matches!(Ns::of(&res), Ok(Ns::Naaccr));
+    }
+
     /// Next item or child of the element at `level`; `None` at its end tag. Foreign extension
     /// elements are skipped; an Item after one is out of the XSD's order and refused.
     pub(crate) fn next_in(&mut self, level: Level) -> Result<Option<Tag>, FatalError> {
+        if let Some(item) = self.canonical_item() {
+            return Ok(Some(item));
+        }
         let mut after_extension = false;
         loop {
             match self.raw()? {
@@ -287,6 +315,25 @@ impl<R: BufRead> XmlEvents<R> {
         }
     }
 
+    /// Items written the way NAACCR writers write them (`<Item naaccrId="id">value</Item>`,
+    /// optionally with `naaccrNum`, no entity or carriage return in the value, wholly in the input
+    /// buffer) are taken straight from the buffer: through quick-xml an item is four events with
+    /// namespace bookkeeping each, most of the reader's time. Anything else is left untouched for
+    /// the general path, which applies every rule.
+    fn canonical_item(&mut self) -> Option<Tag> {
+        if !(self.after_end && self.items_are_naaccr) {
+            return None;
+        }
+        let source = self.ns.get_mut();
+        source.reset();
+        let (tag, end_tag, used) =
+            canonical_item(source.fill_buf().ok()?, self.limits.max_value_bytes)?;
+        source.consume(used);
+        self.offset = self.ns.buffer_position() + self.skipped + end_tag as u64;
+        self.skipped += used as u64;
+        Some(tag)
+    }
+
     fn item(&mut self) -> Result<Tag, FatalError> {
         let (mut id, mut num) = (None, None);
         for (ns, key, value) in self.attrs.drain(..) {
@@ -354,6 +401,46 @@ impl<R: BufRead> XmlEvents<R> {
     }
 }
 
+/// Parses whitespace and one canonical item at the start of `buf`: the item, the offset of its end
+/// tag and the bytes used. `None` for anything else (the general path decides about it).
+fn canonical_item(buf: &[u8], max_value: usize) -> Option<(Tag, usize, usize)> {
+    let start = buf.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))?;
+    let mut at = start + b"<Item naaccrId=\"".len();
+    if !buf[start..].starts_with(b"<Item naaccrId=\"") {
+        return None;
+    }
+    let id_len = buf.get(at..)?.iter().position(|b| !b.is_ascii_alphanumeric())?;
+    let id = &buf[at..at + id_len];
+    at += id_len;
+    if id.is_empty() || buf.get(at) != Some(&b'"') {
+        return None;
+    }
+    at += 1;
+    let mut num = None;
+    if buf[at..].starts_with(b" naaccrNum=\"") {
+        at += b" naaccrNum=\"".len();
+        let digits = buf.get(at..)?.iter().position(|b| !b.is_ascii_digit())?;
+        if !(1..=9).contains(&digits) || buf.get(at + digits) != Some(&b'"') {
+            return None;
+        }
+        num = std::str::from_utf8(&buf[at..at + digits]).ok()?.parse::<i64>().ok();
+        at += digits + 1;
+    }
+    if buf.get(at) != Some(&b'>') {
+        return None;
+    }
+    at += 1;
+    let value_len = buf.get(at..)?.iter().position(|&b| matches!(b, b'<' | b'&' | b'\r'))?;
+    let end_tag = at + value_len;
+    if value_len > max_value || !buf[end_tag..].starts_with(b"</Item>") {
+        return None;
+    }
+    let value = std::str::from_utf8(&buf[at..end_tag]).ok()?;
+    // The id is ASCII alphanumerics, checked above.
+    let id = String::from_utf8_lossy(id).into_owned();
+    Some((Tag::Item { id, num, value: value.to_owned() }, end_tag, end_tag + b"</Item>".len()))
+}
+
 /// Reads a start tag's attributes into `out` (emptied first), namespace declarations left out.
 fn attributes<R>(
     ns: &NsReader<R>,
@@ -391,5 +478,49 @@ fn xml_error(e: quick_xml::Error) -> FatalError {
         }
         quick_xml::Error::Io(io) => FatalError::Io(io.to_string()),
         other => FatalError::Malformed(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Tag, canonical_item};
+
+    fn item(buf: &[u8]) -> Option<(String, Option<i64>, String, usize)> {
+        canonical_item(buf, 10).map(|(tag, end, used)| match tag {
+            Tag::Item { id, num, value } => {
+                assert_eq!(&buf[end..used], b"</Item>");
+                (id, num, value, used)
+            }
+            Tag::Child => unreachable!("canonical_item yields items"),
+        })
+    }
+
+    #[test]
+    fn takes_only_the_canonical_item_shape() {
+        let ok = item(b"\n  <Item naaccrId=\"race1\" naaccrNum=\"160\">01</Item><Item");
+        assert_eq!(ok, Some(("race1".into(), Some(160), "01".into(), 51)));
+        assert_eq!(item(b"<Item naaccrId=\"a\"></Item>"), Some(("a".into(), None, "".into(), 26)));
+        for declined in [
+            &b"<Item naaccrId=\"a\">x &amp; y</Item>"[..],
+            b"<Item naaccrId=\"a\">x\r\ny</Item>",
+            b"<Item naaccrId='a'>x</Item>",
+            b"<Item  naaccrId=\"a\">x</Item>",
+            b"<Item naaccrId=\"a\" >x</Item>",
+            b"<Item naaccrNum=\"1\" naaccrId=\"a\">x</Item>",
+            b"<Item naaccrId=\"a-b\">x</Item>",
+            b"<Item naaccrId=\"\">x</Item>",
+            b"<Item naaccrId=\"a\" naaccrNum=\"1234567890\">x</Item>",
+            b"<Item naaccrId=\"a\" naaccrNum=\"\">x</Item>",
+            b"<Item naaccrId=\"a\">x</Item >",
+            b"<Item naaccrId=\"a\">x</Ite",
+            b"<Item naaccrId=\"a\">\xff</Item>",
+            b"<Item naaccrId=\"a\">01234567890</Item>",
+            b"<Item naaccrId=\"a\"><b/></Item>",
+            b"<x:Item naaccrId=\"a\">x</x:Item>",
+            b"\x0c<Item naaccrId=\"a\">x</Item>",
+            b"   ",
+        ] {
+            assert_eq!(item(declined), None, "{}", String::from_utf8_lossy(declined));
+        }
     }
 }
