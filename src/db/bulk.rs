@@ -130,7 +130,7 @@ pub fn sent_hashes(
     submission_tumors::table
         .inner_join(submissions::table)
         .filter(submission_tumors::tumor_id.eq_any(tumor_ids))
-        .filter(submission_tumors::included.eq(true))
+        .filter(submission_tumors::included)
         .select((
             submission_tumors::tumor_id,
             submission_tumors::content_hash,
@@ -206,7 +206,9 @@ pub fn excluded_of(
 ) -> QResult<Vec<SubmissionTumorRow>> {
     submission_tumors::table
         .filter(submission_tumors::submission_id.eq(submission_id))
-        .filter(submission_tumors::included.eq(false))
+        // Written out, not bound: a planner matches only a literal `NOT included` to the partial
+        // index `submission_tumors_excluded`.
+        .filter(diesel::dsl::not(submission_tumors::included))
         .order(submission_tumors::tumor_id)
         .limit(limit)
         .select(SubmissionTumorRow::as_select())

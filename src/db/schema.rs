@@ -162,7 +162,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    submission_tumors (submission_id, tumor_id) {
+    submission_tumors (tumor_id, submission_id) {
         submission_id -> Text,
         tumor_id -> Text,
         tumor_version -> Integer,

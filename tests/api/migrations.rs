@@ -64,6 +64,7 @@ fn item_maps_move_onto_their_records(url: &str) {
     let mut conn = pool.get().expect("connection");
     db::run_migrations(&mut conn).expect("up");
     // Down to the state before 000400 (later migrations first).
+    assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000700");
     assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000600");
     assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000500");
     assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000400");
@@ -98,7 +99,7 @@ fn item_maps_move_onto_their_records(url: &str) {
     let t: Vec<Option<String>> =
         tumors::table.select(tumors::items).load(&mut *conn).expect("tumors");
     assert_eq!(t, vec![Some(r#"{"cs1":"5"}"#.to_string())]);
-    for _ in ["000600", "000500", "000400"] {
+    for _ in ["000700", "000600", "000500", "000400"] {
         db::revert_last_migration(&mut conn).expect("down again");
     }
     let back: i64 = diesel::sql_query("SELECT COUNT(*) AS n FROM patient_items")
@@ -190,6 +191,7 @@ fn submission_rows_need_their_batch(url: &str) {
         run(&mut conn, &format!("DELETE FROM submissions WHERE id = '{b2}'"))
             .expect("a batch without rows can go");
         if round == "statement check" {
+            assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000700");
             assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000600");
         }
     }
@@ -203,4 +205,105 @@ fn sqlite_submission_rows_need_their_batch() {
 #[test]
 fn postgres_submission_rows_need_their_batch() {
     on_postgres(submission_rows_need_their_batch);
+}
+
+#[derive(QueryableByName)]
+struct SqlitePlan {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    detail: String,
+}
+
+#[derive(QueryableByName)]
+struct PostgresPlan {
+    #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// How the database finds the rows a batch left out, asked as the batch report asks
+/// (`NOT included` written out).
+fn excluded_rows_plan(conn: &mut db::DbConn, postgres: bool) -> String {
+    let query = "SELECT tumor_id FROM submission_tumors WHERE submission_id = 'b1' \
+                 AND NOT submission_tumors.included ORDER BY tumor_id";
+    if postgres {
+        // On a small table a sequential scan is cheapest; the question is whether the index fits.
+        diesel::sql_query("SET enable_seqscan = off").execute(conn).expect("setting");
+        let plan: Vec<PostgresPlan> =
+            diesel::sql_query(format!("EXPLAIN {query}")).load(conn).expect("plan");
+        plan.into_iter().map(|l| l.line).collect::<Vec<_>>().join("\n")
+    } else {
+        let plan: Vec<SqlitePlan> =
+            diesel::sql_query(format!("EXPLAIN QUERY PLAN {query}")).load(conn).expect("plan");
+        plan.into_iter().map(|l| l.detail).collect::<Vec<_>>().join("\n")
+    }
+}
+
+/// A batch's rows are keyed by tumor and batch (one row per tumor in a batch), the rows a batch
+/// left out are found by their own index, and reverting restores the batch-led key.
+fn submission_rows_are_keyed_by_tumor(url: &str) {
+    let postgres = url.starts_with("postgres");
+    let pool = db::pool(&DatabaseUrl::parse(url), Some(1)).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    db::run_migrations(&mut conn).expect("up");
+    let run = |conn: &mut db::DbConn, sql: &str| diesel::sql_query(sql).execute(conn);
+    for id in ["b1", "b2"] {
+        run(
+            &mut conn,
+            &format!(
+                "INSERT INTO submissions (id, created_at, actor_name, record_type, naaccr_version, \
+                 filters, patient_count, tumor_count, excluded_count, byte_count, sha256, file_name) \
+                 VALUES ('{id}', '2026-01-01 00:00:00', 'r', 'I', '260', '{{}}', 0, 0, 0, 0, '', 'f')"
+            ),
+        )
+        .expect("batch");
+    }
+    let row = |batch: &str, tumor: &str, included: &str| {
+        format!(
+            "INSERT INTO submission_tumors (submission_id, tumor_id, tumor_version, content_hash, \
+             included, reasons) VALUES ('{batch}', '{tumor}', 1, 'h', {included}, NULL)"
+        )
+    };
+    for round in ["tumor-led key", "batch-led key after revert"] {
+        let tag = &round[..5];
+        let (t1, t2) = (format!("t1{tag}"), format!("t2{tag}"));
+        run(&mut conn, &row("b1", &t1, "TRUE")).expect("a row");
+        run(&mut conn, &row("b2", &t1, "TRUE")).expect("the same tumor in another batch");
+        run(&mut conn, &row("b1", &t2, "FALSE")).expect("a tumor left out");
+        assert!(
+            run(&mut conn, &row("b1", &t1, "FALSE")).is_err(),
+            "{round}: a tumor has one row per batch"
+        );
+        let plan = excluded_rows_plan(&mut conn, postgres);
+        let index = match (round, postgres) {
+            ("tumor-led key", _) => "submission_tumors_excluded",
+            (_, true) => "submission_tumors_pkey",
+            (_, false) => "sqlite_autoindex_submission_tumors",
+        };
+        assert!(plan.contains(index), "{round}: {plan}");
+        if round == "tumor-led key" {
+            assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000700");
+        }
+    }
+    assert!(
+        !excluded_rows_plan(&mut conn, postgres).contains("submission_tumors_excluded"),
+        "the partial index goes with the revert"
+    );
+    let rows: Count = diesel::sql_query("SELECT COUNT(*) AS n FROM submission_tumors")
+        .get_result(&mut *conn)
+        .expect("count");
+    assert_eq!(rows.n, 6, "rows survive the rebuilds");
+    db::run_migrations(&mut conn).expect("up again");
+    let rows: Count = diesel::sql_query("SELECT COUNT(*) AS n FROM submission_tumors")
+        .get_result(&mut *conn)
+        .expect("count");
+    assert_eq!(rows.n, 6, "and the re-applied step");
+}
+
+#[test]
+fn sqlite_submission_rows_are_keyed_by_tumor() {
+    on_sqlite(submission_rows_are_keyed_by_tumor);
+}
+
+#[test]
+fn postgres_submission_rows_are_keyed_by_tumor() {
+    on_postgres(submission_rows_are_keyed_by_tumor);
 }
