@@ -436,8 +436,7 @@ fn canonical_item(buf: &[u8], max_value: usize) -> Option<(Tag, usize, usize)> {
         return None;
     }
     let value = std::str::from_utf8(&buf[at..end_tag]).ok()?;
-    // The id is ASCII alphanumerics, checked above.
-    let id = String::from_utf8_lossy(id).into_owned();
+    let id = std::str::from_utf8(id).ok()?.to_owned();
     Some((Tag::Item { id, num, value: value.to_owned() }, end_tag, end_tag + b"</Item>".len()))
 }
 
