@@ -131,7 +131,7 @@ fn run(backend: &str, url: &str, dir: &std::path::Path) {
     let import_n = env_usize("BENCH_IMPORT_TUMORS", 100_000);
     let export_n = env_usize("BENCH_EXPORT_TUMORS", 1_000_000);
     if std::env::var("BENCH_EXPORT_ONLY").is_ok_and(|v| v == "1") {
-        export(backend, &mut conn, &actor, today, dir);
+        export(backend, &pool, &mut conn, &actor, today, dir);
         return;
     }
     // Import: one file of import_n tumors, timed (edits included).
@@ -191,11 +191,12 @@ fn run(backend: &str, url: &str, dir: &std::path::Path) {
         );
     }
     let _ = std::fs::remove_file(&file);
-    export(backend, &mut conn, &actor, today, dir);
+    export(backend, &pool, &mut conn, &actor, today, dir);
 }
 
 fn export(
     backend: &str,
+    pool: &db::Pool,
     conn: &mut db::DbConn,
     actor: &Actor,
     today: NaiveDate,
@@ -212,8 +213,19 @@ fn export(
         include_failing: Some(true),
         ..SubmissionRequest::default()
     };
-    let batch =
-        submissions::create(conn, actor, &req, &dir.join("submissions"), today).expect("export");
+    // As the service runs it: a second connection reads while the first stores (PostgreSQL);
+    // BENCH_EXPORT_ONE_CONNECTION=1 runs it on one, for comparison.
+    let one = std::env::var("BENCH_EXPORT_ONE_CONNECTION").is_ok_and(|v| v == "1");
+    let mut reader = if one { None } else { db::spare_connection(pool) };
+    let batch = submissions::create(
+        conn,
+        reader.as_deref_mut(),
+        actor,
+        &req,
+        &dir.join("submissions"),
+        today,
+    )
+    .expect("export");
     let secs = t.elapsed().as_secs_f64();
     println!(
         "{backend}: export {} tumors as I ({:.1} MB) in {secs:.2} s = {:.0} tumors/s, {:.1} µs CPU/tumor, peak RSS {:.0} MB (before {:.0} MB)",

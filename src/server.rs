@@ -11,6 +11,7 @@ use crate::db::{self, DatabaseUrl, DbError, Pool};
 use crate::jobs::schedule::Schedule;
 use crate::jobs::{JobContext, Outcome, Trigger};
 use crate::service::followup::FollowUpConfig;
+use crate::service::submissions::MonthlyExport;
 use crate::service::{Actor, Role, admin};
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,8 @@ pub enum StartError {
     Mail(#[from] crate::mail::MailError),
     #[error(transparent)]
     Job(#[from] crate::jobs::JobError),
+    #[error(transparent)]
+    ExportSettings(#[from] crate::service::submissions::SettingsError),
 }
 
 /// The follow-up settings, loaded and checked (policy, templates, crons, SMTP URL) before anything runs.
@@ -38,7 +41,8 @@ fn followup_parts(
 ) -> Result<(Arc<FollowUpConfig>, Schedule, Arc<JobContext>), StartError> {
     let followup = Arc::new(FollowUpConfig::from_settings(&settings.followup)?);
     let schedule = Schedule::load(settings.followup.jobs_schedule.as_deref())?;
-    let ctx = Arc::new(JobContext::new(pool.clone(), followup.clone())?);
+    let monthly = MonthlyExport::from_settings(settings)?;
+    let ctx = Arc::new(JobContext::new(pool.clone(), followup.clone(), monthly)?);
     Ok((followup, schedule, ctx))
 }
 
@@ -123,9 +127,16 @@ pub fn export(
     let mut conn = pool.get().map_err(DbError::from)?;
     let dir = std::path::PathBuf::from(&settings.submissions_dir);
     let today = chrono::Utc::now().date_naive();
-    let batch =
-        crate::service::submissions::create(&mut conn, &Actor::system("cli"), req, &dir, today)
-            .map_err(service_err)?;
+    let mut reader = db::spare_connection(&pool);
+    let batch = crate::service::submissions::create(
+        &mut conn,
+        reader.as_deref_mut(),
+        &Actor::system("cli"),
+        req,
+        &dir,
+        today,
+    )
+    .map_err(service_err)?;
     let tmp = out.with_extension("tmp");
     std::fs::copy(dir.join(&batch.file_name), &tmp)?;
     std::fs::rename(&tmp, out)?;
@@ -137,10 +148,18 @@ pub fn export_monthly(
     settings: &Settings,
     as_of: Option<chrono::NaiveDate>,
 ) -> Result<crate::dto::SubmissionData, StartError> {
+    let monthly = MonthlyExport::from_settings(settings)?;
     let pool = open(settings)?;
     let mut conn = pool.get().map_err(DbError::from)?;
     let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    crate::service::submissions::run_monthly_export(&mut conn, settings, as_of).map_err(service_err)
+    let mut reader = db::spare_connection(&pool);
+    crate::service::submissions::run_monthly_export(
+        &mut conn,
+        reader.as_deref_mut(),
+        &monthly,
+        as_of,
+    )
+    .map_err(service_err)
 }
 
 /// `oncoreg import FILE`.

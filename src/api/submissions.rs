@@ -35,7 +35,13 @@ pub async fn create_submission(
 ) -> Reply {
     let today = state.clock.today();
     let dir = PathBuf::from(&state.settings.submissions_dir);
-    let out = state.db(move |c| submissions::create(c, &actor, &body.0, &dir, today)).await?;
+    let pool = state.pool.clone();
+    let out = state
+        .db(move |c| {
+            let mut reader = crate::db::spare_connection(&pool);
+            submissions::create(c, reader.as_deref_mut(), &actor, &body.0, &dir, today)
+        })
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/submissions/{}", out.id)))
         .json(out))

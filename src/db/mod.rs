@@ -173,6 +173,13 @@ pub fn pool(url: &DatabaseUrl, max_size: Option<u32>) -> Result<Pool, DbError> {
         .map_err(DbError::from)
 }
 
+/// A second connection for work that reads on one connection while it writes on another (an
+/// export), on PostgreSQL only and only when the pool has one idle: the work runs on one connection
+/// otherwise, slower but the same.
+pub fn spare_connection(pool: &Pool) -> Option<PooledConn> {
+    pool.try_get().filter(|c| matches!(**c, DbConn::Postgres(_)))
+}
+
 /// libpq builds every query result on the C heap. Freeing an export's page of forms (about a
 /// megabyte) let glibc hand the top of its heap back to the system each time, and the next page
 /// faulted it in again: a fifth of the export's reading thread. Freed C memory up to 64 MiB is

@@ -98,7 +98,8 @@ pub struct ImportProblem {
     /// Stable rule name, e.g. `item.unknown`, `value.tooLong`, `code.unknown`, `edit.N-site-morph-seer`.
     pub rule: String,
     /// What happened: `rejected` (the patient was not imported), `dropped` (the value was not kept),
-    /// `untyped` (kept in the item map, not as a typed field) or `reported`.
+    /// `untyped` (kept in the item map, not as a typed field), `supplied` (the record type does not
+    /// carry a value a new patient needs; the standard's code for unknown was stored) or `reported`.
     pub outcome: String,
     pub message: String,
 }

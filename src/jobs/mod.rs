@@ -1,9 +1,11 @@
-//! The scheduled jobs of annual follow-up. Each job is one `run(ctx, as_of)` that calls the services
-//! (the domain decides what is due); this module wraps a run in the job lease and a `job_runs` record,
-//! and `schedule` registers the jobs with tokio-cron-scheduler. See `jobs/README.md`.
+//! The scheduled jobs: annual follow-up and the monthly submission. Each job is one
+//! `run(ctx, as_of)` that calls the services (the domain decides what is due); this module wraps a
+//! run in the job lease and a `job_runs` record, and `schedule` registers the jobs with
+//! tokio-cron-scheduler. See `jobs/README.md`.
 
 pub mod generate_tasks;
 pub mod mark_lost;
+pub mod monthly_export;
 pub mod schedule;
 pub mod send_letters;
 
@@ -17,6 +19,7 @@ use crate::config::FollowUpSettings;
 use crate::db::{DbConn, Pool};
 use crate::mail::{MailError, Mailer, SmtpUrl};
 use crate::service::followup::FollowUpConfig;
+use crate::service::submissions::MonthlyExport;
 use crate::service::{ServiceError, jobs as runs};
 
 /// What a run did, e.g. `{"created": 12}`.
@@ -30,7 +33,7 @@ pub struct JobSpec {
 }
 
 /// Every job, in the order they are listed.
-pub const JOBS: [JobSpec; 3] = [
+pub const JOBS: [JobSpec; 4] = [
     JobSpec {
         name: "generate-tasks",
         about: "open one follow-up task per patient and cycle for everyone who has come due",
@@ -46,6 +49,11 @@ pub const JOBS: [JobSpec; 3] = [
         about: "mark open tasks lost once 15 months have passed without contact",
         run: mark_lost::run,
     },
+    JobSpec {
+        name: "monthly-export",
+        about: "make the month's submission batch (changed since the last) and copy it for pick-up",
+        run: monthly_export::run,
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static JobSpec> {
@@ -60,10 +68,16 @@ pub struct JobContext {
     pub mailer: Option<Mailer>,
     /// This instance, as recorded on leases and runs.
     pub holder: String,
+    /// What the monthly export makes and where it goes.
+    pub monthly_export: MonthlyExport,
 }
 
 impl JobContext {
-    pub fn new(pool: Pool, followup: Arc<FollowUpConfig>) -> Result<Self, MailError> {
+    pub fn new(
+        pool: Pool,
+        followup: Arc<FollowUpConfig>,
+        monthly_export: MonthlyExport,
+    ) -> Result<Self, MailError> {
         let s: &FollowUpSettings = &followup.settings;
         let mailer = match &s.smtp_url {
             Some(url) if !url.trim().is_empty() => {
@@ -73,7 +87,7 @@ impl JobContext {
         };
         let id = crate::db::new_id();
         let holder = format!("pid{}-{}", std::process::id(), &id[id.len() - 8..]);
-        Ok(Self { pool, followup, mailer, holder })
+        Ok(Self { pool, followup, mailer, holder, monthly_export })
     }
 
     fn settings(&self) -> &FollowUpSettings {

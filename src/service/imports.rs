@@ -45,6 +45,9 @@ const REPORT_LIMIT: usize = 1000;
 
 type Patients<'a> = Box<dyn Iterator<Item = std::result::Result<ReadPatient, String>> + Send + 'a>;
 
+/// Name--Last [2230] when the last name is unknown (the item may not be blank).
+const UNKNOWN_LAST_NAME: &str = "UNKNOWN";
+
 fn problem(
     level: &str,
     tumor: Option<usize>,
@@ -523,6 +526,26 @@ impl Ctx<'_> {
             }
             None => inc.patient.clone(),
         };
+        if existing.is_none()
+            && doc.name_last.is_none()
+            && !covers(dict, rt, "nameLast", Level::Patient)
+        {
+            // Incidence records carry no names; the standard's code for an unknown last name lets
+            // the patient be registered and flags the name for the registrar to complete.
+            doc.name_last = Some(UNKNOWN_LAST_NAME.into());
+            problems.push(problem(
+                "Patient",
+                None,
+                Some("nameLast"),
+                "value.supplied",
+                "supplied",
+                format!(
+                    "record type {} carries no names: the new patient's last name is stored as \
+                     {UNKNOWN_LAST_NAME}, the standard's code for an unknown last name",
+                    rt.as_str()
+                ),
+            ));
+        }
         let mut moved = Vec::new();
         let patient = match settle(
             &mut doc,

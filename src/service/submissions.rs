@@ -225,6 +225,8 @@ pub use crate::dto::ExcludedReason;
 struct Chunk {
     /// (patient id, its stored export form when it has a current one), in id order
     patients: Vec<(String, Option<Vec<u8>>)>,
+    /// Patients whose stored form is another release's or failed on another day.
+    outdated: Vec<String>,
     /// The records of the patients without a current form.
     unformed: naaccr_load::Fetched,
     /// tumor id → content hash last sent
@@ -235,9 +237,28 @@ struct Chunk {
 /// the forms computed for patients that had none.
 struct Formatted {
     xml: Vec<u8>,
+    rows: BatchRows,
+    outcome: ExportOutcome,
+}
+
+/// What an export stores for one batch of patients, in its transaction.
+struct BatchRows {
+    /// Forms to drop: their patients' new forms are in `forms`.
+    outdated: Vec<String>,
     state_rows: Vec<SubmissionTumorRow>,
     forms: Vec<ExportFormRow>,
-    outcome: ExportOutcome,
+}
+
+impl BatchRows {
+    fn store(&self, conn: &mut DbConn) -> Result<()> {
+        bulk::delete_export_forms(
+            conn,
+            &self.outdated.iter().map(String::as_str).collect::<Vec<_>>(),
+        )?;
+        bulk::insert_submission_tumors(conn, &self.state_rows)?;
+        bulk::insert_export_forms(conn, &self.forms)?;
+        Ok(())
+    }
 }
 
 /// Formats patients from their export forms (no database access: runs on a worker thread).
@@ -357,8 +378,7 @@ fn format_chunk(
     }
     Ok(Formatted {
         xml: f.writer.into_inner(),
-        state_rows: f.state_rows,
-        forms,
+        rows: BatchRows { outdated: chunk.outdated, state_rows: f.state_rows, forms },
         outcome: f.outcome,
     })
 }
@@ -391,9 +411,6 @@ fn read_chunk(
             None => (id, None),
         })
         .collect();
-    // Another release's forms, and failures found on another day, make way for the forms this
-    // export computes.
-    bulk::delete_export_forms(conn, &outdated.iter().map(String::as_str).collect::<Vec<_>>())?;
     let ids: Vec<&str> =
         patients.iter().filter(|(_, f)| f.is_none()).map(|(id, _)| id.as_str()).collect();
     let rows = if ids.is_empty() { Vec::new() } else { bulk::patients_by_id(conn, &ids)? };
@@ -409,17 +426,23 @@ fn read_chunk(
         }
         sent = latest.into_iter().map(|(tid, (_, hash))| (tid, hash)).collect();
     }
-    Ok(Some(Chunk { patients, unformed, sent }))
+    // Another release's forms, and failures found on another day, make way for the forms this
+    // export computes (dropped when the batch's rows are stored).
+    Ok(Some(Chunk { patients, outdated, unformed, sent }))
 }
 
 /// Streams the selected tumors as NAACCR XML to `out` and records each tumor considered under
-/// `submission_id`. Runs inside the caller's transaction.
+/// `submission_id`.
 ///
-/// A pipeline: this thread reads batches and records the submission state of each batch; worker
-/// threads format the batches read before (computing the export forms patients lack); a writer
-/// thread writes the formatted batches to `out` in read order.
+/// A pipeline: this thread reads batches of patients on `read`; worker threads format the batches
+/// read before (computing the export forms patients lack); a writer thread writes the formatted
+/// batches to `out` in read order. The rows of each batch (tumor states, forms) are stored in the
+/// caller's transaction on `record`, by a thread of its own, so the database stores one batch while
+/// it reads the next (PostgreSQL serves each connection on its own process); without `record` they
+/// are stored on `read`, between reads, and `read` carries the caller's transaction.
 pub fn export_to<W: Write + Send>(
-    conn: &mut DbConn,
+    read: &mut DbConn,
+    record: Option<&mut DbConn>,
     params: &ExportParams,
     submission_id: &str,
     today: NaiveDate,
@@ -434,13 +457,26 @@ pub fn export_to<W: Write + Send>(
     type Reply = mpsc::Sender<Result<Formatted>>;
     let (job_tx, job_rx) = mpsc::sync_channel::<(Chunk, Reply)>(threads);
     let job_rx = std::sync::Mutex::new(job_rx);
-    let (written, result) = std::thread::scope(|scope| {
+    let (written, stored, result) = std::thread::scope(|scope| {
         let (xml_tx, xml_rx) = mpsc::sync_channel::<Vec<u8>>(threads + 1);
+        let (rows_tx, rows_rx) = mpsc::sync_channel::<BatchRows>(threads + 1);
+        let storing = record.map(|conn| {
+            scope.spawn(move || {
+                for rows in rows_rx {
+                    rows.store(conn)?;
+                }
+                Ok::<_, ServiceError>(())
+            })
+        });
+        let separate = storing.is_some();
         let mut apply = |conn: &mut DbConn, done: Result<Formatted>| {
             let done = done?;
             xml_tx.send(done.xml).map_err(|_| ServiceError::Worker)?;
-            bulk::insert_submission_tumors(conn, &done.state_rows)?;
-            bulk::insert_export_forms(conn, &done.forms)?;
+            if separate {
+                rows_tx.send(done.rows).map_err(|_| ServiceError::Worker)?;
+            } else {
+                done.rows.store(conn)?;
+            }
             outcome.patients += done.outcome.patients;
             outcome.tumors += done.outcome.tumors;
             outcome.excluded += done.outcome.excluded;
@@ -461,27 +497,32 @@ pub fn export_to<W: Write + Send>(
         let mut pending: VecDeque<mpsc::Receiver<Result<Formatted>>> = VecDeque::new();
         let mut after: Option<String> = None;
         let result = (|| {
-            while let Some(chunk) = read_chunk(conn, params, today, &mut after)? {
+            while let Some(chunk) = read_chunk(read, params, today, &mut after)? {
                 let (reply, done) = mpsc::channel();
                 job_tx.send((chunk, reply)).map_err(|_| ServiceError::Worker)?;
                 pending.push_back(done);
                 while pending.len() > threads {
                     if let Some(done) = pending.pop_front() {
-                        apply(conn, done.recv().map_err(|_| ServiceError::Worker)?)?;
+                        apply(read, done.recv().map_err(|_| ServiceError::Worker)?)?;
                     }
                 }
             }
             while let Some(done) = pending.pop_front() {
-                apply(conn, done.recv().map_err(|_| ServiceError::Worker)?)?;
+                apply(read, done.recv().map_err(|_| ServiceError::Worker)?)?;
             }
             Ok::<_, ServiceError>(())
         })();
         drop(job_tx);
         drop(xml_tx);
-        (write.join().map_err(|_| ServiceError::Worker), result)
+        drop(rows_tx);
+        let stored = storing.map(|s| s.join().map_err(|_| ServiceError::Worker));
+        (write.join().map_err(|_| ServiceError::Worker), stored, result)
     });
-    // A failed write stops the writer first, so its error is the one to report.
+    // A failed write or store stops its thread first, so its error is the one to report.
     let (out, _) = written??;
+    if let Some(stored) = stored {
+        stored??;
+    }
     result?;
     Ok((out, outcome))
 }
@@ -532,9 +573,14 @@ fn excluded(conn: &mut DbConn, id: &str) -> Result<Vec<ExcludedTumor>> {
 }
 
 /// Creates a batch: writes the file into `dir` (atomically: a temporary file renamed into place)
-/// and records the batch, its tumors and an audit entry in one transaction.
+/// and records the batch, its tumors and an audit entry in one transaction on `conn`.
+///
+/// `reader`, a second connection to the same database, reads the patients while `conn` stores what
+/// the export records, so the two overlap (worth it on PostgreSQL; pass `None` on SQLite, which has
+/// one writer and reads in-process anyway).
 pub fn create(
     conn: &mut DbConn,
+    reader: Option<&mut DbConn>,
     actor: &Actor,
     req: &SubmissionRequest,
     dir: &Path,
@@ -568,8 +614,11 @@ pub fn create(
         bulk::insert_submission(c, &row)?;
         let file = std::fs::File::create(&tmp).map_err(fs_err)?;
         let sink = Hashing::new(io::BufWriter::with_capacity(1 << 16, file));
-        let time = utc(at).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let (sink, outcome) = export_to(c, &params, &id, today, Some(time), sink)?;
+        let time = Some(utc(at).to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let (sink, outcome) = match reader {
+            Some(r) => export_to(r, Some(&mut *c), &params, &id, today, time, sink)?,
+            None => export_to(c, None, &params, &id, today, time, sink)?,
+        };
         let (buf, sha, bytes) = sink.finish();
         let file = buf.into_inner().map_err(|e| fs_err(e.into_error()))?;
         file.sync_all().map_err(fs_err)?;
@@ -624,30 +673,74 @@ pub fn file(conn: &mut DbConn, actor: &Actor, id: &str, dir: &Path) -> Result<(P
     })
 }
 
-/// The monthly export job body: a changed-since-last batch of `record_type`/`version`, copied into
-/// `export_dir` atomically (temporary name, then rename). Returns the batch.
+/// What the monthly export job makes and where it puts it, checked when the service starts.
+#[derive(Clone, Debug)]
+pub struct MonthlyExport {
+    request: SubmissionRequest,
+    /// Where batch files are kept (as for every batch).
+    pub submissions_dir: PathBuf,
+    /// Where the job copies each batch for pick-up.
+    pub export_dir: PathBuf,
+}
+
+/// Monthly export settings no batch could be made with; names each setting and what is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("monthly export settings: {0}")]
+pub struct SettingsError(String);
+
+impl MonthlyExport {
+    /// Reads the export settings; a record type, version or facility no batch could be made with is
+    /// refused here rather than on the first of the month.
+    pub fn from_settings(
+        settings: &crate::config::Settings,
+    ) -> std::result::Result<Self, SettingsError> {
+        let request = SubmissionRequest {
+            record_type: Some(settings.export_record_type.clone()),
+            naaccr_version: Some(settings.export_naaccr_version.clone()),
+            reporting_facility: settings.export_facility.clone(),
+            dx_from: None,
+            dx_to: None,
+            changed_since_last: Some(true),
+            include_failing: Some(false),
+        };
+        if let Err(e) = ExportParams::parse(&request) {
+            let ServiceError::Invalid(violations) = e else {
+                return Err(SettingsError(e.to_string()));
+            };
+            let setting = |field: &str| match field {
+                "recordType" => "--export-record-type (ONCOREG_EXPORT_RECORD_TYPE)",
+                "naaccrVersion" => "--export-naaccr-version (ONCOREG_EXPORT_NAACCR_VERSION)",
+                _ => "--export-facility (ONCOREG_EXPORT_FACILITY)",
+            };
+            let each: Vec<String> = violations
+                .iter()
+                .map(|v| format!("{}: {}", setting(&v.field), v.message))
+                .collect();
+            return Err(SettingsError(each.join("; ")));
+        }
+        Ok(Self {
+            request,
+            submissions_dir: PathBuf::from(&settings.submissions_dir),
+            export_dir: PathBuf::from(&settings.export_dir),
+        })
+    }
+}
+
+/// The monthly export job body: a changed-since-last batch, copied into the export directory
+/// atomically (temporary name, then rename). Returns the batch.
 pub fn run_monthly_export(
     conn: &mut DbConn,
-    settings: &crate::config::Settings,
+    reader: Option<&mut DbConn>,
+    monthly: &MonthlyExport,
     as_of: NaiveDate,
 ) -> Result<SubmissionData> {
     let actor = Actor::system("monthly-export");
-    let req = SubmissionRequest {
-        record_type: Some(settings.export_record_type.clone()),
-        naaccr_version: Some(settings.export_naaccr_version.clone()),
-        reporting_facility: settings.export_facility.clone(),
-        dx_from: None,
-        dx_to: None,
-        changed_since_last: Some(true),
-        include_failing: Some(false),
-    };
-    let dir = PathBuf::from(&settings.submissions_dir);
-    let batch = create(conn, &actor, &req, &dir, as_of)?;
+    let batch = create(conn, reader, &actor, &monthly.request, &monthly.submissions_dir, as_of)?;
     let fs_err = |e: io::Error| ServiceError::File(format!("export copy: {e}"));
-    let target = PathBuf::from(&settings.export_dir);
-    std::fs::create_dir_all(&target).map_err(fs_err)?;
+    let target = &monthly.export_dir;
+    std::fs::create_dir_all(target).map_err(fs_err)?;
     let tmp = target.join(format!(".{}.tmp", batch.file_name));
-    std::fs::copy(dir.join(&batch.file_name), &tmp).map_err(fs_err)?;
+    std::fs::copy(monthly.submissions_dir.join(&batch.file_name), &tmp).map_err(fs_err)?;
     std::fs::rename(&tmp, target.join(&batch.file_name)).map_err(fs_err)?;
     Ok(batch)
 }

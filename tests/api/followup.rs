@@ -11,14 +11,16 @@ use crate::common::{TestApp, breast_tumor, patient_body};
 use crate::smtp::{SmtpServer, free_port};
 use oncoreg::jobs::{Counts, JobContext, Outcome, Trigger, run_job};
 use oncoreg::service::followup::FollowUpConfig;
+use oncoreg::service::submissions::MonthlyExport;
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
 }
 
-fn context(app: &TestApp) -> JobContext {
+pub fn context(app: &TestApp) -> JobContext {
     let cfg = FollowUpConfig::from_settings(&app.settings.followup).expect("follow-up settings");
-    JobContext::new(app.pool.clone(), Arc::new(cfg)).expect("job context")
+    let monthly = MonthlyExport::from_settings(&app.settings).expect("export settings");
+    JobContext::new(app.pool.clone(), Arc::new(cfg), monthly).expect("job context")
 }
 
 /// Runs a job in-process (as `oncoreg jobs run` does) and returns its counts.

@@ -184,6 +184,68 @@ async fn changed_since_last_holds_only_new_or_changed_tumors(app: &TestApp) {
     assert_eq!(all.body["tumorCount"], 1);
 }
 
+/// The scheduled monthly job: a tick makes a changed-since-last batch and leaves its file, whole,
+/// in the export directory; the same tick again does nothing, a later run sends only what changed.
+async fn the_monthly_job_sends_each_change_once(app: &TestApp) {
+    use oncoreg::jobs::{Outcome, Trigger, run_job};
+    let (_, tid) = seed(app).await;
+    let ctx = crate::followup::context(app);
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("date");
+    let tick = Trigger::Schedule { period: "2026-07-01T02:00".into() };
+    let counts = match run_job(&ctx, "monthly-export", as_of, &tick).expect("job runs") {
+        Outcome::Ran { counts, .. } => counts,
+        other => panic!("did not run: {other:?}"),
+    };
+    assert_eq!((counts["patients"], counts["tumors"], counts["excluded"]), (1, 1, 0));
+    let exports = std::path::Path::new(&app.settings.export_dir);
+    let names: Vec<String> = std::fs::read_dir(exports)
+        .expect("export directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1, "one file and no temporary left: {names:?}");
+    assert!(names[0].starts_with("naaccr-260-I-") && names[0].ends_with(".xml"), "{names:?}");
+    let xml = std::fs::read(exports.join(&names[0])).expect("file");
+    xsd_valid(&xml);
+    let (rt, patients) = read_back(&xml);
+    assert_eq!((rt, patients.len()), (RecordType::I, 1));
+    // The batch is on the list like any other, made by the job.
+    let list = app.get("/api/v1/submissions").await;
+    assert_eq!(list.body["items"][0]["fileName"], json!(names[0]), "{}", list.body);
+    assert_eq!(list.body["items"][0]["createdBy"], "monthly-export");
+    let again = run_job(&ctx, "monthly-export", as_of, &tick).expect("same tick");
+    assert!(matches!(again, Outcome::Skipped(_)), "{again:?}");
+    let manual = run_job(&ctx, "monthly-export", as_of, &Trigger::Manual).expect("runs");
+    let Outcome::Ran { counts, .. } = manual else { panic!("did not run: {manual:?}") };
+    assert_eq!(counts["tumors"], 0, "nothing changed since the last batch");
+    let mut changed = breast_tumor();
+    changed["summaryStage2018"] = json!("2");
+    let r = app.put(&format!("/api/v1/tumors/{tid}"), 1, &changed).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let next = Trigger::Schedule { period: "2026-08-01T02:00".into() };
+    let Ok(Outcome::Ran { counts, .. }) = run_job(&ctx, "monthly-export", as_of, &next) else {
+        panic!("next month's tick did not run");
+    };
+    assert_eq!(counts["tumors"], 1, "the changed tumor goes again");
+}
+
+/// Export settings no batch could be made with stop the service at start, naming the setting.
+#[test]
+fn monthly_export_settings_are_checked_at_start() {
+    use oncoreg::service::submissions::MonthlyExport;
+    let mut settings = oncoreg::config::Settings::for_database("oncoreg.db");
+    settings.export_record_type = "M".into();
+    settings.export_naaccr_version = "240".into();
+    settings.export_facility = Some("12345678901".into());
+    let err = MonthlyExport::from_settings(&settings).expect_err("refused").to_string();
+    for setting in ["export-record-type", "export-naaccr-version", "export-facility"] {
+        assert!(err.contains(setting), "{setting} not named: {err}");
+    }
+    assert!(
+        MonthlyExport::from_settings(&oncoreg::config::Settings::for_database("oncoreg.db"))
+            .is_ok()
+    );
+}
+
 async fn failing_tumors_are_listed_and_left_out_unless_asked(app: &TestApp) {
     // Stored under the IARC rule set, which has no NAACCR laterality edit: the API would refuse
     // an unpaired code (0) on the breast, and so does the NAACCR set the export runs.
@@ -329,19 +391,43 @@ fn sorted(p: &PatientItems) -> (ItemSet, Vec<ItemSet>) {
 }
 
 async fn import_then_export_gives_back_every_item(app: &TestApp) {
-    for (version, number) in [("260", "1001"), ("250", "1002")] {
+    let cases = [
+        ("260", RecordType::A, "1001"),
+        ("250", RecordType::A, "1002"),
+        ("260", RecordType::C, "1003"),
+        ("250", RecordType::I, "1004"),
+        ("260", RecordType::I, "1005"),
+    ];
+    for (version, rt, number) in cases {
         let dict = Dictionary::for_version(version).expect("dictionary");
-        let written = full_patient(dict, RecordType::A, number);
-        let file = write_xml(version, RecordType::A, std::slice::from_ref(&written));
+        let written = full_patient(dict, rt, number);
+        let file = write_xml(version, rt, std::slice::from_ref(&written));
         // What the reader gives back is the reference (it zero-pads as the writer does).
         let (_, reference) = read_back(&file);
         let r = import(app, "application/xml", file.clone()).await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.body["patientsCreated"], 1, "{}", r.body);
         assert_eq!(r.body["patientsRejected"], 0, "{}", r.body);
+        let supplied: Vec<&Value> = r.body["records"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|rec| rec["problems"].as_array().into_iter().flatten())
+            .filter(|p| p["outcome"] == "supplied")
+            .collect();
+        if rt == RecordType::I {
+            // Incidence records carry no names: the new patient is registered as UNKNOWN.
+            assert_eq!(supplied.len(), 1, "{}", r.body);
+            assert_eq!(
+                (&supplied[0]["naaccrId"], &supplied[0]["rule"]),
+                (&json!("nameLast"), &json!("value.supplied"))
+            );
+        } else {
+            assert!(supplied.is_empty(), "{}", r.body);
+        }
         let s = submit(
             app,
-            json!({"recordType": "A", "naaccrVersion": version, "includeFailing": true}),
+            json!({"recordType": rt.as_str(), "naaccrVersion": version, "includeFailing": true}),
         )
         .await;
         assert_eq!(s.status, 201, "{}", s.body);
@@ -423,28 +509,63 @@ fn v18_patient(number: &str) -> PatientItems {
 }
 
 async fn flat_file_and_its_xml_twin_give_the_same_registry(app: &TestApp) {
-    let patients = [v18_patient("2001"), v18_patient("2002")];
-    let mut flat = String::new();
-    for p in &patients {
-        for line in write_flat_lines(RecordType::C, &[], p).expect("flat") {
-            flat.push_str(&line);
-            flat.push('\n');
+    let cases = [
+        (RecordType::A, "2001", "2002"),
+        (RecordType::C, "2003", "2004"),
+        (RecordType::I, "2005", "2006"),
+    ];
+    for (rt, first, second) in cases {
+        let mut patients = [v18_patient(first), v18_patient(second)];
+        if rt == RecordType::I {
+            // Names are confidential: an incidence record has no place for them.
+            for p in &mut patients {
+                p.items.retain(|(id, _)| id != "nameLast");
+            }
         }
+        let mut flat = String::new();
+        for p in &patients {
+            for line in write_flat_lines(rt, &[], p).expect("flat") {
+                flat.push_str(&line);
+                flat.push('\n');
+            }
+        }
+        let r = import(app, "text/plain", flat.into_bytes()).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(
+            (
+                r.body["format"].as_str(),
+                r.body["recordType"].as_str(),
+                r.body["patientsCreated"].as_u64()
+            ),
+            (Some("flat"), Some(rt.as_str()), Some(2)),
+            "{}",
+            r.body
+        );
+        let twin = write_xml("180", rt, &patients);
+        let r = import(app, "application/xml", twin).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["patientsUnchanged"], 2, "{rt:?}: {}", r.body);
     }
-    let r = import(app, "text/plain", flat.into_bytes()).await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(
-        (r.body["format"].as_str(), r.body["patientsCreated"].as_u64()),
-        (Some("flat"), Some(2)),
-        "{}",
-        r.body
-    );
-    let twin = write_xml("180", RecordType::C, &patients);
-    let r = import(app, "application/xml", twin).await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.body["patientsUnchanged"], 2, "{}", r.body);
-    let tumors = app.get("/api/v1/tumors").await;
-    assert_eq!(tumors.body["items"].as_array().map(Vec::len), Some(2));
+    let tumors = app.get("/api/v1/tumors?limit=100").await;
+    assert_eq!(tumors.body["items"].as_array().map(Vec::len), Some(6));
+    // Each record type brought its patients' follow-up and first-course treatment.
+    let patients = app.get("/api/v1/patients?limit=100").await;
+    for p in patients.body["items"].as_array().into_iter().flatten() {
+        let id = p["id"].as_str().expect("id");
+        let named = if p["patientIdNumber"].as_str() >= Some("00002005") {
+            "UNKNOWN"
+        } else {
+            "Flatperson"
+        };
+        assert_eq!(p["nameLast"], named, "{p}");
+        let tumors = app.get(&format!("/api/v1/patients/{id}/tumors")).await;
+        let tid = tumors.body["items"][0]["id"].as_str().expect("tumor id");
+        let treatments = app.get(&format!("/api/v1/tumors/{tid}/treatments")).await;
+        assert_eq!(treatments.body["items"][0]["code"], "30", "{}", treatments.body);
+        assert_eq!(treatments.body["items"][0]["startDate"], "2020-02-01", "{}", treatments.body);
+        let contacts = app.get(&format!("/api/v1/patients/{id}/contacts")).await;
+        assert_eq!(contacts.body["items"][0]["contactDate"], "2022-01-01", "{}", contacts.body);
+    }
 }
 
 const XML_HEAD: &str = r#"<?xml version="1.0"?><NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-260.xml" recordType="I" specificationVersion="1.8" xmlns="http://naaccr.org/naaccrxml">"#;
@@ -774,6 +895,97 @@ fn export_form_count(app: &TestApp, patient_id: Option<&str>) -> i64 {
     q.get_result(&mut *conn).expect("count")
 }
 
+/// A batch read on a second connection while the first stores its rows gives the file and the
+/// per-tumor state one connection gives.
+async fn an_export_on_two_connections_gives_what_one_gives(app: &TestApp) {
+    use diesel::prelude::*;
+    use oncoreg::db::schema::submission_tumors;
+    let (_, _) = seed(app).await;
+    let pid = app.patient(&patient_body("4720")).await;
+    app.tumor(&pid, &breast_tumor()).await;
+    let dir = std::path::Path::new(&app.settings.submissions_dir);
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("date");
+    let actor = oncoreg::service::Actor::system("test");
+    let req = oncoreg::dto::SubmissionRequest {
+        record_type: Some("A".into()),
+        naaccr_version: Some("260".into()),
+        ..Default::default()
+    };
+    let mut conn = app.pool.get().expect("connection");
+    let mut second = app.pool.get().expect("second connection");
+    let mut made = Vec::new();
+    for reader in [None, Some(&mut *second), None] {
+        let batch =
+            oncoreg::service::submissions::create(&mut conn, reader, &actor, &req, dir, today)
+                .expect("batch");
+        let states: Vec<(String, i32, String, bool)> = submission_tumors::table
+            .filter(submission_tumors::submission_id.eq(&batch.id))
+            .order(submission_tumors::tumor_id)
+            .select((
+                submission_tumors::tumor_id,
+                submission_tumors::tumor_version,
+                submission_tumors::content_hash,
+                submission_tumors::included,
+            ))
+            .load(&mut *conn)
+            .expect("states");
+        let xml = std::fs::read(dir.join(&batch.file_name)).expect("file");
+        made.push((batch.tumor_count, timeless(&xml), states));
+    }
+    // The first batch computed the forms; the second (two connections) and third (one) read them.
+    assert_eq!(made[0].0, 2);
+    assert_eq!(made[0].2.len(), 2);
+    assert_eq!(made[0], made[1]);
+    assert_eq!(made[1], made[2]);
+}
+
+/// A batch whose rows cannot be stored fails whole: no batch, no tumor state, no form, no file;
+/// the cause is the server's (500), and once it is gone the same request succeeds.
+async fn a_failed_export_leaves_nothing_behind(app: &TestApp) {
+    use diesel::connection::SimpleConnection;
+    seed(app).await;
+    let postgres = app.db_url.starts_with("postgres");
+    let refuse = if postgres {
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+           $$BEGIN RAISE EXCEPTION 'refused'; END$$;
+         CREATE TRIGGER refuse BEFORE INSERT ON export_forms
+           FOR EACH ROW EXECUTE FUNCTION refuse();"
+    } else {
+        "CREATE TRIGGER refuse BEFORE INSERT ON export_forms
+           BEGIN SELECT RAISE(ABORT, 'refused'); END;"
+    };
+    app.pool.get().expect("connection").batch_execute(refuse).expect("trigger");
+    let r = submit(app, json!({"recordType": "I", "naaccrVersion": "260"})).await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    assert!(!r.body.to_string().contains("4711"), "no patient data in the answer: {}", r.body);
+    let list = app.get("/api/v1/submissions").await;
+    assert_eq!(list.body["items"], json!([]), "no batch recorded");
+    let count = |table: &str| -> i64 {
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = app.pool.get().expect("connection");
+        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+            .get_result::<N>(&mut *conn)
+            .expect("count")
+            .n
+    };
+    assert_eq!((count("submissions"), count("submission_tumors")), (0, 0));
+    assert_eq!(export_form_count(app, None), 0);
+    let dir = std::path::Path::new(&app.settings.submissions_dir);
+    let left = std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0, "no file or temporary file left");
+    let unrefuse =
+        if postgres { "DROP TRIGGER refuse ON export_forms" } else { "DROP TRIGGER refuse" };
+    app.pool.get().expect("connection").batch_execute(unrefuse).expect("trigger dropped");
+    let r = submit(app, json!({"recordType": "I", "naaccrVersion": "260"})).await;
+    assert_eq!((r.status, r.body["tumorCount"].as_i64()), (201, Some(1)), "{}", r.body);
+    assert_eq!(export_form_count(app, None), 1);
+}
+
 /// The file without its generation time.
 fn timeless(xml: &[u8]) -> String {
     let text = String::from_utf8_lossy(xml);
@@ -986,6 +1198,7 @@ async fn cli_import_and_export(app: &TestApp) {
 both_backends!(
     export_files_validate_and_follow_the_dictionary,
     changed_since_last_holds_only_new_or_changed_tumors,
+    the_monthly_job_sends_each_change_once,
     failing_tumors_are_listed_and_left_out_unless_asked,
     bad_submission_requests_name_the_field,
     import_then_export_gives_back_every_item,
@@ -996,6 +1209,8 @@ both_backends!(
     an_import_updates_changed_records,
     untyped_items_change_with_their_records,
     export_forms_give_the_file_the_records_give,
+    an_export_on_two_connections_gives_what_one_gives,
+    a_failed_export_leaves_nothing_behind,
 );
 
 mod cli {
