@@ -31,6 +31,82 @@ fn xsd_valid(xml: &[u8]) {
         .output()
         .expect("xmllint is installed (scripts/test installs it)");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    values_follow_the_dictionary(xml);
+}
+
+/// Checks each item of a file as written (before any reader pads or trims it) against the
+/// dictionary the file names: allowed in the record type, at most the item's length, digits where
+/// the type says so, under its level's element, codes of a fixed length (digits, alpha, mixed) filled, dates as YYYY, YYYYMM or
+/// YYYYMMDD, no surrounding spaces.
+fn values_follow_the_dictionary(xml: &[u8]) {
+    use oncoreg::domain::naaccr::Padding;
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let (mut dict, mut rt) = (None, RecordType::A);
+    let mut current: Option<String> = None;
+    let mut level = Level::NaaccrData;
+    let mut text = String::new();
+    let mut checked = 0;
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).expect("well-formed") {
+            Event::Start(e) if e.local_name().as_ref() == b"NaaccrData" => {
+                for a in e.attributes() {
+                    let a = a.expect("attribute");
+                    let v = a.unescape_value().expect("value").into_owned();
+                    match a.key.as_ref() {
+                        b"baseDictionaryUri" => {
+                            let version = v.trim_end_matches(".xml").rsplit('-').next();
+                            dict = version.and_then(|v| Dictionary::for_version(v).ok());
+                        }
+                        b"recordType" => rt = RecordType::from_code(&v).expect("record type"),
+                        _ => {}
+                    }
+                }
+            }
+            Event::Start(e) if e.local_name().as_ref() == b"Patient" => level = Level::Patient,
+            Event::Start(e) if e.local_name().as_ref() == b"Tumor" => level = Level::Tumor,
+            Event::End(e) if e.local_name().as_ref() == b"Tumor" => level = Level::Patient,
+            Event::Start(e) if e.local_name().as_ref() == b"Item" => {
+                let id = e.try_get_attribute("naaccrId").expect("attr").expect("naaccrId");
+                current = Some(id.unescape_value().expect("id").into_owned());
+                text.clear();
+            }
+            Event::Text(t) if current.is_some() => {
+                text.push_str(&t.unescape().expect("text"));
+            }
+            Event::End(e) if e.local_name().as_ref() == b"Item" => {
+                let id = current.take().expect("item open");
+                let def = dict.expect("known dictionary").get(&id).expect("item in the dictionary");
+                let v = text.as_str();
+                let n = v.chars().count();
+                assert!(def.record_types.contains(rt), "{id} not allowed in {rt:?}");
+                assert_eq!(def.level, level, "{id} under the wrong element");
+                assert!(n >= 1 && n <= def.length, "{id}={v:?}: length {n} of {}", def.length);
+                assert_eq!(v.trim(), v, "{id}={v:?}: surrounding spaces");
+                let digits = v.bytes().all(|b| b.is_ascii_digit());
+                match def.data_type {
+                    DataType::Digits => assert!(digits, "{id}={v:?}: digits only"),
+                    DataType::Date => {
+                        assert!(digits && [4, 6, 8].contains(&n), "{id}={v:?}: not a date")
+                    }
+                    DataType::Numeric => assert!(v.parse::<f64>().is_ok(), "{id}={v:?}: numeric"),
+                    _ => {}
+                }
+                if matches!(def.data_type, DataType::Digits | DataType::Alpha | DataType::Mixed) {
+                    assert_eq!(n, def.length, "{id}={v:?}: a code fills its length");
+                }
+                if def.padding == Padding::LeftZero && digits {
+                    assert_eq!(n, def.length, "{id}={v:?}: zero-padded to its length");
+                }
+                checked += 1;
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    assert!(checked > 0 || !String::from_utf8_lossy(xml).contains("<Item"), "items were checked");
 }
 
 /// Reads a file back: every value must pass the dictionary's length, type and padding checks.
@@ -44,6 +120,28 @@ fn read_back(xml: &[u8]) -> (RecordType, Vec<PatientItems>) {
         out.push(p.into_items());
     }
     (rt, out)
+}
+
+fn one_item(item: &str) -> Vec<u8> {
+    format!(r#"<?xml version="1.0"?><NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-260.xml" recordType="I" specificationVersion="1.8" xmlns="http://naaccr.org/naaccrxml"><Patient>{item}</Patient></NaaccrData>"#).into_bytes()
+}
+
+#[test]
+fn the_dictionary_check_takes_values_as_written() {
+    values_follow_the_dictionary(&one_item(
+        r#"<Tumor><Item naaccrId="countyAtDx">033</Item></Tumor>"#,
+    ));
+    let refused = [
+        r#"<Tumor><Item naaccrId="countyAtDx">33</Item></Tumor>"#,
+        r#"<Item naaccrId="countyAtDx">033</Item>"#,
+        r#"<Item naaccrId="dateOfBirth">1956031</Item>"#,
+        r#"<Item naaccrId="nameLast">Confidential</Item>"#,
+        r#"<Item naaccrId="race1"> 1</Item>"#,
+    ];
+    for item in refused {
+        let caught = std::panic::catch_unwind(|| values_follow_the_dictionary(&one_item(item)));
+        assert!(caught.is_err(), "{item} passed");
+    }
 }
 
 async fn submit(app: &TestApp, body: Value) -> Reply {
@@ -61,7 +159,18 @@ async fn download(app: &TestApp, id: &str, gzip: bool) -> (u16, String, Vec<u8>)
     let status = res.status().as_u16();
     let ctype =
         res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    (status, ctype, res.bytes().await.expect("body").to_vec())
+    let body = res.bytes().await.expect("body").to_vec();
+    // Every file a test downloads is checked against the XSD and the dictionary.
+    if status == 200 {
+        if gzip {
+            let mut xml = Vec::new();
+            flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut xml).expect("gzip");
+            xsd_valid(&xml);
+        } else {
+            xsd_valid(&body);
+        }
+    }
+    (status, ctype, body)
 }
 
 async fn import(app: &TestApp, ctype: &str, body: Vec<u8>) -> Reply {
@@ -930,6 +1039,7 @@ async fn an_export_on_two_connections_gives_what_one_gives(app: &TestApp) {
             .load(&mut *conn)
             .expect("states");
         let xml = std::fs::read(dir.join(&batch.file_name)).expect("file");
+        xsd_valid(&xml);
         made.push((batch.tumor_count, timeless(&xml), states));
     }
     // The first batch computed the forms; the second (two connections) and third (one) read them.
