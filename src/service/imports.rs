@@ -4,7 +4,8 @@
 //! The whole file is one transaction: a file refused as a whole (a fatal reader error, even after
 //! many patients) leaves the registry untouched. Each patient with its tumors is checked in memory
 //! first and written whole or rejected whole. Records match on patient id number and, within the
-//! patient, on the hospital sequence number (and accession number when both have one), so importing
+//! patient, on the hospital sequence number (and accession number when both have one: a tumor stored
+//! under the same sequence number and another accession number rejects the patient), so importing
 //! the same file again changes nothing.
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -586,6 +587,25 @@ impl Ctx<'_> {
             });
             if let Some(m) = matched {
                 used.insert(m.row.id.as_str());
+            } else if acc.is_some()
+                && stored_tumors.iter().any(|s| {
+                    s.doc.sequence_number_hospital == seq && s.doc.accession_number_hosp.is_some()
+                })
+            {
+                // The same tumor of the patient under another registration: a second tumor with
+                // that sequence number would be wrong, an update a guess. The registrar decides.
+                problems.push(problem(
+                    "Tumor",
+                    Some(n),
+                    Some("accessionNumberHosp"),
+                    "tumor.accessionMismatch",
+                    "rejected",
+                    "the registry holds this patient's tumor with this sequence number under \
+                     another accession number; the patient was not imported"
+                        .into(),
+                ));
+                rejected = true;
+                continue;
             }
             let mut tdoc = match matched {
                 Some(s) => merge(&s.doc, &t.tumor, TUMOR_FIELDS, dict, rt, Level::Tumor),

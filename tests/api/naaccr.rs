@@ -761,6 +761,90 @@ fn a_doc(body: &str, root_extra: &str) -> Vec<u8> {
     format!(r#"<?xml version="1.0"?><NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-260.xml" recordType="A" specificationVersion="1.8"{root_extra} xmlns="http://naaccr.org/naaccrxml">{body}</NaaccrData>"#).into_bytes()
 }
 
+/// Within a patient a tumor is the stored one with its hospital sequence number; the accession
+/// number (the patient's registration at the hospital, shared by its tumors) confirms the match
+/// when both sides have one.
+async fn tumors_match_on_sequence_confirmed_by_accession(app: &TestApp) {
+    let acc = |n: &str| format!(r#"<Item naaccrId="accessionNumberHosp">{n}</Item>"#);
+    let first = a_doc(&patient_xml("00050001", "", &acc("202100001")), "");
+    let r = import(app, "application/xml", first).await;
+    assert_eq!(
+        (r.body["patientsCreated"].as_u64(), r.body["tumorsCreated"].as_u64()),
+        (Some(1), Some(1)),
+        "{}",
+        r.body
+    );
+    // Same sequence and accession number, a changed laterality: the stored tumor is updated.
+    let changed = patient_xml("00050001", "", &acc("202100001"))
+        .replace(r#""laterality">2"#, r#""laterality">1"#);
+    let r = import(app, "application/xml", a_doc(&changed, "")).await;
+    assert_eq!(
+        (r.body["tumorsUpdated"].as_u64(), r.body["tumorsCreated"].as_u64()),
+        (Some(1), Some(0)),
+        "{}",
+        r.body
+    );
+    // Another accession number under the same sequence number: neither an update nor a second
+    // tumor 00; the patient is rejected with the reason, and the stored tumor stays.
+    let other = patient_xml("00050001", "", &acc("202200007"))
+        .replace(r#""laterality">2"#, r#""laterality">1"#);
+    let r = import(app, "application/xml", a_doc(&other, "")).await;
+    assert_eq!(r.body["patientsRejected"], 1, "{}", r.body);
+    let problems = &r.body["records"][0]["problems"];
+    assert!(
+        problems.as_array().into_iter().flatten().any(|p| p["rule"] == "tumor.accessionMismatch"
+            && p["naaccrId"] == "accessionNumberHosp"
+            && p["outcome"] == "rejected"),
+        "{}",
+        r.body
+    );
+    let tumors = app.get("/api/v1/tumors?limit=10").await;
+    let stored: Vec<&Value> = tumors.body["items"].as_array().into_iter().flatten().collect();
+    assert!(
+        stored.iter().any(|t| t["accessionNumberHosp"] == "202100001" && t["laterality"] == "1"),
+        "{}",
+        tumors.body
+    );
+    // No accession number in the file: the sequence number alone matches (and the file's blank
+    // accession number is taken, as any blank item of the record type is).
+    let bare = patient_xml("00050001", "", "").replace(r#""laterality">2"#, r#""laterality">1"#);
+    let r = import(app, "application/xml", a_doc(&bare, "")).await;
+    assert_eq!(
+        (r.body["tumorsUpdated"].as_u64(), r.body["tumorsCreated"].as_u64()),
+        (Some(1), Some(0)),
+        "{}",
+        r.body
+    );
+}
+
+/// Files written with the v23 and v24 dictionaries are read into the registry as v25/v26 files are.
+async fn older_dictionaries_import_into_the_registry(app: &TestApp) {
+    for (version, number) in [("230", "60001"), ("240", "60002")] {
+        let body = patient_xml(&format!("000{number}"), r#"<Item naaccrId="sex">2</Item>"#, "")
+            .replace(r#"<Item naaccrId="sexAssignedAtBirth">2</Item>"#, "");
+        let file = format!(
+            r#"<?xml version="1.0"?><NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-{version}.xml" recordType="A" specificationVersion="1.4" xmlns="http://naaccr.org/naaccrxml">{body}</NaaccrData>"#
+        );
+        let r = import(app, "application/xml", file.clone().into_bytes()).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(
+            (r.body["naaccrVersion"].as_str(), r.body["patientsCreated"].as_u64()),
+            (Some(version), Some(1)),
+            "{}",
+            r.body
+        );
+        let r = import(app, "application/xml", file.into_bytes()).await;
+        assert_eq!(r.body["patientsUnchanged"], 1, "{}", r.body);
+        let p = app.get(&format!("/api/v1/patients?patientIdNumber=000{number}")).await;
+        assert_eq!(
+            (&p.body["items"][0]["nameLast"], &p.body["items"][0]["sexAssignedAtBirth"]),
+            (&json!("Testperson"), &json!("2")),
+            "{}",
+            p.body
+        );
+    }
+}
+
 async fn reported_problems_are_listed_per_record(app: &TestApp) {
     // (patient extra items, tumor extra items, rule expected, outcome expected, status expected)
     let cases = [
@@ -1320,6 +1404,8 @@ both_backends!(
     untyped_items_change_with_their_records,
     export_forms_give_the_file_the_records_give,
     an_export_on_two_connections_gives_what_one_gives,
+    tumors_match_on_sequence_confirmed_by_accession,
+    older_dictionaries_import_into_the_registry,
     a_failed_export_leaves_nothing_behind,
 );
 
