@@ -51,7 +51,7 @@ enum Command {
         /// 250 or 260.
         #[arg(long, default_value = "260")]
         naaccr_version: String,
-        /// Only tumors new or changed since they were last submitted.
+        /// Only tumors new or changed since the last batch of this record type and version.
         #[arg(long)]
         since_last: bool,
         /// Only tumors of this reporting facility (#540).
@@ -191,6 +191,15 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
+            // An invalid request names each field and rule, as the API's problem body does.
+            if let oncoreg::server::StartError::Service(oncoreg::service::ServiceError::Invalid(
+                vs,
+            )) = &e
+            {
+                for v in vs {
+                    eprintln!("  {v}");
+                }
+            }
             ExitCode::FAILURE
         }
     }

@@ -125,12 +125,16 @@ pub fn contacts_of(conn: &mut DbConn, patient_ids: &[&str]) -> QResult<Vec<Conta
 pub fn sent_hashes(
     conn: &mut DbConn,
     patient_ids: &[&str],
+    record_type: &str,
+    naaccr_version: &str,
 ) -> QResult<Vec<(String, String, chrono::NaiveDateTime)>> {
     let tumor_ids = tumors::table.filter(tumors::patient_id.eq_any(patient_ids)).select(tumors::id);
     submission_tumors::table
         .inner_join(submissions::table)
         .filter(submission_tumors::tumor_id.eq_any(tumor_ids))
         .filter(submission_tumors::included)
+        .filter(submissions::record_type.eq(record_type))
+        .filter(submissions::naaccr_version.eq(naaccr_version))
         .select((
             submission_tumors::tumor_id,
             submission_tumors::content_hash,

@@ -24,7 +24,8 @@ pub struct SubmissionRequest {
     /// Only tumors diagnosed on or before this date.
     #[schema(pattern = "^(18|19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
     pub dx_to: Option<String>,
-    /// Only tumors new or changed since they were last submitted (default false).
+    /// Only tumors new or changed since they were last sent in a batch of the same record type and
+    /// NAACCR version (default false): other kinds of batch, such as an ad-hoc A file, do not count.
     pub changed_since_last: Option<bool>,
     /// Also send tumors that fail an error-level edit (default false: they are listed and left out).
     pub include_failing: Option<bool>,

@@ -419,7 +419,8 @@ fn read_chunk(
     if params.filters.changed_since_last {
         let pids: Vec<&str> = patients.iter().map(|(id, _)| id.as_str()).collect();
         let mut latest: HashMap<String, (NaiveDateTime, String)> = HashMap::new();
-        for (tid, hash, at) in bulk::sent_hashes(conn, &pids)? {
+        let (rt, version) = (params.record_type.as_str(), params.dictionary.version.as_str());
+        for (tid, hash, at) in bulk::sent_hashes(conn, &pids, rt, version)? {
             if latest.get(&tid).is_none_or(|(t, _)| *t <= at) {
                 latest.insert(tid, (at, hash));
             }

@@ -286,11 +286,78 @@ async fn changed_since_last_holds_only_new_or_changed_tumors(app: &TestApp) {
     changed["summaryStage2018"] = json!("2");
     let r = app.put(&format!("/api/v1/tumors/{tid}"), 1, &changed).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let third = submit(app, since).await;
+    // Another kind of batch (record type, version) is not the last submission of this series.
+    for other in [
+        json!({"recordType": "A", "naaccrVersion": "260"}),
+        json!({"recordType": "I", "naaccrVersion": "250"}),
+    ] {
+        let r = submit(app, other).await;
+        assert_eq!(r.body["tumorCount"], 1, "{}", r.body);
+    }
+    let third = submit(app, since.clone()).await;
     assert_eq!(third.body["tumorCount"], 1, "{}", third.body);
+    let fourth = submit(app, since).await;
+    assert_eq!(fourth.body["tumorCount"], 0, "{}", fourth.body);
     // A full batch still carries everything.
     let all = submit(app, json!({"recordType": "I", "naaccrVersion": "260"})).await;
     assert_eq!(all.body["tumorCount"], 1);
+}
+
+/// Patient id numbers in a downloaded batch.
+async fn numbers_in(app: &TestApp, batch: &Reply) -> Vec<String> {
+    let (_, _, xml) = download(app, &batch.id(), false).await;
+    let mut numbers: Vec<String> = read_back(&xml)
+        .1
+        .iter()
+        .filter_map(|p| item(&p.items, "patientIdNumber").map(str::to_owned))
+        .collect();
+    numbers.sort();
+    numbers
+}
+
+/// The reporting facility and diagnosis date filters select tumors (dates of any precision).
+async fn facility_and_diagnosis_filters_select_tumors(app: &TestApp) {
+    let with = |facility: &str| {
+        format!(
+            r#"<Item naaccrId="reportingFacility">{facility}</Item><Item naaccrId="gradeClinical">9</Item><Item naaccrId="gradePathological">9</Item>"#
+        )
+    };
+    let patients = [
+        ("00070001", "0006100001", "20210315"),
+        ("00070002", "0006100002", "20190601"),
+        ("00070003", "0006100001", "2023"),
+    ];
+    let body: String = patients
+        .iter()
+        .map(|(n, f, dx)| {
+            patient_xml(n, "", &with(f))
+                .replace(r#""dateOfDiagnosis">20210315"#, &format!(r#""dateOfDiagnosis">{dx}"#))
+        })
+        .collect();
+    let r = import(app, "application/xml", a_doc(&body, "")).await;
+    assert_eq!(r.body["patientsCreated"], 3, "{}", r.body);
+    let cases = [
+        (json!({"reportingFacility": "0006100001"}), vec!["00070001", "00070003"]),
+        (json!({"reportingFacility": "0006100009"}), vec![]),
+        (json!({"dxFrom": "2020-01-01", "dxTo": "2022-12-31"}), vec!["00070001"]),
+        (json!({"dxTo": "2019-06"}), vec!["00070002"]),
+        (json!({"dxFrom": "2023-07-01"}), vec!["00070003"]),
+        (json!({"reportingFacility": "0006100001", "dxFrom": "2022"}), vec!["00070003"]),
+    ];
+    for (filters, want) in cases {
+        let mut req = json!({"recordType": "A", "naaccrVersion": "260", "includeFailing": true});
+        for (k, v) in filters.as_object().expect("filters") {
+            req[k] = v.clone();
+        }
+        let batch = submit(app, req.clone()).await;
+        assert_eq!(batch.status, 201, "{}", batch.body);
+        assert_eq!(batch.body["tumorCount"], want.len(), "{req}: {}", batch.body);
+        assert_eq!(numbers_in(app, &batch).await, want, "{req}");
+        // The batch records its filters.
+        for (k, v) in filters.as_object().expect("filters") {
+            assert_eq!(&batch.body["filters"][k], v, "{}", batch.body);
+        }
+    }
 }
 
 /// The scheduled monthly job: a tick makes a changed-since-last batch and leaves its file, whole,
@@ -1375,6 +1442,41 @@ async fn cli_import_and_export(app: &TestApp) {
     env(&mut c);
     let res = c.arg("import").arg(&bad).output().expect("run");
     assert!(!res.status.success(), "a refused file exits non-zero");
+    // Filters and record type from the command line: the API-made patient's tumor (facility
+    // 0006100001, diagnosed 2021-03-15) and not the imported one (no facility).
+    let filtered = dir.path().join("filtered.xml");
+    let mut c = bin();
+    env(&mut c);
+    let args = ["export", "--record-type", "A", "--naaccr-version", "250", "--facility"];
+    let res = c
+        .args(args)
+        .args(["0006100001", "--dx-from", "2021", "--dx-to", "2021-03", "--include-failing"])
+        .arg("--out")
+        .arg(&filtered)
+        .output()
+        .expect("run");
+    assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
+    let batch: Value = serde_json::from_slice(&res.stdout).expect("json");
+    assert_eq!(
+        (batch["recordType"].as_str(), batch["naaccrVersion"].as_str()),
+        (Some("A"), Some("250"))
+    );
+    assert_eq!(batch["filters"]["reportingFacility"], "0006100001", "{batch}");
+    let xml = std::fs::read(&filtered).expect("file");
+    xsd_valid(&xml);
+    let (rt, patients) = read_back(&xml);
+    assert_eq!((rt, patients.len()), (RecordType::A, 1));
+    assert_eq!(item(&patients[0].items, "nameLast"), Some("Testperson"), "an A file is named");
+    let mut c = bin();
+    env(&mut c);
+    let res =
+        c.args(["export", "--record-type", "M", "--out"]).arg(&filtered).output().expect("run");
+    assert!(!res.status.success(), "a bad record type exits non-zero");
+    assert!(
+        String::from_utf8_lossy(&res.stderr).contains("recordType"),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
     // The monthly job: a changed-since-last batch copied into the export directory.
     let mut c = bin();
     env(&mut c);
@@ -1405,6 +1507,7 @@ both_backends!(
     export_forms_give_the_file_the_records_give,
     an_export_on_two_connections_gives_what_one_gives,
     tumors_match_on_sequence_confirmed_by_accession,
+    facility_and_diagnosis_filters_select_tumors,
     older_dictionaries_import_into_the_registry,
     a_failed_export_leaves_nothing_behind,
 );
