@@ -43,6 +43,11 @@ pub struct Settings {
     #[arg(long, global = true, env = "ONCOREG_IMPORT_LIMIT", default_value_t = 64 * 1_048_576)]
     pub import_limit: usize,
 
+    /// Largest size, in bytes, a gzip-compressed import may expand to (API and CLI); a file that
+    /// expands further is refused whole.
+    #[arg(long, global = true, env = "ONCOREG_IMPORT_EXPANDED_LIMIT", default_value_t = 4 << 30)]
+    pub import_expanded_limit: u64,
+
     /// Directory the monthly export job copies each batch into.
     #[arg(long, global = true, env = "ONCOREG_EXPORT_DIR", default_value = "exports")]
     pub export_dir: String,
@@ -77,6 +82,7 @@ impl Settings {
             edit_rule_set: "naaccr".into(),
             submissions_dir: "submissions".into(),
             import_limit: 64 * 1_048_576,
+            import_expanded_limit: 4 << 30,
             export_dir: "exports".into(),
             export_record_type: "I".into(),
             export_naaccr_version: "260".into(),

@@ -172,7 +172,8 @@ pub fn import(
     let f = std::fs::File::open(file)?;
     let input = Box::new(std::io::BufReader::with_capacity(1 << 16, f));
     let today = chrono::Utc::now().date_naive();
-    crate::service::imports::import(&mut conn, &Actor::system("cli"), input, today)
+    let expanded = settings.import_expanded_limit;
+    crate::service::imports::import(&mut conn, &Actor::system("cli"), input, expanded, today)
         .map_err(service_err)
 }
 

@@ -186,8 +186,12 @@ pub async fn create_import(
         ApiError::bad_request("body", "body.unreadable", "the request body could not be read")
     })?;
     let today = state.clock.today();
+    let expanded = state.settings.import_expanded_limit;
     let out = state
-        .db(move |c| imports::import(c, &actor, Box::new(std::io::Cursor::new(body)), today))
+        .db(move |c| {
+            let input = Box::new(std::io::Cursor::new(body));
+            imports::import(c, &actor, input, expanded, today)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(out))
 }

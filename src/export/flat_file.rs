@@ -32,6 +32,8 @@ pub enum FlatError {
     MixedRecordTypes { line: u64 },
     #[error("line {line}: NAACCR version `{found}` (columns 17-19) is not 180")]
     UnsupportedVersion { line: u64, found: String },
+    #[error("line {line}: more than {max} tumors for one patient")]
+    TooManyTumors { line: u64, max: usize },
     #[error("item `{0}` has no column in the v18 layout for this record type")]
     UnknownItem(String),
     #[error(transparent)]
@@ -246,6 +248,11 @@ impl<R: BufRead> FlatFileReader<R> {
                 break;
             }
             let index = p.tumors.len();
+            // The XML reader's bound: consecutive lines of one patient are held in memory.
+            let max = crate::export::naaccr_read::Limits::default().max_tumors_per_patient;
+            if index >= max {
+                return Err(FlatError::TooManyTumors { line: self.line_no, max });
+            }
             for mut pr in line.problems {
                 pr.tumor = (pr.level == Level::Tumor).then_some(index);
                 p.problems.push(pr);

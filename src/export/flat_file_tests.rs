@@ -91,6 +91,17 @@ fn fatal_on_bad_version_record_type_or_mixed_types() {
 }
 
 #[test]
+fn fatal_on_more_tumors_than_a_patient_may_have() {
+    let at_most = file(RecordType::I, &[patient("1", &["C509"; 1_000])]);
+    assert_eq!(
+        read_flat(&at_most).expect("1,000 tumors").first().map(|p| p.tumors.len()),
+        Some(1_000)
+    );
+    let over = file(RecordType::I, &[patient("1", &["C509"; 1_001])]);
+    assert!(matches!(read_flat(&over), Err(FlatError::TooManyTumors { line: 1_001, max: 1_000 })));
+}
+
+#[test]
 fn reports_line_length_value_and_patient_mismatch_problems() {
     let mut a = patient("1", &["C509"]);
     a.tumors[0].push(("laterality".into(), "1".into()));

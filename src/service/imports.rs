@@ -94,18 +94,45 @@ fn read_problem(p: &ReadProblem) -> ImportProblem {
     problem(p.level.as_str(), p.tumor, p.naaccr_id.as_deref(), rule, outcome, msg)
 }
 
+/// A decompressed stream that fails, rather than ends, once it passes `left` bytes: a gzip bomb
+/// is refused instead of being read as a truncated file.
+struct Expanded<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Expanded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.left = self.left.checked_sub(n as u64).ok_or_else(|| {
+            std::io::Error::other(format!(
+                "the file expands to more than {} bytes once decompressed (the import's limit)",
+                self.limit
+            ))
+        })?;
+        Ok(n)
+    }
+}
+
 /// Opens a file: gzip is detected by its magic bytes, XML by its first `<`, else a v18 flat file.
 /// Returns the format name, the dictionary, the record type, header problems and the patients.
 fn open<'a>(
     input: Box<dyn BufRead + Send + 'a>,
+    max_expanded: u64,
 ) -> Result<(&'static str, &'static Dictionary, RecordType, Vec<ImportProblem>, Patients<'a>)> {
     let mut input = input;
     let gz = input
         .fill_buf()
         .map_err(|e| ServiceError::Refused(e.to_string()))?
         .starts_with(&[0x1f, 0x8b]);
-    let mut input: Box<dyn BufRead + Send + 'a> =
-        if gz { Box::new(BufReader::new(MultiGzDecoder::new(input))) } else { input };
+    let mut input: Box<dyn BufRead + Send + 'a> = if gz {
+        let inner = MultiGzDecoder::new(input);
+        let expanded = Expanded { inner, left: max_expanded, limit: max_expanded };
+        Box::new(BufReader::with_capacity(1 << 16, expanded))
+    } else {
+        input
+    };
     let head = input
         .fill_buf()
         .map_err(|e| ServiceError::Refused(format!("cannot read the input: {e}")))?;
@@ -147,10 +174,11 @@ pub fn import(
     conn: &mut DbConn,
     actor: &Actor,
     input: Box<dyn BufRead + Send + '_>,
+    max_expanded: u64,
     today: NaiveDate,
 ) -> Result<ImportReport> {
     actor.require(Role::Registrar)?;
-    let (format, dict, rt, header, patients) = open(input)?;
+    let (format, dict, rt, header, patients) = open(input, max_expanded)?;
     let mut report = ImportReport {
         format: format.into(),
         record_type: rt.as_str().into(),

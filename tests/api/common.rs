@@ -15,6 +15,8 @@ use serde_json::Value;
 
 pub const TEST_BODY_LIMIT: usize = 64 * 1024;
 pub const TEST_IMPORT_LIMIT: usize = 512 * 1024;
+/// What a gzip upload may expand to in the tests.
+pub const TEST_IMPORT_EXPANDED_LIMIT: u64 = 4 * 1024 * 1024;
 
 /// "Today" for every test: date rules are checked against it.
 pub const TODAY: (i32, u32, u32) = (2026, 6, 30);
@@ -97,6 +99,7 @@ impl TestApp {
         settings.submissions_dir = files.path().join("submissions").display().to_string();
         settings.export_dir = files.path().join("exports").display().to_string();
         settings.import_limit = TEST_IMPORT_LIMIT;
+        settings.import_expanded_limit = TEST_IMPORT_EXPANDED_LIMIT;
         let pool = db::pool(&DatabaseUrl::parse(url), Some(4)).expect("pool");
         {
             let mut conn = pool.get().expect("connection");

@@ -797,6 +797,30 @@ async fn refused_files_are_422_and_change_nothing(app: &TestApp) {
     let big =
         import(app, "application/xml", vec![b' '; crate::common::TEST_IMPORT_LIMIT + 1]).await;
     big.problem(413);
+    // A small upload that expands past the limit (a gzip bomb) is refused whole, not truncated.
+    let limit = crate::common::TEST_IMPORT_EXPANDED_LIMIT as usize;
+    let filler = format!("<!--{}-->\n", " ".repeat(1000)).repeat(limit / 1000);
+    let bomb = gzip(&doc(&format!("{good}{filler}")));
+    assert!(bomb.len() < crate::common::TEST_IMPORT_LIMIT, "the upload itself is small");
+    let r = import(app, "application/gzip", bomb).await;
+    let errors = r.problem(422);
+    assert_eq!(errors.first().map(|e| e.1.as_str()), Some("file.refused"), "{}", r.body);
+    assert!(r.body.to_string().contains("expands to more than"), "{}", r.body);
+    let mut flat = String::new();
+    for line in write_flat_lines(
+        RecordType::I,
+        &[],
+        &PatientItems { items: pairs(&[("patientIdNumber", "00000010")]), tumors: vec![] },
+    )
+    .expect("flat")
+    {
+        flat.push_str(&line);
+        flat.push('\n');
+    }
+    let flat_bomb = gzip(flat.repeat(limit / flat.len() + 1).as_bytes());
+    let r = import(app, "application/gzip", flat_bomb).await;
+    r.problem(422);
+    assert!(r.body.to_string().contains("expands to more than"), "{}", r.body);
     let r = import(app, "application/json", doc(good)).await;
     r.problem(415);
     let r = app
