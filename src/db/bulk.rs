@@ -181,6 +181,7 @@ pub fn finish_submission(conn: &mut DbConn, row: &SubmissionRow) -> QResult<()> 
             submissions::excluded_count.eq(row.excluded_count),
             submissions::byte_count.eq(row.byte_count),
             submissions::sha256.eq(&row.sha256),
+            submissions::skipped.eq(&row.skipped),
         ))
         .execute(conn)
         .map(|_| ())

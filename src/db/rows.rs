@@ -224,6 +224,8 @@ pub struct SubmissionRow {
     pub byte_count: i64,
     pub sha256: String,
     pub file_name: String,
+    /// JSON list of the values the file could not carry (`dto::SkippedValues`).
+    pub skipped: String,
 }
 
 /// A patient's stored export form (see `export::form`).

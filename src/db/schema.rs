@@ -130,6 +130,7 @@ diesel::table! {
         byte_count -> BigInt,
         sha256 -> Text,
         file_name -> Text,
+        skipped -> Text,
     }
 }
 

@@ -82,6 +82,20 @@ pub struct SubmissionData {
     /// The tumors left out with their reasons (first 1000; on the batch itself, not in lists).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub excluded: Option<Vec<ExcludedTumor>>,
+    /// Values the file could not carry, per item and reason (empty when every value was written).
+    /// Items the record type leaves out by design (names in an I file) are not listed.
+    pub skipped: Vec<SkippedValues>,
+}
+
+/// Values of one item left out of a batch's file for one reason.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SkippedValues {
+    pub naaccr_id: String,
+    /// `tooLong` (longer than the item's length), `duplicate` (the item given twice for one
+    /// record; the first was written), `wrongLevel` or `unknownId` (not an item of the version).
+    pub reason: String,
+    pub count: u64,
 }
 
 /// One problem with one record of an imported file.

@@ -62,6 +62,19 @@ pub enum SkipReason {
     TooLong,
 }
 
+impl SkipReason {
+    /// The reason's name in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::UnknownId => "unknownId",
+            SkipReason::NotInRecordType => "notInRecordType",
+            SkipReason::WrongLevel => "wrongLevel",
+            SkipReason::Duplicate => "duplicate",
+            SkipReason::TooLong => "tooLong",
+        }
+    }
+}
+
 /// Counts of what was written and skipped.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WriteSummary {

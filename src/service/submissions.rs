@@ -4,7 +4,7 @@
 //! Audit: one entry per batch (entity `submission`, action `create`); the batch's
 //! `submission_tumors` rows name every tumor it read.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -22,9 +22,13 @@ use crate::domain::PartialDate;
 use crate::domain::edits::{self, EditInput, Overrides, RuleSet, Severity};
 use crate::domain::naaccr::{Dictionary, RecordType};
 use crate::domain::validation::Violation;
-use crate::dto::{ExcludedTumor, Page, SubmissionData, SubmissionFilters, SubmissionRequest};
+use crate::dto::{
+    ExcludedTumor, Page, SkippedValues, SubmissionData, SubmissionFilters, SubmissionRequest,
+};
 use crate::export::form::{self, ExportForm, Finding, TumorForm, TumorKey};
-use crate::export::naaccr_xml::{IndexedItems, IndexedPatient, NaaccrXmlWriter};
+use crate::export::naaccr_xml::{
+    IndexedItems, IndexedPatient, NaaccrXmlWriter, SkipReason, WriteSummary,
+};
 use crate::export::records;
 
 /// Patients per read batch.
@@ -158,6 +162,41 @@ pub struct ExportOutcome {
     pub patients: u64,
     pub tumors: u64,
     pub excluded: u64,
+    /// (naaccrId, reason) → values the file could not carry.
+    pub skipped: BTreeMap<(String, SkipReason), u64>,
+}
+
+impl ExportOutcome {
+    /// Counts what a writer skipped, but not what the record type leaves out by design.
+    fn add_skipped(&mut self, summary: &WriteSummary) {
+        for (id, reasons) in &summary.skipped {
+            for (reason, n) in reasons {
+                if *reason != SkipReason::NotInRecordType {
+                    *self.skipped.entry((id.clone(), *reason)).or_default() += n;
+                }
+            }
+        }
+    }
+
+    fn add(&mut self, other: ExportOutcome) {
+        self.patients += other.patients;
+        self.tumors += other.tumors;
+        self.excluded += other.excluded;
+        for (key, n) in other.skipped {
+            *self.skipped.entry(key).or_default() += n;
+        }
+    }
+
+    fn skipped_values(&self) -> Vec<SkippedValues> {
+        self.skipped
+            .iter()
+            .map(|((id, reason), n)| SkippedValues {
+                naaccr_id: id.clone(),
+                reason: reason.as_str().into(),
+                count: *n,
+            })
+            .collect()
+    }
 }
 
 /// A content hash of one tumor as it would be sent (all items, before record-type filtering).
@@ -376,6 +415,7 @@ fn format_chunk(
         });
         f.patient(&form)?;
     }
+    f.outcome.add_skipped(f.writer.summary());
     Ok(Formatted {
         xml: f.writer.into_inner(),
         rows: BatchRows { outdated: chunk.outdated, state_rows: f.state_rows, forms },
@@ -478,9 +518,7 @@ pub fn export_to<W: Write + Send>(
             } else {
                 done.rows.store(conn)?;
             }
-            outcome.patients += done.outcome.patients;
-            outcome.tumors += done.outcome.tumors;
-            outcome.excluded += done.outcome.excluded;
+            outcome.add(done.outcome);
             Ok::<_, ServiceError>(())
         };
         super::spawn_workers(scope, threads, &job_rx, |(chunk, reply): (Chunk, Reply)| {
@@ -520,11 +558,12 @@ pub fn export_to<W: Write + Send>(
         (write.join().map_err(|_| ServiceError::Worker), stored, result)
     });
     // A failed write or store stops its thread first, so its error is the one to report.
-    let (out, _) = written??;
+    let (out, summary) = written??;
     if let Some(stored) = stored {
         stored??;
     }
     result?;
+    outcome.add_skipped(&summary);
     Ok((out, outcome))
 }
 
@@ -555,6 +594,7 @@ fn out(row: &SubmissionRow, excluded: Option<Vec<ExcludedTumor>>) -> Result<Subm
         sha256: row.sha256.clone(),
         file_name: row.file_name.clone(),
         excluded,
+        skipped: parse_doc(&row.skipped)?,
     })
 }
 
@@ -611,6 +651,7 @@ pub fn create(
             byte_count: 0,
             sha256: String::new(),
             file_name: name.clone(),
+            skipped: "[]".into(),
         };
         bulk::insert_submission(c, &row)?;
         let file = std::fs::File::create(&tmp).map_err(fs_err)?;
@@ -628,6 +669,7 @@ pub fn create(
         row.excluded_count = outcome.excluded as i64;
         row.byte_count = bytes as i64;
         row.sha256 = sha;
+        row.skipped = to_doc(&outcome.skipped_values())?;
         bulk::finish_submission(c, &row)?;
         audit::record(c, actor, Action::Create, "submission", &[&id])?;
         std::fs::rename(&tmp, &path).map_err(fs_err)?;

@@ -64,6 +64,7 @@ fn item_maps_move_onto_their_records(url: &str) {
     let mut conn = pool.get().expect("connection");
     db::run_migrations(&mut conn).expect("up");
     // Down to the state before 000400 (later migrations first).
+    assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000800");
     assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000700");
     assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000600");
     assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000500");
@@ -99,7 +100,7 @@ fn item_maps_move_onto_their_records(url: &str) {
     let t: Vec<Option<String>> =
         tumors::table.select(tumors::items).load(&mut *conn).expect("tumors");
     assert_eq!(t, vec![Some(r#"{"cs1":"5"}"#.to_string())]);
-    for _ in ["000700", "000600", "000500", "000400"] {
+    for _ in ["000800", "000700", "000600", "000500", "000400"] {
         db::revert_last_migration(&mut conn).expect("down again");
     }
     let back: i64 = diesel::sql_query("SELECT COUNT(*) AS n FROM patient_items")
@@ -191,6 +192,7 @@ fn submission_rows_need_their_batch(url: &str) {
         run(&mut conn, &format!("DELETE FROM submissions WHERE id = '{b2}'"))
             .expect("a batch without rows can go");
         if round == "statement check" {
+            assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000800");
             assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000700");
             assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000600");
         }
@@ -280,6 +282,7 @@ fn submission_rows_are_keyed_by_tumor(url: &str) {
         };
         assert!(plan.contains(index), "{round}: {plan}");
         if round == "tumor-led key" {
+            assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000800");
             assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000700");
         }
     }
