@@ -137,9 +137,7 @@ pub fn export(
         today,
     )
     .map_err(service_err)?;
-    let tmp = out.with_extension("tmp");
-    std::fs::copy(dir.join(&batch.file_name), &tmp)?;
-    std::fs::rename(&tmp, out)?;
+    crate::service::submissions::copy_into_place(&dir.join(&batch.file_name), out)?;
     Ok(batch)
 }
 

@@ -782,8 +782,21 @@ pub fn run_monthly_export(
     let fs_err = |e: io::Error| ServiceError::File(format!("export copy: {e}"));
     let target = &monthly.export_dir;
     std::fs::create_dir_all(target).map_err(fs_err)?;
-    let tmp = target.join(format!(".{}.tmp", batch.file_name));
-    std::fs::copy(monthly.submissions_dir.join(&batch.file_name), &tmp).map_err(fs_err)?;
-    std::fs::rename(&tmp, target.join(&batch.file_name)).map_err(fs_err)?;
+    let from = monthly.submissions_dir.join(&batch.file_name);
+    copy_into_place(&from, &target.join(&batch.file_name)).map_err(fs_err)?;
     Ok(batch)
+}
+
+/// Copies a batch's file to `to` so that a reader of `to` sees the whole file or none: written under
+/// a hidden temporary name beside it, flushed to disk, then renamed.
+pub fn copy_into_place(from: &Path, to: &Path) -> io::Result<()> {
+    let name = to.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = to.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let copied = std::fs::copy(from, &tmp)
+        .and_then(|_| std::fs::File::open(&tmp)?.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, to));
+    if copied.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    copied
 }

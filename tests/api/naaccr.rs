@@ -1487,6 +1487,11 @@ async fn cli_import_and_export(app: &TestApp) {
     let xml = std::fs::read(&out).expect("file");
     xsd_valid(&xml);
     assert_eq!(read_back(&xml).1.len(), 1);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, ["out.xml"], "the file and no temporary beside it");
     let good = dir.path().join("good.xml");
     std::fs::write(&good, a_doc(&patient_xml("00008001", "", ""), "")).expect("write");
     let mut c = bin();
