@@ -48,7 +48,7 @@ enum Command {
         /// A (full abstract), C (confidential) or I (incidence).
         #[arg(long, default_value = "I")]
         record_type: String,
-        /// 250 or 260.
+        /// A built-in dictionary version written as NAACCR XML 1.8 (250, 260).
         #[arg(long, default_value = "260")]
         naaccr_version: String,
         /// Only tumors new or changed since the last batch of this record type and version.

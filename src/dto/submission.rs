@@ -10,9 +10,10 @@ pub struct SubmissionRequest {
     #[schema(example = "I")]
     #[schema(value_type = String, required = true, pattern = "^[ACI]$")]
     pub record_type: Option<String>,
-    /// NAACCR version: 250 or 260.
+    /// NAACCR version of a built-in dictionary written with NAACCR XML 1.8 (250 or 260 in this
+    /// release; a dictionary added to the data is accepted without a code change).
     #[schema(example = "260")]
-    #[schema(value_type = String, required = true, pattern = "^(250|260)$")]
+    #[schema(value_type = String, required = true, pattern = "^[0-9]{3}$")]
     pub naaccr_version: Option<String>,
     /// Only tumors of this reporting facility (#540).
     #[schema(min_length = 1, max_length = 10)]

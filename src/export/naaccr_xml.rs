@@ -13,8 +13,7 @@ use quick_xml::escape::escape;
 use crate::domain::naaccr::value::{ValueError, format_value, is_xsd_date_time};
 use crate::domain::naaccr::{Dictionary, Level, NAACCR_NS, RecordType};
 
-/// The NAACCR XML specification version written in every file.
-pub const SPECIFICATION_VERSION: &str = "1.8";
+pub use crate::domain::naaccr::SPECIFICATION_VERSION;
 
 /// One patient and its tumors as `(naaccrId, value)` pairs; also what the readers yield.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -51,7 +51,8 @@ fn invalid(field: &str, rule: &'static str, message: &str) -> Violation {
 }
 
 impl ExportParams {
-    /// Checks a request: record type A, C or I; version 250 or 260; a valid date range.
+    /// Checks a request: record type A, C or I; a version of `Dictionary::export_versions`; a valid
+    /// date range.
     pub fn parse(req: &SubmissionRequest) -> Result<Self> {
         let mut v = Vec::new();
         let rt = req.record_type.as_deref().map(str::trim);
@@ -62,12 +63,14 @@ impl ExportParams {
                 None
             }
         };
+        let versions = Dictionary::export_versions();
         let dictionary = match req.naaccr_version.as_deref().map(str::trim) {
-            Some(ver @ ("250" | "260")) => Dictionary::for_version(ver).ok(),
+            Some(ver) if versions.contains(&ver) => Dictionary::for_version(ver).ok(),
             _ => None,
         };
         if dictionary.is_none() {
-            v.push(invalid("naaccrVersion", "code.unknown", "naaccrVersion must be 250 or 260"));
+            let message = format!("naaccrVersion must be one of {}", versions.join(", "));
+            v.push(invalid("naaccrVersion", "code.unknown", &message));
         }
         let date = |v: &mut Vec<Violation>, field: &str, raw: &Option<String>| match raw {
             None => None,

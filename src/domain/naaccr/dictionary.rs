@@ -14,6 +14,9 @@ use rustc_hash::FxHashMap;
 /// The XML namespace of NAACCR data and dictionary files.
 pub const NAACCR_NS: &str = "http://naaccr.org/naaccrxml";
 
+/// The NAACCR XML specification version files are written in.
+pub const SPECIFICATION_VERSION: &str = "1.8";
+
 /// Errors loading a dictionary.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DictionaryError {
@@ -200,21 +203,19 @@ macro_rules! builtin {
         Builtin {
             uri: concat!("http://naaccr.org/naaccrxml/", $file),
             base: $base,
-            xml: include_str!(concat!("data/", $file)),
+            xml: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/src/domain/naaccr/data/",
+                $file
+            )),
             cell: OnceLock::new(),
         }
     };
 }
 
-/// Dictionaries shipped with the service; each is parsed on first use only.
-static BUILTINS: [Builtin; 6] = [
-    builtin!("naaccr-dictionary-260.xml", true),
-    builtin!("naaccr-dictionary-250.xml", true),
-    builtin!("naaccr-dictionary-240.xml", true),
-    builtin!("naaccr-dictionary-230.xml", true),
-    builtin!("naaccr-dictionary-180.xml", true),
-    builtin!("user-defined-naaccr-dictionary-180.xml", false),
-];
+// Dictionaries shipped with the service, each parsed on first use only: every file in `data/`,
+// listed by `build.rs` (base dictionaries newest first, then user dictionaries).
+include!(concat!(env!("OUT_DIR"), "/dictionaries.rs"));
 
 impl Builtin {
     /// Parsed on first use.
@@ -242,7 +243,19 @@ impl Dictionary {
         Self::for_uri(&uri)
     }
 
-    /// The newest built-in base dictionary (the first in [`BUILTINS`]).
+    /// Versions a batch can be written in: built-in base dictionaries of the NAACCR XML
+    /// specification this release writes, newest first.
+    pub fn export_versions() -> Vec<&'static str> {
+        BUILTINS
+            .iter()
+            .filter(|b| b.base)
+            .filter_map(|b| b.dictionary().ok())
+            .filter(|d| d.specification_version == SPECIFICATION_VERSION)
+            .map(|d| d.version.as_str())
+            .collect()
+    }
+
+    /// The newest built-in base dictionary (the first in `BUILTINS`).
     pub fn newest() -> Result<&'static Dictionary, DictionaryError> {
         // Called once per item a record offers: no look-up by URI.
         BUILTINS[0].dictionary()

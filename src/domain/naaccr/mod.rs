@@ -7,6 +7,6 @@ pub mod value;
 
 pub use dictionary::{
     DataType, Dictionary, DictionaryError, ItemDef, Level, NAACCR_NS, Padding, RecordType,
-    RecordTypes,
+    RecordTypes, SPECIFICATION_VERSION,
 };
 pub use value::{ValueError, ValueProblem, format_value, validate_value};
