@@ -338,6 +338,22 @@ async fn values_a_file_cannot_carry_are_listed_with_the_batch(app: &TestApp) {
     assert_eq!(incidence.body["skipped"], json!([]), "{}", incidence.body);
 }
 
+/// `build.rs` embeds every dictionary file of the data directory: dropping one in is enough.
+#[test]
+fn every_dictionary_file_is_built_in() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/domain/naaccr/data");
+    let files: Vec<String> = std::fs::read_dir(dir)
+        .expect("data directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".xml"))
+        .collect();
+    assert_eq!(files.len(), 6, "{files:?}");
+    for f in &files {
+        let d = Dictionary::for_uri(&format!("http://naaccr.org/naaccrxml/{f}")).expect("built in");
+        assert!(d.items.len() >= 19, "{f}");
+    }
+}
+
 /// Patient id numbers in a downloaded batch.
 async fn numbers_in(app: &TestApp, batch: &Reply) -> Vec<String> {
     let (_, _, xml) = download(app, &batch.id(), false).await;
