@@ -25,6 +25,7 @@ use crate::domain::validation::Violation;
 use crate::dto::{
     ExcludedTumor, Page, SkippedValues, SubmissionData, SubmissionFilters, SubmissionRequest,
 };
+use crate::export::batch_file::BatchFile;
 use crate::export::form::{self, ExportForm, Finding, TumorForm, TumorKey};
 use crate::export::naaccr_xml::{
     IndexedItems, IndexedPatient, NaaccrXmlWriter, SkipReason, WriteSummary,
@@ -657,16 +658,14 @@ pub fn create(
             skipped: "[]".into(),
         };
         bulk::insert_submission(c, &row)?;
-        let file = std::fs::File::create(&tmp).map_err(fs_err)?;
-        let sink = Hashing::new(io::BufWriter::with_capacity(1 << 16, file));
+        let sink = Hashing::new(BatchFile::create(&tmp).map_err(fs_err)?);
         let time = Some(utc(at).to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         let (sink, outcome) = match reader {
             Some(r) => export_to(r, Some(&mut *c), &params, &id, today, time, sink)?,
             None => export_to(c, None, &params, &id, today, time, sink)?,
         };
-        let (buf, sha, bytes) = sink.finish();
-        let file = buf.into_inner().map_err(|e| fs_err(e.into_error()))?;
-        file.sync_all().map_err(fs_err)?;
+        let (file, sha, bytes) = sink.finish();
+        file.finish().map_err(fs_err)?;
         row.patient_count = outcome.patients as i64;
         row.tumor_count = outcome.tumors as i64;
         row.excluded_count = outcome.excluded as i64;
