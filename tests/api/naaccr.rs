@@ -354,6 +354,51 @@ fn every_dictionary_file_is_built_in() {
     }
 }
 
+/// Imports of damaged files (bytes changed, inserted or removed; cut short) end in a report or a
+/// refusal, never a panic, whatever the bytes: the readers, the mapping onto records, the checks
+/// and the writes all see them.
+async fn damaged_files_are_reported_or_refused_never_a_panic(app: &TestApp) {
+    use oncoreg::service::{Actor, ServiceError, imports};
+    let dict = Dictionary::for_version("260").expect("dictionary");
+    let xml = write_xml("260", RecordType::A, &[full_patient(dict, RecordType::A, "9001")]);
+    let mut flat = String::new();
+    for line in write_flat_lines(RecordType::C, &[], &v18_patient("9002")).expect("flat") {
+        flat.push_str(&line);
+        flat.push('\n');
+    }
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("date");
+    let actor = Actor::system("test");
+    let mut conn = app.pool.get().expect("connection");
+    let specials = "<>&\"'/=!?; \r\n\u{0}é€0123456789".as_bytes();
+    let mut seed: u64 = 0x5eed;
+    let mut next = move || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    let (mut read, mut refused) = (0, 0);
+    for round in 0..1500 {
+        let mut doc = if round % 3 == 0 { flat.clone().into_bytes() } else { xml.clone() };
+        for _ in 0..1 + next() % 6 {
+            let at = next() % doc.len();
+            let b = if next() % 2 == 0 { specials[next() % specials.len()] } else { next() as u8 };
+            match next() % 4 {
+                0 => doc[at] = b,
+                1 => doc.insert(at, b),
+                2 => {
+                    doc.remove(at);
+                }
+                _ => doc.truncate(at.max(1)),
+            }
+        }
+        match imports::import(&mut conn, &actor, Box::new(Cursor::new(doc)), 1 << 30, today) {
+            Ok(_) => read += 1,
+            Err(ServiceError::Refused(_)) => refused += 1,
+            Err(e) => panic!("round {round}: neither a report nor a refusal: {e}"),
+        }
+    }
+    assert!(read > 0 && refused > 0, "both outcomes seen: {read} read, {refused} refused");
+}
+
 /// Patient id numbers in a downloaded batch.
 async fn numbers_in(app: &TestApp, batch: &Reply) -> Vec<String> {
     let (_, _, xml) = download(app, &batch.id(), false).await;
@@ -1575,6 +1620,7 @@ both_backends!(
     tumors_match_on_sequence_confirmed_by_accession,
     facility_and_diagnosis_filters_select_tumors,
     values_a_file_cannot_carry_are_listed_with_the_batch,
+    damaged_files_are_reported_or_refused_never_a_panic,
     older_dictionaries_import_into_the_registry,
     a_failed_export_leaves_nothing_behind,
 );
