@@ -13,11 +13,12 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use diesel::{Connection, RunQueryDsl, pg::PgConnection};
 use oncoreg::db::{self, DatabaseUrl};
+use oncoreg::domain::edits::RuleSet;
 use oncoreg::domain::naaccr::{Dictionary, RecordType};
 use oncoreg::dto::SubmissionRequest;
 use oncoreg::export::naaccr_read::NaaccrXmlReader;
 use oncoreg::export::naaccr_xml::{NaaccrXmlWriter, PatientItems};
-use oncoreg::service::{Actor, imports, submissions};
+use oncoreg::service::{Actor, Ctx, imports, submissions};
 
 // The allocator the `oncoreg` binary runs with.
 #[global_allocator]
@@ -128,6 +129,7 @@ fn run(backend: &str, url: &str, dir: &std::path::Path) {
     db::run_migrations(&mut conn).expect("migrations");
     let actor = Actor::system("bench");
     let today = NaiveDate::from_ymd_opt(2026, 6, 30).expect("date");
+    let ctx = Ctx { today, rule_set: RuleSet::Naaccr };
     let import_n = env_usize("BENCH_IMPORT_TUMORS", 100_000);
     let export_n = env_usize("BENCH_EXPORT_TUMORS", 1_000_000);
     if std::env::var("BENCH_EXPORT_ONLY").is_ok_and(|v| v == "1") {
@@ -147,7 +149,7 @@ fn run(backend: &str, url: &str, dir: &std::path::Path) {
     let cpu = cpu_secs();
     let input =
         Box::new(BufReader::with_capacity(1 << 16, std::fs::File::open(&file).expect("open")));
-    let report = imports::import(&mut conn, &actor, input, u64::MAX, today).expect("import");
+    let report = imports::import(&mut conn, &actor, input, u64::MAX, ctx).expect("import");
     let secs = t.elapsed().as_secs_f64();
     println!(
         "{backend}: import {} tumors ({} patients, {:.1} MB XML) in {secs:.2} s = {:.0} tumors/s, {:.1} µs CPU/tumor (created {}, rejected {})",
@@ -166,7 +168,7 @@ fn run(backend: &str, url: &str, dir: &std::path::Path) {
     let t = Instant::now();
     let input =
         Box::new(BufReader::with_capacity(1 << 16, std::fs::File::open(&file).expect("open")));
-    let again = imports::import(&mut conn, &actor, input, u64::MAX, today).expect("import");
+    let again = imports::import(&mut conn, &actor, input, u64::MAX, ctx).expect("import");
     let secs = t.elapsed().as_secs_f64();
     println!(
         "{backend}: re-import (no change) {:.0} tumors/s, unchanged {}",
@@ -181,7 +183,7 @@ fn run(backend: &str, url: &str, dir: &std::path::Path) {
         write_file(&file, 1 + have / 2 + 1_000_000, n);
         let input =
             Box::new(BufReader::with_capacity(1 << 16, std::fs::File::open(&file).expect("open")));
-        imports::import(&mut conn, &actor, input, u64::MAX, today).expect("import");
+        imports::import(&mut conn, &actor, input, u64::MAX, ctx).expect("import");
         have += n;
     }
     if have > import_n {

@@ -169,9 +169,12 @@ pub fn import(
     let mut conn = pool.get().map_err(DbError::from)?;
     let f = std::fs::File::open(file)?;
     let input = Box::new(std::io::BufReader::with_capacity(1 << 16, f));
-    let today = chrono::Utc::now().date_naive();
+    let ctx = crate::service::Ctx {
+        today: chrono::Utc::now().date_naive(),
+        rule_set: settings.rule_set(),
+    };
     let expanded = settings.import_expanded_limit;
-    crate::service::imports::import(&mut conn, &Actor::system("cli"), input, expanded, today)
+    crate::service::imports::import(&mut conn, &Actor::system("cli"), input, expanded, ctx)
         .map_err(service_err)
 }
 

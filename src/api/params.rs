@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 use super::problem::{ApiError, FieldError};
 use crate::domain::RuleError;
 use crate::domain::codes::{ClassOfCase, VitalStatus};
+use crate::domain::edits::EditStatus;
 use crate::domain::identifiers::{PatientIdNumber, digits};
 use crate::service::{PageRequest, RecordFilter};
 
@@ -76,6 +77,10 @@ pub struct ListParams {
     /// Prefix of the last name, or of "last first".
     #[param(pattern = r"^[^\u0000-\u001F]*$")]
     pub name: Option<String>,
+    /// The listed records' edit status: `clean`, `warnings` or `errors` (a patient's counts its
+    /// tumors' findings too).
+    #[param(pattern = "^(clean|warnings|errors)$")]
+    pub edit_status: Option<String>,
 }
 
 /// A range bound need not be a codable site (C61.1 bounds a range as well as C61.9): only the shape
@@ -133,6 +138,11 @@ impl ListParams {
                 PatientIdNumber::parse(s).map(|t| t.to_string())
             }),
             name_prefix: given(&self.name).map(str::to_lowercase),
+            edit_status: code("editStatus", &self.edit_status, |s| {
+                EditStatus::parse(s).map(|e| e.as_str().to_string()).ok_or_else(|| {
+                    RuleError::new("code.unknown", "editStatus is clean, warnings or errors")
+                })
+            }),
         };
         for (field, year) in [("dxYearFrom", self.dx_year_from), ("dxYearTo", self.dx_year_to)] {
             if year.is_some_and(|y| !(1800..=2099).contains(&y)) {

@@ -185,12 +185,12 @@ pub async fn create_import(
     let body = body.map_err(|_| {
         ApiError::bad_request("body", "body.unreadable", "the request body could not be read")
     })?;
-    let today = state.clock.today();
+    let ctx = state.ctx();
     let expanded = state.settings.import_expanded_limit;
     let out = state
         .db(move |c| {
             let input = Box::new(std::io::Cursor::new(body));
-            imports::import(c, &actor, input, expanded, today)
+            imports::import(c, &actor, input, expanded, ctx)
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))

@@ -149,6 +149,30 @@ pub fn update_patient(conn: &mut DbConn, id: &str, change: &PatientChange) -> QR
     diesel::update(patients::table.find(id)).set(change).execute(conn).map(|_| ())
 }
 
+/// Stores derived edit findings and status: the record's version stays.
+pub fn set_tumor_findings(
+    conn: &mut DbConn,
+    id: &str,
+    findings: &(Option<String>, String),
+) -> QResult<()> {
+    diesel::update(tumors::table.find(id))
+        .set((tumors::findings.eq(&findings.0), tumors::edit_status.eq(&findings.1)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Stores derived edit findings and status: the record's version stays.
+pub fn set_patient_findings(
+    conn: &mut DbConn,
+    id: &str,
+    findings: &(Option<String>, String),
+) -> QResult<()> {
+    diesel::update(patients::table.find(id))
+        .set((patients::findings.eq(&findings.0), patients::edit_status.eq(&findings.1)))
+        .execute(conn)
+        .map(|_| ())
+}
+
 pub fn update_tumor(conn: &mut DbConn, id: &str, change: &TumorChange) -> QResult<()> {
     diesel::update(tumors::table.find(id)).set(change).execute(conn).map(|_| ())
 }

@@ -25,6 +25,8 @@ pub struct RecordFilter {
     pub patient_id_number: Option<String>,
     /// Lower-case prefix of the last name, or of "last first".
     pub name_prefix: Option<String>,
+    /// `clean`, `warnings` or `errors`: the listed record's own edit status.
+    pub edit_status: Option<String>,
 }
 
 impl RecordFilter {
@@ -220,6 +222,9 @@ pub fn list_patients(
             .into_boxed::<MultiBackend>();
         filter_patients!(q, f);
         filter_tumors!(q, f);
+        if let Some(v) = &f.edit_status {
+            q = q.filter(patients::edit_status.eq(v.clone()));
+        }
         if let Some(a) = after {
             q = q.filter(patients::id.gt(a.to_string()));
         }
@@ -227,6 +232,9 @@ pub fn list_patients(
     } else {
         let mut q = patients::table.select(PatientRow::as_select()).into_boxed::<MultiBackend>();
         filter_patients!(q, f);
+        if let Some(v) = &f.edit_status {
+            q = q.filter(patients::edit_status.eq(v.clone()));
+        }
         if let Some(a) = after {
             q = q.filter(patients::id.gt(a.to_string()));
         }
@@ -276,6 +284,9 @@ pub fn list_tumors(
         .into_boxed::<MultiBackend>();
     filter_tumors!(q, f);
     filter_patients!(q, f);
+    if let Some(v) = &f.edit_status {
+        q = q.filter(tumors::edit_status.eq(v.clone()));
+    }
     if let Some(p) = patient_id {
         q = q.filter(tumors::patient_id.eq(p.to_string()));
     }
@@ -414,9 +425,28 @@ pub fn cancer_statuses(
         .load(conn)
 }
 
-pub fn set_tumor_warnings(conn: &mut DbConn, id: &str, warnings: Option<String>) -> QResult<()> {
+/// Stores a tumor's edit findings and status (derived: the record version stays).
+pub fn set_tumor_findings(
+    conn: &mut DbConn,
+    id: &str,
+    findings: Option<String>,
+    status: &str,
+) -> QResult<()> {
     diesel::update(tumors::table.find(id))
-        .set(tumors::warnings.eq(warnings))
+        .set((tumors::findings.eq(findings), tumors::edit_status.eq(status)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Stores a patient's edit findings and status (derived: the record version stays).
+pub fn set_patient_findings(
+    conn: &mut DbConn,
+    id: &str,
+    findings: Option<String>,
+    status: &str,
+) -> QResult<()> {
+    diesel::update(patients::table.find(id))
+        .set((patients::findings.eq(findings), patients::edit_status.eq(status)))
         .execute(conn)
         .map(|_| ())
 }
@@ -424,23 +454,26 @@ pub fn set_tumor_warnings(conn: &mut DbConn, id: &str, warnings: Option<String>)
 // --- batches ------------------------------------------------------------------------------------
 
 /// A page of patients in id order, for work over the whole registry.
-/// What the batch readers need of a tumor: no timestamps to parse, no warnings.
+/// What the batch readers need of a tumor: no timestamps to parse, no findings.
 #[derive(Queryable, Debug)]
 pub struct TumorDoc {
     pub id: String,
     pub patient_id: String,
     pub reporting_facility: Option<String>,
-    pub diagnosis_year: i32,
+    pub diagnosis_year: Option<i32>,
     pub data: String,
+    pub items: Option<String>,
 }
 
-/// (id, document) of the next page of patients in id order.
+/// (id, document, item map) of the next page of patients in id order.
 pub fn patient_docs_page(
     conn: &mut DbConn,
     after: Option<&str>,
     limit: i64,
-) -> QResult<Vec<(String, String)>> {
-    let mut q = patients::table.select((patients::id, patients::data)).into_boxed::<MultiBackend>();
+) -> QResult<Vec<(String, String, Option<String>)>> {
+    let mut q = patients::table
+        .select((patients::id, patients::data, patients::items))
+        .into_boxed::<MultiBackend>();
     if let Some(a) = after {
         q = q.filter(patients::id.gt(a.to_string()));
     }
@@ -457,6 +490,7 @@ pub fn tumor_docs_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<
             tumors::reporting_facility,
             tumors::diagnosis_year,
             tumors::data,
+            tumors::items,
         ))
         .load(conn)
 }

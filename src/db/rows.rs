@@ -43,6 +43,10 @@ pub struct PatientRow {
     pub updated_at: Stamp,
     /// NAACCR items without a typed field, as a JSON object naaccrId → value (`None`: none).
     pub items: Option<String>,
+    /// The patient's own edit findings as JSON (`None`: none), refreshed on every write of its records.
+    pub findings: Option<String>,
+    /// `clean`, `warnings` or `errors`: the patient's findings and its tumors' together.
+    pub edit_status: String,
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
@@ -51,15 +55,18 @@ pub struct TumorRow {
     pub id: String,
     pub patient_id: String,
     pub version: i32,
-    pub primary_site: String,
-    pub histology: String,
-    pub behavior: String,
-    pub diagnosis_year: i32,
-    pub class_of_case: String,
+    /// The filter columns are `None` while the item is not coded.
+    pub primary_site: Option<String>,
+    pub histology: Option<String>,
+    pub behavior: Option<String>,
+    pub diagnosis_year: Option<i32>,
+    pub class_of_case: Option<String>,
     pub reporting_facility: Option<String>,
     pub data: String,
-    /// Warning-level edit findings as JSON, refreshed on every write of the patient's records.
-    pub warnings: Option<String>,
+    /// Edit findings as JSON (`None`: none), refreshed on every write of the patient's records.
+    pub findings: Option<String>,
+    /// `clean`, `warnings` or `errors`.
+    pub edit_status: String,
     pub created_at: Stamp,
     pub updated_at: Stamp,
     /// NAACCR items without a typed field, as a JSON object naaccrId → value (`None`: none).
@@ -103,6 +110,8 @@ pub struct PatientState {
     pub vital_status: String,
     pub data: String,
     pub items: Option<String>,
+    pub findings: Option<String>,
+    pub edit_status: String,
 }
 
 /// What an import changes of a stored patient.
@@ -115,6 +124,8 @@ pub struct PatientChange {
     pub vital_status: String,
     pub data: String,
     pub items: Option<String>,
+    pub findings: Option<String>,
+    pub edit_status: String,
     pub updated_at: NaiveDateTime,
 }
 
@@ -127,6 +138,8 @@ pub struct TumorState {
     pub version: i32,
     pub data: String,
     pub items: Option<String>,
+    pub findings: Option<String>,
+    pub edit_status: String,
 }
 
 /// What an import changes of a stored tumor.
@@ -134,14 +147,15 @@ pub struct TumorState {
 #[diesel(table_name = tumors, treat_none_as_null = true)]
 pub struct TumorChange {
     pub version: i32,
-    pub primary_site: String,
-    pub histology: String,
-    pub behavior: String,
-    pub diagnosis_year: i32,
-    pub class_of_case: String,
+    pub primary_site: Option<String>,
+    pub histology: Option<String>,
+    pub behavior: Option<String>,
+    pub diagnosis_year: Option<i32>,
+    pub class_of_case: Option<String>,
     pub reporting_facility: Option<String>,
     pub data: String,
-    pub warnings: Option<String>,
+    pub findings: Option<String>,
+    pub edit_status: String,
     pub items: Option<String>,
     pub updated_at: NaiveDateTime,
 }

@@ -16,8 +16,8 @@ use rand::rngs::StdRng;
 use crate::db::rows::*;
 use crate::db::{DbConn, repo};
 use crate::domain::chronology::{Focus, PatientHistory};
-use crate::domain::edits::{self, EditInput, RuleSet};
-use crate::domain::records::{Contact, Treatment, Tumor};
+use crate::domain::edits::{self, EditStatus, PatientRecords, Review, RuleSet, TumorRecord};
+use crate::domain::records::ItemMap;
 use crate::dto::{ContactData, PatientData, TreatmentData};
 use crate::service::{Result, ServiceError, to_doc};
 use synth::{Ids, SynthPatient};
@@ -46,8 +46,10 @@ pub struct DemoReport {
     pub seconds: f64,
 }
 
-/// Whether a drawn patient passes what an API write would demand.
-fn passes(p: &SynthPatient, rule_set: RuleSet, today: NaiveDate) -> bool {
+/// The findings of a drawn patient, when it passes what a registrar would accept as complete: no
+/// date in the future, no error and no unaccepted review. `None` sends the patient to be drawn again.
+fn review(p: &SynthPatient, rule_set: RuleSet, today: NaiveDate) -> Option<Review> {
+    let contact_ids: Vec<String> = (0..p.contacts.len()).map(|i| format!("c{i}")).collect();
     let history = PatientHistory {
         patient: &p.patient,
         tumors: p.ids.iter().map(String::as_str).zip(p.tumors.iter()).collect(),
@@ -56,45 +58,32 @@ fn passes(p: &SynthPatient, rule_set: RuleSet, today: NaiveDate) -> bool {
             .iter()
             .map(|(id, t, rx)| (id.as_str(), p.ids[*t].as_str(), rx))
             .collect(),
-        contacts: p
-            .contacts
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (if i == 0 { "c0" } else { "c" }, c))
-            .collect(),
+        contacts: contact_ids.iter().map(String::as_str).zip(p.contacts.iter()).collect(),
     };
     let mut foci = vec![Focus::Patient];
     foci.extend(p.ids.iter().map(|id| Focus::Tumor(id.clone())));
     foci.extend(p.treatments.iter().map(|(id, _, _)| Focus::Treatment(id.clone())));
-    foci.extend(["c0", "c"].map(|c| Focus::Contact(c.to_string())));
-    if foci.iter().any(|f| !history.check(f, today).is_empty()) {
-        return false;
+    foci.extend(contact_ids.iter().map(|c| Focus::Contact(c.clone())));
+    if foci.iter().any(|f| !history.future(f, today).is_empty()) {
+        return None;
     }
-    let contacts: Vec<&Contact> = p.contacts.iter().collect();
-    p.tumors.iter().enumerate().all(|(i, tumor)| {
-        let others: Vec<(&str, &Tumor)> = p
+    static NONE: ItemMap = ItemMap::new();
+    let records = PatientRecords {
+        patient: &p.patient,
+        items: &NONE,
+        tumors: p
             .ids
             .iter()
-            .zip(p.tumors.iter())
-            .enumerate()
-            .filter(|(j, _)| *j != i)
-            .map(|(_, (id, t))| (id.as_str(), t))
-            .collect();
-        let treatments: Vec<&Treatment> =
-            p.treatments.iter().filter(|(_, t, _)| *t == i).map(|(_, _, rx)| rx).collect();
-        let input = EditInput {
-            patient: &p.patient,
-            tumor_id: &p.ids[i],
-            tumor,
-            overrides: &tumor.overrides,
-            other_tumors: &others,
-            treatments: &treatments,
-            contacts: &contacts,
-            age_at_diagnosis: None,
-            today,
-        };
-        !edits::run(&input, rule_set).iter().any(crate::service::edits::blocks)
-    })
+            .zip(&p.tumors)
+            .map(|(id, tumor)| TumorRecord { id, tumor, items: &NONE })
+            .collect(),
+        treatments: history.treatments.clone(),
+        contacts: history.contacts.clone(),
+    };
+    let review = edits::review(&records, rule_set, today, &crate::service::edits::kept);
+    let blocked = review.patient.iter().chain(review.tumors.iter().flatten());
+    let blocked = blocked.clone().any(crate::service::edits::blocks);
+    (!blocked).then_some(review)
 }
 
 #[derive(Default)]
@@ -110,6 +99,7 @@ impl Rows {
     fn add(
         &mut self,
         p: SynthPatient,
+        review: &Review,
         ids: &mut Ids,
         rng: &mut StdRng,
         at: chrono::NaiveDateTime,
@@ -133,9 +123,14 @@ impl Rows {
             created_at: at.into(),
             updated_at: at.into(),
             items: None,
+            findings: crate::service::edits::findings_doc(&review.patient)?,
+            edit_status: review.patient_status().as_str().to_string(),
         });
-        for (id, tumor) in p.ids.iter().zip(p.tumors.iter()) {
-            self.tumors.push(crate::service::tumors::new_row(id.clone(), &p.id, tumor, at)?);
+        for ((id, tumor), findings) in p.ids.iter().zip(p.tumors.iter()).zip(&review.tumors) {
+            let mut row = crate::service::tumors::new_row(id.clone(), &p.id, tumor, at)?;
+            row.findings = crate::service::edits::findings_doc(findings)?;
+            row.edit_status = EditStatus::of(findings).as_str().to_string();
+            self.tumors.push(row);
         }
         for (id, t, rx) in &p.treatments {
             self.treatments.push(TreatmentRow {
@@ -198,15 +193,16 @@ pub fn generate(conn: &mut DbConn, cfg: &DemoConfig) -> Result<DemoReport> {
         while number < batch_end {
             let drawn = loop {
                 let p = synth::patient(&mut rng, &mut ids, number, cfg.as_of, PHYSICIANS);
-                if passes(&p, cfg.rule_set, cfg.as_of) {
-                    break p;
+                if let Some(review) = review(&p, cfg.rule_set, cfg.as_of) {
+                    break (p, review);
                 }
                 report.redrawn += 1;
             };
+            let (drawn, review) = drawn;
             report.tumors += drawn.tumors.len() as u64;
             report.treatments += drawn.treatments.len() as u64;
             report.contacts += drawn.contacts.len() as u64;
-            rows.add(drawn, &mut ids, &mut rng, at)?;
+            rows.add(drawn, &review, &mut ids, &mut rng, at)?;
             number += 1;
         }
         report.patients += rows.patients.len() as u64;
@@ -251,12 +247,14 @@ mod tests {
             a.iter().map(|p| p.patient.clone()).collect::<Vec<_>>(),
             b.iter().map(|p| p.patient.clone()).collect::<Vec<_>>()
         );
-        let passing = a.iter().filter(|p| passes(p, RuleSet::Naaccr, as_of)).count();
+        let passing = a.iter().filter(|p| review(p, RuleSet::Naaccr, as_of).is_some()).count();
         // Redraws are for the rare clash (a second primary after death, say), not the rule.
         assert!(passing >= 270, "{passing} of 300 pass");
         let sites: std::collections::HashSet<String> = a
             .iter()
-            .flat_map(|p| p.tumors.iter().map(|t| t.primary_site.to_string()[..3].to_string()))
+            .flat_map(|p| {
+                p.tumors.iter().filter_map(|t| Some(t.primary_site?.to_string()[..3].to_string()))
+            })
             .collect();
         assert!(sites.len() >= 8, "a mix of sites: {sites:?}");
         assert!(a.iter().any(|p| p.tumors.len() > 1), "some multiple primaries");

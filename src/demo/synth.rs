@@ -143,11 +143,11 @@ pub fn patient(
     let following = rng.random_range(0..physicians);
     let patient = Patient {
         patient_id_number: code(PatientIdNumber::parse(&number.to_string())),
-        name_last: (*pick(rng, LAST_NAMES)).to_string(),
+        name_last: Some((*pick(rng, LAST_NAMES)).to_string()),
         name_first: Some((*pick(rng, FIRST_NAMES)).to_string()),
         name_middle: None,
         date_of_birth: Some(partial(birth)),
-        sex_assigned_at_birth: code(SexAssignedAtBirth::parse(&sex.to_string())),
+        sex_assigned_at_birth: Some(code(SexAssignedAtBirth::parse(&sex.to_string()))),
         race: [Some(code(Race::parse(race))), None, None, None, None],
         spanish_hispanic_origin: Some(code(SpanishHispanicOrigin::parse(origin))),
         // 9xx area numbers are never issued as SSNs: plainly synthetic.
@@ -169,11 +169,9 @@ pub fn patient(
         },
         physician_managing: Some(physician(managing)),
         physician_follow_up: (following != managing).then(|| physician(following)),
-        no_patient_contact_flag: code(NoPatientContactFlag::parse(if rng.random_bool(0.02) {
-            "1"
-        } else {
-            "0"
-        })),
+        no_patient_contact_flag: Some(code(NoPatientContactFlag::parse(
+            if rng.random_bool(0.02) { "1" } else { "0" },
+        ))),
     };
 
     // 1–3 primaries, each a different site, diagnosed in order.
@@ -284,8 +282,11 @@ fn tumor(
     let in_situ = behavior == Behavior::InSitu;
     let (grade, g2018) = grade_for(dx, histology.code(), p.heme, rng);
     let confirmation = if p.heme && dx.year() >= 2010 { "3" } else { "1" };
-    let stage = if dx.year() < 2018 || p.heme {
+    let stage = if dx.year() < 2018 {
         None
+    } else if p.heme {
+        // Leukemias and myeloma are systemic: distant (7) in Summary Stage 2018.
+        Some("7")
     } else if in_situ {
         Some("0")
     } else {
@@ -307,20 +308,20 @@ fn tumor(
     );
     let facility = format!("00061000{:02}", 1 + number % 10);
     Tumor {
-        primary_site: site,
-        histology,
-        behavior,
+        primary_site: Some(site),
+        histology: Some(histology),
+        behavior: Some(behavior),
         grade,
         grade_clinical: g2018,
         grade_pathological: g2018,
         grade_post_therapy_clin: None,
         grade_post_therapy: None,
-        laterality: code(Laterality::parse(laterality)),
-        date_of_diagnosis: partial(dx),
+        laterality: Some(code(Laterality::parse(laterality))),
+        date_of_diagnosis: Some(partial(dx)),
         diagnostic_confirmation: Some(code(DiagnosticConfirmation::parse(confirmation))),
         type_of_reporting_source: Some(code(TypeOfReportingSource::parse("1"))),
-        sequence_number_hospital: code(SequenceNumber::parse(&sequence)),
-        class_of_case: code(ClassOfCase::parse(class)),
+        sequence_number_hospital: Some(code(SequenceNumber::parse(&sequence))),
+        class_of_case: Some(code(ClassOfCase::parse(class))),
         reporting_facility: Some(facility),
         accession_number_hosp: Some(format!(
             "{}{:05}",

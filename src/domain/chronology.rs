@@ -79,7 +79,7 @@ impl PatientHistory<'_> {
         let dlc = last_contact.or_else(|| {
             self.tumors
                 .iter()
-                .flat_map(|(_, t)| [Some(t.date_of_diagnosis), t.date_of_1st_contact])
+                .flat_map(|(_, t)| [t.date_of_diagnosis, t.date_of_1st_contact])
                 .flatten()
                 .max_by_key(PartialDate::latest)
         });
@@ -88,7 +88,23 @@ impl PatientHistory<'_> {
 
     /// Every date rule broken by the record in `focus`, as of `today`.
     pub fn check(&self, focus: &Focus, today: NaiveDate) -> Vec<Violation> {
-        let mut out = Vec::new();
+        let mut out = self.future(focus, today);
+        out.extend(self.order(focus));
+        out
+    }
+
+    /// The dates of the record in `focus` that lie after `today`: no such date can be a value.
+    pub fn future(&self, focus: &Focus, today: NaiveDate) -> Vec<Violation> {
+        let today_p = PartialDate::from_naive(today);
+        self.dated()
+            .iter()
+            .filter(|d| d.focus.is(focus) && d.date.is_after(&today_p))
+            .map(|d| violation(d.field, "date.future", format!("{} is in the future", d.what)))
+            .collect()
+    }
+
+    /// Every dated fact of the history, labelled with its record and field.
+    fn dated(&self) -> Vec<Dated<'_>> {
         let birth = self.patient.date_of_birth.as_ref();
         let mut dated: Vec<Dated> = Vec::with_capacity(
             1 + 2 * self.tumors.len() + 2 * self.treatments.len() + self.contacts.len(),
@@ -103,12 +119,14 @@ impl PatientHistory<'_> {
         }
         for (id, t) in &self.tumors {
             let f = Key::Tumor(id);
-            dated.push(Dated {
-                focus: f,
-                field: "dateOfDiagnosis",
-                what: "the date of diagnosis",
-                date: &t.date_of_diagnosis,
-            });
+            if let Some(d) = &t.date_of_diagnosis {
+                dated.push(Dated {
+                    focus: f,
+                    field: "dateOfDiagnosis",
+                    what: "the date of diagnosis",
+                    date: d,
+                });
+            }
             if let Some(d) = &t.date_of_1st_contact {
                 dated.push(Dated {
                     focus: f,
@@ -145,14 +163,13 @@ impl PatientHistory<'_> {
                 date: &c.contact_date,
             });
         }
+        dated
+    }
 
-        // Nothing in the future.
-        let today_p = PartialDate::from_naive(today);
-        for d in dated.iter().filter(|d| d.focus.is(focus)) {
-            if d.date.is_after(&today_p) {
-                out.push(violation(d.field, "date.future", format!("{} is in the future", d.what)));
-            }
-        }
+    /// Every order rule (birth, diagnosis, treatment, contact, death) broken by the record in `focus`.
+    pub fn order(&self, focus: &Focus) -> Vec<Violation> {
+        let mut out = Vec::new();
+        let dated = self.dated();
 
         // Birth comes first.
         if let Some(b) = dated.iter().find(|d| d.focus == Key::Patient) {
@@ -173,14 +190,19 @@ impl PatientHistory<'_> {
 
         // Treatment and contacts come after the diagnosis they belong to.
         for (rx_id, tumor_id, rx) in &self.treatments {
-            let Some((_, tumor)) = self.tumors.iter().find(|(id, _)| id == tumor_id) else {
+            let Some(tumor_dx) = self
+                .tumors
+                .iter()
+                .find(|(id, _)| id == tumor_id)
+                .and_then(|(_, t)| t.date_of_diagnosis.as_ref())
+            else {
                 continue;
             };
             let dx = Dated {
                 focus: Key::Tumor(tumor_id),
                 field: "dateOfDiagnosis",
                 what: "the date of diagnosis",
-                date: &tumor.date_of_diagnosis,
+                date: tumor_dx,
             };
             let f = Key::Treatment(rx_id);
             if let Some(start) = &rx.start_date {
@@ -190,7 +212,7 @@ impl PatientHistory<'_> {
                     what: "the treatment start date",
                     date: start,
                 };
-                if start.is_before(&tumor.date_of_diagnosis) {
+                if start.is_before(tumor_dx) {
                     pair(
                         &mut out,
                         focus,
@@ -214,7 +236,7 @@ impl PatientHistory<'_> {
             if let Some(end) = &rx.end_date {
                 let d =
                     Dated { focus: f, field: "endDate", what: "the treatment end date", date: end };
-                if end.is_before(&tumor.date_of_diagnosis) {
+                if end.is_before(tumor_dx) {
                     pair(
                         &mut out,
                         focus,
@@ -229,11 +251,15 @@ impl PatientHistory<'_> {
         }
         for (c_id, c) in &self.contacts {
             for ts in &c.tumors {
-                let Some((t_id, tumor)) = self.tumors.iter().find(|(id, _)| *id == ts.tumor_id)
+                let Some((t_id, tumor_dx)) = self
+                    .tumors
+                    .iter()
+                    .find(|(id, _)| *id == ts.tumor_id)
+                    .and_then(|(id, t)| Some((id, t.date_of_diagnosis.as_ref()?)))
                 else {
                     continue;
                 };
-                if c.contact_date.is_before(&tumor.date_of_diagnosis) {
+                if c.contact_date.is_before(tumor_dx) {
                     let d = Dated {
                         focus: Key::Contact(c_id),
                         field: "contactDate",
@@ -244,7 +270,7 @@ impl PatientHistory<'_> {
                         focus: Key::Tumor(t_id),
                         field: "dateOfDiagnosis",
                         what: "the date of diagnosis",
-                        date: &tumor.date_of_diagnosis,
+                        date: tumor_dx,
                     };
                     pair(
                         &mut out,

@@ -1,10 +1,16 @@
 //! The registry's records as validated values: patient, tumor, treatment and follow-up contact.
 
+use std::collections::BTreeMap;
+
 use super::codes::*;
 use super::edits::Overrides;
 use super::identifiers::{Npi, PatientIdNumber, Ssn};
 use super::partial_date::PartialDate;
 use super::validation::RuleError;
+
+/// NAACCR items without a typed field, as read or written: naaccrId → value, ordered for stable
+/// documents. A typed item appears here only when its value could not be stored in its field.
+pub type ItemMap = BTreeMap<String, String>;
 
 /// A postal address (street lines are confidential items in NAACCR).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -36,12 +42,13 @@ pub struct Physician {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Patient {
+    /// The one item a patient cannot be stored without: records are matched on it.
     pub patient_id_number: PatientIdNumber,
-    pub name_last: String,
+    pub name_last: Option<String>,
     pub name_first: Option<String>,
     pub name_middle: Option<String>,
     pub date_of_birth: Option<PartialDate>,
-    pub sex_assigned_at_birth: SexAssignedAtBirth,
+    pub sex_assigned_at_birth: Option<SexAssignedAtBirth>,
     pub race: [Option<Race>; 5],
     pub spanish_hispanic_origin: Option<SpanishHispanicOrigin>,
     pub ssn: Option<Ssn>,
@@ -51,25 +58,35 @@ pub struct Patient {
     pub address_at_diagnosis: AddressAtDiagnosis,
     pub physician_managing: Option<Physician>,
     pub physician_follow_up: Option<Physician>,
-    pub no_patient_contact_flag: NoPatientContactFlag,
+    /// `None` when no source gave it (an export writes nothing then).
+    pub no_patient_contact_flag: Option<NoPatientContactFlag>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+impl Patient {
+    /// Whether the patient asked not to be contacted (#1854 = 1); an absent flag does not forbid it.
+    pub fn no_contact(&self) -> bool {
+        self.no_patient_contact_flag.is_some_and(|f| f.forbids_contact())
+    }
+}
+
+/// A primary tumor as abstracted so far: any item may still be unknown (an abstract in progress, a
+/// central registry's incidence record without hospital items). What is missing is an edit finding.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tumor {
-    pub primary_site: Topography,
-    pub histology: Histology,
-    pub behavior: Behavior,
+    pub primary_site: Option<Topography>,
+    pub histology: Option<Histology>,
+    pub behavior: Option<Behavior>,
     pub grade: Option<Grade>,
     pub grade_clinical: Option<Grade2018>,
     pub grade_pathological: Option<Grade2018>,
     pub grade_post_therapy_clin: Option<Grade2018>,
     pub grade_post_therapy: Option<Grade2018>,
-    pub laterality: Laterality,
-    pub date_of_diagnosis: PartialDate,
+    pub laterality: Option<Laterality>,
+    pub date_of_diagnosis: Option<PartialDate>,
     pub diagnostic_confirmation: Option<DiagnosticConfirmation>,
     pub type_of_reporting_source: Option<TypeOfReportingSource>,
-    pub sequence_number_hospital: SequenceNumber,
-    pub class_of_case: ClassOfCase,
+    pub sequence_number_hospital: Option<SequenceNumber>,
+    pub class_of_case: Option<ClassOfCase>,
     pub reporting_facility: Option<String>,
     pub accession_number_hosp: Option<String>,
     pub summary_stage_2018: Option<SummaryStage2018>,
@@ -79,8 +96,49 @@ pub struct Tumor {
 }
 
 impl Tumor {
+    pub fn morphology(&self) -> Option<Morphology> {
+        Some(Morphology::new(self.histology?, self.behavior?))
+    }
+
+    /// Year of diagnosis, when known.
+    pub fn dx_year(&self) -> Option<u16> {
+        self.date_of_diagnosis.map(|d| d.year())
+    }
+
+    /// Whether the class of case is analytic (00–22); unknown counts as not analytic.
+    pub fn is_analytic(&self) -> bool {
+        self.class_of_case.is_some_and(|c| c.is_analytic())
+    }
+
+    /// The tumor with its core codes known: what the coding edits need.
+    pub fn coded(&self) -> Option<Coded<'_>> {
+        Some(Coded {
+            tumor: self,
+            site: self.primary_site?,
+            histology: self.histology?,
+            behavior: self.behavior?,
+            dx: self.date_of_diagnosis?,
+        })
+    }
+}
+
+/// A tumor whose site, histology, behavior and date of diagnosis are known.
+#[derive(Clone, Copy, Debug)]
+pub struct Coded<'a> {
+    pub tumor: &'a Tumor,
+    pub site: Topography,
+    pub histology: Histology,
+    pub behavior: Behavior,
+    pub dx: PartialDate,
+}
+
+impl Coded<'_> {
     pub fn morphology(&self) -> Morphology {
         Morphology::new(self.histology, self.behavior)
+    }
+
+    pub fn dx_year(&self) -> u16 {
+        self.dx.year()
     }
 }
 

@@ -79,14 +79,9 @@ impl ContactData {
             &self.next_follow_up_source,
             NextFollowUpSource::parse,
         );
+        // A cause of death on a contact recording the patient alive is an edit finding
+        // (vital-status-cause-of-death), not a refusal.
         let cause = opt(&mut v, "causeOfDeath", &self.cause_of_death, CauseOfDeath::parse);
-        if cause.is_some() && vital.is_some_and(|s| !s.is_dead()) {
-            v.push(
-                "causeOfDeath",
-                "causeOfDeath.alive",
-                "a cause of death is only recorded when the patient is dead",
-            );
-        }
         let mut tumors = Vec::new();
         for (i, t) in self.tumors.iter().flatten().enumerate() {
             let id = present(&t.tumor_id).map(str::to_string);

@@ -3,7 +3,7 @@ use utoipa::ToSchema;
 
 use chrono::{DateTime, Utc};
 
-use super::{opt, opt_text, req, s, text};
+use super::{opt, opt_text, req, s};
 use crate::domain::codes::{NoPatientContactFlag, Race, SexAssignedAtBirth, SpanishHispanicOrigin};
 use crate::domain::identifiers::{self as ids, Npi, PatientIdNumber, Ssn};
 use crate::domain::records::{Address, AddressAtDiagnosis, Patient, Physician};
@@ -56,12 +56,20 @@ pub struct PatientData {
     #[schema(read_only, value_type = String)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vital_status: Option<String>,
+    /// The patient's own edit findings (read-only), refreshed on every write of its records.
+    #[schema(read_only)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub findings: Option<Vec<super::EditFindingData>>,
+    /// `clean`, `warnings` or `errors` over the patient's own findings and its tumors' (read-only).
+    #[schema(read_only, pattern = "^(clean|warnings|errors)$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edit_status: Option<String>,
     /// NAACCR #20: up to 8 digits, stored zero-padded.
     #[schema(example = "00012345")]
     #[schema(value_type = String, required = true, pattern = "^[0-9]{1,8}$")]
     pub patient_id_number: Option<String>,
     /// NAACCR #2230.
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 40)]
+    #[schema(max_length = 40)]
     pub name_last: Option<String>,
     /// NAACCR #2240.
     #[schema(max_length = 40)]
@@ -75,7 +83,7 @@ pub struct PatientData {
     pub date_of_birth: Option<String>,
     /// NAACCR #225: 1 male, 2 female, 9 unknown.
     #[schema(example = "2")]
-    #[schema(value_type = String, required = true, pattern = "^[129]$")]
+    #[schema(pattern = "^[129]$")]
     pub sex_assigned_at_birth: Option<String>,
     /// NAACCR #160–#164, two digits.
     #[schema(example = "01")]
@@ -120,7 +128,7 @@ pub struct PatientData {
     pub county_at_dx: Option<String>,
     pub physician_managing: Option<PhysicianData>,
     pub physician_follow_up: Option<PhysicianData>,
-    /// NAACCR #1854: 1 = the patient may NOT be contacted. Default 0.
+    /// NAACCR #1854: 0 may be contacted, 1 may NOT be contacted; left out when not known.
     #[schema(pattern = "^[01]$")]
     pub no_patient_contact_flag: Option<String>,
 }
@@ -159,11 +167,11 @@ impl PatientData {
     pub fn to_domain(&self) -> Result<Patient, Vec<Violation>> {
         let mut v = Violations::new();
         let id = req(&mut v, "patientIdNumber", &self.patient_id_number, PatientIdNumber::parse);
-        let name_last = req(&mut v, "nameLast", &self.name_last, text(40));
+        let name_last = opt_text(&mut v, "nameLast", &self.name_last, 40);
         let name_first = opt_text(&mut v, "nameFirst", &self.name_first, 40);
         let name_middle = opt_text(&mut v, "nameMiddle", &self.name_middle, 40);
         let dob = opt(&mut v, "dateOfBirth", &self.date_of_birth, super::date);
-        let sex = req(
+        let sex = opt(
             &mut v,
             "sexAssignedAtBirth",
             &self.sex_assigned_at_birth,
@@ -219,30 +227,25 @@ impl PatientData {
             NoPatientContactFlag::parse,
         );
         let errors = v.into_vec();
-        match (id, name_last, sex) {
-            (Some(patient_id_number), Some(name_last), Some(sex_assigned_at_birth))
-                if errors.is_empty() =>
-            {
-                Ok(Patient {
-                    patient_id_number,
-                    name_last,
-                    name_first,
-                    name_middle,
-                    date_of_birth: dob,
-                    sex_assigned_at_birth,
-                    race,
-                    spanish_hispanic_origin: origin,
-                    ssn,
-                    current_address,
-                    phone,
-                    email,
-                    address_at_diagnosis,
-                    physician_managing,
-                    physician_follow_up,
-                    no_patient_contact_flag: no_contact
-                        .unwrap_or(NoPatientContactFlag::MAY_CONTACT),
-                })
-            }
+        match id {
+            Some(patient_id_number) if errors.is_empty() => Ok(Patient {
+                patient_id_number,
+                name_last,
+                name_first,
+                name_middle,
+                date_of_birth: dob,
+                sex_assigned_at_birth: sex,
+                race,
+                spanish_hispanic_origin: origin,
+                ssn,
+                current_address,
+                phone,
+                email,
+                address_at_diagnosis,
+                physician_managing,
+                physician_follow_up,
+                no_patient_contact_flag: no_contact,
+            }),
             _ => Err(errors),
         }
     }
@@ -250,11 +253,11 @@ impl PatientData {
     pub fn from_domain(p: &Patient) -> Self {
         Self {
             patient_id_number: Some(p.patient_id_number.to_string()),
-            name_last: Some(p.name_last.clone()),
+            name_last: p.name_last.clone(),
             name_first: p.name_first.clone(),
             name_middle: p.name_middle.clone(),
             date_of_birth: s(&p.date_of_birth),
-            sex_assigned_at_birth: Some(p.sex_assigned_at_birth.to_string()),
+            sex_assigned_at_birth: s(&p.sex_assigned_at_birth),
             race1: s(&p.race[0]),
             race2: s(&p.race[1]),
             race3: s(&p.race[2]),
@@ -275,7 +278,7 @@ impl PatientData {
             county_at_dx: p.address_at_diagnosis.county.clone(),
             physician_managing: p.physician_managing.as_ref().map(PhysicianData::from_domain),
             physician_follow_up: p.physician_follow_up.as_ref().map(PhysicianData::from_domain),
-            no_patient_contact_flag: Some(p.no_patient_contact_flag.to_string()),
+            no_patient_contact_flag: s(&p.no_patient_contact_flag),
             ..Self::default()
         }
     }

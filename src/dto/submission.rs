@@ -114,8 +114,9 @@ pub struct ImportProblem {
     /// Stable rule name, e.g. `item.unknown`, `value.tooLong`, `code.unknown`, `edit.N-site-morph-seer`.
     pub rule: String,
     /// What happened: `rejected` (the patient was not imported), `dropped` (the value was not kept),
-    /// `untyped` (kept in the item map, not as a typed field), `supplied` (the record type does not
-    /// carry a value a new patient needs; the standard's code for unknown was stored) or `reported`.
+    /// `kept` (the value cannot be a value of its field: it is kept as read in the record's item
+    /// map, the field stays empty, and the record's findings flag it until it is coded again) or
+    /// `reported` (stored as read; an edit finding or a remark on the file).
     pub outcome: String,
     pub message: String,
 }
@@ -131,6 +132,29 @@ pub struct ImportRecord {
     /// `created`, `updated`, `unchanged` or `rejected`.
     pub status: String,
     pub problems: Vec<ImportProblem>,
+}
+
+/// Tumors of a file matched to stored tumors, by key: within the patient (matched on #20), the
+/// hospital sequence number with the accession number, else the central sequence number, else the
+/// tumor record number.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TumorsMatched {
+    /// On Sequence Number--Hospital (#560), and Accession Number--Hosp (#550) where both have one.
+    pub sequence_number_hospital: u64,
+    /// On Sequence Number--Central (#380).
+    pub sequence_number_central: u64,
+    /// On Tumor Record Number (#60).
+    pub tumor_record_number: u64,
+}
+
+impl TumorsMatched {
+    /// Adds counts in the order hospital, central, tumor record number.
+    pub fn add(&mut self, counts: &[u64; 3]) {
+        self.sequence_number_hospital += counts[0];
+        self.sequence_number_central += counts[1];
+        self.tumor_record_number += counts[2];
+    }
 }
 
 /// The report of an import.
@@ -149,6 +173,8 @@ pub struct ImportReport {
     pub patients_rejected: u64,
     pub tumors_created: u64,
     pub tumors_updated: u64,
+    /// The file's tumors that matched a stored tumor of their patient, by the key that matched.
+    pub tumors_matched: TumorsMatched,
     /// Problems found in the file header (root items and attributes).
     pub header_problems: Vec<ImportProblem>,
     /// Patients with problems (first 1000).

@@ -7,12 +7,11 @@
 //! dictionary is a data change. Items without a typed field travel in per-patient and per-tumor
 //! item maps. Renamed items are listed once in [`ALIASES`].
 
-use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
 
-use crate::domain::naaccr::{Dictionary, RecordType};
+use crate::domain::naaccr::{Dictionary, Level, RecordType};
 use crate::dto::{PatientData, TumorData};
 
 /// How a JSON value becomes an item value.
@@ -97,6 +96,28 @@ pub static TUMOR_FIELDS: &[Field<TumorData>] = &[
     field!(TumorData, "accessionNumberHosp", accession_number_hosp, Plain),
     field!(TumorData, "summaryStage2018", summary_stage2018, Plain),
     field!(TumorData, "dateOf1stContact", date_of1st_contact, Date),
+    // The override flags a reviewer set: a file's accepted reviews stay accepted.
+    field!(TumorData, "overRideAcsnClassSeq", over_ride_acsn_class_seq, Plain),
+    field!(TumorData, "overRideHospseqDxconf", over_ride_hospseq_dxconf, Plain),
+    field!(TumorData, "overRideCocSiteType", over_ride_coc_site_type, Plain),
+    field!(TumorData, "overRideHospseqSite", over_ride_hospseq_site, Plain),
+    field!(TumorData, "overRideSiteTnmStggrp", over_ride_site_tnm_stggrp, Plain),
+    field!(TumorData, "overRideAgeSiteMorph", over_ride_age_site_morph, Plain),
+    field!(TumorData, "overRideTnmStage", over_ride_tnm_stage, Plain),
+    field!(TumorData, "overRideTnmTis", over_ride_tnm_tis, Plain),
+    field!(TumorData, "overRideTnm3", over_ride_tnm3, Plain),
+    field!(TumorData, "overRideSeqnoDxconf", over_ride_seqno_dxconf, Plain),
+    field!(TumorData, "overRideSiteLatSeqno", over_ride_site_lat_seqno, Plain),
+    field!(TumorData, "overRideSurgDxconf", over_ride_surg_dxconf, Plain),
+    field!(TumorData, "overRideSiteType", over_ride_site_type, Plain),
+    field!(TumorData, "overRideHistology", over_ride_histology, Plain),
+    field!(TumorData, "overRideReportSource", over_ride_report_source, Plain),
+    field!(TumorData, "overRideIllDefineSite", over_ride_ill_define_site, Plain),
+    field!(TumorData, "overRideLeukLymphoma", over_ride_leuk_lymphoma, Plain),
+    field!(TumorData, "overRideSiteBehavior", over_ride_site_behavior, Plain),
+    field!(TumorData, "overRideSiteEodDxDt", over_ride_site_eod_dx_dt, Plain),
+    field!(TumorData, "overRideSiteLatEod", over_ride_site_lat_eod, Plain),
+    field!(TumorData, "overRideSiteLatMorph", over_ride_site_lat_morph, Plain),
 ];
 
 /// Position of each field by its item id: a reader looks up every item of a file.
@@ -124,6 +145,27 @@ pub fn patient_tumor_field(id: &str) -> Option<(usize, &'static Field<PatientDat
 /// The field of [`TUMOR_FIELDS`] holding item `id`.
 pub fn tumor_field(id: &str) -> Option<&'static Field<TumorData>> {
     TUMOR_POSITIONS.get(id).map(|&i| &TUMOR_FIELDS[i])
+}
+
+/// Whether item `id` of `level` is held by a typed field or derived from other records (follow-up
+/// items from contacts, first-course items from treatments). In an item map such an id holds a
+/// value kept as read because the field could not hold it. The address at diagnosis is not
+/// included: a tumor keeps its own when it differs from the patient's.
+pub fn holds_field(level: Level, id: &str) -> bool {
+    match level {
+        Level::Patient => {
+            patient_field(id).is_some()
+                || matches!(id, "dateOfLastContact" | "vitalStatus" | "causeOfDeath")
+        }
+        Level::Tumor => {
+            tumor_field(id).is_some()
+                || id == "cancerStatus"
+                || TREATMENT_ITEMS.iter().any(|(_, codes, start, end)| {
+                    codes.contains(&id) || *start == id || *end == Some(id)
+                })
+        }
+        Level::NaaccrData => false,
+    }
 }
 
 /// Items renamed between versions: (stored id, id in older dictionaries). The stored id is used
@@ -190,7 +232,7 @@ pub fn allowed(dict: &Dictionary, rt: RecordType, id: &str) -> bool {
 }
 
 /// An item map as stored (`naaccrId → value`), ordered for stable JSON.
-pub type ItemMap = BTreeMap<String, String>;
+pub use crate::domain::records::ItemMap;
 
 /// First-course treatment items per modality: (modality, code item(s), start date item, end date item).
 pub static TREATMENT_ITEMS: &[(&str, &[&str], &str, Option<&str>)] = &[

@@ -75,7 +75,6 @@ pub(super) fn create_in(
 ) -> Result<ContactData> {
     let today = ctx.today;
     let mut loaded = Loaded::load(c, patient_id)?;
-    let before = edits::before(&loaded, &ctx);
     check_tumors(&loaded, &contact)?;
     let at = now();
     let row = ContactRow {
@@ -91,10 +90,9 @@ pub(super) fn create_in(
     let links = tumor_rows(&row.id, &contact);
     loaded.contacts.push((row.id.clone(), contact));
     let focus = Focus::Contact(row.id.clone());
-    loaded.check(&focus, today)?;
-    let warnings = edits::check_write(&before, &loaded, &focus, &ctx)?;
+    loaded.refuse_future(&focus, today)?;
     repo::insert_contact(c, &row, &links)?;
-    edits::store_warnings(c, &warnings)?;
+    edits::store_review(c, &loaded.row.id, &loaded, &ctx)?;
     loaded.store_follow_up_state(c)?;
     super::followup::after_contact(c, &loaded, policy, today, &row.id)?;
     audit::record(c, actor, Action::Create, "contact", &[&row.id])?;
@@ -127,7 +125,6 @@ pub fn update(
         let current = repo::get_contact(c, id)?.ok_or(ServiceError::NotFound("contact"))?;
         check_version(current.version, expected_version)?;
         let mut loaded = Loaded::load(c, &current.patient_id)?;
-        let before = edits::before(&loaded, &ctx);
         check_tumors(&loaded, &contact)?;
         let row = ContactRow {
             version: expected_version + 1,
@@ -143,12 +140,11 @@ pub fn update(
             None => loaded.contacts.push((id.to_string(), contact)),
         }
         let focus = Focus::Contact(id.to_string());
-        loaded.check(&focus, today)?;
-        let warnings = edits::check_write(&before, &loaded, &focus, &ctx)?;
+        loaded.refuse_future(&focus, today)?;
         if !repo::update_contact(c, &row, expected_version, &links)? {
             return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
-        edits::store_warnings(c, &warnings)?;
+        edits::store_review(c, &loaded.row.id, &loaded, &ctx)?;
         loaded.store_follow_up_state(c)?;
         super::followup::after_contact(c, &loaded, policy, today, id)?;
         audit::record(c, actor, Action::Update, "contact", &[id])?;

@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::audit::{self, Action};
-use super::edits::{blocks, tumor_findings};
-use super::history::{Loaded, Records};
+use super::edits::{blocks, review, tumor_findings};
+use super::history::{Loaded, Records, item_map};
 use super::{Actor, Ctx, PageRequest, Result, Role, ServiceError, parse_doc, to_doc, utc};
 use crate::db::repo::TumorDoc;
 use crate::db::rows::{EditRunFailureRow, EditRunRow};
@@ -78,14 +78,15 @@ fn validate(req: &EditRunRequest, ctx: Ctx) -> Result<Ctx> {
 
 fn selected(req: &EditRunRequest, t: &TumorDoc) -> bool {
     req.facility.as_ref().is_none_or(|f| t.reporting_facility.as_ref() == Some(f))
-        && req.dx_year_from.is_none_or(|y| t.diagnosis_year >= y)
-        && req.dx_year_to.is_none_or(|y| t.diagnosis_year <= y)
+        && req.dx_year_from.is_none_or(|y| t.diagnosis_year.is_some_and(|d| d >= y))
+        && req.dx_year_to.is_none_or(|y| t.diagnosis_year.is_some_and(|d| d <= y))
 }
 
 /// One patient's stored documents and the tumors to check among them.
 struct Work {
     patient_id: String,
     patient: String,
+    patient_items: Option<String>,
     tumors: Vec<TumorDoc>,
     /// (id, tumor id, document)
     treatments: Vec<(String, String, String)>,
@@ -104,7 +105,7 @@ struct Partial {
 fn check(work: Vec<Work>, ctx: &Ctx, run_id: &str) -> Result<Partial> {
     let mut out = Partial::default();
     for w in work {
-        let Some(records) = Records::from_docs(
+        let Some(mut records) = Records::from_docs(
             &w.patient,
             w.tumors.iter().map(|t| (t.id.as_str(), t.data.as_str())),
             w.treatments.iter().map(|(id, tid, d)| (id.as_str(), tid.as_str(), d.as_str())),
@@ -113,9 +114,19 @@ fn check(work: Vec<Work>, ctx: &Ctx, run_id: &str) -> Result<Partial> {
         else {
             continue;
         };
-        for tumor_id in w.wanted {
+        records.patient_items = item_map(w.patient_items.as_deref())?;
+        for t in &w.tumors {
+            if t.items.is_some() {
+                records.tumor_items.insert(t.id.clone(), item_map(t.items.as_deref())?);
+            }
+        }
+        let review = review(&records, ctx);
+        for (tumor_id, findings) in records.tumors.iter().map(|(id, _)| id).zip(review.tumors) {
+            if !w.wanted.contains(tumor_id) {
+                continue;
+            }
+            let tumor_id = tumor_id.clone();
             out.checked += 1;
-            let findings = tumor_findings(&records, &tumor_id, ctx);
             for f in findings.iter().filter(|f| !f.overridden) {
                 *out.counts.entry((f.edit_id, f.severity)).or_default() += 1;
             }
@@ -141,9 +152,9 @@ fn read_chunk(
     after: &mut Option<String>,
 ) -> Result<Option<Vec<Work>>> {
     let patients = repo::patient_docs_page(conn, after.as_deref(), CHUNK)?;
-    let Some((last, _)) = patients.last() else { return Ok(None) };
+    let Some((last, _, _)) = patients.last() else { return Ok(None) };
     *after = Some(last.clone());
-    let ids: Vec<String> = patients.iter().map(|(id, _)| id.clone()).collect();
+    let ids: Vec<String> = patients.iter().map(|(id, _, _)| id.clone()).collect();
     let tumor_rows = repo::tumor_docs_of_patients(conn, &ids)?;
     if !tumor_rows.iter().any(|t| selected(req, t)) {
         return Ok(Some(Vec::new()));
@@ -161,7 +172,7 @@ fn read_chunk(
         contacts.entry(pid).or_default().push((id, data));
     }
     let mut work = Vec::new();
-    for (patient_id, patient) in patients {
+    for (patient_id, patient, patient_items) in patients {
         let Some(ts) = tumors.remove(&patient_id) else { continue };
         let wanted: Vec<String> =
             ts.iter().filter(|t| selected(req, t)).map(|t| t.id.clone()).collect();
@@ -170,7 +181,15 @@ fn read_chunk(
         }
         let treatments = treatments.remove(&patient_id).unwrap_or_default();
         let contacts = contacts.remove(&patient_id).unwrap_or_default();
-        work.push(Work { patient_id, patient, tumors: ts, treatments, contacts, wanted });
+        work.push(Work {
+            patient_id,
+            patient,
+            patient_items,
+            tumors: ts,
+            treatments,
+            contacts,
+            wanted,
+        });
     }
     Ok(Some(work))
 }

@@ -2,17 +2,24 @@
 
 use chrono::NaiveDate;
 
+use std::collections::HashMap;
+
 use super::{Result, ServiceError, parse_doc};
 use crate::db::rows::{ContactRow, PatientRow, TreatmentRow, TumorRow};
 use crate::db::{DbConn, repo};
 use crate::domain::chronology::{Focus, PatientHistory};
-use crate::domain::records::{Contact, Patient, Treatment, Tumor};
+use crate::domain::edits::{PatientRecords, TumorRecord};
+use crate::domain::records::{Contact, ItemMap, Patient, Treatment, Tumor};
 use crate::dto::{ContactData, PatientData, TreatmentData, TumorData};
 
 /// One patient's records as domain values.
 pub(super) struct Records {
     pub patient: Patient,
+    /// The patient's NAACCR items without a typed field.
+    pub patient_items: ItemMap,
     pub tumors: Vec<(String, Tumor)>,
+    /// Each tumor's NAACCR items without a typed field, by tumor id (absent: none).
+    pub tumor_items: HashMap<String, ItemMap>,
     /// (treatment id, tumor id, treatment)
     pub treatments: Vec<(String, String, Treatment)>,
     pub contacts: Vec<(String, Contact)>,
@@ -36,6 +43,11 @@ impl std::ops::DerefMut for Loaded {
     fn deref_mut(&mut self) -> &mut Records {
         &mut self.records
     }
+}
+
+/// A stored item map (`None`: the record has none).
+pub(super) fn item_map(json: Option<&str>) -> Result<ItemMap> {
+    json.map_or_else(|| Ok(ItemMap::new()), parse_doc)
 }
 
 /// Stored documents were validated on the way in; one that no longer parses (a code retired from a
@@ -71,12 +83,20 @@ impl Loaded {
             treatments.iter().map(|t| (t.id.as_str(), t.tumor_id.as_str(), t.data.as_str())),
             contacts.iter().map(|c| (c.id.as_str(), c.data.as_str())),
         )?;
-        Ok(records.map(|records| Self { row, records }))
+        let Some(mut records) = records else { return Ok(None) };
+        records.patient_items = item_map(row.items.as_deref())?;
+        for t in tumors {
+            if t.items.is_some() {
+                records.tumor_items.insert(t.id.clone(), item_map(t.items.as_deref())?);
+            }
+        }
+        Ok(Some(Self { row, records }))
     }
 
-    /// Rejects the write when the record in `focus` breaks a date rule.
-    pub fn check(&self, focus: &Focus, today: NaiveDate) -> Result<()> {
-        let violations = self.history().check(focus, today);
+    /// Refuses the write when a date of the record in `focus` lies in the future: no such date
+    /// can be a value. Dates out of order are edit findings, stored with the records.
+    pub fn refuse_future(&self, focus: &Focus, today: NaiveDate) -> Result<()> {
+        let violations = self.history().future(focus, today);
         if violations.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(violations)) }
     }
 
@@ -99,7 +119,14 @@ impl Records {
         contacts: impl Iterator<Item = (&'a str, &'a str)>,
     ) -> Result<Option<Self>> {
         let Some(patient) = domain(patient, PatientData::to_domain)? else { return Ok(None) };
-        let mut records = Self { patient, tumors: vec![], treatments: vec![], contacts: vec![] };
+        let mut records = Self {
+            patient,
+            patient_items: ItemMap::new(),
+            tumors: vec![],
+            tumor_items: HashMap::new(),
+            treatments: vec![],
+            contacts: vec![],
+        };
         for (id, data) in tumors {
             if let Some(d) = domain(data, TumorData::to_domain)? {
                 records.tumors.push((id.to_owned(), d));
@@ -116,6 +143,30 @@ impl Records {
             }
         }
         Ok(Some(records))
+    }
+
+    /// The records as the edits review them.
+    pub fn for_review(&self) -> PatientRecords<'_> {
+        static NONE: ItemMap = ItemMap::new();
+        PatientRecords {
+            patient: &self.patient,
+            items: &self.patient_items,
+            tumors: self
+                .tumors
+                .iter()
+                .map(|(id, tumor)| TumorRecord {
+                    id,
+                    tumor,
+                    items: self.tumor_items.get(id).unwrap_or(&NONE),
+                })
+                .collect(),
+            treatments: self
+                .treatments
+                .iter()
+                .map(|(id, tid, t)| (id.as_str(), tid.as_str(), t))
+                .collect(),
+            contacts: self.contacts.iter().map(|(id, c)| (id.as_str(), c)).collect(),
+        }
     }
 
     pub fn history(&self) -> PatientHistory<'_> {

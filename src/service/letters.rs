@@ -163,7 +163,7 @@ fn addressed(record: &Record, who: Addressee) -> Addressed {
 
 fn patient_name(record: &Record) -> String {
     let p = &record.patient;
-    [p.name_first.as_deref(), Some(p.name_last.as_str())]
+    [p.name_first.as_deref(), p.name_last.as_deref()]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()

@@ -11,12 +11,14 @@ use crate::db::rows::PatientRow;
 use crate::db::{DbConn, is_unique_violation, new_id, now, repo};
 use crate::domain::chronology::{Focus, PatientHistory};
 use crate::domain::codes::VitalStatus;
+use crate::domain::edits::EditStatus;
 use crate::domain::records::Patient;
 use crate::dto::{Page, PatientData};
 
 /// The lower-case "last first" the name filter matches a prefix of.
 pub(crate) fn name_search(p: &Patient) -> String {
-    format!("{} {}", p.name_last, p.name_first.as_deref().unwrap_or("")).trim().to_lowercase()
+    let last = p.name_last.as_deref().unwrap_or("");
+    format!("{last} {}", p.name_first.as_deref().unwrap_or("")).trim().to_lowercase()
 }
 
 fn out(row: &PatientRow) -> Result<PatientData> {
@@ -24,7 +26,17 @@ fn out(row: &PatientRow) -> Result<PatientData> {
         stamped_doc(&row.data, &row.id, row.version, row.created_at.0, row.updated_at.0)?;
     doc.date_of_last_contact = row.date_of_last_contact.clone();
     doc.vital_status = Some(row.vital_status.clone());
+    doc.findings = Some(match &row.findings {
+        Some(f) => super::parse_doc(f)?,
+        None => vec![],
+    });
+    doc.edit_status = Some(row.edit_status.clone());
     Ok(doc)
+}
+
+/// The patient as stored after a write, with the findings the write stored.
+fn stored(conn: &mut DbConn, id: &str) -> Result<PatientData> {
+    out(&repo::get_patient(conn, id)?.ok_or(ServiceError::NotFound("patient"))?)
 }
 
 fn duplicate() -> ServiceError {
@@ -44,7 +56,7 @@ pub fn create(
     let patient = data.to_domain().map_err(ServiceError::Invalid)?;
     let history =
         PatientHistory { patient: &patient, tumors: vec![], treatments: vec![], contacts: vec![] };
-    let violations = history.check(&Focus::Patient, ctx.today);
+    let violations = history.future(&Focus::Patient, ctx.today);
     if !violations.is_empty() {
         return Err(ServiceError::Invalid(violations));
     }
@@ -60,6 +72,8 @@ pub fn create(
         created_at: at.into(),
         updated_at: at.into(),
         items: None,
+        findings: None,
+        edit_status: EditStatus::Clean.as_str().to_string(),
     };
     crate::db::transaction(conn, |c| {
         if repo::patient_id_number_taken(c, &row.patient_id_number, &row.id)? {
@@ -67,9 +81,11 @@ pub fn create(
         }
         repo::insert_patient(c, &row)
             .map_err(|e| if is_unique_violation(&e) { duplicate() } else { e.into() })?;
-        audit::record(c, actor, Action::Create, "patient", &[&row.id])
-    })?;
-    out(&row)
+        let loaded = Loaded::load(c, &row.id)?;
+        edits::store_review(c, &row.id, &loaded, &ctx)?;
+        audit::record(c, actor, Action::Create, "patient", &[&row.id])?;
+        stored(c, &row.id)
+    })
 }
 
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<PatientData> {
@@ -94,11 +110,8 @@ pub fn update(
     crate::db::transaction(conn, |c| {
         let mut loaded = Loaded::load(c, id)?;
         check_version(loaded.row.version, expected_version)?;
-        let before = edits::before(&loaded, &ctx);
         loaded.patient = patient;
-        loaded.check(&Focus::Patient, ctx.today)?;
-        let warnings = edits::check_write(&before, &loaded, &Focus::Patient, &ctx)?;
-        edits::store_warnings(c, &warnings)?;
+        loaded.refuse_future(&Focus::Patient, ctx.today)?;
         let number = loaded.patient.patient_id_number.to_string();
         if repo::patient_id_number_taken(c, &number, id)? {
             return Err(duplicate());
@@ -116,8 +129,9 @@ pub fn update(
         if !written {
             return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
+        edits::store_review(c, id, &loaded, &ctx)?;
         audit::record(c, actor, Action::Update, "patient", &[id])?;
-        out(&row)
+        stored(c, id)
     })
 }
 

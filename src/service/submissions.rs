@@ -19,7 +19,7 @@ use crate::db::bulk;
 use crate::db::rows::{ExportFormRow, SubmissionRow, SubmissionTumorRow};
 use crate::db::{DbConn, new_id, now};
 use crate::domain::PartialDate;
-use crate::domain::edits::{self, EditInput, Overrides, RuleSet, Severity};
+use crate::domain::edits::{self, PatientRecords, RuleSet, Severity, TumorRecord};
 use crate::domain::naaccr::{Dictionary, RecordType};
 use crate::domain::validation::Violation;
 use crate::dto::{
@@ -228,36 +228,33 @@ fn failing(stored: &Stored, today: NaiveDate) -> Vec<Vec<Finding<'static>>> {
     let Some(d) = stored.domain() else {
         return stored.tumors.iter().map(|_| reasons_invalid()).collect();
     };
-    let valid: Vec<(&str, &crate::domain::records::Tumor)> =
-        d.tumors.iter().filter_map(|(id, t)| t.as_ref().map(|t| (id.as_str(), t))).collect();
-    let contacts: Vec<_> = d.contacts.iter().map(|(_, c)| c).collect();
-    let none = Overrides::none();
+    let records = PatientRecords {
+        patient: &d.patient,
+        items: &stored.items,
+        tumors: d
+            .tumors
+            .iter()
+            .zip(&stored.tumors)
+            .filter_map(|((id, t), st)| {
+                t.as_ref().map(|tumor| TumorRecord { id, tumor, items: &st.items })
+            })
+            .collect(),
+        treatments: d.treatments.iter().map(|(i, t, x)| (i.as_str(), t.as_str(), x)).collect(),
+        contacts: d.contacts.iter().map(|(i, c)| (i.as_str(), c)).collect(),
+    };
+    let review = edits::review(&records, RuleSet::Naaccr, today, &super::edits::kept);
+    let mut reviewed = review.tumors.into_iter();
     d.tumors
         .iter()
-        .zip(&stored.tumors)
-        .map(|((id, tumor), st)| {
-            let Some(tumor) = tumor else { return reasons_invalid() };
-            let others: Vec<(&str, &crate::domain::records::Tumor)> =
-                valid.iter().filter(|(o, _)| o != id).copied().collect();
-            let treatments: Vec<_> =
-                d.treatments.iter().filter(|(_, tid, _)| tid == id).map(|(_, _, t)| t).collect();
-            let age = st.items.get("ageAtDiagnosis").and_then(|a| a.parse().ok());
-            let input = EditInput {
-                patient: &d.patient,
-                tumor_id: id,
-                tumor,
-                overrides: &none,
-                other_tumors: &others,
-                treatments: &treatments,
-                contacts: &contacts,
-                age_at_diagnosis: age,
-                today,
-            };
-            edits::run(&input, RuleSet::Naaccr)
+        .map(|(_, t)| match t {
+            None => reasons_invalid(),
+            Some(_) => reviewed
+                .next()
+                .unwrap_or_default()
                 .into_iter()
-                .filter(|f| f.severity == Severity::Error && !f.overridden)
+                .filter(|f| f.severity == Severity::Error)
                 .map(|f| Finding { edit_id: f.edit_id.into(), message: f.message.into() })
-                .collect()
+                .collect(),
         })
         .collect()
 }

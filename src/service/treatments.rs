@@ -30,7 +30,6 @@ pub fn create(
     crate::db::transaction(conn, |c| {
         let tumor = repo::get_tumor(c, tumor_id)?.ok_or(ServiceError::NotFound("tumor"))?;
         let mut loaded = Loaded::load(c, &tumor.patient_id)?;
-        let before = edits::before(&loaded, &ctx);
         let at = now();
         let row = TreatmentRow {
             id: new_id(),
@@ -43,10 +42,9 @@ pub fn create(
         };
         loaded.treatments.push((row.id.clone(), tumor_id.to_string(), rx));
         let focus = Focus::Treatment(row.id.clone());
-        loaded.check(&focus, ctx.today)?;
-        let warnings = edits::check_write(&before, &loaded, &focus, &ctx)?;
+        loaded.refuse_future(&focus, ctx.today)?;
         repo::insert_treatment(c, &row)?;
-        edits::store_warnings(c, &warnings)?;
+        edits::store_review(c, &loaded.row.id, &loaded, &ctx)?;
         audit::record(c, actor, Action::Create, "treatment", &[&row.id])?;
         out(&row)
     })
@@ -77,7 +75,6 @@ pub fn update(
         let tumor =
             repo::get_tumor(c, &current.tumor_id)?.ok_or(ServiceError::NotFound("tumor"))?;
         let mut loaded = Loaded::load(c, &tumor.patient_id)?;
-        let before = edits::before(&loaded, &ctx);
         let row = TreatmentRow {
             version: expected_version + 1,
             modality: rx.modality.as_str().to_string(),
@@ -90,12 +87,11 @@ pub fn update(
             None => loaded.treatments.push((id.to_string(), row.tumor_id.clone(), rx)),
         }
         let focus = Focus::Treatment(id.to_string());
-        loaded.check(&focus, ctx.today)?;
-        let warnings = edits::check_write(&before, &loaded, &focus, &ctx)?;
+        loaded.refuse_future(&focus, ctx.today)?;
         if !repo::update_treatment(c, &row, expected_version)? {
             return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
-        edits::store_warnings(c, &warnings)?;
+        edits::store_review(c, &loaded.row.id, &loaded, &ctx)?;
         audit::record(c, actor, Action::Update, "treatment", &[id])?;
         out(&row)
     })

@@ -16,6 +16,7 @@ use crate::db::rows::TumorRow;
 use crate::db::{DbConn, new_id, now, repo};
 use crate::domain::PartialDate;
 use crate::domain::chronology::Focus;
+use crate::domain::edits::EditStatus;
 use crate::domain::records::Tumor;
 use crate::dto::{Page, TumorData};
 
@@ -30,14 +31,15 @@ pub(crate) fn new_row(
         id,
         patient_id: patient_id.to_string(),
         version: 1,
-        primary_site: String::new(),
-        histology: String::new(),
-        behavior: String::new(),
-        diagnosis_year: 0,
-        class_of_case: String::new(),
+        primary_site: None,
+        histology: None,
+        behavior: None,
+        diagnosis_year: None,
+        class_of_case: None,
         reporting_facility: None,
         data: String::new(),
-        warnings: None,
+        findings: None,
+        edit_status: EditStatus::Clean.as_str().to_string(),
         created_at: at.into(),
         updated_at: at.into(),
         items: None,
@@ -48,11 +50,11 @@ pub(crate) fn new_row(
 
 /// Fills the columns the lists filter on, and the stored document.
 pub(crate) fn row_fields(t: &Tumor, row: &mut TumorRow) -> Result<()> {
-    row.primary_site = t.primary_site.to_string();
-    row.histology = t.histology.to_string();
-    row.behavior = t.behavior.to_string();
-    row.diagnosis_year = i32::from(t.date_of_diagnosis.year());
-    row.class_of_case = t.class_of_case.to_string();
+    row.primary_site = t.primary_site.map(|x| x.to_string());
+    row.histology = t.histology.map(|x| x.to_string());
+    row.behavior = t.behavior.map(|x| x.to_string());
+    row.diagnosis_year = t.dx_year().map(i32::from);
+    row.class_of_case = t.class_of_case.map(|x| x.to_string());
     row.reporting_facility = t.reporting_facility.clone();
     row.data = to_doc(&TumorData::from_domain(t))?;
     Ok(())
@@ -85,16 +87,17 @@ fn outs(conn: &mut DbConn, rows: &[TumorRow]) -> Result<Vec<TumorData>> {
                 stamped_doc(&row.data, &row.id, row.version, row.created_at.0, row.updated_at.0)?;
             doc.patient_id = Some(row.patient_id.clone());
             doc.cancer_status = statuses.get(&row.id).cloned();
-            doc.warnings = match &row.warnings {
-                Some(w) => Some(super::parse_doc(w)?),
-                None => Some(vec![]),
-            };
+            doc.findings = Some(match &row.findings {
+                Some(f) => super::parse_doc(f)?,
+                None => vec![],
+            });
+            doc.edit_status = Some(row.edit_status.clone());
             Ok(doc)
         })
         .collect()
 }
 
-/// Reads the tumor back as stored (with the warnings the write just stored).
+/// Reads the tumor back as stored (with the findings the write just stored).
 fn one(conn: &mut DbConn, row: &TumorRow) -> Result<TumorData> {
     let stored = repo::get_tumor(conn, &row.id)?.ok_or(ServiceError::NotFound("tumor"))?;
     outs(conn, std::slice::from_ref(&stored))?.pop().ok_or(ServiceError::NotFound("tumor"))
@@ -111,15 +114,13 @@ pub fn create(
     let tumor = data.to_domain().map_err(ServiceError::Invalid)?;
     crate::db::transaction(conn, |c| {
         let mut loaded = Loaded::load(c, patient_id)?;
-        let before = edits::before(&loaded, &ctx);
         let at = now();
         let row = new_row(new_id(), patient_id, &tumor, at)?;
         loaded.tumors.push((row.id.clone(), tumor));
         let focus = Focus::Tumor(row.id.clone());
-        loaded.check(&focus, ctx.today)?;
-        let warnings = edits::check_write(&before, &loaded, &focus, &ctx)?;
+        loaded.refuse_future(&focus, ctx.today)?;
         repo::insert_tumor(c, &row)?;
-        edits::store_warnings(c, &warnings)?;
+        edits::store_review(c, &loaded.row.id, &loaded, &ctx)?;
         loaded.store_follow_up_state(c)?;
         audit::record(c, actor, Action::Create, "tumor", &[&row.id])?;
         one(c, &row)
@@ -149,7 +150,6 @@ pub fn update(
         let current = repo::get_tumor(c, id)?.ok_or(ServiceError::NotFound("tumor"))?;
         check_version(current.version, expected_version)?;
         let mut loaded = Loaded::load(c, &current.patient_id)?;
-        let before = edits::before(&loaded, &ctx);
         let mut row =
             TumorRow { version: expected_version + 1, updated_at: now().into(), ..current };
         row_fields(&tumor, &mut row)?;
@@ -158,12 +158,11 @@ pub fn update(
             None => loaded.tumors.push((id.to_string(), tumor)),
         }
         let focus = Focus::Tumor(id.to_string());
-        loaded.check(&focus, ctx.today)?;
-        let warnings = edits::check_write(&before, &loaded, &focus, &ctx)?;
+        loaded.refuse_future(&focus, ctx.today)?;
         if !repo::update_tumor(c, &row, expected_version)? {
             return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
-        edits::store_warnings(c, &warnings)?;
+        edits::store_review(c, &loaded.row.id, &loaded, &ctx)?;
         loaded.store_follow_up_state(c)?;
         audit::record(c, actor, Action::Update, "tumor", &[id])?;
         one(c, &row)

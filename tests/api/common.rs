@@ -277,6 +277,7 @@ pub fn breast_tumor() -> Value {
         "behaviorCodeIcdO3": "3",
         "laterality": "2",
         "dateOfDiagnosis": "2021-03-15",
+        "dateOf1stContact": "2021-03-15",
         "sequenceNumberHospital": "00",
         "classOfCase": "14",
         "diagnosticConfirmation": "1",

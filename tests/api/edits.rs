@@ -1,4 +1,5 @@
-//! Edits on every write, override flags, stored warnings, the catalogue and batch runs.
+//! Edits on every write (stored as findings, never refusing it), override flags, the catalogue and
+//! batch runs.
 
 use chrono::NaiveDate;
 use oncoreg::domain::edits::RuleSet;
@@ -10,69 +11,93 @@ use serde_json::{Value, json};
 use crate::both_backends;
 use crate::common::{TestApp, breast_tumor, patient_body};
 
-both_backends!(edits_guard_every_write, batch_runs_report_failing_tumors);
-
-fn rules(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .filter_map(|e| e["rule"].as_str().map(str::to_string))
-        .collect()
-}
+both_backends!(edits_flag_but_never_refuse, batch_runs_report_failing_tumors);
 
 fn prostate() -> Value {
     json!({"primarySite": "C61.9", "histologicTypeIcdO3": "8140", "behaviorCodeIcdO3": "3", "laterality": "0",
            "dateOfDiagnosis": "2019-05-02", "sequenceNumberHospital": "00", "classOfCase": "14",
-           "diagnosticConfirmation": "1", "gradeClinical": "2", "gradePathological": "2", "summaryStage2018": "1"})
+           "diagnosticConfirmation": "1", "gradeClinical": "2", "gradePathological": "2", "summaryStage2018": "1",
+           "dateOf1stContact": "2019-05-02", "accessionNumberHosp": "201900001"})
 }
 
-async fn edits_guard_every_write(app: &TestApp) {
-    // An error-level edit: no override can accept it.
+/// The edit ids of a record's stored findings, with their severities.
+fn findings(body: &Value) -> Vec<(String, String)> {
+    body["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["editId"].as_str().unwrap_or("").to_string(),
+                f["severity"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn has(body: &Value, edit: &str) -> bool {
+    findings(body).iter().any(|(id, _)| id == edit)
+}
+
+async fn edits_flag_but_never_refuse(app: &TestApp) {
+    // An error-level edit: the tumor is stored with its finding and status errors.
     let woman = app.patient(&patient_body("900")).await;
     let r = app.post(&format!("/api/v1/patients/{woman}/tumors"), &prostate()).await;
-    r.problem(422);
-    let e = &r.body["errors"][0];
-    assert_eq!(e["rule"], "edit.sex-site");
-    assert_eq!(e["editId"], "sex-site");
-    assert_eq!(e["severity"], "error");
-    assert!(e["overrideFlag"].is_null());
-    assert!(e["message"].as_str().unwrap_or("").contains("C61.9"), "{e}");
-    assert_eq!(app.get(&format!("/api/v1/patients/{woman}/tumors")).await.body["items"], json!([]));
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["editStatus"], "errors", "{}", r.body);
+    let f = r.body["findings"]
+        .as_array()
+        .and_then(|l| l.iter().find(|f| f["editId"] == "sex-site"))
+        .cloned()
+        .expect("sex-site finding");
+    assert_eq!(f["severity"], "error");
+    assert!(f["message"].as_str().unwrap_or("").contains("C61.9"), "{f}");
+    let prostate_of_woman = r.id();
+    let listed = app.get("/api/v1/tumors?editStatus=errors").await;
+    let ids: Vec<&str> = listed.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|t| t["id"].as_str())
+        .collect();
+    assert_eq!(ids, vec![prostate_of_woman.as_str()]);
+    let p = app.get(&format!("/api/v1/patients/{woman}")).await;
+    assert_eq!(p.body["editStatus"], "errors", "the patient's status counts its tumors'");
+    let clean = app.get("/api/v1/patients?editStatus=clean").await;
+    assert_eq!(clean.body["items"], json!([]));
+    app.get("/api/v1/tumors?editStatus=bad").await.problem(400);
 
-    // A review-level edit is refused until a reviewer sets its override flag.
+    // A review-level edit is stored as a warning until a reviewer sets its override flag.
     let mut liver_type = breast_tumor();
     liver_type["histologicTypeIcdO3"] = json!("8170");
-    let r = app.post(&format!("/api/v1/patients/{woman}/tumors"), &liver_type).await;
-    r.problem(422);
-    assert!(rules(&r.body).contains(&"edit.site-morphology-seer".to_string()), "{}", r.body);
-    let flag = r.body["errors"]
-        .as_array()
-        .and_then(|l| l.iter().find(|e| e["rule"] == "edit.site-morphology-seer"))
-        .map(|e| e["overrideFlag"].clone());
-    assert_eq!(flag, Some(json!("overRideSiteType")));
-    liver_type["overRideSiteType"] = json!("1");
-    let r = app.post(&format!("/api/v1/patients/{woman}/tumors"), &liver_type).await;
+    liver_type["sequenceNumberHospital"] = json!("02");
+    let man = app
+        .patient(&{
+            let mut b = patient_body("902");
+            b["sexAssignedAtBirth"] = json!("1");
+            b
+        })
+        .await;
+    let r = app.post(&format!("/api/v1/patients/{man}/tumors"), &liver_type).await;
     assert_eq!(r.status, 201, "{}", r.body);
-    assert_eq!(r.body["overRideSiteType"], "1");
+    assert!(has(&r.body, "site-morphology-seer"), "{}", r.body);
+    assert_eq!(r.body["editStatus"], "warnings");
     let tid = r.id();
-    let findings = app.get(&format!("/api/v1/tumors/{tid}/edits")).await;
-    assert_eq!(findings.status, 200);
-    let accepted = findings.body["findings"]
+    liver_type["overRideSiteType"] = json!("1");
+    let r = app.put(&format!("/api/v1/tumors/{tid}"), 1, &liver_type).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["overRideSiteType"], "1");
+    let findings_now = app.get(&format!("/api/v1/tumors/{tid}/edits")).await;
+    let accepted = findings_now.body["findings"]
         .as_array()
         .and_then(|l| l.iter().find(|f| f["editId"] == "site-morphology-seer"))
         .map(|f| f["overridden"].clone());
     assert_eq!(accepted, Some(json!(true)));
-    let r = app.put(&format!("/api/v1/tumors/{tid}"), 1, &json!({"overRideSiteType": "yes"})).await;
+    // A value that cannot be a value is still refused, naming the field.
+    let r = app.put(&format!("/api/v1/tumors/{tid}"), 2, &json!({"overRideSiteType": "yes"})).await;
     assert!(r.problem(422).contains(&("overRideSiteType".to_string(), "code.unknown".to_string())));
 
     // Setting an override flag on an update is audited like any change.
-    let mut body = breast_tumor();
-    body["overRideSiteType"] = json!("1");
-    body["overRideHistology"] = json!("1");
-    body["histologicTypeIcdO3"] = json!("8170");
-    let r = app.put(&format!("/api/v1/tumors/{tid}"), 1, &body).await;
-    assert_eq!(r.status, 200, "{}", r.body);
     let log = app
         .send(Method::GET, &format!("/api/v1/audit?entityId={tid}"), Some(&app.admin), None)
         .await;
@@ -93,24 +118,21 @@ async fn edits_guard_every_write(app: &TestApp) {
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let t = app.get(&format!("/api/v1/tumors/{tid}")).await;
-    let warnings: Vec<&str> = t.body["warnings"]
-        .as_array()
-        .expect("warnings")
-        .iter()
-        .filter_map(|w| w["editId"].as_str())
-        .collect();
-    assert_eq!(warnings, vec!["treatment-code-date"]);
+    assert!(has(&t.body, "treatment-code-date"), "{}", t.body);
 
-    // A patient change that would break an edit on an existing tumor is refused, naming the tumor.
+    // A patient change that breaks an edit on an existing tumor is stored; the tumor says so.
     let mut man_body = patient_body("901");
     man_body["sexAssignedAtBirth"] = json!("1");
     let man = app.patient(&man_body).await;
     let prostate_id = app.tumor(&man, &prostate()).await;
+    assert_eq!(app.get(&format!("/api/v1/tumors/{prostate_id}")).await.body["editStatus"], "clean");
     man_body["sexAssignedAtBirth"] = json!("2");
     let r = app.put(&format!("/api/v1/patients/{man}"), 1, &man_body).await;
-    r.problem(422);
-    assert_eq!(r.body["errors"][0]["rule"], "edit.sex-site");
-    assert_eq!(r.body["errors"][0]["tumorId"], prostate_id.as_str());
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["editStatus"], "errors");
+    let t = app.get(&format!("/api/v1/tumors/{prostate_id}")).await;
+    assert!(has(&t.body, "sex-site"), "{}", t.body);
+    assert_eq!(t.body["editStatus"], "errors");
 
     // The catalogue.
     let cat = app.get("/api/v1/edits").await;

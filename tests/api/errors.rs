@@ -137,11 +137,9 @@ async fn invalid_records_get_422_and_write_nothing(app: &TestApp) {
     );
     assert_eq!(patient_count(app).await, 0, "nothing written");
 
+    // Only the patient id number is needed to store a patient: the rest can come later.
     let r = app.post("/api/v1/patients", &json!({})).await;
-    let errs = r.problem(422);
-    for f in ["patientIdNumber", "nameLast", "sexAssignedAtBirth"] {
-        assert!(errs.contains(&(f.to_string(), "required".to_string())), "{f}");
-    }
+    assert_eq!(r.problem(422), vec![("patientIdNumber".to_string(), "required".to_string())]);
 
     let pid = app.patient(&patient_body("556")).await;
     let mut t = breast_tumor();

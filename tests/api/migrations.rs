@@ -64,6 +64,7 @@ fn item_maps_move_onto_their_records(url: &str) {
     let mut conn = pool.get().expect("connection");
     db::run_migrations(&mut conn).expect("up");
     // Down to the state before 000400 (later migrations first).
+    assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261205000900");
     assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000800");
     assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000700");
     assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000600");
@@ -100,7 +101,7 @@ fn item_maps_move_onto_their_records(url: &str) {
     let t: Vec<Option<String>> =
         tumors::table.select(tumors::items).load(&mut *conn).expect("tumors");
     assert_eq!(t, vec![Some(r#"{"cs1":"5"}"#.to_string())]);
-    for _ in ["000800", "000700", "000600", "000500", "000400"] {
+    for _ in ["000900", "000800", "000700", "000600", "000500", "000400"] {
         db::revert_last_migration(&mut conn).expect("down again");
     }
     let back: i64 = diesel::sql_query("SELECT COUNT(*) AS n FROM patient_items")
@@ -192,6 +193,7 @@ fn submission_rows_need_their_batch(url: &str) {
         run(&mut conn, &format!("DELETE FROM submissions WHERE id = '{b2}'"))
             .expect("a batch without rows can go");
         if round == "statement check" {
+            assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261205000900");
             assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000800");
             assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000700");
             assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000600");
@@ -282,6 +284,7 @@ fn submission_rows_are_keyed_by_tumor(url: &str) {
         };
         assert!(plan.contains(index), "{round}: {plan}");
         if round == "tumor-led key" {
+            assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261205000900");
             assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000800");
             assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261123000700");
         }
@@ -309,4 +312,84 @@ fn sqlite_submission_rows_are_keyed_by_tumor() {
 #[test]
 fn postgres_submission_rows_are_keyed_by_tumor() {
     on_postgres(submission_rows_are_keyed_by_tumor);
+}
+
+/// 000900 rebuilds the SQLite tumors table: rows and their foreign keys survive both ways, a tumor
+/// without codes can be stored after it, and the other tables' references still name `tumors`.
+fn tumors_store_first(url: &str) {
+    let pool = db::pool(&DatabaseUrl::parse(url), Some(1)).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    db::run_migrations(&mut conn).expect("up");
+    assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261205000900");
+    let at = "'2026-01-01 00:00:00'";
+    let run = |conn: &mut db::DbConn, sql: &str| diesel::sql_query(sql).execute(conn);
+    for sql in [
+        format!(
+            "INSERT INTO patients (id, version, patient_id_number, name_search, vital_status, \
+             data, created_at, updated_at) VALUES ('p1', 1, '00000001', 'roe', '1', '{{}}', {at}, {at})"
+        ),
+        format!(
+            "INSERT INTO tumors (id, patient_id, version, primary_site, histology, behavior, \
+             diagnosis_year, class_of_case, data, warnings, created_at, updated_at) \
+             VALUES ('t1', 'p1', 1, 'C509', '8500', '3', 2021, '14', '{{}}', '[]', {at}, {at})"
+        ),
+        format!(
+            "INSERT INTO treatments (id, tumor_id, version, modality, data, created_at, updated_at) \
+             VALUES ('r1', 't1', 1, 'surgery', '{{}}', {at}, {at})"
+        ),
+    ] {
+        run(&mut conn, &sql).expect("insert");
+    }
+    db::run_migrations(&mut conn).expect("up again");
+    let t: Vec<(Option<String>, String, Option<String>)> = tumors::table
+        .select((tumors::primary_site, tumors::edit_status, tumors::findings))
+        .load(&mut *conn)
+        .expect("tumors");
+    assert_eq!(t, vec![(Some("C509".into()), "warnings".into(), Some("[]".into()))]);
+    run(
+        &mut conn,
+        &format!(
+            "INSERT INTO tumors (id, patient_id, version, data, created_at, updated_at) \
+             VALUES ('t2', 'p1', 1, '{{}}', {at}, {at})"
+        ),
+    )
+    .expect("a tumor without codes is stored");
+    run(
+        &mut conn,
+        &format!(
+            "INSERT INTO treatments (id, tumor_id, version, modality, data, created_at, updated_at) \
+             VALUES ('r2', 't2', 1, 'surgery', '{{}}', {at}, {at})"
+        ),
+    )
+    .expect("treatments reference the new table");
+    assert!(
+        run(
+            &mut conn,
+            &format!(
+                "INSERT INTO treatments (id, tumor_id, version, modality, data, created_at, \
+                 updated_at) VALUES ('r3', 'none', 1, 'surgery', '{{}}', {at}, {at})"
+            ),
+        )
+        .is_err(),
+        "a treatment of no tumor is refused"
+    );
+    assert!(run(&mut conn, "DELETE FROM tumors WHERE id = 't1'").is_err(), "t1 has a treatment");
+    run(&mut conn, "DELETE FROM treatments WHERE id = 'r2'").expect("delete");
+    run(&mut conn, "DELETE FROM tumors WHERE id = 't2'").expect("delete");
+    assert_eq!(db::revert_last_migration(&mut conn).expect("down"), "20261205000900");
+    assert!(
+        run(&mut conn, "DELETE FROM tumors WHERE id = 't1'").is_err(),
+        "after the revert too, treatments reference tumors"
+    );
+    db::run_migrations(&mut conn).expect("up a third time");
+}
+
+#[test]
+fn sqlite_tumors_store_first() {
+    on_sqlite(tumors_store_first);
+}
+
+#[test]
+fn postgres_tumors_store_first() {
+    on_postgres(tumors_store_first);
 }

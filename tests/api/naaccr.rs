@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::io::{Cursor, Read, Write};
 use std::process::Command;
 
+use oncoreg::domain::edits::RuleSet;
 use oncoreg::domain::naaccr::{DataType, Dictionary, ItemDef, Level, RecordType};
 use oncoreg::export::flat_file::write_flat_lines;
 use oncoreg::export::naaccr_read::NaaccrXmlReader;
@@ -390,7 +391,8 @@ async fn damaged_files_are_reported_or_refused_never_a_panic(app: &TestApp) {
                 _ => doc.truncate(at.max(1)),
             }
         }
-        match imports::import(&mut conn, &actor, Box::new(Cursor::new(doc)), 1 << 30, today) {
+        let ctx = oncoreg::service::Ctx { today, rule_set: RuleSet::Naaccr };
+        match imports::import(&mut conn, &actor, Box::new(Cursor::new(doc)), 1 << 30, ctx) {
             Ok(_) => read += 1,
             Err(ServiceError::Refused(_)) => refused += 1,
             Err(e) => panic!("round {round}: neither a report nor a refusal: {e}"),
@@ -680,23 +682,15 @@ async fn import_then_export_gives_back_every_item(app: &TestApp) {
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.body["patientsCreated"], 1, "{}", r.body);
         assert_eq!(r.body["patientsRejected"], 0, "{}", r.body);
-        let supplied: Vec<&Value> = r.body["records"]
+        // Nothing is invented: an incidence record carries no names, and none is made up.
+        let supplied = r.body["records"]
             .as_array()
             .into_iter()
             .flatten()
             .flat_map(|rec| rec["problems"].as_array().into_iter().flatten())
             .filter(|p| p["outcome"] == "supplied")
-            .collect();
-        if rt == RecordType::I {
-            // Incidence records carry no names: the new patient is registered as UNKNOWN.
-            assert_eq!(supplied.len(), 1, "{}", r.body);
-            assert_eq!(
-                (&supplied[0]["naaccrId"], &supplied[0]["rule"]),
-                (&json!("nameLast"), &json!("value.supplied"))
-            );
-        } else {
-            assert!(supplied.is_empty(), "{}", r.body);
-        }
+            .count();
+        assert_eq!(supplied, 0, "{}", r.body);
         let s = submit(
             app,
             json!({"recordType": rt.as_str(), "naaccrVersion": version, "includeFailing": true}),
@@ -824,10 +818,12 @@ async fn flat_file_and_its_xml_twin_give_the_same_registry(app: &TestApp) {
     let patients = app.get("/api/v1/patients?limit=100").await;
     for p in patients.body["items"].as_array().into_iter().flatten() {
         let id = p["id"].as_str().expect("id");
+        // An incidence record carries no name: the patient is stored without one, and flagged.
         let named = if p["patientIdNumber"].as_str() >= Some("00002005") {
-            "UNKNOWN"
+            assert!(p["findings"].to_string().contains("name-last-missing"), "{p}");
+            Value::Null
         } else {
-            "Flatperson"
+            json!("Flatperson")
         };
         assert_eq!(p["nameLast"], named, "{p}");
         let tumors = app.get(&format!("/api/v1/patients/{id}/tumors")).await;
@@ -1031,7 +1027,7 @@ async fn reported_problems_are_listed_per_record(app: &TestApp) {
         ),
         (r#"<Item naaccrId="primarySite">C504</Item>"#, "", "item.level", "dropped", "created"),
         ("", r#"<Item naaccrId="ageAtDiagnosis">1234</Item>"#, "item.value", "reported", "created"),
-        ("", r#"<Item naaccrId="grade">Q</Item>"#, "code.unknown", "untyped", "created"),
+        ("", r#"<Item naaccrId="grade">Q</Item>"#, "code.unknown", "kept", "created"),
         (r#"<Item naaccrId="race1">7X</Item>"#, "", "item.value", "reported", "created"),
         (
             "",
@@ -1055,7 +1051,7 @@ async fn reported_problems_are_listed_per_record(app: &TestApp) {
             r.body
         );
     }
-    // A missing required field rejects the patient with its tumors.
+    // Store first: a patient without a last name is stored, and flagged.
     let no_name = a_doc(
         &format!(
             r#"<Patient><Item naaccrId="patientIdNumber">00006001</Item><Item naaccrId="sexAssignedAtBirth">2</Item>{}</Patient>"#,
@@ -1064,20 +1060,56 @@ async fn reported_problems_are_listed_per_record(app: &TestApp) {
         "",
     );
     let r = import(app, "application/xml", no_name).await;
+    assert_eq!(
+        (r.body["patientsCreated"].clone(), r.body["patientsRejected"].clone()),
+        (json!(1), json!(0)),
+        "{}",
+        r.body
+    );
+    let p = app.get("/api/v1/patients?patientIdNumber=00006001").await;
+    assert_eq!(p.body["items"][0]["nameLast"], Value::Null);
+    assert!(p.body["items"][0]["findings"].to_string().contains("name-last-missing"), "{}", p.body);
+    // Only a patient without a usable patient id number is left out.
+    let no_number = a_doc(
+        &format!(
+            r#"<Patient><Item naaccrId="sexAssignedAtBirth">2</Item>{}</Patient>"#,
+            tumor_xml("")
+        ),
+        "",
+    );
+    let r = import(app, "application/xml", no_number).await;
     assert_eq!(r.body["patientsRejected"], 1, "{}", r.body);
-    assert_eq!(r.body["records"][0]["problems"][0]["naaccrId"], json!("nameLast"), "{}", r.body);
+    assert_eq!(
+        r.body["records"][0]["problems"][0]["naaccrId"],
+        json!("patientIdNumber"),
+        "{}",
+        r.body
+    );
     assert_eq!(r.body["records"][0]["problems"][0]["outcome"], json!("rejected"));
-    // A tumor that cannot be stored rejects the whole patient.
+    // A site that is no ICD-O-3 code is kept as read in the tumor's items, flagged.
     let bad_tumor = a_doc(
         &patient_xml("00006002", "", r#"<Item naaccrId="noSuch">1</Item>"#).replace("C504", "C999"),
         "",
     );
     let r = import(app, "application/xml", bad_tumor).await;
-    assert_eq!(r.body["patientsRejected"], 1, "{}", r.body);
-    // A date rule: diagnosis before birth.
+    assert_eq!(r.body["patientsCreated"], 1, "{}", r.body);
+    let problems = r.body["records"][0]["problems"].as_array().expect("problems");
+    assert!(
+        problems.iter().any(|p| p["naaccrId"] == "primarySite" && p["outcome"] == "kept"),
+        "{}",
+        r.body
+    );
+    let t = app.get("/api/v1/tumors?patientIdNumber=00006002").await;
+    let tumor = &t.body["items"][0];
+    assert_eq!(tumor["primarySite"], Value::Null, "{tumor}");
+    assert_eq!(tumor["editStatus"], "errors", "{tumor}");
+    assert!(tumor["findings"].to_string().contains("value-kept"), "{tumor}");
+    // A date rule: diagnosis before birth is stored and flagged.
     let before_birth = a_doc(&patient_xml("00006003", "", "").replace("20210315", "19500101"), "");
     let r = import(app, "application/xml", before_birth).await;
-    assert_eq!(r.body["patientsRejected"], 1, "{}", r.body);
+    assert_eq!(r.body["patientsCreated"], 1, "{}", r.body);
+    let problems = r.body["records"][0]["problems"].as_array().expect("problems");
+    assert!(problems.iter().any(|p| p["rule"] == "edit.date-order"), "{}", r.body);
     // An error-level edit is reported; the record is imported.
     let prostate = a_doc(
         &patient_xml("00006004", "", "")

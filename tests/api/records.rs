@@ -1,6 +1,6 @@
 //! Creating, reading and correcting patients, tumors, treatments and contacts, and the date rules.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::both_backends;
 use crate::common::{TestApp, breast_tumor, patient_body};
@@ -87,16 +87,40 @@ async fn full_record_round_trip(app: &TestApp) {
     assert_eq!(app.get(&format!("/api/v1/tumors/{tid}")).await.body["gradePathological"], "3");
 }
 
+/// The stored findings of a record as (edit id, fields) pairs.
+fn findings(body: &Value) -> Vec<(String, Vec<String>)> {
+    body["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let fields = f["fields"].as_array().expect("fields");
+            (
+                f["editId"].as_str().unwrap_or("").to_string(),
+                fields.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+            )
+        })
+        .collect()
+}
+
+fn flags(body: &Value, edit: &str, field: &str) -> bool {
+    findings(body).iter().any(|(e, fs)| e == edit && fs.iter().any(|f| f == field))
+}
+
+/// Dates out of order are stored and flagged (edit `date-order`); a date in the future cannot be
+/// a value and is refused.
 async fn date_rules_across_records(app: &TestApp) {
     let pid = app.patient(&patient_body("100")).await;
 
     let mut early = breast_tumor();
     early["dateOfDiagnosis"] = json!("1950");
+    early["sequenceNumberHospital"] = json!("03");
     let r = app.post(&format!("/api/v1/patients/{pid}/tumors"), &early).await;
-    assert_eq!(
-        r.problem(422),
-        vec![("dateOfDiagnosis".to_string(), "date.beforeBirth".to_string())]
-    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert!(flags(&r.body, "date-order", "dateOfDiagnosis"), "{}", r.body);
+    assert_eq!(r.body["editStatus"], "errors");
+    let msg = r.body.to_string();
+    assert!(!msg.contains("1956-03-14"), "dates are not echoed: {msg}");
 
     let mut future = breast_tumor();
     future["dateOfDiagnosis"] = json!("2026-07-01");
@@ -120,19 +144,35 @@ async fn date_rules_across_records(app: &TestApp) {
             &json!({"modality": "surgery", "code": "22", "startDate": "2021-02-01"}),
         )
         .await;
-    assert_eq!(r.problem(422), vec![("startDate".to_string(), "date.beforeDiagnosis".to_string())]);
+    assert_eq!(r.status, 201, "a treatment before the diagnosis is stored: {}", r.body);
+    let t = app.get(&format!("/api/v1/tumors/{tid}")).await;
+    assert!(flags(&t.body, "date-order", "rxDateSurgery"), "{}", t.body);
+    let treatment = r.id();
+    // Correcting the date clears the finding.
     let r = app
-        .post(&format!("/api/v1/tumors/{tid}/treatments"), &json!({"modality": "surgery", "code": "22", "startDate": "2021-05-01", "endDate": "2021-04-01"}))
+        .put(
+            &format!("/api/v1/treatments/{treatment}"),
+            1,
+            &json!({"modality": "surgery", "code": "22", "startDate": "2021-05-01", "endDate": "2021-04-01"}),
+        )
         .await;
-    assert_eq!(r.problem(422), vec![("endDate".to_string(), "date.order".to_string())]);
-    // Partial dates that may be the same day are accepted.
+    assert_eq!(r.status, 200, "{}", r.body);
+    let t = app.get(&format!("/api/v1/tumors/{tid}")).await;
+    assert!(
+        findings(&t.body).iter().any(|(e, _)| e == "date-order"),
+        "the end before the start is flagged: {}",
+        t.body
+    );
     let r = app
-        .post(
-            &format!("/api/v1/tumors/{tid}/treatments"),
+        .put(
+            &format!("/api/v1/treatments/{treatment}"),
+            2,
             &json!({"modality": "surgery", "code": "22", "startDate": "2021-03"}),
         )
         .await;
-    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let t = app.get(&format!("/api/v1/tumors/{tid}")).await;
+    assert!(!findings(&t.body).iter().any(|(e, _)| e == "date-order"), "{}", t.body);
 
     let r = app
         .post(
@@ -141,38 +181,52 @@ async fn date_rules_across_records(app: &TestApp) {
                     "tumors": [{"tumorId": tid, "cancerStatus": "1"}]}),
         )
         .await;
-    assert_eq!(
-        r.problem(422),
-        vec![("contactDate".to_string(), "date.beforeDiagnosis".to_string())]
-    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let t = app.get(&format!("/api/v1/tumors/{tid}")).await;
+    assert!(flags(&t.body, "date-order", "dateOfDiagnosis"), "{}", t.body);
 
-    // Moving the birth date after a recorded diagnosis is refused, and names the patient's field.
+    // Moving the birth date after a recorded diagnosis is stored and flagged on the tumors.
     let p = app.get(&format!("/api/v1/patients/{pid}")).await;
     let mut body = patient_body("100");
     body["dateOfBirth"] = json!("2022-01-01");
     let r = app
         .put(&format!("/api/v1/patients/{pid}"), p.body["version"].as_i64().unwrap_or(0), &body)
         .await;
-    assert_eq!(r.problem(422), vec![("dateOfBirth".to_string(), "date.beforeBirth".to_string())]);
-    let msg = r.body["errors"][0]["message"].as_str().unwrap_or("");
-    assert!(!msg.contains("2022") && !msg.contains("1956"), "dates are not echoed: {msg}");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["editStatus"], "errors");
+    let t = app.get(&format!("/api/v1/tumors/{tid}")).await;
+    let text = t.body["findings"].to_string();
+    assert!(text.contains("before the date of birth"), "{text}");
+    assert!(!text.contains("2022") && !text.contains("1956"), "dates are not echoed: {text}");
 }
 
+/// A death is recorded before its cause is coded; what follows it is flagged, not refused.
 async fn death_closes_the_record(app: &TestApp) {
     let pid = app.patient(&patient_body("200")).await;
     let tid = app.tumor(&pid, &breast_tumor()).await;
-    let death = json!({"contactDate": "2023-02-10", "vitalStatus": "0", "followUpSource": "7", "causeOfDeath": "C50.9",
+    let death = json!({"contactDate": "2023-02-10", "vitalStatus": "0", "followUpSource": "7",
                        "tumors": [{"tumorId": tid, "cancerStatus": "2"}]});
     let r = app.post(&format!("/api/v1/patients/{pid}/contacts"), &death).await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    assert_eq!(r.body["causeOfDeath"], "C509");
+    assert_eq!(r.status, 201, "a death without its cause is recorded: {}", r.body);
+    let death_id = r.id();
     let p = app.get(&format!("/api/v1/patients/{pid}")).await;
     assert_eq!(p.body["vitalStatus"], "0");
     assert_eq!(p.body["dateOfLastContact"], "2023-02-10");
+    assert!(flags(&p.body, "vital-status-cause-of-death", "causeOfDeath"), "{}", p.body);
+    assert_eq!(p.body["editStatus"], "errors");
+    let mut coded = death.clone();
+    coded["causeOfDeath"] = json!("C50.9");
+    let r = app.put(&format!("/api/v1/contacts/{death_id}"), 1, &coded).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["causeOfDeath"], "C509");
+    let p = app.get(&format!("/api/v1/patients/{pid}")).await;
+    assert!(!flags(&p.body, "vital-status-cause-of-death", "causeOfDeath"), "{}", p.body);
 
     let later = json!({"contactDate": "2024-01-01", "vitalStatus": "1", "followUpSource": "2"});
     let r = app.post(&format!("/api/v1/patients/{pid}/contacts"), &later).await;
-    assert_eq!(r.problem(422), vec![("contactDate".to_string(), "date.afterDeath".to_string())]);
+    assert_eq!(r.status, 201, "{}", r.body);
+    let p = app.get(&format!("/api/v1/patients/{pid}")).await;
+    assert!(p.body["findings"].to_string().contains("after the date of death"), "{}", p.body);
 
     let r = app
         .post(
@@ -180,22 +234,25 @@ async fn death_closes_the_record(app: &TestApp) {
             &json!({"modality": "radiation", "code": "1", "startDate": "2023-03-01"}),
         )
         .await;
-    assert_eq!(r.problem(422), vec![("startDate".to_string(), "date.afterDeath".to_string())]);
+    assert_eq!(r.status, 201, "{}", r.body);
+    let t = app.get(&format!("/api/v1/tumors/{tid}")).await;
+    assert!(flags(&t.body, "date-order", "rxDateRadiation"), "{}", t.body);
 
     let mut second = breast_tumor();
     second["dateOfDiagnosis"] = json!("2023-05-01");
     second["sequenceNumberHospital"] = json!("02");
     let r = app.post(&format!("/api/v1/patients/{pid}/tumors"), &second).await;
-    assert_eq!(
-        r.problem(422),
-        vec![("dateOfDiagnosis".to_string(), "date.afterDeath".to_string())]
-    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert!(flags(&r.body, "date-order", "dateOfDiagnosis"), "{}", r.body);
 
     let alive_with_cause = json!({"contactDate": "2022-01-01", "vitalStatus": "1", "followUpSource": "2", "causeOfDeath": "C509"});
     let r = app.post(&format!("/api/v1/patients/{pid}/contacts"), &alive_with_cause).await;
-    assert_eq!(
-        r.problem(422),
-        vec![("causeOfDeath".to_string(), "causeOfDeath.alive".to_string())]
+    assert_eq!(r.status, 201, "{}", r.body);
+    let p = app.get(&format!("/api/v1/patients/{pid}")).await;
+    assert!(
+        p.body["findings"].to_string().contains("alive but has a cause of death"),
+        "{}",
+        p.body
     );
 }
 

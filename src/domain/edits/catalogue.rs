@@ -368,7 +368,76 @@ pub const VITAL_STATUS_COD: EditDef = def(
      alive has none.",
 );
 
+pub const REQUIRED_CORE: EditDef = def(
+    "required-core",
+    "Required items: site, morphology, diagnosis date, laterality, sequence number",
+    Error,
+    &[SITE, HIST, BEH, DX, LAT, SEQ, "sequenceNumberCentral"],
+    None,
+    Both,
+    "Every tumor needs its primary site, histology, behavior, date of diagnosis and laterality, and a \
+     sequence number (hospital #560 or central #380). A tumor is stored without them and stays \
+     incomplete until they are coded.",
+);
+pub const REQUIRED_HOSPITAL: EditDef = def(
+    "required-hospital",
+    "Required items of hospital cases: class of case, hospital sequence number",
+    Error,
+    &["classOfCase", SEQ],
+    None,
+    Naaccr,
+    "A tumor abstracted by a hospital (one with a hospital sequence or accession number) needs its class \
+     of case; an analytic case (class 00–22) needs its hospital sequence number. Central registry \
+     records (central sequence number only) need neither.",
+);
+pub const REQUIRED_ANALYTIC_2018: EditDef = def(
+    "required-analytic-2018",
+    "Required items of analytic cases diagnosed from 2018",
+    Error,
+    &["summaryStage2018", "diagnosticConfirmation", "classOfCase", DX],
+    None,
+    Naaccr,
+    "Analytic cases (class 00–22) diagnosed from 2018 need Summary Stage 2018 and the diagnostic \
+     confirmation.",
+);
+pub const REQUIRED_PATIENT: EditDef = def(
+    "required-patient",
+    "Required patient items",
+    Error,
+    &[SEX],
+    None,
+    Both,
+    "Every patient needs the sex assigned at birth (9 when unknown).",
+);
+pub const NAME_MISSING: EditDef = def(
+    "name-last-missing",
+    "Name--Last",
+    Warning,
+    &["nameLast"],
+    None,
+    Naaccr,
+    "Name--Last is blank (incidence records carry no names): record it, or UNKNOWN when it is not known, \
+     before the patient is followed or sent in a confidential or abstract record.",
+);
+pub const VALUE_KEPT: EditDef = def(
+    "value-kept",
+    "Value kept as read",
+    Error,
+    &[],
+    None,
+    Both,
+    "A file gave a value its item cannot hold (a code not in the item's list, an impossible or future date, \
+     a wrong length or format). The value is kept exactly as read, exported unchanged, and flagged here \
+     until it is coded again.",
+);
+
 static CATALOGUE: &[EditDef] = &[
+    REQUIRED_CORE,
+    REQUIRED_HOSPITAL,
+    REQUIRED_ANALYTIC_2018,
+    REQUIRED_PATIENT,
+    NAME_MISSING,
+    VALUE_KEPT,
     MORPH_DX_YEAR,
     SITE_MORPH_SEER,
     SITE_MORPH_IMPOSSIBLE,

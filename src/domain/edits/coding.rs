@@ -3,21 +3,24 @@
 use super::catalogue::*;
 use super::site_morphology::{morph_text, site_text};
 use super::tables::{self, Paired};
-use super::{EditInput, Emitter};
+use super::{CodedInput, Emitter};
 use crate::domain::codes::Behavior;
 
-pub(super) fn check(input: &EditInput, out: &mut Emitter) {
+pub(super) fn check(input: &CodedInput, out: &mut Emitter) {
     laterality(input, out);
     confirmation(input, out);
     class_of_case(input, out);
 }
 
-fn laterality(input: &EditInput, out: &mut Emitter) {
-    let t = input.tumor;
-    let lat = t.laterality.code();
+fn laterality(input: &CodedInput, out: &mut Emitter) {
+    let t = &input.t;
+    let Some(laterality) = t.tumor.laterality else {
+        return;
+    };
+    let lat = laterality.code();
     let year = input.dx_year();
     // Some(true): must be paired; Some(false): must be 0; None: either is accepted.
-    let must_pair = match tables::paired_site(&t.primary_site) {
+    let must_pair = match tables::paired_site(&t.site) {
         Some(Paired::Always) => Some(true),
         Some(Paired::From2004) if year >= 2004 => Some(true),
         // C44.0/C44.4 joined the table late and CNS sites were unpaired before 2004: accept both.
@@ -29,15 +32,15 @@ fn laterality(input: &EditInput, out: &mut Emitter) {
             &LATERALITY_SITE,
             format!(
                 "{} is a paired site: laterality must be 1–5 or 9, not 0 (not a paired site)",
-                site_text(&t.primary_site)
+                site_text(&t.site)
             ),
         ),
         Some(false) if lat != "0" => out.emit(
             &LATERALITY_SITE,
             format!(
                 "{} is not a paired site: laterality must be 0, not {lat} ({})",
-                site_text(&t.primary_site),
-                t.laterality.label()
+                site_text(&t.site),
+                laterality.label()
             ),
         ),
         _ => {}
@@ -48,7 +51,7 @@ fn laterality(input: &EditInput, out: &mut Emitter) {
             "Laterality 5 (midline) is used only for diagnoses from 2010 on",
         );
     }
-    let bilateral_expected = t.primary_site.number() == 569
+    let bilateral_expected = t.site.number() == 569
         || (9510..=9514).contains(&t.histology.code())
         || t.histology.code() == 8960;
     if lat == "4" && !bilateral_expected {
@@ -58,7 +61,7 @@ fn laterality(input: &EditInput, out: &mut Emitter) {
                 "Laterality 4 (bilateral, single primary) is expected only for ovary, retinoblastoma and \
                  Wilms tumor, not {} at {}; review and set Over-ride Site/Lat/Morph if correct",
                 morph_text(&t.morphology()),
-                site_text(&t.primary_site)
+                site_text(&t.site)
             ),
         );
     }
@@ -76,9 +79,9 @@ fn marker_diagnosis_accepted(h: u16) -> bool {
     matches!(h, 8170 | 9732 | 9761)
 }
 
-fn confirmation(input: &EditInput, out: &mut Emitter) {
-    let t = input.tumor;
-    let Some(conf) = t.diagnostic_confirmation else {
+fn confirmation(input: &CodedInput, out: &mut Emitter) {
+    let t = &input.t;
+    let Some(conf) = t.tumor.diagnostic_confirmation else {
         return;
     };
     let code = conf.code();
@@ -129,10 +132,10 @@ fn confirmation(input: &EditInput, out: &mut Emitter) {
     }
 }
 
-fn class_of_case(input: &EditInput, out: &mut Emitter) {
-    let t = input.tumor;
-    let class = t.class_of_case;
-    let Some(source) = t.type_of_reporting_source else {
+fn class_of_case(input: &CodedInput, out: &mut Emitter) {
+    let t = &input.t;
+    let (Some(class), Some(source)) = (t.tumor.class_of_case, t.tumor.type_of_reporting_source)
+    else {
         return;
     };
     let source_code = source.code();

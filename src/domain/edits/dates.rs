@@ -2,16 +2,20 @@
 //! status against cause of death. Messages name the dates involved, never their values.
 
 use super::catalogue::*;
-use super::{EditInput, Emitter};
+use super::{CodedInput, EditInput, Emitter};
 use crate::domain::chronology::{Focus, PatientHistory};
 use crate::domain::partial_date::PartialDate;
 use crate::domain::records::Modality;
 
-pub(super) fn check(input: &EditInput, out: &mut Emitter) {
+/// The date edits that need no codes: date order and the date of last contact.
+pub(super) fn check_uncoded(input: &EditInput, out: &mut Emitter) {
     date_order(input, out);
     last_contact(input, out);
+}
+
+/// The treatment edits, which read the site and the year of diagnosis.
+pub(super) fn check(input: &CodedInput, out: &mut Emitter) {
     treatments(input, out);
-    vital_status(input, out);
 }
 
 /// The NAACCR item holding a treatment's start date (#1200–#1250, #3230 for transplant/endocrine).
@@ -98,7 +102,7 @@ fn last_contact(input: &EditInput, out: &mut Emitter) {
     else {
         return;
     };
-    if dlc.is_before(&input.tumor.date_of_diagnosis) {
+    if input.tumor.date_of_diagnosis.is_some_and(|dx| dlc.is_before(&dx)) {
         out.emit(&DLC_DX, "The date of last contact is before the date of diagnosis");
     }
     if dlc.is_after(&PartialDate::from_naive(input.today)) {
@@ -106,9 +110,9 @@ fn last_contact(input: &EditInput, out: &mut Emitter) {
     }
 }
 
-fn treatments(input: &EditInput, out: &mut Emitter) {
+fn treatments(input: &CodedInput, out: &mut Emitter) {
     let year = input.dx_year();
-    let site = input.tumor.primary_site;
+    let site = input.t.site;
     for rx in input.treatments {
         let code = rx.code.as_str();
         let item = rx.modality.naaccr_item();
@@ -160,24 +164,6 @@ fn treatments(input: &EditInput, out: &mut Emitter) {
                     site.dotted()
                 ),
             );
-        }
-    }
-}
-
-fn vital_status(input: &EditInput, out: &mut Emitter) {
-    for c in input.contacts {
-        match (c.vital_status.is_dead(), &c.cause_of_death) {
-            (true, None) => out.emit(
-                &VITAL_STATUS_COD,
-                "A contact records the patient as dead without a cause of death; code the underlying \
-                 cause, 7777 (no death certificate) or 7797 (certificate not coded)",
-            ),
-            (false, Some(_)) => out.emit(
-                &VITAL_STATUS_COD,
-                "A contact records the patient as alive but has a cause of death; remove it or correct \
-                 the vital status",
-            ),
-            _ => {}
         }
     }
 }

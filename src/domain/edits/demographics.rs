@@ -3,9 +3,9 @@
 
 use super::catalogue::*;
 use super::site_morphology::{morph_text, site_text};
-use super::{EditDef, EditInput, Emitter};
+use super::{CodedInput, EditDef, Emitter};
 
-pub(super) fn check(input: &EditInput, out: &mut Emitter) {
+pub(super) fn check(input: &CodedInput, out: &mut Emitter) {
     sex(input, out);
     age_site_histology(input, out);
     age_dates(input, out);
@@ -29,22 +29,24 @@ fn sex_word(female: bool) -> &'static str {
     if female { "female" } else { "male" }
 }
 
-fn sex(input: &EditInput, out: &mut Emitter) {
-    let sex = input.patient.sex_assigned_at_birth;
+fn sex(input: &CodedInput, out: &mut Emitter) {
+    let Some(sex) = input.patient.sex_assigned_at_birth else {
+        return;
+    };
     let female = match (sex.is_male(), sex.is_female()) {
         (true, _) => false,
         (_, true) => true,
         _ => return,
     };
-    let t = input.tumor;
-    let cat = t.primary_site.category();
+    let t = &input.t;
+    let cat = t.site.category();
     let wrong_site = if female { (60..=63).contains(&cat) } else { (51..=58).contains(&cat) };
     if wrong_site {
         out.emit(
             &SEX_SITE,
             format!(
                 "{} cannot be coded for a patient whose sex assigned at birth is {}",
-                site_text(&t.primary_site),
+                site_text(&t.site),
                 sex_word(female)
             ),
         );
@@ -105,16 +107,16 @@ const AGE_RULES: &[AgeRule] = &[
     ),
 ];
 
-fn age_site_histology(input: &EditInput, out: &mut Emitter) {
+fn age_site_histology(input: &CodedInput, out: &mut Emitter) {
     if !out.enabled(&AGE_SITE_MORPH) && !out.enabled(&IARC_AGE_SITE_MORPH) {
         return;
     }
     let Some(age) = input.age() else {
         return;
     };
-    let t = input.tumor;
+    let t = &input.t;
     let h = t.histology.code();
-    let cat = t.primary_site.category();
+    let cat = t.site.category();
     let hit = AGE_RULES.iter().find(|(lo, hi, sites, ages, _)| {
         (*lo..=*hi).contains(&h)
             && (sites.is_empty() || sites.iter().any(|(a, b)| (*a..=*b).contains(&cat)))
@@ -129,7 +131,7 @@ fn age_site_histology(input: &EditInput, out: &mut Emitter) {
     let text = format!(
         "{} at {} for this age at diagnosis: {why}",
         morph_text(&t.morphology()),
-        site_text(&t.primary_site)
+        site_text(&t.site)
     );
     let defs: [&EditDef; 2] = [&AGE_SITE_MORPH, &IARC_AGE_SITE_MORPH];
     for def in defs {
@@ -142,9 +144,8 @@ fn age_site_histology(input: &EditInput, out: &mut Emitter) {
     }
 }
 
-fn age_dates(input: &EditInput, out: &mut Emitter) {
-    let computed =
-        input.patient.date_of_birth.and_then(|b| input.tumor.date_of_diagnosis.years_since(&b));
+fn age_dates(input: &CodedInput, out: &mut Emitter) {
+    let computed = input.patient.date_of_birth.and_then(|b| input.t.dx.years_since(&b));
     let message = match (input.age_at_diagnosis, computed) {
         (Some(999), Some(_)) => Some(
             "Age at diagnosis is coded unknown (999) although the dates of birth and diagnosis give it",

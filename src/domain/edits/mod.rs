@@ -9,6 +9,9 @@ mod catalogue;
 mod coding;
 mod dates;
 mod demographics;
+mod patient;
+mod required;
+mod review;
 mod sequence;
 mod site_morphology;
 mod stage_grade;
@@ -22,10 +25,12 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::records::{Contact, Patient, Treatment, Tumor};
+use super::records::{Coded, Contact, ItemMap, Patient, Treatment, Tumor};
 use super::validation::RuleError;
 
-pub use catalogue::catalogue;
+pub use catalogue::{VALUE_KEPT, catalogue};
+pub use patient::{PatientInput, run_patient};
+pub use review::{EditStatus, PatientRecords, Review, TumorRecord, review};
 
 /// How a finding must be handled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -182,14 +187,31 @@ pub struct EditInput<'a> {
     pub contacts: &'a [&'a Contact],
     /// Age at diagnosis as reported (#230); `None` = unknown.
     pub age_at_diagnosis: Option<u16>,
+    /// The tumor's NAACCR items without a typed field.
+    pub items: &'a ItemMap,
     /// The date "now" for the no-future-dates rules; passed in to keep the edits pure.
     pub today: NaiveDate,
 }
 
-impl EditInput<'_> {
+/// An [`EditInput`] whose tumor has its core codes: what the coding edits look at. The patient's
+/// other tumors are those with their core codes known.
+struct CodedInput<'a> {
+    base: &'a EditInput<'a>,
+    t: Coded<'a>,
+    others: Vec<(&'a str, Coded<'a>)>,
+}
+
+impl<'a> std::ops::Deref for CodedInput<'a> {
+    type Target = EditInput<'a>;
+    fn deref(&self) -> &EditInput<'a> {
+        self.base
+    }
+}
+
+impl CodedInput<'_> {
     /// Year of diagnosis, the key of most date-dependent rules.
     fn dx_year(&self) -> u16 {
-        self.tumor.date_of_diagnosis.year()
+        self.t.dx_year()
     }
 
     /// The reported age, else the age computed from birth and diagnosis; 999 means unknown.
@@ -197,24 +219,29 @@ impl EditInput<'_> {
         match self.age_at_diagnosis {
             Some(999) => None,
             Some(age) => Some(age),
-            None => self
-                .patient
-                .date_of_birth
-                .and_then(|b| self.tumor.date_of_diagnosis.years_since(&b)),
+            None => self.patient.date_of_birth.and_then(|b| self.t.dx.years_since(&b)),
         }
     }
 }
 
 /// Runs every edit of `rule_set` on one tumor. Review findings whose override flag is set come
-/// back with `overridden: true`.
+/// back with `overridden: true`. Items an edit needs that are not coded yet are findings of the
+/// required-items edits; the edits that read them wait until they are coded.
 pub fn run(input: &EditInput, rule_set: RuleSet) -> Vec<Finding> {
     let mut out = Emitter { rule_set, overrides: input.overrides, findings: Vec::new() };
-    site_morphology::check(input, &mut out);
-    coding::check(input, &mut out);
-    demographics::check(input, &mut out);
-    sequence::check(input, &mut out);
-    stage_grade::check(input, &mut out);
-    dates::check(input, &mut out);
+    required::check(input, &mut out);
+    dates::check_uncoded(input, &mut out);
+    if let Some(t) = input.tumor.coded() {
+        let others =
+            input.other_tumors.iter().filter_map(|(id, o)| o.coded().map(|c| (*id, c))).collect();
+        let coded = CodedInput { base: input, t, others };
+        site_morphology::check(&coded, &mut out);
+        coding::check(&coded, &mut out);
+        demographics::check(&coded, &mut out);
+        sequence::check(&coded, &mut out);
+        stage_grade::check(&coded, &mut out);
+        dates::check(&coded, &mut out);
+    }
     out.findings
 }
 

@@ -5,19 +5,21 @@ use std::cmp::Ordering;
 
 use super::catalogue::*;
 use super::site_morphology::site_text;
-use super::{EditInput, Emitter};
+use super::{CodedInput, Emitter};
 use crate::domain::codes::Behavior;
-use crate::domain::records::Tumor;
+use crate::domain::records::Coded;
 
-pub(super) fn check(input: &EditInput, out: &mut Emitter) {
-    sequence_behavior(input.tumor, out);
+pub(super) fn check(input: &CodedInput, out: &mut Emitter) {
+    sequence_behavior(&input.t, out);
     inter_record(input, out);
     duplicates(input, out);
     ill_defined(input, out);
 }
 
-fn sequence_behavior(t: &Tumor, out: &mut Emitter) {
-    let seq = t.sequence_number_hospital.value();
+fn sequence_behavior(t: &Coded, out: &mut Emitter) {
+    let Some(seq) = t.tumor.sequence_number_hospital.map(|s| s.value()) else {
+        return;
+    };
     let message = if seq == 98 {
         Some(format!(
             "Sequence number 98 belongs to the central sequence number (#380) only; the hospital \
@@ -60,18 +62,21 @@ fn is_ordinal(seq: u8) -> bool {
     (1..=59).contains(&seq) || (61..=87).contains(&seq)
 }
 
-fn inter_record(input: &EditInput, out: &mut Emitter) {
+fn inter_record(input: &CodedInput, out: &mut Emitter) {
     if !out.enabled(&SEQ_INTER_RECORD) {
         return;
     }
-    let t = input.tumor;
-    let seq = t.sequence_number_hospital.value();
+    let t = &input.t;
+    let Some(seq) = t.tumor.sequence_number_hospital.map(|s| s.value()) else {
+        return;
+    };
     let malignant = t.behavior.is_reportable_malignant();
-    let same_series: Vec<&Tumor> = input
-        .other_tumors
+    // The other tumors of the series, with their hospital sequence numbers where coded.
+    let same_series: Vec<(&Coded, Option<u8>)> = input
+        .others
         .iter()
-        .map(|(_, o)| *o)
-        .filter(|o| o.behavior.is_reportable_malignant() == malignant)
+        .map(|(_, o)| (o, o.tumor.sequence_number_hospital.map(|s| s.value())))
+        .filter(|(o, _)| o.behavior.is_reportable_malignant() == malignant)
         .collect();
     if same_series.is_empty() {
         return;
@@ -87,23 +92,22 @@ fn inter_record(input: &EditInput, out: &mut Emitter) {
         );
     }
     // A repeated 00/60 is already reported above.
-    if seq != 0
-        && seq != 60
-        && same_series.iter().any(|o| o.sequence_number_hospital.value() == seq)
-    {
+    if seq != 0 && seq != 60 && same_series.iter().any(|(_, other)| *other == Some(seq)) {
         out.emit(
             &SEQ_INTER_RECORD,
             format!("Sequence number {seq:02} is also used by another tumor of this patient"),
         );
     }
     if is_ordinal(seq) {
-        let out_of_order = same_series.iter().any(|o| {
-            let other = o.sequence_number_hospital.value();
+        let out_of_order = same_series.iter().any(|(o, other)| {
+            let Some(other) = *other else {
+                return false;
+            };
             if !is_ordinal(other) {
                 return false;
             }
             matches!(
-                (seq.cmp(&other), t.date_of_diagnosis.compare(&o.date_of_diagnosis),),
+                (seq.cmp(&other), t.dx.compare(&o.dx),),
                 (Ordering::Greater, Some(Ordering::Less))
                     | (Ordering::Less, Some(Ordering::Greater))
             )
@@ -120,11 +124,12 @@ fn inter_record(input: &EditInput, out: &mut Emitter) {
     }
 }
 
-fn duplicates(input: &EditInput, out: &mut Emitter) {
-    let t = input.tumor;
-    let duplicate = input.other_tumors.iter().any(|(_, o)| {
-        o.primary_site == t.primary_site
-            && o.laterality == t.laterality
+fn duplicates(input: &CodedInput, out: &mut Emitter) {
+    let t = &input.t;
+    let duplicate = input.others.iter().any(|(_, o)| {
+        o.site == t.site
+            && t.tumor.laterality.is_some()
+            && o.tumor.laterality == t.tumor.laterality
             && o.histology == t.histology
     });
     if duplicate {
@@ -133,31 +138,31 @@ fn duplicates(input: &EditInput, out: &mut Emitter) {
             format!(
                 "Another tumor of this patient has the same site ({}), laterality ({}) and histology ({}): \
                  check that it is a separate primary, then set Over-ride Site/Lat/SeqNo",
-                t.primary_site.dotted(),
-                t.laterality.code(),
+                t.site.dotted(),
+                t.tumor.laterality.map_or("blank", |l| l.code()),
                 t.histology
             ),
         );
     }
 }
 
-fn ill_defined(input: &EditInput, out: &mut Emitter) {
-    let t = input.tumor;
+fn ill_defined(input: &CodedInput, out: &mut Emitter) {
+    let t = &input.t;
     let h = t.histology.code();
-    let site = t.primary_site.number();
-    let ill_defined = match t.primary_site.category() {
+    let site = t.site.number();
+    let ill_defined = match t.site.category() {
         76 => h < 9590,
         77 => !(9590..=9729).contains(&h),
         _ => site == 809 && h < 9590,
     };
-    let other_cancer = input.other_tumors.iter().any(|(_, o)| o.behavior == Behavior::Malignant);
+    let other_cancer = input.others.iter().any(|(_, o)| o.behavior == Behavior::Malignant);
     if ill_defined && other_cancer {
         out.emit(
             &ILL_DEFINED_MULTIPLE,
             format!(
                 "{} is an ill-defined or unknown site and the patient has another malignant tumor: \
                  this may be a metastasis of it; review and set Over-ride Ill-defined Site if correct",
-                site_text(&t.primary_site)
+                site_text(&t.site)
             ),
         );
     }

@@ -3,9 +3,9 @@
 
 use super::catalogue::*;
 use super::tables::{self, FamilyRule};
-use super::{EditInput, Emitter};
+use super::{CodedInput, Emitter};
 use crate::domain::codes::{Behavior, Morphology, Topography};
-use crate::domain::records::Tumor;
+use crate::domain::records::Coded;
 
 /// "Prostate gland (C61.9)".
 pub(super) fn site_text(site: &Topography) -> String {
@@ -20,8 +20,8 @@ pub(super) fn morph_text(m: &Morphology) -> String {
     }
 }
 
-pub(super) fn check(input: &EditInput, out: &mut Emitter) {
-    let t = input.tumor;
+pub(super) fn check(input: &CodedInput, out: &mut Emitter) {
+    let t = &input.t;
     let m = t.morphology();
     let flags = tables::morphology_flags(&m);
     let year = input.dx_year();
@@ -43,25 +43,18 @@ pub(super) fn check(input: &EditInput, out: &mut Emitter) {
     if let Some(reason) = impossible {
         out.emit(
             &SITE_MORPH_IMPOSSIBLE,
-            format!(
-                "{} cannot be coded at {}: {reason}",
-                morph_text(&m),
-                site_text(&t.primary_site)
-            ),
+            format!("{} cannot be coded at {}: {reason}", morph_text(&m), site_text(&t.site)),
         );
     }
     // An impossible combination is an error already; a review finding on top would only repeat it.
-    if impossible.is_none()
-        && out.enabled(&SITE_MORPH_SEER)
-        && !tables::on_seer_list(&t.primary_site, &m)
-    {
+    if impossible.is_none() && out.enabled(&SITE_MORPH_SEER) && !tables::on_seer_list(&t.site, &m) {
         out.emit(
             &SITE_MORPH_SEER,
             format!(
                 "{} at {} is not on the SEER site/histology validation list; review and set \
                  Over-ride Site/Type if it is correct",
                 morph_text(&m),
-                site_text(&t.primary_site)
+                site_text(&t.site)
             ),
         );
     }
@@ -73,19 +66,19 @@ pub(super) fn check(input: &EditInput, out: &mut Emitter) {
                 format!(
                     "{} is usually coded to {preferred}, not {}; review and set Over-ride Site/Type if correct",
                     morph_text(&m),
-                    site_text(&t.primary_site)
+                    site_text(&t.site)
                 ),
             );
         }
     }
 
-    if t.behavior == Behavior::InSitu && in_situ_unexpected(&t.primary_site) {
+    if t.behavior == Behavior::InSitu && in_situ_unexpected(&t.site) {
         out.emit(
             &SITE_BEHAVIOR_IN_SITU,
             format!(
                 "An in situ tumor (behavior 2) is not expected at {}; review and set Over-ride \
                  Site/Behavior if it is correct",
-                site_text(&t.primary_site)
+                site_text(&t.site)
             ),
         );
     }
@@ -139,9 +132,9 @@ fn missing_from_edition(flags: u8, m: &Morphology, year: u16) -> Option<&'static
 /// - histologies SEER lists only at C42.x (systemic leukemias, myelodysplastic and myeloproliferative
 ///   diseases) arise in blood and bone marrow, never in an organ;
 /// - retinoblastoma (9510–9514) arises only in the retina (C69.x).
-fn impossible_reason(t: &Tumor) -> Option<&'static str> {
+fn impossible_reason(t: &Coded) -> Option<&'static str> {
     let h = t.histology.code();
-    let cat = t.primary_site.category();
+    let cat = t.site.category();
     if t.behavior == Behavior::InSitu && t.histology.is_hematopoietic() {
         return Some("hematopoietic and lymphoid neoplasms have no in situ form");
     }
@@ -161,7 +154,7 @@ fn impossible_reason(t: &Tumor) -> Option<&'static str> {
 /// Database primary-site rules). A subset chosen for clear cases: nodal lymphomas, cutaneous
 /// lymphomas, splenic and mediastinal lymphomas, and leukemias coded to blood or "hematopoietic NOS"
 /// instead of bone marrow. Returns the preferred site in words when the tumor is elsewhere.
-fn heme_preferred_site(t: &Tumor) -> Option<&'static str> {
+fn heme_preferred_site(t: &Coded) -> Option<&'static str> {
     type Rule = (u16, u16, &'static [(u16, u16)], &'static str);
     const RULES: &[Rule] = &[
         (9650, 9667, &[(770, 779)], "lymph nodes (C77.x)"),
@@ -175,7 +168,7 @@ fn heme_preferred_site(t: &Tumor) -> Option<&'static str> {
         (9679, 9679, &[(379, 379), (381, 383)], "the thymus or mediastinum (C37.9, C38.1–C38.3)"),
     ];
     let h = t.histology.code();
-    let site = t.primary_site.number();
+    let site = t.site.number();
     if tables::seer_blood_only(h) && matches!(site, 420 | 424) {
         return Some("bone marrow (C42.1)");
     }
@@ -191,11 +184,11 @@ fn in_situ_unexpected(site: &Topography) -> bool {
     matches!(site.number(), 269 | 399 | 559 | 579 | 639 | 689 | 729 | 759 | 760..=768 | 809)
 }
 
-fn iarc_checks(t: &Tumor, m: &Morphology, flags: u8, out: &mut Emitter) {
+fn iarc_checks(t: &Coded, m: &Morphology, flags: u8, out: &mut Emitter) {
     if !out.enabled(&IARC_MORPH_SITE) {
         return;
     }
-    let site = &t.primary_site;
+    let site = &t.site;
     let family = tables::iarc_family(t.histology.code());
     let misplaced = match family {
         Some(FamilyRule::MustBeIn(f)) => !tables::iarc_family_has_site(true, f, site),

@@ -2,24 +2,24 @@
 
 use super::catalogue::*;
 use super::site_morphology::{morph_text, site_text};
-use super::{EditInput, Emitter};
+use super::{CodedInput, Emitter};
 use crate::domain::codes::Behavior;
-use crate::domain::records::Tumor;
+use crate::domain::records::Coded;
 
-pub(super) fn check(input: &EditInput, out: &mut Emitter) {
+pub(super) fn check(input: &CodedInput, out: &mut Emitter) {
     summary_stage(input, out);
     grade(input, out);
-    iarc_grade(input.tumor, out);
+    iarc_grade(&input.t, out);
 }
 
 /// Brain, CNS other and intracranial gland chapters: C70.x–C72.x, C75.1–C75.3.
-fn is_brain_cns(t: &Tumor) -> bool {
-    matches!(t.primary_site.category(), 70..=72) || (751..=753).contains(&t.primary_site.number())
+fn is_brain_cns(t: &Coded) -> bool {
+    matches!(t.site.category(), 70..=72) || (751..=753).contains(&t.site.number())
 }
 
-fn summary_stage(input: &EditInput, out: &mut Emitter) {
-    let t = input.tumor;
-    let Some(stage) = t.summary_stage_2018 else {
+fn summary_stage(input: &CodedInput, out: &mut Emitter) {
+    let t = &input.t;
+    let Some(stage) = t.tumor.summary_stage_2018 else {
         return;
     };
     let code = stage.code();
@@ -49,16 +49,16 @@ fn summary_stage(input: &EditInput, out: &mut Emitter) {
                 "Summary Stage 2018 8 (benign or borderline) is only for benign or borderline brain, CNS \
                  and intracranial gland tumors, not behavior {} at {}",
                 t.behavior.code(),
-                site_text(&t.primary_site)
+                site_text(&t.site)
             ),
         );
     }
 }
 
-fn grade(input: &EditInput, out: &mut Emitter) {
-    let t = input.tumor;
+fn grade(input: &CodedInput, out: &mut Emitter) {
+    let t = &input.t;
     let from_2018 = input.dx_year() >= 2018;
-    if let Some(g) = t.grade {
+    if let Some(g) = t.tumor.grade {
         if from_2018 {
             out.emit(
                 &GRADE,
@@ -79,12 +79,16 @@ fn grade(input: &EditInput, out: &mut Emitter) {
             );
         }
     }
-    let grades_2018 =
-        [t.grade_clinical, t.grade_pathological, t.grade_post_therapy_clin, t.grade_post_therapy];
+    let grades_2018 = [
+        t.tumor.grade_clinical,
+        t.tumor.grade_pathological,
+        t.tumor.grade_post_therapy_clin,
+        t.tumor.grade_post_therapy,
+    ];
     if from_2018 {
         // Post-therapy grades should be blank without neoadjuvant therapy; that therapy is not
         // recorded, so they are not checked.
-        if t.grade_clinical.is_none() || t.grade_pathological.is_none() {
+        if t.tumor.grade_clinical.is_none() || t.tumor.grade_pathological.is_none() {
             out.emit(
                 &GRADE,
                 "Grade Clinical and Grade Pathological must be coded for diagnoses from 2018 on \
@@ -115,8 +119,8 @@ fn lineage_grade(h: u16) -> Option<&'static str> {
     }
 }
 
-fn iarc_grade(t: &Tumor, out: &mut Emitter) {
-    let Some(g) = t.grade else {
+fn iarc_grade(t: &Coded, out: &mut Emitter) {
+    let Some(g) = t.tumor.grade else {
         return;
     };
     let code = g.code();

@@ -156,26 +156,29 @@ impl Eligibility {
 ///   localized (Summary Stage 2018 = 1). Without a Summary Stage 2018 (diagnoses before 2018) an
 ///   invasive skin tumor is kept: not knowing the stage, following it is the safe side.
 pub fn tumor_exclusion(tumor: &Tumor, policy: &FollowUpPolicy) -> Option<TumorExclusion> {
-    if !tumor.class_of_case.is_analytic() {
+    if !tumor.is_analytic() {
         return Some(TumorExclusion::NonAnalytic {
-            class_of_case: tumor.class_of_case.code().to_string(),
+            class_of_case: tumor.class_of_case.map_or_else(String::new, |c| c.code().to_string()),
         });
     }
-    let year = tumor.date_of_diagnosis.year();
-    if policy.excluded_diagnosis_years.is_some_and(|r| r.contains(year)) {
-        return Some(TumorExclusion::DiagnosedInExcludedYears { year });
+    // An analytic tumor whose codes are not all known yet is followed: the safe side.
+    if let Some(year) = tumor.dx_year() {
+        if policy.excluded_diagnosis_years.is_some_and(|r| r.contains(year)) {
+            return Some(TumorExclusion::DiagnosedInExcludedYears { year });
+        }
     }
-    if matches!(tumor.behavior, Behavior::Benign | Behavior::Uncertain) {
+    let behavior = tumor.behavior?;
+    if matches!(behavior, Behavior::Benign | Behavior::Uncertain) {
         return Some(TumorExclusion::BenignOrBorderline);
     }
-    let site = tumor.primary_site.category();
-    if site == 53 && tumor.behavior == Behavior::InSitu {
+    let site = tumor.primary_site?.category();
+    if site == 53 && behavior == Behavior::InSitu {
         return Some(TumorExclusion::CervixInSitu);
     }
-    let basal_or_squamous = (8000..=8110).contains(&tumor.histology.code());
+    let basal_or_squamous = tumor.histology.is_some_and(|h| (8000..=8110).contains(&h.code()));
     // Summary Stage 2018 code 1 = localized.
     let localized = tumor.summary_stage_2018.is_some_and(|s| s.code() == "1");
-    if site == 44 && basal_or_squamous && (tumor.behavior == Behavior::InSitu || localized) {
+    if site == 44 && basal_or_squamous && (behavior == Behavior::InSitu || localized) {
         return Some(TumorExclusion::SkinBasalSquamous);
     }
     None

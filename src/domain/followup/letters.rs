@@ -123,7 +123,7 @@ impl<'a> LetterContext<'a> {
             task,
             sent,
             replied,
-            no_patient_contact: patient.no_patient_contact_flag.forbids_contact(),
+            no_patient_contact: patient.no_contact(),
             recipients: Recipients::of(patient),
         }
     }
@@ -268,7 +268,7 @@ pub fn letters_due(
 /// or benign/borderline (0/1), and when there is none, so templates fall back to neutral wording
 /// ("your condition", "your diagnosis"). Pass the followed tumors (see [`mentions_cancer_for`]).
 pub fn mentions_cancer<'a>(tumors: impl IntoIterator<Item = &'a Tumor>) -> bool {
-    tumors.into_iter().any(|t| t.behavior == Behavior::Malignant)
+    tumors.into_iter().any(|t| t.behavior == Some(Behavior::Malignant))
 }
 
 /// [`mentions_cancer`] over the tumors of `history` that are followed under `policy`.

@@ -144,7 +144,7 @@ where
             .tumors
             .iter()
             .filter(|(_, t)| tumor_exclusion(t, policy).is_none())
-            .map(|(_, t)| t.date_of_diagnosis)
+            .filter_map(|(_, t)| t.date_of_diagnosis)
             .filter(|dx| dx.earliest() <= as_of)
             .map(|dx| dx.latest())
             .collect();

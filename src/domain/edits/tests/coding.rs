@@ -5,7 +5,7 @@ use super::*;
 
 fn with_laterality(site: &str, morph: &str, dx: &str, lat: &str) -> Scenario {
     let mut t = tumor(site, morph, dx);
-    t.laterality = Laterality::parse(lat).expect("laterality");
+    t.laterality = Some(Laterality::parse(lat).expect("laterality"));
     Scenario::new(t)
 }
 
@@ -127,7 +127,7 @@ fn specific_histology_needs_microscopy() {
 
 fn classed(class: &str, source: &str) -> Scenario {
     let mut t = breast_tumor();
-    t.class_of_case = ClassOfCase::parse(class).expect("class");
+    t.class_of_case = Some(ClassOfCase::parse(class).expect("class"));
     t.type_of_reporting_source = Some(TypeOfReportingSource::parse(source).expect("source"));
     Scenario::new(t)
 }

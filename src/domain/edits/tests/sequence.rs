@@ -5,7 +5,7 @@ use super::*;
 
 fn seq(site: &str, morph: &str, dx: &str, number: &str) -> Tumor {
     let mut t = tumor(site, morph, dx);
-    t.sequence_number_hospital = SequenceNumber::parse(number).expect("sequence");
+    t.sequence_number_hospital = Some(SequenceNumber::parse(number).expect("sequence"));
     t
 }
 
@@ -151,7 +151,7 @@ fn sequence_numbers_across_tumors() {
 fn possible_duplicate_primaries() {
     let right_breast = || seq("C50.9", "8500/3", "2019-01-01", "01");
     let mut left = seq("C50.9", "8500/3", "2015-01-01", "02");
-    left.laterality = Laterality::parse("2").expect("left");
+    left.laterality = Some(Laterality::parse("2").expect("left"));
     check_table(
         DUPLICATE_PRIMARY.id,
         RuleSet::Naaccr,

@@ -47,12 +47,12 @@ fn default_sequence_and_recipient_table() {
     };
     let flagged = {
         let mut p = patient(None);
-        p.no_patient_contact_flag = NoPatientContactFlag::parse("1").expect("flag");
+        p.no_patient_contact_flag = NoPatientContactFlag::parse("1").ok();
         p
     };
     let flagged_two_physicians = {
         let mut p = both_physicians.clone();
-        p.no_patient_contact_flag = NoPatientContactFlag::parse("1").expect("flag");
+        p.no_patient_contact_flag = NoPatientContactFlag::parse("1").ok();
         p
     };
     let no_managing = {

@@ -45,11 +45,11 @@ pub fn physician(name: &str, email: Option<&str>) -> Physician {
 pub fn patient(dob: Option<&str>) -> Patient {
     Patient {
         patient_id_number: PatientIdNumber::parse("1234").expect("id"),
-        name_last: "Testperson".to_string(),
+        name_last: Some("Testperson".to_string()),
         name_first: Some("Alex".to_string()),
         name_middle: None,
         date_of_birth: dob.map(pd),
-        sex_assigned_at_birth: SexAssignedAtBirth::parse("2").expect("sex"),
+        sex_assigned_at_birth: SexAssignedAtBirth::parse("2").ok(),
         race: [None, None, None, None, None],
         spanish_hispanic_origin: None,
         ssn: None,
@@ -59,7 +59,7 @@ pub fn patient(dob: Option<&str>) -> Patient {
         address_at_diagnosis: AddressAtDiagnosis::default(),
         physician_managing: Some(physician("Dr Managing", None)),
         physician_follow_up: None,
-        no_patient_contact_flag: NoPatientContactFlag::MAY_CONTACT,
+        no_patient_contact_flag: Some(NoPatientContactFlag::MAY_CONTACT),
     }
 }
 
@@ -69,16 +69,16 @@ pub fn tumor(site: &str, morph: &str, dx: &str, class: &str, stage: Option<&str>
     let (h, b) = morph.split_once('/').expect("morphology");
     let behavior = Behavior::parse(b).expect("behavior");
     Tumor {
-        primary_site: Topography::parse(site).expect("site"),
-        histology: Histology::parse(h).expect("histology"),
-        behavior,
+        primary_site: Topography::parse(site).ok(),
+        histology: Histology::parse(h).ok(),
+        behavior: Some(behavior),
         grade: None,
         grade_clinical: None,
         grade_pathological: None,
         grade_post_therapy_clin: None,
         grade_post_therapy: None,
-        laterality: Laterality::parse("0").expect("laterality"),
-        date_of_diagnosis: pd(dx),
+        laterality: Laterality::parse("0").ok(),
+        date_of_diagnosis: Some(pd(dx)),
         diagnostic_confirmation: DiagnosticConfirmation::parse("1").ok(),
         type_of_reporting_source: TypeOfReportingSource::parse("1").ok(),
         sequence_number_hospital: SequenceNumber::parse(if behavior.is_reportable_malignant() {
@@ -86,8 +86,8 @@ pub fn tumor(site: &str, morph: &str, dx: &str, class: &str, stage: Option<&str>
         } else {
             "60"
         })
-        .expect("sequence"),
-        class_of_case: ClassOfCase::parse(class).expect("class"),
+        .ok(),
+        class_of_case: ClassOfCase::parse(class).ok(),
         reporting_facility: None,
         accession_number_hosp: None,
         summary_stage_2018: stage.map(|s| SummaryStage2018::parse(s).expect("stage")),

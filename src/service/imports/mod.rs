@@ -1,0 +1,316 @@
+//! NAACCR import: XML (v18–v26, plain or gzip) and v18 flat files into patients, tumors,
+//! first-course treatments and follow-up contacts, in batches of patients over bulk queries.
+//!
+//! Store first, flag what is wrong: every value is kept. A value its typed field cannot hold (a code
+//! not in its list, an impossible or future date) stays in the record's item map as read and is
+//! reported; missing items and failing edits are findings stored with the records, never a reason
+//! to leave a patient out. A patient is rejected only without a usable patient id number, or when
+//! one of its tumors matches a stored tumor ambiguously.
+//!
+//! The whole file is one transaction: a file refused as a whole (a fatal reader error, even after
+//! many patients) leaves the registry untouched. Records match on patient id number and, within the
+//! patient, on the hospital sequence number (with the accession number when both have one), else
+//! the central sequence number, else the tumor record number (`plan`), so importing the same file
+//! again changes nothing.
+
+mod plan;
+mod write;
+
+use std::collections::{HashSet, VecDeque};
+use std::io::{BufRead, BufReader};
+use std::sync::mpsc;
+
+use chrono::NaiveDate;
+use flate2::bufread::MultiGzDecoder;
+
+use super::naaccr_load::{self, Fetched};
+use super::{Actor, Result, Role, ServiceError};
+use crate::db::DbConn;
+use crate::db::bulk;
+use crate::domain::edits::RuleSet;
+use crate::domain::identifiers::PatientIdNumber;
+use crate::domain::naaccr::{Dictionary, RecordType};
+use crate::dto::{ImportProblem, ImportReport};
+use crate::export::flat_file::{FLAT_VERSION, FlatFileReader};
+use crate::export::naaccr_read::{NaaccrXmlReader, ProblemKind, ReadPatient, ReadProblem};
+use crate::export::records::{self, Incoming};
+use write::PlannedBatch;
+
+/// Patients per write batch.
+const BATCH: usize = 1000;
+/// Patients with problems listed in a report.
+const REPORT_LIMIT: usize = 1000;
+
+type Patients<'a> = Box<dyn Iterator<Item = std::result::Result<ReadPatient, String>> + Send + 'a>;
+
+fn problem(
+    level: &str,
+    tumor: Option<usize>,
+    id: Option<&str>,
+    rule: &str,
+    outcome: &str,
+    msg: String,
+) -> ImportProblem {
+    ImportProblem {
+        level: level.into(),
+        tumor,
+        naaccr_id: id.map(str::to_owned),
+        rule: rule.into(),
+        outcome: outcome.into(),
+        message: msg,
+    }
+}
+
+fn read_problem(p: &ReadProblem) -> ImportProblem {
+    let (rule, outcome, msg) = match &p.kind {
+        ProblemKind::UnknownNaaccrId => {
+            ("item.unknown", "dropped", "not an item of this version and record type".to_string())
+        }
+        ProblemKind::BadNaaccrNum { given, expected } => {
+            ("item.naaccrNum", "reported", format!("naaccrNum {given} given, {expected} expected"))
+        }
+        ProblemKind::WrongLevel { expected } => {
+            ("item.level", "dropped", format!("the item belongs under {}", expected.as_str()))
+        }
+        ProblemKind::Value(v) => ("item.value", "reported", v.to_string()),
+        ProblemKind::BadTimeGenerated(_) => {
+            ("root.timeGenerated", "reported", "timeGenerated is not an xsd:dateTime".into())
+        }
+        ProblemKind::BadLineLength { expected, got } => {
+            ("line.length", "reported", format!("line is {got} characters, {expected} expected"))
+        }
+        ProblemKind::PatientValueMismatch => (
+            "patient.mismatch",
+            "dropped",
+            "differs from the patient's first line; the first value is kept".into(),
+        ),
+    };
+    problem(p.level.as_str(), p.tumor, p.naaccr_id.as_deref(), rule, outcome, msg)
+}
+
+/// A decompressed stream that fails, rather than ends, once it passes `left` bytes: a gzip bomb
+/// is refused instead of being read as a truncated file.
+struct Expanded<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Expanded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.left = self.left.checked_sub(n as u64).ok_or_else(|| {
+            std::io::Error::other(format!(
+                "the file expands to more than {} bytes once decompressed (the import's limit)",
+                self.limit
+            ))
+        })?;
+        Ok(n)
+    }
+}
+
+/// Opens a file: gzip is detected by its magic bytes, XML by its first `<`, else a v18 flat file.
+/// Returns the format name, the dictionary, the record type, header problems and the patients.
+fn open<'a>(
+    input: Box<dyn BufRead + Send + 'a>,
+    max_expanded: u64,
+) -> Result<(&'static str, &'static Dictionary, RecordType, Vec<ImportProblem>, Patients<'a>)> {
+    let mut input = input;
+    let gz = input
+        .fill_buf()
+        .map_err(|e| ServiceError::Refused(e.to_string()))?
+        .starts_with(&[0x1f, 0x8b]);
+    let mut input: Box<dyn BufRead + Send + 'a> = if gz {
+        let inner = MultiGzDecoder::new(input);
+        let expanded = Expanded { inner, left: max_expanded, limit: max_expanded };
+        Box::new(BufReader::with_capacity(1 << 16, expanded))
+    } else {
+        input
+    };
+    let head = input
+        .fill_buf()
+        .map_err(|e| ServiceError::Refused(format!("cannot read the input: {e}")))?;
+    let first =
+        head.iter().copied().find(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF));
+    match first {
+        None => Err(ServiceError::Refused("the file is empty".into())),
+        Some(b'<') => {
+            let reader =
+                NaaccrXmlReader::new(input).map_err(|e| ServiceError::Refused(e.to_string()))?;
+            let h = reader.header();
+            let (dict, rt) = (h.dictionary, h.record_type);
+            let header = h.problems.iter().map(read_problem).collect();
+            Ok(("xml", dict, rt, header, Box::new(reader.map(|r| r.map_err(|e| e.to_string())))))
+        }
+        Some(_) => {
+            let mut reader =
+                FlatFileReader::new(input).map_err(|e| ServiceError::Refused(e.to_string()))?;
+            let first = match reader.next() {
+                None => return Err(ServiceError::Refused("the file has no records".into())),
+                Some(Err(e)) => return Err(ServiceError::Refused(e.to_string())),
+                Some(Ok(p)) => p,
+            };
+            let rt = reader.record_type().unwrap_or(RecordType::I);
+            let dict = Dictionary::for_version(FLAT_VERSION)
+                .map_err(|e| ServiceError::Refused(e.to_string()))?;
+            let rest = reader.map(|r| r.map_err(|e| e.to_string()));
+            Ok(("flat", dict, rt, Vec::new(), Box::new(std::iter::once(Ok(first)).chain(rest))))
+        }
+    }
+}
+
+/// Imports one file. `Err(ServiceError::Refused)` when the file is refused as a whole.
+///
+/// A pipeline: a reader thread parses the file into batches of patients; this thread looks up
+/// what the registry already holds of each batch and writes the outcome; worker threads plan the
+/// batches (match, validate, run the edits) in between. Batches are written in file order.
+pub fn import(
+    conn: &mut DbConn,
+    actor: &Actor,
+    input: Box<dyn BufRead + Send + '_>,
+    max_expanded: u64,
+    ctx: super::Ctx,
+) -> Result<ImportReport> {
+    actor.require(Role::Registrar)?;
+    let (format, dict, rt, header, patients) = open(input, max_expanded)?;
+    let mut report = ImportReport {
+        format: format.into(),
+        record_type: rt.as_str().into(),
+        naaccr_version: dict.version.clone(),
+        header_problems: header,
+        ..ImportReport::default()
+    };
+    let ctx = Ctx { dict, rt, today: ctx.today, rule_set: ctx.rule_set, actor };
+    // The reader and the writing thread each keep a core busy; planning takes less time a batch
+    // than writing, so it gets the rest (one planner on two cores: a second one only contended).
+    let threads = super::worker_count().saturating_sub(2).max(1);
+    let (read_tx, read_rx) = mpsc::sync_channel(4);
+    let (job_tx, job_rx) = mpsc::sync_channel::<(ReadBatch, Fetched, Reply)>(threads);
+    let job_rx = std::sync::Mutex::new(job_rx);
+    crate::db::transaction(conn, |c| {
+        std::thread::scope(|scope| {
+            scope.spawn(move || read_batches(patients, dict, &read_tx));
+            super::spawn_workers(scope, threads, &job_rx, |(batch, fetched, reply)| {
+                // The receiver is gone only when the import already failed.
+                let _ = reply.send(ctx.plan(batch, fetched));
+                true
+            });
+            let result = run_pipeline(c, &read_rx, &job_tx, threads, &mut report);
+            // Unblocks the reader and the workers before the scope waits for them.
+            drop(read_rx);
+            drop(job_tx);
+            result
+        })
+    })?;
+    // A large file changes the tables' shape: let the planner see it.
+    if report.tumors_read >= 10_000 {
+        crate::db::analyze(conn)?;
+    }
+    Ok(report)
+}
+
+type Reply = mpsc::Sender<Result<PlannedBatch>>;
+
+/// Patients read from the file, split into typed documents and item maps.
+#[derive(Default)]
+struct ReadBatch {
+    /// (index in the file, reader problems, patient)
+    patients: Vec<(u64, Vec<ImportProblem>, Incoming)>,
+    /// Normalized patient id numbers of the batch.
+    keys: HashSet<String>,
+    tumors: u64,
+}
+
+/// The key a patient matches on: its normalized patient id number.
+fn match_key(inc: &Incoming) -> Option<String> {
+    let n = inc.patient.patient_id_number.as_deref()?;
+    PatientIdNumber::parse(n).ok().map(|n| n.to_string())
+}
+
+/// Reads the file into batches; a batch ends early when a patient id number repeats, so the second
+/// record of a patient sees the first one written. Stops at the first fatal error (sent on).
+fn read_batches(
+    patients: Patients<'_>,
+    dict: &'static Dictionary,
+    out: &mpsc::SyncSender<std::result::Result<ReadBatch, String>>,
+) {
+    let mut batch = ReadBatch::default();
+    for (i, p) in patients.enumerate() {
+        let p = match p {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = out.send(Err(e));
+                return;
+            }
+        };
+        let problems = p.problems.iter().map(read_problem).collect();
+        let tumors = p.tumors.len() as u64;
+        let inc = records::from_items(p.items, p.tumors, dict);
+        let key = match_key(&inc);
+        let repeat = key.as_ref().is_some_and(|k| batch.keys.contains(k));
+        if (repeat || batch.patients.len() >= BATCH)
+            && out.send(Ok(std::mem::take(&mut batch))).is_err()
+        {
+            return;
+        }
+        batch.tumors += tumors;
+        batch.keys.extend(key);
+        batch.patients.push((i as u64, problems, inc));
+    }
+    if !batch.patients.is_empty() {
+        let _ = out.send(Ok(batch));
+    }
+}
+
+/// The database side of the pipeline: looks up each batch's stored patients, hands the batch to
+/// a worker and writes the planned batches in order.
+fn run_pipeline(
+    c: &mut DbConn,
+    batches: &mpsc::Receiver<std::result::Result<ReadBatch, String>>,
+    jobs: &mpsc::SyncSender<(ReadBatch, Fetched, Reply)>,
+    threads: usize,
+    report: &mut ImportReport,
+) -> Result<()> {
+    let mut pending = Pending::new();
+    type Pending = VecDeque<(HashSet<String>, mpsc::Receiver<Result<PlannedBatch>>)>;
+    let apply_next = |c: &mut DbConn, pending: &mut Pending, report: &mut ImportReport| {
+        match pending.pop_front() {
+            Some((_, done)) => done.recv().map_err(|_| ServiceError::Worker)??.apply(c, report),
+            None => Ok(()),
+        }
+    };
+    for batch in batches {
+        let mut batch = batch.map_err(ServiceError::Refused)?;
+        report.patients_read += batch.patients.len() as u64;
+        report.tumors_read += batch.tumors;
+        // The planner matches by patient; the keys stay here to order the writes.
+        let keys = std::mem::take(&mut batch.keys);
+        // A patient of a batch still being planned must be written before it is looked up again.
+        if pending.iter().any(|(earlier, _)| !earlier.is_disjoint(&keys)) {
+            while !pending.is_empty() {
+                apply_next(c, &mut pending, report)?;
+            }
+        }
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let rows = bulk::patients_by_number(c, &refs)?;
+        let fetched = naaccr_load::fetch(c, rows)?;
+        let (reply, done) = mpsc::channel();
+        jobs.send((batch, fetched, reply)).map_err(|_| ServiceError::Worker)?;
+        pending.push_back((keys, done));
+        while pending.len() > threads + 2 {
+            apply_next(c, &mut pending, report)?;
+        }
+    }
+    while !pending.is_empty() {
+        apply_next(c, &mut pending, report)?;
+    }
+    Ok(())
+}
+
+struct Ctx<'a> {
+    dict: &'static Dictionary,
+    rt: RecordType,
+    today: NaiveDate,
+    rule_set: RuleSet,
+    actor: &'a Actor,
+}
