@@ -1,9 +1,10 @@
-//! NAACCR v18 fixed-width flat files: the last version with a column layout.
+//! NAACCR fixed-width flat files, v14 to v18 (v18 is the last version with a column layout).
 //!
-//! The layout is the v18 base dictionary's `startColumn`s plus the v18 default user dictionary
-//! (reserved and state fields), which together tile the record: I 4048, C 6154, A/M 24194 columns.
-//! Lines become the same `(naaccrId, value)` items as NAACCR XML, grouped into patients by
-//! consecutive `patientIdNumber`.
+//! A version's layout is its base dictionary's `startColumn`s plus its default user dictionary
+//! (reserved and state fields), which together tile the record (v18: I 4048, C 6154, A/M 24194
+//! columns; v14–v16: I 3339, C 5564, A/M 22824). The version is read from columns 17–19 of the
+//! first line. Lines become the same `(naaccrId, value)` items as NAACCR XML, grouped into patients
+//! by consecutive `patientIdNumber`.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Read};
@@ -14,8 +15,11 @@ use super::naaccr_xml::PatientItems;
 use crate::domain::naaccr::value::{ValueError, format_value, validate_value};
 use crate::domain::naaccr::{Dictionary, DictionaryError, ItemDef, Level, Padding, RecordType};
 
-/// The only version with a flat layout here.
+/// The version flat files are written in (the last with a column layout).
 pub const FLAT_VERSION: &str = "180";
+
+/// The versions with a flat layout, oldest first.
+pub const FLAT_VERSIONS: [&str; 4] = ["140", "150", "160", "180"];
 
 /// Errors that stop reading (or writing) a flat file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,39 +34,51 @@ pub enum FlatError {
     UnsupportedRecordType { line: u64, found: String },
     #[error("line {line}: record type differs from the first line's")]
     MixedRecordTypes { line: u64 },
-    #[error("line {line}: NAACCR version `{found}` (columns 17-19) is not 180")]
+    #[error("line {line}: NAACCR version `{found}` (columns 17-19) is not 140, 150, 160 or 180")]
     UnsupportedVersion { line: u64, found: String },
+    #[error("line {line}: NAACCR version `{found}` differs from the first line's")]
+    MixedVersions { line: u64, found: String },
     #[error("line {line}: more than {max} tumors for one patient")]
     TooManyTumors { line: u64, max: usize },
-    #[error("item `{0}` has no column in the v18 layout for this record type")]
+    #[error("item `{0}` has no column in the layout for this record type")]
     UnknownItem(String),
     #[error(transparent)]
     Value(#[from] ValueError),
 }
 
-/// The v18 column layout.
+/// The column layout of one version.
 #[derive(Debug)]
 pub struct FlatLayout {
+    /// The version's dictionary as files are read (base and default user dictionary).
+    pub dictionary: &'static Dictionary,
     /// Items sorted by start column.
     fields: Vec<&'static ItemDef>,
     by_id: HashMap<&'static str, usize>,
 }
 
-static V18: OnceLock<Result<FlatLayout, DictionaryError>> = OnceLock::new();
+static LAYOUTS: [OnceLock<Result<FlatLayout, DictionaryError>>; 4] =
+    [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
 
 impl FlatLayout {
-    /// The v18 layout (base + default user dictionary), built on first use.
-    pub fn v18() -> Result<&'static FlatLayout, FlatError> {
-        let layout = V18.get_or_init(|| {
-            let base = Dictionary::for_version(FLAT_VERSION)?;
-            let user = Dictionary::v18_user()?;
+    /// The layout of a version of [`FLAT_VERSIONS`], built on first use; `None` for another.
+    pub fn for_version(version: &str) -> Option<Result<&'static FlatLayout, FlatError>> {
+        let slot = FLAT_VERSIONS.iter().position(|v| *v == version)?;
+        let layout = LAYOUTS[slot].get_or_init(|| {
+            let dictionary = Dictionary::for_reading(&Dictionary::base_uri(version))?;
             let mut fields: Vec<&'static ItemDef> =
-                base.items.iter().chain(&user.items).filter(|d| d.start_column.is_some()).collect();
+                dictionary.items.iter().filter(|d| d.start_column.is_some()).collect();
             fields.sort_by_key(|d| d.start_column);
             let by_id = fields.iter().enumerate().map(|(i, d)| (d.naaccr_id.as_str(), i)).collect();
-            Ok(FlatLayout { fields, by_id })
+            Ok(FlatLayout { dictionary, fields, by_id })
         });
-        layout.as_ref().map_err(|e| FlatError::Dictionary(e.clone()))
+        Some(layout.as_ref().map_err(|e| FlatError::Dictionary(e.clone())))
+    }
+
+    /// The v18 layout, the one files are written in.
+    pub fn v18() -> Result<&'static FlatLayout, FlatError> {
+        Self::for_version(FLAT_VERSION).unwrap_or_else(|| {
+            Err(FlatError::Dictionary(DictionaryError::Unknown(FLAT_VERSION.into())))
+        })
     }
 
     /// Fields in column order.
@@ -94,10 +110,14 @@ struct Line {
     patient_id: String,
 }
 
-/// Reads a v18 flat file patient by patient. After an `Err` the iterator ends.
+/// The longest line of any version: A/M records of v18.
+const LONGEST_LINE: usize = 24194;
+
+/// Reads a flat file (v14–v18) patient by patient. After an `Err` the iterator ends.
 pub struct FlatFileReader<R: BufRead> {
     input: R,
-    layout: &'static FlatLayout,
+    /// The layout of the version the first line names.
+    layout: Option<&'static FlatLayout>,
     record_type: Option<RecordType>,
     root_items: Vec<(String, String)>,
     pending: Option<Line>,
@@ -108,11 +128,11 @@ pub struct FlatFileReader<R: BufRead> {
 }
 
 impl<R: BufRead> FlatFileReader<R> {
-    /// A reader over `input` using the v18 layout.
+    /// A reader over `input`; the layout is chosen by the first line's version.
     pub fn new(input: R) -> Result<Self, FlatError> {
         Ok(Self {
             input,
-            layout: FlatLayout::v18()?,
+            layout: None,
             record_type: None,
             root_items: Vec::new(),
             pending: None,
@@ -128,6 +148,11 @@ impl<R: BufRead> FlatFileReader<R> {
         self.record_type
     }
 
+    /// The dictionary of the file's version, once the first line was read.
+    pub fn dictionary(&self) -> Option<&'static Dictionary> {
+        self.layout.map(|l| l.dictionary)
+    }
+
     /// `NaaccrData`-level items (record type, registry, version) of the first line.
     pub fn root_items(&self) -> &[(String, String)] {
         &self.root_items
@@ -137,7 +162,7 @@ impl<R: BufRead> FlatFileReader<R> {
         loop {
             self.buf.clear();
             // Four bytes per column covers any UTF-8; anything longer is not a record.
-            let max = 4 * self.layout.line_length(RecordType::A) as u64 + 2;
+            let max = 4 * LONGEST_LINE as u64 + 2;
             let n = (&mut self.input)
                 .take(max)
                 .read_until(b'\n', &mut self.buf)
@@ -177,9 +202,16 @@ impl<R: BufRead> FlatFileReader<R> {
             Some(_) => {}
         }
         let version = col(16, 3);
-        if version != FLAT_VERSION {
-            return Err(FlatError::UnsupportedVersion { line, found: version });
-        }
+        let layout = match self.layout {
+            None => {
+                let layout = FlatLayout::for_version(&version)
+                    .ok_or(FlatError::UnsupportedVersion { line, found: version })??;
+                self.layout = Some(layout);
+                layout
+            }
+            Some(l) if l.dictionary.version == version => l,
+            Some(_) => return Err(FlatError::MixedVersions { line, found: version }),
+        };
         let mut out = Line {
             root: Vec::new(),
             patient: Vec::new(),
@@ -187,7 +219,7 @@ impl<R: BufRead> FlatFileReader<R> {
             problems: Vec::new(),
             patient_id: String::new(),
         };
-        let expected = self.layout.line_length(rt);
+        let expected = layout.line_length(rt);
         let problem = |kind, id: Option<&str>| ReadProblem {
             kind,
             naaccr_id: id.map(str::to_owned),
@@ -199,7 +231,7 @@ impl<R: BufRead> FlatFileReader<R> {
             let kind = ProblemKind::BadLineLength { expected, got: chars.len() };
             out.problems.push(problem(kind, None));
         }
-        for def in self.layout.fields.iter().filter(|d| d.record_types.contains(rt)) {
+        for def in layout.fields.iter().filter(|d| d.record_types.contains(rt)) {
             let raw = col(def.start_column.unwrap_or(1).saturating_sub(1), def.length);
             if raw.trim().is_empty() {
                 continue;

@@ -168,10 +168,15 @@ pub fn holds_field(level: Level, id: &str) -> bool {
     }
 }
 
-/// Items renamed between versions: (stored id, id in older dictionaries). The stored id is used
-/// when the target dictionary has it, else the old one. v26 replaced `sex` (#220) by
-/// `sexAssignedAtBirth` (#225); codes 1, 2 and 9 carry over.
-pub static ALIASES: &[(&str, &str)] = &[("sexAssignedAtBirth", "sex")];
+/// Items that mean the same thing under another id and number in older versions: (stored id,
+/// older id, whether values carry over unchanged). The stored id is written where the target
+/// dictionary has it, else the older one; a file of a version without the stored id is read into
+/// it. v26 replaced `sex` (#220) by `sexAssignedAtBirth` (#225), whose codes 1, 2 and 9 carry over
+/// (the others are mapped by [`sex_assigned_at_birth_from_sex`]); v21 added `nameBirthSurname`
+/// (#2232) for what `nameMaiden` (#2390, retired after v23) held. Renames that keep the item
+/// number need no line here.
+pub static ALIASES: &[(&str, &str, bool)] =
+    &[("sexAssignedAtBirth", "sex", false), ("nameBirthSurname", "nameMaiden", true)];
 
 /// v25 `sex` codes read into `sexAssignedAtBirth`, and whether the code says exactly that (an inexact
 /// code is also kept as the original item, so a v25 export gives it back).
@@ -192,11 +197,36 @@ pub fn target_id<'d>(dict: &'d Dictionary, id: &str) -> Option<&'d str> {
     target_index(dict, id).and_then(|i| dict.items.get(i)).map(|d| d.naaccr_id.as_str())
 }
 
-/// The index in `dict.items` of [`target_id`].
+/// The index in `dict.items` of [`target_id`]: the id itself, its alias, or the item with the same
+/// number under the name `dict` gives it (v22+ `nameBirthSurname` is v18 `nameMaiden`).
 pub fn target_index(dict: &Dictionary, id: &str) -> Option<usize> {
-    dict.index_of(id).or_else(|| {
-        ALIASES.iter().find(|(new, _)| *new == id).and_then(|(_, old)| dict.index_of(old))
-    })
+    dict.index_of(id)
+        .or_else(|| {
+            ALIASES.iter().find(|(new, ..)| *new == id).and_then(|(_, old, _)| dict.index_of(old))
+        })
+        .or_else(|| {
+            let number = Dictionary::newest().ok()?.get(id)?.number;
+            dict.by_number.get(&number).copied()
+        })
+}
+
+/// The id an item read with `dict` is stored under: the newest dictionary's id for the same item
+/// number when the item was renamed since (v18 `nameMaiden` is v22+ `nameBirthSurname`), else the
+/// id as read. Exports write it back under the name the target version gives it.
+pub fn stored_id(dict: &Dictionary, id: String) -> String {
+    let Ok(newest) = Dictionary::newest() else { return id };
+    if newest.index_of(&id).is_some() {
+        return id;
+    }
+    let alias =
+        ALIASES.iter().find(|(new, old, same)| *same && *old == id && dict.index_of(new).is_none());
+    if let Some((new, ..)) = alias {
+        return (*new).to_string();
+    }
+    match dict.get(&id).and_then(|d| newest.by_number(d.number)) {
+        Some(renamed) => renamed.naaccr_id.clone(),
+        None => id,
+    }
 }
 
 /// JSON value → item value.
@@ -273,6 +303,19 @@ mod tests {
         assert_eq!(target_id(v26, "sex"), None);
         assert_eq!(sex_assigned_at_birth_from_sex("5"), Some(("1", false)));
         assert_eq!(sex_assigned_at_birth_from_sex("2"), Some(("2", true)));
+    }
+
+    #[test]
+    fn renamed_items_are_stored_under_the_newest_name_and_written_under_the_old_one() {
+        let v18 = Dictionary::for_version("180").expect("v18");
+        let v26 = Dictionary::for_version("260").expect("v26");
+        let v21 = Dictionary::for_version("210").expect("v21");
+        assert_eq!(stored_id(v18, "nameMaiden".into()), "nameBirthSurname");
+        assert_eq!(stored_id(v21, "nameMaiden".into()), "nameMaiden", "v21 has both items");
+        assert_eq!(stored_id(v18, "sex".into()), "sex", "a removed item keeps its id");
+        assert_eq!(stored_id(v26, "primarySite".into()), "primarySite");
+        assert_eq!(target_id(v18, "nameBirthSurname"), Some("nameMaiden"));
+        assert_eq!(target_id(v26, "nameBirthSurname"), Some("nameBirthSurname"));
     }
 
     #[test]

@@ -147,10 +147,9 @@ impl<R: BufRead> NaaccrXmlReader<R> {
         config.trim_text(false);
         let mut xml = XmlEvents::new(ns, limits);
         let root = xml.root()?;
-        let dictionary = Dictionary::for_uri(&root.base_dictionary_uri)
-            .ok()
-            .filter(|_| Dictionary::is_base_uri(&root.base_dictionary_uri))
-            .ok_or_else(|| FatalError::UnsupportedVersion(root.base_dictionary_uri.clone()))?;
+        // Without a user dictionary named, the version's default one applies (v14–v21).
+        let dictionary = Dictionary::for_reading(&root.base_dictionary_uri)
+            .map_err(|_| FatalError::UnsupportedVersion(root.base_dictionary_uri.clone()))?;
         let mut header = ReadHeader {
             dictionary,
             record_type: root.record_type,

@@ -223,14 +223,27 @@ impl<'d> Targets<'d> {
 }
 
 /// The items the targets' dictionary knows, one per item (the best by precedence), in dictionary
-/// order, empty values dropped (record-type filtering is the writer's job).
-pub fn resolve<'b>(items: &'b [Item<'_>], targets: &Targets) -> IndexedItems<'b> {
+/// order, empty values dropped (record-type filtering is the writer's job). `unknown` is told the
+/// id of each value the version has no item for (a retired item, say), so it is reported.
+pub fn resolve<'b>(
+    items: &'b [Item<'_>],
+    targets: &Targets,
+    mut unknown: impl FnMut(&'b str),
+) -> IndexedItems<'b> {
     let keep_sex =
         targets.sex_is_alias && items.iter().any(|i| i.priority == MAPPED && i.id == targets.sex);
     let mut out: Vec<(usize, u8, &str)> = items
         .iter()
         .filter(|i| !(keep_sex && i.priority == TYPED && i.id == targets.sex_assigned_at_birth))
-        .filter_map(|i| Some((targets.index(&i.id)?, i.priority, i.value.as_ref())))
+        .filter_map(|i| match targets.index(&i.id) {
+            Some(index) => Some((index, i.priority, i.value.as_ref())),
+            None => {
+                if !i.value.is_empty() {
+                    unknown(i.id.name());
+                }
+                None
+            }
+        })
         .collect();
     out.sort_unstable_by_key(|(i, p, _)| (*i, *p));
     out.dedup_by_key(|(i, _, _)| *i);
@@ -283,6 +296,7 @@ pub fn from_items(
 ) -> Incoming {
     let mut inc = Incoming::default();
     for (id, value) in patient_items {
+        let id = mapping::stored_id(dict, id);
         if let Some(f) = mapping::patient_field(&id) {
             match mapping::from_item(f.conv, &value) {
                 Some(v) => *(f.get_mut)(&mut inc.patient) = Some(v),
@@ -320,6 +334,7 @@ pub fn from_items(
         // Patient-held items this tumor carries, by position in PATIENT_TUMOR_FIELDS.
         let mut held = vec![false; PATIENT_TUMOR_FIELDS.len()];
         for (id, value) in pairs {
+            let id = mapping::stored_id(dict, id);
             if let Some(f) = mapping::tumor_field(&id) {
                 match mapping::from_item(f.conv, &value) {
                     Some(v) => *(f.get_mut)(&mut t.tumor) = Some(v),
@@ -439,7 +454,7 @@ mod tests {
     fn pairs(rec: &PatientRecord, dict: &Dictionary) -> PatientItems {
         let collected = collect(rec);
         let pairs = |items: &[Item]| -> Vec<(String, String)> {
-            let indexed = resolve(items, &Targets::new(dict));
+            let indexed = resolve(items, &Targets::new(dict), |_| {});
             assert!(indexed.windows(2).all(|w| w[0].0 < w[1].0), "dictionary order, one per item");
             indexed.iter().map(|(i, v)| (dict.items[*i].naaccr_id.clone(), v.to_string())).collect()
         };

@@ -316,11 +316,16 @@ impl Formatter<'_> {
     fn patient(&mut self, form: &ExportForm) -> Result<()> {
         let (params, dict, targets) = (self.params, self.params.dictionary, &self.targets);
         let mut patient_items: Option<IndexedItems> = None;
+        // Values the version has no item for: reported with the batch when their record is sent.
+        let mut patient_unknown: Vec<&str> = Vec::new();
+        let mut unknown: Vec<&str> = Vec::new();
         let mut tumors = Vec::new();
         for t in form.tumors.iter().filter(|t| params.selects(t)) {
-            let items = records::resolve(&t.items, targets);
-            let p_items =
-                patient_items.get_or_insert_with(|| records::resolve(&form.patient, targets));
+            let mut tumor_unknown: Vec<&str> = Vec::new();
+            let items = records::resolve(&t.items, targets, |id| tumor_unknown.push(id));
+            let p_items = patient_items.get_or_insert_with(|| {
+                records::resolve(&form.patient, targets, |id| patient_unknown.push(id))
+            });
             let hash = content_hash(dict, p_items, &items);
             if params.filters.changed_since_last && self.sent.get(t.id.as_ref()) == Some(&hash) {
                 continue;
@@ -353,9 +358,14 @@ impl Formatter<'_> {
                 self.outcome.excluded += 1;
             } else {
                 tumors.push(items);
+                unknown.extend(tumor_unknown);
             }
         }
         if let (Some(items), false) = (patient_items, tumors.is_empty()) {
+            for id in patient_unknown.into_iter().chain(unknown) {
+                *self.outcome.skipped.entry((id.to_owned(), SkipReason::UnknownId)).or_default() +=
+                    1;
+            }
             self.outcome.patients += 1;
             self.outcome.tumors += tumors.len() as u64;
             self.writer.write_indexed(&IndexedPatient { items, tumors }).map_err(write_err)?;

@@ -14,3 +14,4 @@ mod openapi;
 mod records;
 mod security;
 mod smtp;
+mod standard_files;

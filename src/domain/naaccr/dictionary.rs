@@ -1,7 +1,7 @@
 //! The NAACCR data dictionary: which items exist in a version, where they live and what they hold.
 //!
 //! Dictionaries are data (`data/*.xml`, from imsweb/naaccr-xml) keyed by their URI, so a new yearly
-//! version is one more file and one more line in [`BUILTINS`].
+//! version is one more file in `data/` (`build.rs` lists them).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -189,6 +189,8 @@ pub struct Dictionary {
     /// naaccrId → index into `items`. FxHash: every item written or read is looked up here, and
     /// the keys are the dictionary's own (lookups of untrusted ids insert nothing).
     pub by_id: FxHashMap<String, usize>,
+    /// naaccrNum → index into `items`: item numbers outlive renames between versions.
+    pub by_number: FxHashMap<u32, usize>,
 }
 
 struct Builtin {
@@ -196,6 +198,8 @@ struct Builtin {
     base: bool,
     xml: &'static str,
     cell: OnceLock<Result<Dictionary, DictionaryError>>,
+    /// Base dictionaries: with the version's default user dictionary, as files are read.
+    reading: OnceLock<Result<Dictionary, DictionaryError>>,
 }
 
 macro_rules! builtin {
@@ -209,6 +213,7 @@ macro_rules! builtin {
                 $file
             )),
             cell: OnceLock::new(),
+            reading: OnceLock::new(),
         }
     };
 }
@@ -221,6 +226,25 @@ impl Builtin {
     /// Parsed on first use.
     fn dictionary(&'static self) -> Result<&'static Dictionary, DictionaryError> {
         self.cell.get_or_init(|| Dictionary::parse(self.xml)).as_ref().map_err(Clone::clone)
+    }
+
+    /// The base dictionary with its version's default user dictionary (v14–v21 have one: the
+    /// reserved, state and NPCR fields), built on first use.
+    fn for_reading(&'static self) -> Result<&'static Dictionary, DictionaryError> {
+        self.reading
+            .get_or_init(|| {
+                let mut dict = self.dictionary()?.clone();
+                if let Ok(user) = Dictionary::default_user(&dict.version) {
+                    for item in &user.items {
+                        if !dict.by_id.contains_key(&item.naaccr_id) {
+                            dict.push(item.clone());
+                        }
+                    }
+                }
+                Ok(dict)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }
 
@@ -241,6 +265,29 @@ impl Dictionary {
             return Err(DictionaryError::Unknown(version.to_owned()));
         }
         Self::for_uri(&uri)
+    }
+
+    /// The base dictionary named by `uri` as files of its version are read: with the version's
+    /// default user dictionary where one exists (v14–v21), as the reference reader does when a
+    /// file names no user dictionary.
+    pub fn for_reading(uri: &str) -> Result<&'static Dictionary, DictionaryError> {
+        BUILTINS
+            .iter()
+            .find(|b| b.base && b.uri == uri.trim())
+            .ok_or_else(|| DictionaryError::Unknown(uri.to_owned()))?
+            .for_reading()
+    }
+
+    /// Base dictionary versions files can be read in, oldest first.
+    pub fn read_versions() -> Vec<&'static str> {
+        let mut v: Vec<&str> = BUILTINS
+            .iter()
+            .filter(|b| b.base)
+            .filter_map(|b| b.dictionary().ok())
+            .map(|d| d.version.as_str())
+            .collect();
+        v.reverse();
+        v
     }
 
     /// Versions a batch can be written in: built-in base dictionaries of the NAACCR XML
@@ -271,9 +318,23 @@ impl Dictionary {
         format!("http://naaccr.org/naaccrxml/naaccr-dictionary-{version}.xml")
     }
 
-    /// The v18 default user dictionary: reserved and state fields that complete the flat layout.
-    pub fn v18_user() -> Result<&'static Dictionary, DictionaryError> {
-        Self::for_uri("http://naaccr.org/naaccrxml/user-defined-naaccr-dictionary-180.xml")
+    /// The default user dictionary of a version (v14–v21): reserved and state fields that
+    /// complete the flat layout.
+    pub fn default_user(version: &str) -> Result<&'static Dictionary, DictionaryError> {
+        Self::for_uri(&format!(
+            "http://naaccr.org/naaccrxml/user-defined-naaccr-dictionary-{version}.xml"
+        ))
+    }
+
+    /// The item with this number, whatever its id in this version.
+    pub fn by_number(&self, number: u32) -> Option<&ItemDef> {
+        self.by_number.get(&number).and_then(|&i| self.items.get(i))
+    }
+
+    fn push(&mut self, item: ItemDef) {
+        self.by_id.insert(item.naaccr_id.clone(), self.items.len());
+        self.by_number.entry(item.number).or_insert(self.items.len());
+        self.items.push(item);
     }
 
     /// Looks an item up by naaccrId.
@@ -295,6 +356,7 @@ impl Dictionary {
             specification_version: String::new(),
             items: Vec::new(),
             by_id: FxHashMap::default(),
+            by_number: FxHashMap::default(),
         };
         let xml_err = |e: &dyn fmt::Display| DictionaryError::Xml(e.to_string());
         loop {
@@ -317,11 +379,7 @@ impl Dictionary {
                             dict.specification_version =
                                 take("specificationVersion").unwrap_or_else(|_| "1.0".into());
                         }
-                        b"ItemDef" => {
-                            let item = item_def(attrs)?;
-                            dict.by_id.insert(item.naaccr_id.clone(), dict.items.len());
-                            dict.items.push(item);
-                        }
+                        b"ItemDef" => dict.push(item_def(attrs)?),
                         _ => {}
                     }
                 }

@@ -1,4 +1,4 @@
-//! NAACCR import: XML (v18–v26, plain or gzip) and v18 flat files into patients, tumors,
+//! NAACCR import: XML (v14–v26, plain or gzip) and flat files (v14–v18) into patients, tumors,
 //! first-course treatments and follow-up contacts, in batches of patients over bulk queries.
 //!
 //! Store first, flag what is wrong: every value is kept. A value its typed field cannot hold (a code
@@ -31,7 +31,7 @@ use crate::domain::edits::RuleSet;
 use crate::domain::identifiers::PatientIdNumber;
 use crate::domain::naaccr::{Dictionary, RecordType};
 use crate::dto::{ImportProblem, ImportReport};
-use crate::export::flat_file::{FLAT_VERSION, FlatFileReader};
+use crate::export::flat_file::FlatFileReader;
 use crate::export::naaccr_read::{NaaccrXmlReader, ProblemKind, ReadPatient, ReadProblem};
 use crate::export::records::{self, Incoming};
 use write::PlannedBatch;
@@ -151,8 +151,9 @@ fn open<'a>(
                 Some(Ok(p)) => p,
             };
             let rt = reader.record_type().unwrap_or(RecordType::I);
-            let dict = Dictionary::for_version(FLAT_VERSION)
-                .map_err(|e| ServiceError::Refused(e.to_string()))?;
+            let dict = reader
+                .dictionary()
+                .ok_or_else(|| ServiceError::Refused("the file has no records".into()))?;
             let rest = reader.map(|r| r.map_err(|e| e.to_string()));
             Ok(("flat", dict, rt, Vec::new(), Box::new(std::iter::once(Ok(first)).chain(rest))))
         }

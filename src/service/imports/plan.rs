@@ -23,8 +23,9 @@ use crate::service::naaccr_load::{Fetched, Stored, StoredTumor, contact_from};
 use crate::service::{Result, edits as service_edits};
 
 /// Validates `doc`; values of fields that fail (or that `future` finds in the future) are moved out,
-/// returned as NAACCR items with their violation, and the document is validated again. `Err` only
-/// when it still fails: a value that is required to store the record at all is missing or bad.
+/// returned as NAACCR items with their violation, and the document is validated again, until it
+/// passes. `Err` only when nothing more can be moved: a value the record cannot be stored without
+/// is missing or bad.
 fn settle<T, D>(
     doc: &mut T,
     fields: &[&[Field<T>]],
@@ -32,34 +33,30 @@ fn settle<T, D>(
     future: impl Fn(&D) -> Vec<Violation>,
     moved: &mut Vec<(&'static str, String, Violation)>,
 ) -> std::result::Result<D, Vec<Violation>> {
-    let mut move_out = |doc: &mut T, violations: &[Violation]| {
-        for v in violations {
-            if let Some(f) = fields.iter().flat_map(|f| f.iter()).find(|f| f.naaccr_id == v.field) {
+    loop {
+        let violations = match validate(doc) {
+            Ok(d) => {
+                let ahead = future(&d);
+                if ahead.is_empty() {
+                    return Ok(d);
+                }
+                ahead
+            }
+            Err(v) => v,
+        };
+        let before = moved.len();
+        for v in &violations {
+            let field = fields.iter().flat_map(|f| f.iter()).find(|f| f.naaccr_id == v.field);
+            if let Some(f) = field {
                 if let Some(value) = (f.get_mut)(doc).take() {
                     moved.push((f.naaccr_id, mapping::to_item(f.conv, &value), v.clone()));
                 }
             }
         }
-    };
-    let first = match validate(doc) {
-        Ok(d) => {
-            let ahead = future(&d);
-            if ahead.is_empty() {
-                return Ok(d);
-            }
-            ahead
+        if moved.len() == before {
+            return Err(violations);
         }
-        Err(v) => v,
-    };
-    move_out(doc, &first);
-    validate(doc).map_err(|mut second| {
-        for v in first {
-            if !second.iter().any(|s| s.field == v.field && s.rule == v.rule) {
-                second.push(v);
-            }
-        }
-        second
-    })
+    }
 }
 
 /// A violation for each of the dates given that lies after `today`.
