@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -128,6 +130,10 @@ pub struct PatientData {
     pub county_at_dx: Option<String>,
     pub physician_managing: Option<PhysicianData>,
     pub physician_follow_up: Option<PhysicianData>,
+    /// Every other NAACCR item the newest dictionary places on a patient, by NAACCR XML id
+    /// (alias, birthplace, current county, text …); checked as the tumor's `items` are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<BTreeMap<String, String>>,
     /// NAACCR #1854: 0 may be contacted, 1 may NOT be contacted; left out when not known.
     #[schema(pattern = "^[01]$")]
     pub no_patient_contact_flag: Option<String>,

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -107,6 +109,14 @@ pub struct TumorData {
     /// NAACCR #580.
     #[schema(pattern = "^(18|19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
     pub date_of1st_contact: Option<String>,
+    /// Every other NAACCR item the newest dictionary places on a tumor, by NAACCR XML id: tumor
+    /// size, nodes examined and positive, AJCC TNM, site-specific data items, EOD, treatment
+    /// details, text. Checked against the dictionary (length, data type) and the item's code list
+    /// where one exists. On PUT the map replaces the stored one (left out: kept as stored); values
+    /// kept from a file as read go back unchanged. Items with a field of their own are set there.
+    #[schema(example = json!({"tumorSizeSummary": "015", "tnmClinT": "c2"}))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<BTreeMap<String, String>>,
     /// NAACCR #1985: 1 = reviewed and accepted.
     #[schema(pattern = "^1$")]
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -10,6 +10,7 @@ pub mod edits;
 pub mod followup;
 mod history;
 pub mod imports;
+mod items;
 pub mod jobs;
 pub mod letters;
 mod naaccr_load;

@@ -3,6 +3,7 @@
 use super::audit::{self, Action};
 use super::edits;
 use super::history::Loaded;
+use super::items;
 use super::{
     Actor, Ctx, PageRequest, RecordFilter, Result, Role, ServiceError, check_version, stamped_doc,
     to_doc,
@@ -12,8 +13,11 @@ use crate::db::{DbConn, is_unique_violation, new_id, now, repo};
 use crate::domain::chronology::{Focus, PatientHistory};
 use crate::domain::codes::VitalStatus;
 use crate::domain::edits::EditStatus;
+use crate::domain::naaccr::Level;
+use crate::domain::records::ItemMap;
 use crate::domain::records::Patient;
 use crate::dto::{Page, PatientData};
+use crate::export::mapping;
 
 /// The lower-case "last first" the name filter matches a prefix of.
 pub(crate) fn name_search(p: &Patient) -> String {
@@ -26,6 +30,7 @@ fn out(row: &PatientRow) -> Result<PatientData> {
         stamped_doc(&row.data, &row.id, row.version, row.created_at.0, row.updated_at.0)?;
     doc.date_of_last_contact = row.date_of_last_contact.clone();
     doc.vital_status = Some(row.vital_status.clone());
+    doc.items = Some(super::history::item_map(row.items.as_deref())?);
     doc.findings = Some(match &row.findings {
         Some(f) => super::parse_doc(f)?,
         None => vec![],
@@ -60,6 +65,7 @@ pub fn create(
     if !violations.is_empty() {
         return Err(ServiceError::Invalid(violations));
     }
+    let items = items::for_write(Level::Patient, data.items.as_ref(), &ItemMap::new(), |_| false)?;
     let at = now();
     let row = PatientRow {
         id: new_id(),
@@ -71,7 +77,7 @@ pub fn create(
         data: to_doc(&PatientData::from_domain(&patient))?,
         created_at: at.into(),
         updated_at: at.into(),
-        items: None,
+        items: items::doc(&items)?,
         findings: None,
         edit_status: EditStatus::Clean.as_str().to_string(),
     };
@@ -116,14 +122,21 @@ pub fn update(
         if repo::patient_id_number_taken(c, &number, id)? {
             return Err(duplicate());
         }
+        let typed = PatientData::from_domain(&loaded.patient);
+        let items =
+            items::for_write(Level::Patient, data.items.as_ref(), &loaded.patient_items, |id| {
+                mapping::patient_field(id).is_some_and(|f| (f.get)(&typed).is_some())
+            })?;
         let row = PatientRow {
             version: expected_version + 1,
             patient_id_number: number,
             name_search: name_search(&loaded.patient),
-            data: to_doc(&PatientData::from_domain(&loaded.patient))?,
+            data: to_doc(&typed)?,
+            items: items::doc(&items)?,
             updated_at: now().into(),
             ..loaded.row.clone()
         };
+        loaded.patient_items = items;
         let written = repo::update_patient(c, &row, expected_version)
             .map_err(|e| if is_unique_violation(&e) { duplicate() } else { e.into() })?;
         if !written {

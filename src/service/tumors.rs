@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use super::audit::{self, Action};
 use super::edits;
 use super::history::Loaded;
+use super::items;
 use super::{
     Actor, Ctx, PageRequest, RecordFilter, Result, Role, ServiceError, check_version, stamped_doc,
     to_doc,
@@ -17,8 +18,11 @@ use crate::db::{DbConn, new_id, now, repo};
 use crate::domain::PartialDate;
 use crate::domain::chronology::Focus;
 use crate::domain::edits::EditStatus;
+use crate::domain::naaccr::Level;
+use crate::domain::records::ItemMap;
 use crate::domain::records::Tumor;
 use crate::dto::{Page, TumorData};
+use crate::export::mapping;
 
 /// A new version-1 row for `tumor`, with its filter columns and stored document.
 pub(crate) fn new_row(
@@ -87,6 +91,7 @@ fn outs(conn: &mut DbConn, rows: &[TumorRow]) -> Result<Vec<TumorData>> {
                 stamped_doc(&row.data, &row.id, row.version, row.created_at.0, row.updated_at.0)?;
             doc.patient_id = Some(row.patient_id.clone());
             doc.cancer_status = statuses.get(&row.id).cloned();
+            doc.items = Some(super::history::item_map(row.items.as_deref())?);
             doc.findings = Some(match &row.findings {
                 Some(f) => super::parse_doc(f)?,
                 None => vec![],
@@ -112,10 +117,13 @@ pub fn create(
 ) -> Result<TumorData> {
     actor.require(Role::Registrar)?;
     let tumor = data.to_domain().map_err(ServiceError::Invalid)?;
+    let items = items::for_write(Level::Tumor, data.items.as_ref(), &ItemMap::new(), |_| false)?;
     crate::db::transaction(conn, |c| {
         let mut loaded = Loaded::load(c, patient_id)?;
         let at = now();
-        let row = new_row(new_id(), patient_id, &tumor, at)?;
+        let mut row = new_row(new_id(), patient_id, &tumor, at)?;
+        row.items = items::doc(&items)?;
+        loaded.tumor_items.insert(row.id.clone(), items);
         loaded.tumors.push((row.id.clone(), tumor));
         let focus = Focus::Tumor(row.id.clone());
         loaded.refuse_future(&focus, ctx.today)?;
@@ -150,9 +158,16 @@ pub fn update(
         let current = repo::get_tumor(c, id)?.ok_or(ServiceError::NotFound("tumor"))?;
         check_version(current.version, expected_version)?;
         let mut loaded = Loaded::load(c, &current.patient_id)?;
+        let stored = super::history::item_map(current.items.as_deref())?;
+        let typed = TumorData::from_domain(&tumor);
+        let items = items::for_write(Level::Tumor, data.items.as_ref(), &stored, |id| {
+            mapping::tumor_field(id).is_some_and(|f| (f.get)(&typed).is_some())
+        })?;
         let mut row =
             TumorRow { version: expected_version + 1, updated_at: now().into(), ..current };
         row_fields(&tumor, &mut row)?;
+        row.items = items::doc(&items)?;
+        loaded.tumor_items.insert(id.to_string(), items);
         match loaded.tumors.iter_mut().find(|(tid, _)| tid == id) {
             Some(slot) => slot.1 = tumor,
             None => loaded.tumors.push((id.to_string(), tumor)),

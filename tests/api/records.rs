@@ -9,7 +9,9 @@ both_backends!(
     full_record_round_trip,
     date_rules_across_records,
     death_closes_the_record,
-    stale_versions_change_nothing
+    stale_versions_change_nothing,
+    the_whole_abstract_through_items,
+    an_abstract_in_progress_is_saved,
 );
 
 async fn full_record_round_trip(app: &TestApp) {
@@ -294,4 +296,133 @@ async fn stale_versions_change_nothing(app: &TestApp) {
         .expect("sent");
     let bad = crate::common::Reply::from_response(bad).await;
     assert_eq!(bad.problem(400), vec![("If-Match".to_string(), "header.format".to_string())]);
+}
+
+/// Every NAACCR item of a tumor without a typed field is written and read through `items`:
+/// tumor size, nodes, AJCC TNM, a site-specific data item. A bad code is refused naming the item;
+/// the values go out in an abstract.
+async fn the_whole_abstract_through_items(app: &TestApp) {
+    let pid = app.patient(&patient_body("600")).await;
+    let mut body = breast_tumor();
+    body["items"] = json!({
+        "tumorSizeSummary": "015", "regionalNodesExamined": "12", "regionalNodesPositive": "02",
+        "tnmClinT": "c1", "tnmClinN": "c0", "tnmClinM": "c0", "estrogenReceptorSummary": "1",
+        "rxSummSurgicalMargins": "0", "textDxProcPe": "Core biopsy, left breast & axilla"
+    });
+    let r = app.post(&format!("/api/v1/patients/{pid}/tumors"), &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let tid = r.id();
+    let t = app.get(&format!("/api/v1/tumors/{tid}")).await;
+    assert_eq!(t.body["items"]["tumorSizeSummary"], "015");
+    assert_eq!(t.body["items"]["tnmClinT"], "c1");
+    assert_eq!(t.body["items"]["estrogenReceptorSummary"], "1");
+    assert_eq!(t.body["editStatus"], "clean", "{}", t.body);
+
+    // A code not in the item's list, a typed item, a patient item: refused, each named.
+    let mut bad = body.clone();
+    bad["items"]["tnmClinT"] = json!("cQ9");
+    bad["items"]["primarySite"] = json!("C509");
+    bad["items"]["nameLast"] = json!("Roe");
+    bad["items"]["tumorSizeSummary"] = json!("15");
+    let r = app.put(&format!("/api/v1/tumors/{tid}"), 1, &bad).await;
+    let errs = r.problem(422);
+    for want in [
+        ("items.tnmClinT", "code.unknown"),
+        ("items.primarySite", "item.typed"),
+        ("items.nameLast", "item.level"),
+        ("items.tumorSizeSummary", "item.value"),
+    ] {
+        assert!(errs.contains(&(want.0.to_string(), want.1.to_string())), "{want:?} in {errs:?}");
+    }
+    assert!(!r.body.to_string().contains("cQ9"), "the value is not echoed: {}", r.body);
+    assert_eq!(
+        app.get(&format!("/api/v1/tumors/{tid}")).await.body["version"],
+        1,
+        "nothing written"
+    );
+
+    // A PUT without items keeps them; with items it replaces them.
+    let r = app.put(&format!("/api/v1/tumors/{tid}"), 1, &breast_tumor()).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["items"]["tumorSizeSummary"], "015");
+    let mut fewer = breast_tumor();
+    fewer["items"] = json!({"tumorSizeSummary": "021"});
+    let r = app.put(&format!("/api/v1/tumors/{tid}"), 2, &fewer).await;
+    assert_eq!(r.body["items"], json!({"tumorSizeSummary": "021"}));
+    let r = app.put(&format!("/api/v1/tumors/{tid}"), 3, &body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // Patient items too.
+    let p = app.get(&format!("/api/v1/patients/{pid}")).await;
+    let mut pb = patient_body("600");
+    pb["items"] = json!({"nameAlias": "Testalias", "birthplaceCountry": "USA"});
+    let r = app
+        .put(&format!("/api/v1/patients/{pid}"), p.body["version"].as_i64().unwrap_or(0), &pb)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["items"]["nameAlias"], "Testalias");
+
+    // In an abstract (A) they go out under their NAACCR ids.
+    let s =
+        app.post("/api/v1/submissions", &json!({"recordType": "A", "naaccrVersion": "260"})).await;
+    assert_eq!(s.status, 201, "{}", s.body);
+    assert_eq!(s.body["tumorCount"], 1, "{}", s.body);
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/submissions/{}/file", s.id())))
+        .bearer_auth(&app.viewer)
+        .send()
+        .await
+        .expect("sent");
+    let xml = res.text().await.expect("file");
+    for item in [
+        r#"<Item naaccrId="tumorSizeSummary">015</Item>"#,
+        r#"<Item naaccrId="regionalNodesPositive">02</Item>"#,
+        r#"<Item naaccrId="tnmClinT">c1</Item>"#,
+        r#"<Item naaccrId="estrogenReceptorSummary">1</Item>"#,
+        r#"<Item naaccrId="textDxProcPe">Core biopsy, left breast &amp; axilla</Item>"#,
+        r#"<Item naaccrId="nameAlias">Testalias</Item>"#,
+    ] {
+        assert!(xml.contains(item), "{item} in the file");
+    }
+}
+
+/// A registrar saves a 2021 abstract before the grades and stage are known: it is stored with
+/// its findings, errors status, and left out of a submission batch until completed.
+async fn an_abstract_in_progress_is_saved(app: &TestApp) {
+    let pid = app.patient(&patient_body("610")).await;
+    let partial = json!({"primarySite": "C50.4", "histologicTypeIcdO3": "8500", "behaviorCodeIcdO3": "3",
+        "dateOfDiagnosis": "2021-03-15", "classOfCase": "14", "sequenceNumberHospital": "00"});
+    let r = app.post(&format!("/api/v1/patients/{pid}/tumors"), &partial).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["editStatus"], "errors");
+    let ids: Vec<&str> = r.body["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["editId"].as_str())
+        .collect();
+    for want in ["grade", "required-core", "required-analytic-2018"] {
+        assert!(ids.contains(&want), "{want} in {ids:?}");
+    }
+    let tid = r.id();
+    let s =
+        app.post("/api/v1/submissions", &json!({"recordType": "I", "naaccrVersion": "260"})).await;
+    assert_eq!(
+        (s.body["tumorCount"].clone(), s.body["excludedCount"].clone()),
+        (json!(0), json!(1)),
+        "{}",
+        s.body
+    );
+    // Completed later: clean, and sent with the next batch of changes.
+    let r = app.put(&format!("/api/v1/tumors/{tid}"), 1, &breast_tumor()).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["editStatus"], "clean", "{}", r.body);
+    let s = app
+        .post(
+            "/api/v1/submissions",
+            &json!({"recordType": "I", "naaccrVersion": "260", "changedSinceLast": true}),
+        )
+        .await;
+    assert_eq!(s.body["tumorCount"], 1, "{}", s.body);
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::catalogue::VALUE_KEPT;
 use super::patient::{PatientInput, run_patient};
 use super::{EditInput, Emitter, Finding, Overrides, RuleSet, Severity, run};
+use crate::domain::naaccr::lookups::code_list;
 use crate::domain::naaccr::{Dictionary, Level, ValueProblem, validate_value};
 use crate::domain::records::{Contact, ItemMap, Patient, Treatment, Tumor};
 
@@ -142,7 +143,8 @@ pub fn review(r: &PatientRecords, rule_set: RuleSet, today: NaiveDate, kept: Kep
 }
 
 /// Values of an item map that are not valid for their item: kept values of typed fields, and
-/// values the newest dictionary does not allow (length, data type).
+/// values the newest dictionary does not allow (length, data type) or that are not in the item's
+/// code list.
 fn item_findings(items: &ItemMap, level: Level, rule_set: RuleSet, kept: Kept) -> Vec<Finding> {
     let none = Overrides::none();
     let mut out = Emitter { rule_set, overrides: &none, findings: Vec::new() };
@@ -158,7 +160,12 @@ fn item_findings(items: &ItemMap, level: Level, rule_set: RuleSet, kept: Kept) -
                 .into_iter()
                 .find(|p| !matches!(p, ValueProblem::LeadingSpace | ValueProblem::TrailingSpace))
         });
-        let message = match (kept(level, id), problem) {
+        let kept = kept(level, id);
+        let problem = problem.map(|p| p.to_string()).or_else(|| {
+            let list = code_list(id).filter(|_| !kept)?;
+            (!list.contains(value)).then(|| format!("not one of its codes ({})", list.describe()))
+        });
+        let message = match (kept, problem) {
             (true, Some(p)) => format!(
                 "{name}: the value read could not be stored ({p}); it is kept as read until it is \
                  coded again"

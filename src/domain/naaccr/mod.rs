@@ -3,6 +3,7 @@
 //! dictionaries embedded at build time.
 
 pub mod dictionary;
+pub mod lookups;
 pub mod value;
 
 pub use dictionary::{

@@ -401,9 +401,13 @@ impl Ctx<'_> {
             contact,
         };
         let review = plan.review(self);
-        // Kept values are reported where they are kept; the other error findings here.
+        // Error findings are reported, but a value reported where it was kept once only.
+        let already: HashSet<String> =
+            problems.iter().filter_map(|p| p.naaccr_id.clone()).collect();
         let reported = |f: &&edits::Finding| {
-            f.severity == edits::Severity::Error && f.edit_id != edits::VALUE_KEPT.id
+            f.severity == edits::Severity::Error
+                && !(f.edit_id == edits::VALUE_KEPT.id
+                    && f.fields.first().is_some_and(|id| already.contains(id)))
         };
         for (n, findings) in review.tumors.iter().take(plan.planned.len()).enumerate() {
             for f in findings.iter().filter(reported) {
