@@ -226,6 +226,7 @@ fn export(
         &req,
         &dir.join("submissions"),
         today,
+        &[],
     )
     .expect("export");
     let secs = t.elapsed().as_secs_f64();

@@ -135,9 +135,9 @@ pub fn export(
         req,
         &dir,
         today,
+        &[out.to_path_buf()],
     )
     .map_err(service_err)?;
-    crate::service::submissions::copy_into_place(&dir.join(&batch.file_name), out)?;
     Ok(batch)
 }
 

@@ -125,6 +125,35 @@ impl utoipa::IntoResponses for UpdateErrors {
     }
 }
 
+/// Errors of a merge patch.
+pub struct PatchErrors;
+
+impl utoipa::IntoResponses for PatchErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let mut r = UpdateErrors::responses();
+        r.extend(responses(&[("415", "Body is not application/merge-patch+json")]));
+        r
+    }
+}
+
+/// Errors of a deletion.
+pub struct DeleteErrors;
+
+impl utoipa::IntoResponses for DeleteErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[
+            BAD_REQUEST,
+            UNAUTHORIZED,
+            FORBIDDEN,
+            NOT_FOUND,
+            ("409", "Other records still need this one (a patient's tumors, sent letters)"),
+            ("412", "The record changed since it was read (stale If-Match)"),
+            ("428", "If-Match is required"),
+            UNAVAILABLE,
+        ])
+    }
+}
+
 /// Errors of an import.
 pub struct ImportErrors;
 

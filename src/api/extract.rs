@@ -9,7 +9,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
 
-use super::problem::{ApiError, FieldError};
+use super::problem::{ApiError, FieldError, MERGE_PATCH};
 use super::state::AppState;
 use crate::service::Actor;
 
@@ -65,70 +65,104 @@ pub(super) fn scrub(message: &str) -> String {
     }
 }
 
+/// The media type of a request, lower case, without parameters.
+fn media_type(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Reads a JSON body of an accepted media type into `T`: 415 naming the accepted types, 413 over
+/// the limit, 400 naming the field for malformed JSON or a wrong type.
+fn read_json<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    accepted: bool,
+    types: &'static [&'static str],
+) -> Pin<Box<dyn Future<Output = Result<T, ApiError>>>> {
+    let limit = state(req).map(|s| s.settings.body_limit).unwrap_or(1 << 20);
+    let bytes = web::Bytes::from_request(req, payload);
+    Box::pin(async move {
+        if !accepted {
+            return Err(ApiError::UnsupportedMediaType(types));
+        }
+        let body = bytes.await.map_err(|e| match e.as_error::<PayloadError>() {
+            Some(PayloadError::Overflow) => ApiError::PayloadTooLarge(limit),
+            _ => ApiError::bad_request(
+                "body",
+                "body.unreadable",
+                "the request body could not be read",
+            ),
+        })?;
+        if body.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+            return Err(ApiError::Invalid(vec![FieldError::new(
+                "body",
+                "text.control",
+                "a NUL character is not allowed",
+            )]));
+        }
+        // serde would read a struct from an array, field by field: a body is an object.
+        if body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'[') {
+            return Err(ApiError::bad_request(
+                "body",
+                "json.type",
+                "the body must be a JSON object",
+            ));
+        }
+        let de = &mut serde_json::Deserializer::from_slice(&body);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let rule = if inner.is_data() { "json.type" } else { "json.syntax" };
+            let field = if path == "." || inner.is_syntax() || inner.is_eof() {
+                "body".to_string()
+            } else {
+                path
+            };
+            let location = format!(" (line {}, column {})", inner.line(), inner.column());
+            ApiError::BadRequest(vec![FieldError {
+                field,
+                rule: rule.to_string(),
+                message: format!("{}{location}", scrub(&inner.to_string())),
+                ..FieldError::default()
+            }])
+        })
+    })
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|m| {
-                let m = m.trim().to_ascii_lowercase();
-                m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
-            })
-            .unwrap_or(false);
-        let limit = state(req).map(|s| s.settings.body_limit).unwrap_or(1 << 20);
-        let bytes = web::Bytes::from_request(req, payload);
-        Box::pin(async move {
-            if !is_json {
-                return Err(ApiError::UnsupportedMediaType);
-            }
-            let body = bytes.await.map_err(|e| match e.as_error::<PayloadError>() {
-                Some(PayloadError::Overflow) => ApiError::PayloadTooLarge(limit),
-                _ => ApiError::bad_request(
-                    "body",
-                    "body.unreadable",
-                    "the request body could not be read",
-                ),
-            })?;
-            if body.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
-                return Err(ApiError::Invalid(vec![FieldError::new(
-                    "body",
-                    "text.control",
-                    "a NUL character is not allowed",
-                )]));
-            }
-            // serde would read a struct from an array, field by field: a body is an object.
-            if body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'[') {
-                return Err(ApiError::bad_request(
-                    "body",
-                    "json.type",
-                    "the body must be a JSON object",
-                ));
-            }
-            let de = &mut serde_json::Deserializer::from_slice(&body);
-            let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
-                let path = e.path().to_string();
-                let inner = e.into_inner();
-                let rule = if inner.is_data() { "json.type" } else { "json.syntax" };
-                let field = if path == "." || inner.is_syntax() || inner.is_eof() {
-                    "body".to_string()
-                } else {
-                    path
-                };
-                let location = format!(" (line {}, column {})", inner.line(), inner.column());
-                ApiError::BadRequest(vec![FieldError {
-                    field,
-                    rule: rule.to_string(),
-                    message: format!("{}{location}", scrub(&inner.to_string())),
-                    ..FieldError::default()
-                }])
-            })?;
-            Ok(JsonBody(value))
-        })
+        let m = media_type(req);
+        let is_json =
+            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"));
+        let read = read_json::<T>(req, payload, is_json, &["application/json"]);
+        Box::pin(async move { read.await.map(JsonBody) })
+    }
+}
+
+/// An RFC 7396 merge patch (`application/merge-patch+json`): a JSON object of the fields to
+/// change, `null` to remove one.
+pub struct MergePatch(pub serde_json::Value);
+
+impl FromRequest for MergePatch {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let accepted = media_type(req) == MERGE_PATCH;
+        let read = read_json::<serde_json::Map<String, serde_json::Value>>(
+            req,
+            payload,
+            accepted,
+            &[MERGE_PATCH],
+        );
+        Box::pin(async move { read.await.map(|m| MergePatch(serde_json::Value::Object(m))) })
     }
 }
 

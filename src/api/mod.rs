@@ -2,6 +2,7 @@
 
 mod admin;
 mod contacts;
+mod corrections;
 mod docs;
 mod edits;
 pub mod extract;
@@ -66,23 +67,36 @@ where
             .service(patients::create_patient)
             .service(patients::get_patient)
             .service(patients::update_patient)
+            .service(corrections::patch_patient)
+            .service(corrections::delete_patient)
+            .service(corrections::get_patient_history)
             .service(tumors::list_tumors)
             .service(tumors::list_patient_tumors)
             .service(tumors::create_tumor)
             .service(tumors::get_tumor)
             .service(tumors::update_tumor)
+            .service(corrections::patch_tumor)
+            .service(corrections::delete_tumor)
+            .service(corrections::get_tumor_history)
             .service(treatments::list_treatments)
             .service(treatments::create_treatment)
             .service(treatments::get_treatment)
             .service(treatments::update_treatment)
+            .service(corrections::patch_treatment)
+            .service(corrections::delete_treatment)
+            .service(corrections::get_treatment_history)
             .service(contacts::list_contacts)
             .service(contacts::create_contact)
             .service(contacts::get_contact)
             .service(contacts::update_contact)
+            .service(corrections::patch_contact)
+            .service(corrections::delete_contact)
+            .service(corrections::get_contact_history)
             .service(submissions::list_submissions)
             .service(submissions::create_submission)
             .service(submissions::get_submission)
             .service(submissions::get_submission_file)
+            .service(submissions::void_submission)
             .service(submissions::create_import)
             .service(admin::list_tokens)
             .service(admin::create_token)

@@ -9,6 +9,9 @@ use utoipa::ToSchema;
 use crate::domain::Violation;
 use crate::service::ServiceError;
 
+/// The media type of an RFC 7396 merge patch.
+pub const MERGE_PATCH: &str = "application/merge-patch+json";
+
 /// One failed rule on one field.
 #[derive(Clone, Debug, Default, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -43,21 +46,6 @@ impl FieldError {
     ) -> Self {
         Self { field: field.into(), rule: rule.into(), message: message.into(), ..Self::default() }
     }
-
-    fn edit(tumor_id: String, f: &crate::domain::edits::Finding) -> Self {
-        let def = crate::domain::edits::catalogue().iter().find(|d| d.id == f.edit_id);
-        let data = crate::dto::EditFindingData::from(f);
-        Self {
-            field: f.fields.first().cloned().unwrap_or_default(),
-            rule: format!("edit.{}", f.edit_id),
-            message: f.message.clone(),
-            edit_id: Some(data.edit_id),
-            severity: Some(data.severity),
-            fields: Some(f.fields.clone()),
-            override_flag: def.and_then(|d| d.override_flag).map(str::to_string),
-            tumor_id: Some(tumor_id),
-        }
-    }
 }
 
 impl From<Violation> for FieldError {
@@ -91,15 +79,15 @@ pub enum ApiError {
     #[error("method not allowed")]
     MethodNotAllowed(Vec<&'static str>),
     #[error("{message}")]
-    Conflict { field: &'static str, message: String },
+    Conflict { field: &'static str, rule: &'static str, message: String },
     #[error("the record was changed since you read it")]
     PreconditionFailed { current: i32 },
     #[error("send the record's version in If-Match")]
     PreconditionRequired,
     #[error("the body is larger than {0} bytes")]
     PayloadTooLarge(usize),
-    #[error("the body must be application/json")]
-    UnsupportedMediaType,
+    #[error("the body must be {}", .0.join(" or "))]
+    UnsupportedMediaType(&'static [&'static str]),
     #[error("the record is not valid")]
     Invalid(Vec<FieldError>),
     #[error("the service is busy, try again")]
@@ -129,7 +117,7 @@ impl ApiError {
             Self::PreconditionFailed { .. } => "stale-version",
             Self::PreconditionRequired => "version-required",
             Self::PayloadTooLarge(_) => "payload-too-large",
-            Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::Invalid(_) => "invalid-record",
             Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",
@@ -140,16 +128,19 @@ impl ApiError {
         let status = self.status_code();
         let errors = match self {
             Self::BadRequest(e) | Self::Invalid(e) => e.clone(),
-            Self::Conflict { field, message } => {
+            Self::Conflict { field, rule, message } => {
                 vec![FieldError {
                     field: (*field).to_string(),
-                    rule: "unique".into(),
+                    rule: (*rule).into(),
                     message: message.clone(),
                     ..FieldError::default()
                 }]
             }
             Self::PreconditionFailed { .. } | Self::PreconditionRequired => {
                 vec![FieldError::new("If-Match", "version", self.to_string())]
+            }
+            Self::UnsupportedMediaType(_) => {
+                vec![FieldError::new("Content-Type", "mediaType.unsupported", self.to_string())]
             }
             _ => vec![],
         };
@@ -184,7 +175,7 @@ impl ResponseError for ApiError {
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -208,6 +199,10 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed(allow) => {
                 res.insert_header((header::ALLOW, allow.join(", ")));
             }
+            // RFC 5789: a PATCH refused for its media type names the ones it takes.
+            Self::UnsupportedMediaType(types) if types.contains(&MERGE_PATCH) => {
+                res.insert_header(("Accept-Patch", types.join(", ")));
+            }
             Self::Unavailable => {
                 res.insert_header((header::RETRY_AFTER, "1"));
             }
@@ -223,11 +218,13 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid(v) => {
                 Self::Invalid(v.into_iter().map(FieldError::from).collect())
             }
-            ServiceError::EditsFailed(list) => {
-                Self::Invalid(list.into_iter().map(|(id, f)| FieldError::edit(id, &f)).collect())
-            }
             ServiceError::NotFound(what) => Self::NotFound(what),
-            ServiceError::Conflict { field, message } => Self::Conflict { field, message },
+            ServiceError::Conflict { field, rule, message } => {
+                Self::Conflict { field, rule, message }
+            }
+            ServiceError::BadRequest(v) => {
+                Self::BadRequest(v.into_iter().map(FieldError::from).collect())
+            }
             ServiceError::VersionMismatch { current } => Self::PreconditionFailed { current },
             ServiceError::Forbidden(role) => Self::Forbidden(role),
             ServiceError::BadCursor => Self::bad_request(

@@ -14,10 +14,30 @@ use super::extract::{Auth, JsonBody};
 use super::params::PageParams;
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{ImportReport, Page, SubmissionData, SubmissionRequest};
+use crate::dto::{ImportReport, Page, SubmissionData, SubmissionRequest, VoidRequest};
 use crate::service::{imports, submissions};
 
 type Reply = Result<HttpResponse, ApiError>;
+
+/// Void a batch (admin): its tumors count as not sent, so the next "changed since last" batch
+/// carries them again, and the deletions it reported are reported again. The file stays.
+#[utoipa::path(
+    tag = "submissions", operation_id = "void_submission",
+    params(("id" = String, Path, description = "Batch id")),
+    request_body = VoidRequest,
+    responses((status = 200, body = SubmissionData), CreateErrors),
+    security(("bearer" = []))
+)]
+#[post("/submissions/{id}/void")]
+pub async fn void_submission(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    id: web::Path<String>,
+    body: JsonBody<VoidRequest>,
+) -> Reply {
+    let out = state.db(move |c| submissions::void(c, &actor, &id, &body.0)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
 
 /// Create a submission batch: a NAACCR XML file of the selected tumors (record type A, C or I;
 /// version 250 or 260). Tumors failing an error-level edit are listed and left out unless asked.
@@ -39,7 +59,7 @@ pub async fn create_submission(
     let out = state
         .db(move |c| {
             let mut reader = crate::db::spare_connection(&pool);
-            submissions::create(c, reader.as_deref_mut(), &actor, &body.0, &dir, today)
+            submissions::create(c, reader.as_deref_mut(), &actor, &body.0, &dir, today, &[])
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -173,10 +193,10 @@ pub async fn create_import(
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
-    let accepted =
-        ["application/xml", "text/xml", "application/gzip", "application/x-gzip", "text/plain"];
-    if !accepted.contains(&ctype.as_str()) {
-        return Err(ApiError::UnsupportedMediaType);
+    const ACCEPTED: &[&str] =
+        &["application/xml", "text/xml", "application/gzip", "application/x-gzip", "text/plain"];
+    if !ACCEPTED.contains(&ctype.as_str()) {
+        return Err(ApiError::UnsupportedMediaType(ACCEPTED));
     }
     actor.require(crate::service::Role::Registrar)?;
     let limit = state.settings.import_limit;

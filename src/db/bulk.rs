@@ -133,6 +133,7 @@ pub fn sent_hashes(
         .inner_join(submissions::table)
         .filter(submission_tumors::tumor_id.eq_any(tumor_ids))
         .filter(submission_tumors::included)
+        .filter(submissions::voided_at.is_null())
         .filter(submissions::record_type.eq(record_type))
         .filter(submissions::naaccr_version.eq(naaccr_version))
         .select((
@@ -242,4 +243,58 @@ pub fn excluded_of(
         .limit(limit)
         .select(SubmissionTumorRow::as_select())
         .load(conn)
+}
+
+/// Tombstones no batch reported yet, of one facility when given.
+pub fn unreported_tombstones(
+    conn: &mut DbConn,
+    facility: Option<&str>,
+) -> QResult<Vec<TombstoneRow>> {
+    let mut q = tumor_tombstones::table
+        .filter(tumor_tombstones::reported_in.is_null())
+        .into_boxed::<MultiBackend>();
+    if let Some(f) = facility {
+        q = q.filter(tumor_tombstones::reporting_facility.eq(f.to_string()));
+    }
+    q.order(tumor_tombstones::tumor_id).select(TombstoneRow::as_select()).load(conn)
+}
+
+/// Marks tombstones as reported by a batch.
+pub fn report_tombstones(conn: &mut DbConn, ids: &[&str], batch: &str) -> QResult<()> {
+    diesel::update(tumor_tombstones::table.filter(tumor_tombstones::tumor_id.eq_any(ids)))
+        .set(tumor_tombstones::reported_in.eq(batch))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The tombstones a batch reported.
+pub fn tombstones_of(conn: &mut DbConn, batch: &str) -> QResult<Vec<TombstoneRow>> {
+    tumor_tombstones::table
+        .filter(tumor_tombstones::reported_in.eq(batch))
+        .order(tumor_tombstones::tumor_id)
+        .select(TombstoneRow::as_select())
+        .load(conn)
+}
+
+/// Voids a batch not voided yet: its tumors count as not sent, its tombstones as not reported.
+pub fn void_submission(
+    conn: &mut DbConn,
+    id: &str,
+    at: chrono::NaiveDateTime,
+    by: &str,
+    reason: &str,
+) -> QResult<bool> {
+    let n = diesel::update(
+        submissions::table.filter(submissions::id.eq(id)).filter(submissions::voided_at.is_null()),
+    )
+    .set((
+        submissions::voided_at.eq(Some(at)),
+        submissions::voided_by.eq(Some(by)),
+        submissions::void_reason.eq(Some(reason)),
+    ))
+    .execute(conn)?;
+    diesel::update(tumor_tombstones::table.filter(tumor_tombstones::reported_in.eq(id)))
+        .set(tumor_tombstones::reported_in.eq(None::<String>))
+        .execute(conn)?;
+    Ok(n == 1)
 }

@@ -212,6 +212,20 @@ pub fn revert_all_migrations(conn: &mut DbConn) -> Result<(), DbError> {
     .map_err(|e| DbError::Migration(e.to_string()))
 }
 
+/// The versions of the applied migrations, oldest first (used by the data-migration tests).
+pub fn applied_migrations(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
+    let mut v = match conn {
+        DbConn::Postgres(c) => c.applied_migrations(),
+        DbConn::Sqlite(c) => c.applied_migrations(),
+    }
+    .map_err(|e| DbError::Migration(e.to_string()))?
+    .iter()
+    .map(ToString::to_string)
+    .collect::<Vec<_>>();
+    v.sort();
+    Ok(v)
+}
+
 /// Reverts the latest applied migration (used by the data-migration tests).
 pub fn revert_last_migration(conn: &mut DbConn) -> Result<String, DbError> {
     match conn {

@@ -588,3 +588,145 @@ pub fn bulk_insert(
 pub fn max_patient_id_number(conn: &mut DbConn) -> QResult<Option<String>> {
     patients::table.select(diesel::dsl::max(patients::patient_id_number)).first(conn)
 }
+
+// --- history ------------------------------------------------------------------------------------
+
+pub fn insert_changes(conn: &mut DbConn, rows: &[RecordChangeRow]) -> QResult<()> {
+    insert_many!(conn, record_changes::table, rows);
+    Ok(())
+}
+
+/// The changes of one record in time order, after `after`.
+pub fn changes_of(
+    conn: &mut DbConn,
+    entity_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<RecordChangeRow>> {
+    let mut q = record_changes::table
+        .filter(record_changes::entity_id.eq(entity_id.to_string()))
+        .into_boxed::<MultiBackend>();
+    if let Some(a) = after {
+        q = q.filter(record_changes::id.gt(a.to_string()));
+    }
+    q.order(record_changes::id).limit(limit).select(RecordChangeRow::as_select()).load(conn)
+}
+
+// --- deletions ----------------------------------------------------------------------------------
+
+/// Deletes a treatment still at version `expected`; false when it changed or is gone.
+pub fn delete_treatment(conn: &mut DbConn, id: &str, expected: i32) -> QResult<bool> {
+    let patient = tumors::table
+        .inner_join(treatments::table)
+        .filter(treatments::id.eq(id))
+        .select(tumors::patient_id)
+        .first::<String>(conn)
+        .optional()?;
+    let n = diesel::delete(
+        treatments::table.filter(treatments::id.eq(id)).filter(treatments::version.eq(expected)),
+    )
+    .execute(conn)?;
+    if let Some(p) = patient {
+        drop_export_form(conn, &p)?;
+    }
+    Ok(n == 1)
+}
+
+/// Deletes a contact still at version `expected`, with the cancer statuses it reported.
+pub fn delete_contact(
+    conn: &mut DbConn,
+    id: &str,
+    patient_id: &str,
+    expected: i32,
+) -> QResult<bool> {
+    let current = contacts::table
+        .filter(contacts::id.eq(id))
+        .select(contacts::version)
+        .first::<i32>(conn)
+        .optional()?;
+    if current != Some(expected) {
+        return Ok(false);
+    }
+    diesel::delete(contact_tumors::table.filter(contact_tumors::contact_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(contacts::table.filter(contacts::id.eq(id))).execute(conn)?;
+    drop_export_form(conn, patient_id)?;
+    Ok(true)
+}
+
+/// The contacts that report a cancer status for a tumor.
+pub fn contacts_reporting_on(conn: &mut DbConn, tumor_id: &str) -> QResult<Vec<ContactRow>> {
+    contacts::table
+        .inner_join(contact_tumors::table)
+        .filter(contact_tumors::tumor_id.eq(tumor_id))
+        .select(ContactRow::as_select())
+        .order(contacts::id)
+        .load(conn)
+}
+
+/// Deletes a tumor still at version `expected`: its treatments and the cancer statuses contacts
+/// reported for it go with it (the caller records their history first).
+pub fn delete_tumor(conn: &mut DbConn, id: &str, patient_id: &str, expected: i32) -> QResult<bool> {
+    let current = tumors::table
+        .filter(tumors::id.eq(id))
+        .select(tumors::version)
+        .first::<i32>(conn)
+        .optional()?;
+    if current != Some(expected) {
+        return Ok(false);
+    }
+    diesel::delete(treatments::table.filter(treatments::tumor_id.eq(id))).execute(conn)?;
+    diesel::delete(contact_tumors::table.filter(contact_tumors::tumor_id.eq(id))).execute(conn)?;
+    diesel::delete(tumors::table.filter(tumors::id.eq(id))).execute(conn)?;
+    drop_export_form(conn, patient_id)?;
+    Ok(true)
+}
+
+pub fn insert_tombstone(conn: &mut DbConn, row: &TombstoneRow) -> QResult<()> {
+    diesel::insert_into(tumor_tombstones::table).values(row).execute(conn).map(|_| ())
+}
+
+/// How many tumors and contacts a patient has, and letters sent or printed about them.
+pub fn patient_dependents(conn: &mut DbConn, patient_id: &str) -> QResult<(i64, i64, i64)> {
+    let tumors: i64 =
+        tumors::table.filter(tumors::patient_id.eq(patient_id)).count().get_result(conn)?;
+    let contacts: i64 =
+        contacts::table.filter(contacts::patient_id.eq(patient_id)).count().get_result(conn)?;
+    let letters: i64 = letters::table
+        .filter(letters::patient_id.eq(patient_id))
+        .filter(letters::sent_at.is_not_null().or(letters::printed_at.is_not_null()))
+        .count()
+        .get_result(conn)?;
+    Ok((tumors, contacts, letters))
+}
+
+/// Deletes a patient still at version `expected`, with its follow-up tasks and their unsent
+/// letters and its export form (the caller checked it has no tumors, contacts or sent letters).
+pub fn delete_patient(conn: &mut DbConn, id: &str, expected: i32) -> QResult<bool> {
+    let current = patients::table
+        .filter(patients::id.eq(id))
+        .select(patients::version)
+        .first::<i32>(conn)
+        .optional()?;
+    if current != Some(expected) {
+        return Ok(false);
+    }
+    diesel::delete(letters::table.filter(letters::patient_id.eq(id))).execute(conn)?;
+    diesel::delete(followup_tasks::table.filter(followup_tasks::patient_id.eq(id)))
+        .execute(conn)?;
+    drop_export_form(conn, id)?;
+    diesel::delete(patients::table.filter(patients::id.eq(id))).execute(conn)?;
+    Ok(true)
+}
+
+/// Stores a contact's document at a new version (a tumor it reported on was deleted).
+pub fn set_contact_data(conn: &mut DbConn, id: &str, data: &str, version: i32) -> QResult<()> {
+    diesel::update(contacts::table.find(id))
+        .set((
+            contacts::data.eq(data),
+            contacts::version.eq(version),
+            contacts::updated_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

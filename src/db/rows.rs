@@ -240,6 +240,10 @@ pub struct SubmissionRow {
     pub file_name: String,
     /// JSON list of the values the file could not carry (`dto::SkippedValues`).
     pub skipped: String,
+    /// Set when an administrator voided the batch: its tumors count as not sent.
+    pub voided_at: Option<NaiveDateTime>,
+    pub voided_by: Option<String>,
+    pub void_reason: Option<String>,
 }
 
 /// A patient's stored export form (see `export::form`).
@@ -326,4 +330,42 @@ pub struct JobRunRow {
     pub error: Option<String>,
     pub started_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
+}
+
+/// One field an update or a deletion changed, or one creation (`field` `None`).
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = record_changes, treat_none_as_default_value = false)]
+pub struct RecordChangeRow {
+    pub id: String,
+    /// `patient`, `tumor`, `treatment` or `contact`.
+    pub entity: String,
+    pub entity_id: String,
+    pub patient_id: String,
+    /// The record's version after the change (its last version for a deletion).
+    pub version: i32,
+    /// `create`, `update` or `delete`.
+    pub action: String,
+    pub at: Stamp,
+    pub actor_token_id: Option<String>,
+    pub actor_name: String,
+    /// The JSON field (`physicianManaging.name`, `items.tumorSizeSummary`).
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+/// What a deleted tumor leaves for the next submission batch to report.
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = tumor_tombstones, treat_none_as_default_value = false)]
+pub struct TombstoneRow {
+    pub tumor_id: String,
+    pub patient_id: String,
+    pub patient_id_number: String,
+    pub reporting_facility: Option<String>,
+    /// JSON object of the keys a receiver matches the tumor on (sequence and accession numbers).
+    pub keys: String,
+    pub deleted_at: NaiveDateTime,
+    pub actor_name: String,
+    /// The batch that reported it.
+    pub reported_in: Option<String>,
 }

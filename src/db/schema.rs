@@ -134,6 +134,9 @@ diesel::table! {
         sha256 -> Text,
         file_name -> Text,
         skipped -> Text,
+        voided_at -> Nullable<Timestamp>,
+        voided_by -> Nullable<Text>,
+        void_reason -> Nullable<Text>,
     }
 }
 
@@ -228,6 +231,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    record_changes (id) {
+        id -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        patient_id -> Text,
+        version -> Integer,
+        action -> Text,
+        at -> Timestamp,
+        actor_token_id -> Nullable<Text>,
+        actor_name -> Text,
+        field -> Nullable<Text>,
+        old_value -> Nullable<Text>,
+        new_value -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    tumor_tombstones (tumor_id) {
+        tumor_id -> Text,
+        patient_id -> Text,
+        patient_id_number -> Text,
+        reporting_facility -> Nullable<Text>,
+        keys -> Text,
+        deleted_at -> Timestamp,
+        actor_name -> Text,
+        reported_in -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(tumors -> patients (patient_id));
 diesel::joinable!(export_forms -> patients (patient_id));
 diesel::joinable!(submission_tumors -> submissions (submission_id));
@@ -255,4 +288,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     letters,
     job_runs,
     job_leases,
+    record_changes,
+    tumor_tombstones,
 );

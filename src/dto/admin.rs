@@ -48,3 +48,22 @@ pub struct AuditEntry {
     pub entity: String,
     pub entity_id: String,
 }
+
+/// One entry of a record's history: a creation, a deletion, or one field an update changed.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeData {
+    #[schema(value_type = String, format = DateTime)]
+    pub at: DateTime<Utc>,
+    /// The token's name that made the change.
+    pub by: String,
+    /// `create`, `update` or `delete`.
+    pub action: String,
+    /// The record's version after the change (its last version for a deletion).
+    pub version: i32,
+    /// The field (`primarySite`, `physicianManaging.name`, `items.tumorSizeSummary`); absent for a
+    /// creation.
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}

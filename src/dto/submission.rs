@@ -86,6 +86,39 @@ pub struct SubmissionData {
     /// Values the file could not carry, per item and reason (empty when every value was written).
     /// Items the record type leaves out by design (names in an I file) are not listed.
     pub skipped: Vec<SkippedValues>,
+    /// Tumors deleted since the last batch, for the central registry to remove (on the batch
+    /// itself, not in lists): NAACCR XML has no deletion record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<Vec<DeletedTumor>>,
+    /// Set when an administrator voided the batch: its tumors count as not sent.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub voided_at: Option<DateTime<Utc>>,
+    pub voided_by: Option<String>,
+    pub void_reason: Option<String>,
+}
+
+/// A tumor deleted from the registry, as a batch reports it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletedTumor {
+    pub tumor_id: String,
+    /// NAACCR #20 of its patient.
+    pub patient_id_number: String,
+    /// The numbers a receiver knows the tumor by: sequence numbers, accession number, site and
+    /// date of diagnosis as they were.
+    #[schema(value_type = Object)]
+    pub keys: serde_json::Value,
+    #[schema(value_type = String, format = DateTime)]
+    pub deleted_at: DateTime<Utc>,
+}
+
+/// Why a batch is voided.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VoidRequest {
+    /// In words, e.g. "the central registry did not receive the file".
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
 }
 
 /// Values of one item left out of a batch's file for one reason.

@@ -9,14 +9,16 @@ pub enum Action {
     Create,
     Read,
     Update,
+    Delete,
 }
 
 impl Action {
-    fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &'static str {
         match self {
             Self::Create => "create",
             Self::Read => "read",
             Self::Update => "update",
+            Self::Delete => "delete",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! from them after every write.
 
 use super::audit::{self, Action};
+use super::changes::{self, Subject};
 use super::edits;
 use super::history::Loaded;
 use super::{
@@ -93,6 +94,8 @@ pub(super) fn create_in(
     loaded.refuse_future(&focus, today)?;
     repo::insert_contact(c, &row, &links)?;
     edits::store_review(c, &loaded.row.id, &loaded, &ctx)?;
+    let subject = Subject { entity: "contact", id: &row.id, patient_id, version: 1 };
+    changes::record(c, actor, subject, Action::Create, None, None)?;
     loaded.store_follow_up_state(c)?;
     super::followup::after_contact(c, &loaded, policy, today, &row.id)?;
     audit::record(c, actor, Action::Create, "contact", &[&row.id])?;
@@ -126,6 +129,7 @@ pub fn update(
         check_version(current.version, expected_version)?;
         let mut loaded = Loaded::load(c, &current.patient_id)?;
         check_tumors(&loaded, &contact)?;
+        let before = changes::fields(&current.data, None)?;
         let row = ContactRow {
             version: expected_version + 1,
             contact_date: contact.contact_date.to_string(),
@@ -147,8 +151,57 @@ pub fn update(
         edits::store_review(c, &loaded.row.id, &loaded, &ctx)?;
         loaded.store_follow_up_state(c)?;
         super::followup::after_contact(c, &loaded, policy, today, id)?;
+        let after = changes::fields(&row.data, None)?;
+        let subject =
+            Subject { entity: "contact", id, patient_id: &row.patient_id, version: row.version };
+        changes::record(c, actor, subject, Action::Update, Some(&before), Some(&after))?;
         audit::record(c, actor, Action::Update, "contact", &[id])?;
         out(&row)
+    })
+}
+
+/// Corrects some fields (an RFC 7396 merge patch over the stored contact).
+pub fn patch(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+    patch: &serde_json::Value,
+    ctx: Ctx,
+    policy: &FollowUpPolicy,
+) -> Result<ContactData> {
+    actor.require(Role::Registrar)?;
+    let current = repo::get_contact(conn, id)?.ok_or(ServiceError::NotFound("contact"))?;
+    check_version(current.version, expected_version)?;
+    let data: ContactData = super::merge_patch(&current.data, None, patch)?;
+    update(conn, actor, id, expected_version, &data, ctx, policy)
+}
+
+/// Deletes a contact recorded by mistake; the patient's date of last contact and vital status are
+/// derived again from the contacts left. Its last values stay in its history.
+pub fn delete(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+    ctx: Ctx,
+) -> Result<()> {
+    actor.require(Role::Registrar)?;
+    crate::db::transaction(conn, |c| {
+        let current = repo::get_contact(c, id)?.ok_or(ServiceError::NotFound("contact"))?;
+        check_version(current.version, expected_version)?;
+        let before = changes::fields(&current.data, None)?;
+        let pid = current.patient_id.clone();
+        if !repo::delete_contact(c, id, &pid, expected_version)? {
+            return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
+        }
+        let subject = Subject { entity: "contact", id, patient_id: &pid, version: current.version };
+        changes::record(c, actor, subject, Action::Delete, Some(&before), None)?;
+        let loaded = Loaded::load(c, &pid)?;
+        edits::store_review(c, &pid, &loaded, &ctx)?;
+        loaded.store_follow_up_state(c)?;
+        audit::record(c, actor, Action::Delete, "contact", &[id])?;
+        Ok(())
     })
 }
 

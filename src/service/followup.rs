@@ -578,6 +578,7 @@ pub fn record_task_contact(
         let row = q::get_task(c, task_id)?.ok_or(ServiceError::NotFound("follow-up task"))?;
         if row.state == TaskState::Completed.as_str() {
             return Err(ServiceError::Conflict {
+                rule: "state",
                 field: "state",
                 message: "the follow-up task is already completed".into(),
             });

@@ -462,7 +462,11 @@ pub fn mark_printed(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<Letter
             } else {
                 "the letter is no longer waiting to be printed"
             };
-            return Err(ServiceError::Conflict { field: "state", message: message.into() });
+            return Err(ServiceError::Conflict {
+                rule: "state",
+                field: "state",
+                message: message.into(),
+            });
         }
         audit::record(c, actor, Action::Update, "letter", &[id])?;
         let row = q::get_letter(c, id)?.ok_or(ServiceError::NotFound("letter"))?;
@@ -487,6 +491,7 @@ pub fn record_reply(
         let row = q::get_letter(c, id)?.ok_or(ServiceError::NotFound("letter"))?;
         if row.state == "replied" {
             return Err(ServiceError::Conflict {
+                rule: "state",
                 field: "state",
                 message: "a reply to this letter is already recorded".into(),
             });

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod changes;
 pub mod contacts;
 pub mod edit_runs;
 pub mod edits;
@@ -34,14 +35,17 @@ pub enum ServiceError {
     Invalid(Vec<Violation>),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The request conflicts with the records' state: a duplicate key (rule `unique`), a record
+    /// others still need (`record.inUse`), a step already taken (`state`).
     #[error("{message}")]
-    Conflict { field: &'static str, message: String },
+    Conflict { field: &'static str, rule: &'static str, message: String },
+    /// The request body could not be read as the record (a type error after a merge patch).
+    #[error("the request is malformed")]
+    BadRequest(Vec<Violation>),
     #[error("the record was changed by someone else (current version {current})")]
     VersionMismatch { current: i32 },
     #[error("this action needs the {0} role")]
     Forbidden(&'static str),
-    #[error("the record fails {} edit(s)", .0.len())]
-    EditsFailed(Vec<(String, crate::domain::edits::Finding)>),
     #[error("a worker thread failed")]
     Worker,
     #[error("invalid cursor")]
@@ -152,6 +156,37 @@ pub(crate) fn parse_doc<T: serde::de::DeserializeOwned>(data: &str) -> Result<T>
 pub(crate) fn to_doc<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| {
         ServiceError::Db(DbError::Query(diesel::result::Error::SerializationError(Box::new(e))))
+    })
+}
+
+/// Applies an RFC 7396 merge patch to a stored record (its document with its items) and reads the
+/// result as the record's body: what the patch leaves out stays as stored, `null` removes.
+pub(crate) fn merge_patch<T: serde::de::DeserializeOwned>(
+    data: &str,
+    items: Option<&str>,
+    patch: &serde_json::Value,
+) -> Result<T> {
+    if !patch.is_object() {
+        return Err(ServiceError::BadRequest(vec![Violation {
+            field: "body".into(),
+            rule: "json.type",
+            message: "a merge patch is a JSON object of the fields to change".into(),
+        }]));
+    }
+    let mut doc: serde_json::Value = parse_doc(data)?;
+    if let (Some(obj), Some(items)) = (doc.as_object_mut(), items) {
+        obj.insert("items".into(), parse_doc(items)?);
+    }
+    json_patch::merge(&mut doc, patch);
+    serde_path_to_error::deserialize(doc).map_err(|e| {
+        let field = e.path().to_string();
+        let message = match e.into_inner().to_string() {
+            m if m.starts_with("unknown field") => {
+                m.split(", expected").next().unwrap_or(&m).to_owned()
+            }
+            _ => "the value has the wrong type".to_owned(),
+        };
+        ServiceError::BadRequest(vec![Violation { field, rule: "json.type", message }])
     })
 }
 

@@ -1,6 +1,7 @@
 //! Register, read, correct and list patients.
 
 use super::audit::{self, Action};
+use super::changes::{self, Subject};
 use super::edits;
 use super::history::Loaded;
 use super::items;
@@ -46,6 +47,7 @@ fn stored(conn: &mut DbConn, id: &str) -> Result<PatientData> {
 
 fn duplicate() -> ServiceError {
     ServiceError::Conflict {
+        rule: "unique",
         field: "patientIdNumber",
         message: "another patient already has this patient id number".into(),
     }
@@ -89,6 +91,8 @@ pub fn create(
             .map_err(|e| if is_unique_violation(&e) { duplicate() } else { e.into() })?;
         let loaded = Loaded::load(c, &row.id)?;
         edits::store_review(c, &row.id, &loaded, &ctx)?;
+        let subject = Subject { entity: "patient", id: &row.id, patient_id: &row.id, version: 1 };
+        changes::record(c, actor, subject, Action::Create, None, None)?;
         audit::record(c, actor, Action::Create, "patient", &[&row.id])?;
         stored(c, &row.id)
     })
@@ -143,8 +147,65 @@ pub fn update(
             return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
         edits::store_review(c, id, &loaded, &ctx)?;
+        let before = changes::fields(&loaded.row.data, loaded.row.items.as_deref())?;
+        let after = changes::fields(&row.data, row.items.as_deref())?;
+        let subject = Subject { entity: "patient", id, patient_id: id, version: row.version };
+        changes::record(c, actor, subject, Action::Update, Some(&before), Some(&after))?;
         audit::record(c, actor, Action::Update, "patient", &[id])?;
         stored(c, id)
+    })
+}
+
+/// Corrects some fields (an RFC 7396 merge patch over the stored patient and its items): what the
+/// patch leaves out stays as it is.
+pub fn patch(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+    patch: &serde_json::Value,
+    ctx: Ctx,
+) -> Result<PatientData> {
+    actor.require(Role::Registrar)?;
+    let current = repo::get_patient(conn, id)?.ok_or(ServiceError::NotFound("patient"))?;
+    check_version(current.version, expected_version)?;
+    let data: PatientData = super::merge_patch(&current.data, current.items.as_deref(), patch)?;
+    update(conn, actor, id, expected_version, &data, ctx)
+}
+
+/// Deletes a patient registered by mistake (a duplicate, say). Its tumors and contacts must be
+/// deleted first, and a patient letters were sent or printed about stays (the record of that
+/// disclosure); its follow-up tasks and unsent letters go with it. Its last values stay in its
+/// history.
+pub fn delete(conn: &mut DbConn, actor: &Actor, id: &str, expected_version: i32) -> Result<()> {
+    actor.require(Role::Registrar)?;
+    crate::db::transaction(conn, |c| {
+        let current = repo::get_patient(c, id)?.ok_or(ServiceError::NotFound("patient"))?;
+        check_version(current.version, expected_version)?;
+        let (tumors, contacts, letters) = repo::patient_dependents(c, id)?;
+        let in_use =
+            |message: String| ServiceError::Conflict { field: "id", rule: "record.inUse", message };
+        if tumors > 0 || contacts > 0 {
+            return Err(in_use(format!(
+                "the patient still has {tumors} tumor(s) and {contacts} follow-up contact(s): \
+                 delete them first"
+            )));
+        }
+        if letters > 0 {
+            return Err(in_use(
+                "follow-up letters were sent or printed about this patient; the patient stays \
+                 as the record of that disclosure"
+                    .into(),
+            ));
+        }
+        let before = changes::fields(&current.data, current.items.as_deref())?;
+        if !repo::delete_patient(c, id, expected_version)? {
+            return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
+        }
+        let subject = Subject { entity: "patient", id, patient_id: id, version: current.version };
+        changes::record(c, actor, subject, Action::Delete, Some(&before), None)?;
+        audit::record(c, actor, Action::Delete, "patient", &[id])?;
+        Ok(())
     })
 }
 

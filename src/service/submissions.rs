@@ -23,7 +23,8 @@ use crate::domain::edits::{self, PatientRecords, RuleSet, Severity, TumorRecord}
 use crate::domain::naaccr::{Dictionary, RecordType};
 use crate::domain::validation::Violation;
 use crate::dto::{
-    ExcludedTumor, Page, SkippedValues, SubmissionData, SubmissionFilters, SubmissionRequest,
+    DeletedTumor, ExcludedTumor, Page, SkippedValues, SubmissionData, SubmissionFilters,
+    SubmissionRequest, VoidRequest,
 };
 use crate::export::batch_file::BatchFile;
 use crate::export::form::{self, ExportForm, Finding, TumorForm, TumorKey};
@@ -589,6 +590,20 @@ fn file_name(id: &str, params: &ExportParams, at: NaiveDateTime) -> String {
     )
 }
 
+fn deleted(conn: &mut DbConn, id: &str) -> Result<Vec<DeletedTumor>> {
+    bulk::tombstones_of(conn, id)?
+        .into_iter()
+        .map(|t| {
+            Ok(DeletedTumor {
+                tumor_id: t.tumor_id,
+                patient_id_number: t.patient_id_number,
+                keys: parse_doc(&t.keys)?,
+                deleted_at: utc(t.deleted_at),
+            })
+        })
+        .collect()
+}
+
 fn out(row: &SubmissionRow, excluded: Option<Vec<ExcludedTumor>>) -> Result<SubmissionData> {
     let filters: SubmissionFilters = parse_doc(&row.filters)?;
     Ok(SubmissionData {
@@ -606,7 +621,19 @@ fn out(row: &SubmissionRow, excluded: Option<Vec<ExcludedTumor>>) -> Result<Subm
         file_name: row.file_name.clone(),
         excluded,
         skipped: parse_doc(&row.skipped)?,
+        deleted: None,
+        voided_at: row.voided_at.map(utc),
+        voided_by: row.voided_by.clone(),
+        void_reason: row.void_reason.clone(),
     })
+}
+
+/// The whole report of one batch: the tumors it left out and the deletions it reported.
+fn report(conn: &mut DbConn, row: &SubmissionRow) -> Result<SubmissionData> {
+    let ex = excluded(conn, &row.id)?;
+    let mut data = out(row, Some(ex))?;
+    data.deleted = Some(deleted(conn, &row.id)?);
+    Ok(data)
 }
 
 fn excluded(conn: &mut DbConn, id: &str) -> Result<Vec<ExcludedTumor>> {
@@ -624,8 +651,12 @@ fn excluded(conn: &mut DbConn, id: &str) -> Result<Vec<ExcludedTumor>> {
         .collect()
 }
 
-/// Creates a batch: writes the file into `dir` (atomically: a temporary file renamed into place)
-/// and records the batch, its tumors and an audit entry in one transaction on `conn`.
+/// Creates a batch: writes the file into `dir` and copies it to each of `copies` (the CLI's
+/// `--out`, the monthly export directory), then records the batch, its tumors, the deletions it
+/// reports and an audit entry, in one transaction on `conn`. The batch is recorded only once every
+/// file is whole and synced to disk: any failure (a full disk, a path that cannot be written, a
+/// killed process) leaves no batch, so the next "changed since last" batch still carries its
+/// tumors.
 ///
 /// `reader`, a second connection to the same database, reads the patients while `conn` stores what
 /// the export records, so the two overlap (worth it on PostgreSQL; pass `None` on SQLite, which has
@@ -637,6 +668,7 @@ pub fn create(
     req: &SubmissionRequest,
     dir: &Path,
     today: NaiveDate,
+    copies: &[PathBuf],
 ) -> Result<SubmissionData> {
     actor.require(Role::Registrar)?;
     let params = ExportParams::parse(req)?;
@@ -647,6 +679,8 @@ pub fn create(
     let name = file_name(&id, &params, at);
     let tmp = dir.join(format!(".{name}.tmp"));
     let path = dir.join(&name);
+    let targets: Vec<PathBuf> =
+        copies.iter().map(|c| if c.is_dir() { c.join(&name) } else { c.clone() }).collect();
     let result = crate::db::transaction(conn, |c| {
         let mut row = SubmissionRow {
             id: id.clone(),
@@ -663,6 +697,9 @@ pub fn create(
             sha256: String::new(),
             file_name: name.clone(),
             skipped: "[]".into(),
+            voided_at: None,
+            voided_by: None,
+            void_reason: None,
         };
         bulk::insert_submission(c, &row)?;
         let sink = Hashing::new(BatchFile::create(&tmp).map_err(fs_err)?);
@@ -680,16 +717,64 @@ pub fn create(
         row.sha256 = sha;
         row.skipped = to_doc(&outcome.skipped_values())?;
         bulk::finish_submission(c, &row)?;
+        let tombstones =
+            bulk::unreported_tombstones(c, params.filters.reporting_facility.as_deref())?;
+        let ids: Vec<&str> = tombstones.iter().map(|t| t.tumor_id.as_str()).collect();
+        bulk::report_tombstones(c, &ids, &id)?;
         audit::record(c, actor, Action::Create, "submission", &[&id])?;
-        std::fs::rename(&tmp, &path).map_err(fs_err)?;
-        let ex = excluded(c, &id)?;
-        out(&row, Some(ex))
+        std::fs::rename(&tmp, &path).and_then(|()| sync_dir(dir)).map_err(fs_err)?;
+        for target in &targets {
+            copy_into_place(&path, target)
+                .map_err(|e| ServiceError::File(format!("copy to {}: {e}", target.display())))?;
+        }
+        report(c, &row)
     });
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
         let _ = std::fs::remove_file(&path);
+        for target in &targets {
+            let _ = std::fs::remove_file(target);
+        }
     }
     result
+}
+
+/// Flushes a directory's entries (a rename into it) to disk.
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// Voids a batch (admin): its tumors count as not sent, so the next "changed since last" batch
+/// carries them again, and the deletions it reported are reported again. The file stays.
+pub fn void(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    req: &VoidRequest,
+) -> Result<SubmissionData> {
+    actor.require(Role::Admin)?;
+    let reason = req.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ServiceError::Invalid(vec![invalid(
+            "reason",
+            "text.length",
+            "give the reason in 1 to 500 characters",
+        )]));
+    }
+    crate::db::transaction(conn, |c| {
+        let row = bulk::get_submission(c, id)?.ok_or(ServiceError::NotFound("submission"))?;
+        if row.voided_at.is_some() {
+            return Err(ServiceError::Conflict {
+                field: "id",
+                rule: "state",
+                message: "the batch is already voided".into(),
+            });
+        }
+        bulk::void_submission(c, id, now(), &actor.name, reason)?;
+        audit::record(c, actor, Action::Update, "submission", &[id])?;
+        let row = bulk::get_submission(c, id)?.ok_or(ServiceError::NotFound("submission"))?;
+        report(c, &row)
+    })
 }
 
 pub fn list(conn: &mut DbConn, actor: &Actor, page: &PageRequest) -> Result<Page<SubmissionData>> {
@@ -706,8 +791,7 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<SubmissionData>
     actor.require(Role::Viewer)?;
     crate::db::transaction(conn, |c| {
         let row = bulk::get_submission(c, id)?.ok_or(ServiceError::NotFound("submission"))?;
-        let ex = excluded(c, id)?;
-        out(&row, Some(ex))
+        report(c, &row)
     })
 }
 
@@ -779,7 +863,7 @@ impl MonthlyExport {
 }
 
 /// The monthly export job body: a changed-since-last batch, copied into the export directory
-/// atomically (temporary name, then rename). Returns the batch.
+/// atomically (temporary name, then rename) before the batch is recorded. Returns the batch.
 pub fn run_monthly_export(
     conn: &mut DbConn,
     reader: Option<&mut DbConn>,
@@ -787,13 +871,17 @@ pub fn run_monthly_export(
     as_of: NaiveDate,
 ) -> Result<SubmissionData> {
     let actor = Actor::system("monthly-export");
-    let batch = create(conn, reader, &actor, &monthly.request, &monthly.submissions_dir, as_of)?;
-    let fs_err = |e: io::Error| ServiceError::File(format!("export copy: {e}"));
     let target = &monthly.export_dir;
-    std::fs::create_dir_all(target).map_err(fs_err)?;
-    let from = monthly.submissions_dir.join(&batch.file_name);
-    copy_into_place(&from, &target.join(&batch.file_name)).map_err(fs_err)?;
-    Ok(batch)
+    std::fs::create_dir_all(target).map_err(|e| ServiceError::File(format!("export copy: {e}")))?;
+    create(
+        conn,
+        reader,
+        &actor,
+        &monthly.request,
+        &monthly.submissions_dir,
+        as_of,
+        std::slice::from_ref(target),
+    )
 }
 
 /// Copies a batch's file to `to` so that a reader of `to` sees the whole file or none: written under

@@ -1,6 +1,7 @@
 //! Record, read, correct and list the treatments of a tumor.
 
 use super::audit::{self, Action};
+use super::changes::{self, Subject};
 use super::edits;
 use super::history::Loaded;
 use super::{
@@ -45,6 +46,9 @@ pub fn create(
         loaded.refuse_future(&focus, ctx.today)?;
         repo::insert_treatment(c, &row)?;
         edits::store_review(c, &loaded.row.id, &loaded, &ctx)?;
+        let subject =
+            Subject { entity: "treatment", id: &row.id, patient_id: &loaded.row.id, version: 1 };
+        changes::record(c, actor, subject, Action::Create, None, None)?;
         audit::record(c, actor, Action::Create, "treatment", &[&row.id])?;
         out(&row)
     })
@@ -75,6 +79,7 @@ pub fn update(
         let tumor =
             repo::get_tumor(c, &current.tumor_id)?.ok_or(ServiceError::NotFound("tumor"))?;
         let mut loaded = Loaded::load(c, &tumor.patient_id)?;
+        let before = changes::fields(&current.data, None)?;
         let row = TreatmentRow {
             version: expected_version + 1,
             modality: rx.modality.as_str().to_string(),
@@ -92,8 +97,57 @@ pub fn update(
             return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
         edits::store_review(c, &loaded.row.id, &loaded, &ctx)?;
+        let after = changes::fields(&row.data, None)?;
+        let subject =
+            Subject { entity: "treatment", id, patient_id: &loaded.row.id, version: row.version };
+        changes::record(c, actor, subject, Action::Update, Some(&before), Some(&after))?;
         audit::record(c, actor, Action::Update, "treatment", &[id])?;
         out(&row)
+    })
+}
+
+/// Corrects some fields (an RFC 7396 merge patch over the stored treatment).
+pub fn patch(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+    patch: &serde_json::Value,
+    ctx: Ctx,
+) -> Result<TreatmentData> {
+    actor.require(Role::Registrar)?;
+    let current = repo::get_treatment(conn, id)?.ok_or(ServiceError::NotFound("treatment"))?;
+    check_version(current.version, expected_version)?;
+    let data: TreatmentData = super::merge_patch(&current.data, None, patch)?;
+    update(conn, actor, id, expected_version, &data, ctx)
+}
+
+/// Deletes a treatment recorded by mistake; its last values stay in its history.
+pub fn delete(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+    ctx: Ctx,
+) -> Result<()> {
+    actor.require(Role::Registrar)?;
+    crate::db::transaction(conn, |c| {
+        let current = repo::get_treatment(c, id)?.ok_or(ServiceError::NotFound("treatment"))?;
+        check_version(current.version, expected_version)?;
+        let tumor =
+            repo::get_tumor(c, &current.tumor_id)?.ok_or(ServiceError::NotFound("tumor"))?;
+        let before = changes::fields(&current.data, None)?;
+        if !repo::delete_treatment(c, id, expected_version)? {
+            return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
+        }
+        let pid = tumor.patient_id;
+        let subject =
+            Subject { entity: "treatment", id, patient_id: &pid, version: current.version };
+        changes::record(c, actor, subject, Action::Delete, Some(&before), None)?;
+        let loaded = Loaded::load(c, &pid)?;
+        edits::store_review(c, &pid, &loaded, &ctx)?;
+        audit::record(c, actor, Action::Delete, "treatment", &[id])?;
+        Ok(())
     })
 }
 

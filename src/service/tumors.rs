@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 
 use super::audit::{self, Action};
+use super::changes::{self, Subject};
 use super::edits;
 use super::history::Loaded;
 use super::items;
@@ -12,7 +13,7 @@ use super::{
     Actor, Ctx, PageRequest, RecordFilter, Result, Role, ServiceError, check_version, stamped_doc,
     to_doc,
 };
-use crate::db::rows::TumorRow;
+use crate::db::rows::{TombstoneRow, TumorRow};
 
 use crate::db::{DbConn, new_id, now, repo};
 use crate::domain::PartialDate;
@@ -130,6 +131,8 @@ pub fn create(
         repo::insert_tumor(c, &row)?;
         edits::store_review(c, &loaded.row.id, &loaded, &ctx)?;
         loaded.store_follow_up_state(c)?;
+        let subject = Subject { entity: "tumor", id: &row.id, patient_id, version: 1 };
+        changes::record(c, actor, subject, Action::Create, None, None)?;
         audit::record(c, actor, Action::Create, "tumor", &[&row.id])?;
         one(c, &row)
     })
@@ -158,6 +161,7 @@ pub fn update(
         let current = repo::get_tumor(c, id)?.ok_or(ServiceError::NotFound("tumor"))?;
         check_version(current.version, expected_version)?;
         let mut loaded = Loaded::load(c, &current.patient_id)?;
+        let before = changes::fields(&current.data, current.items.as_deref())?;
         let stored = super::history::item_map(current.items.as_deref())?;
         let typed = TumorData::from_domain(&tumor);
         let items = items::for_write(Level::Tumor, data.items.as_ref(), &stored, |id| {
@@ -179,8 +183,104 @@ pub fn update(
         }
         edits::store_review(c, &loaded.row.id, &loaded, &ctx)?;
         loaded.store_follow_up_state(c)?;
+        let after = changes::fields(&row.data, row.items.as_deref())?;
+        let subject =
+            Subject { entity: "tumor", id, patient_id: &row.patient_id, version: row.version };
+        changes::record(c, actor, subject, Action::Update, Some(&before), Some(&after))?;
         audit::record(c, actor, Action::Update, "tumor", &[id])?;
         one(c, &row)
+    })
+}
+
+/// Corrects some fields (an RFC 7396 merge patch over the stored tumor and its items): what the
+/// patch leaves out stays as it is.
+pub fn patch(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+    patch: &serde_json::Value,
+    ctx: Ctx,
+) -> Result<TumorData> {
+    actor.require(Role::Registrar)?;
+    let current = repo::get_tumor(conn, id)?.ok_or(ServiceError::NotFound("tumor"))?;
+    check_version(current.version, expected_version)?;
+    let data: TumorData = super::merge_patch(&current.data, current.items.as_deref(), patch)?;
+    update(conn, actor, id, expected_version, &data, ctx)
+}
+
+/// Deletes a tumor with its treatments and the cancer statuses contacts reported for it. Each
+/// record's last values stay in its history; a tombstone tells the next submission batch.
+pub fn delete(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    expected_version: i32,
+    ctx: Ctx,
+) -> Result<()> {
+    actor.require(Role::Registrar)?;
+    crate::db::transaction(conn, |c| {
+        let current = repo::get_tumor(c, id)?.ok_or(ServiceError::NotFound("tumor"))?;
+        check_version(current.version, expected_version)?;
+        let pid = current.patient_id.clone();
+        for rx in repo::list_treatments(c, id, None, i64::MAX)? {
+            let before = changes::fields(&rx.data, None)?;
+            let subject =
+                Subject { entity: "treatment", id: &rx.id, patient_id: &pid, version: rx.version };
+            changes::record(c, actor, subject, Action::Delete, Some(&before), None)?;
+        }
+        // Contacts that reported on the tumor lose that status: a change of each contact.
+        for contact in repo::contacts_reporting_on(c, id)? {
+            let mut doc: crate::dto::ContactData = super::parse_doc(&contact.data)?;
+            if let Some(list) = doc.tumors.as_mut() {
+                list.retain(|t| t.tumor_id.as_deref() != Some(id));
+            }
+            let data = to_doc(&doc)?;
+            let before = changes::fields(&contact.data, None)?;
+            let after = changes::fields(&data, None)?;
+            repo::set_contact_data(c, &contact.id, &data, contact.version + 1)?;
+            let subject = Subject {
+                entity: "contact",
+                id: &contact.id,
+                patient_id: &pid,
+                version: contact.version + 1,
+            };
+            changes::record(c, actor, subject, Action::Update, Some(&before), Some(&after))?;
+        }
+        let before = changes::fields(&current.data, current.items.as_deref())?;
+        let doc: TumorData = super::parse_doc(&current.data)?;
+        let keys = serde_json::json!({
+            "sequenceNumberHospital": doc.sequence_number_hospital,
+            "accessionNumberHosp": doc.accession_number_hosp,
+            "sequenceNumberCentral": super::history::item_map(current.items.as_deref())?
+                .get("sequenceNumberCentral"),
+            "primarySite": doc.primary_site,
+            "dateOfDiagnosis": doc.date_of_diagnosis,
+        });
+        let patient = repo::get_patient(c, &pid)?.ok_or(ServiceError::NotFound("patient"))?;
+        if !repo::delete_tumor(c, id, &pid, expected_version)? {
+            return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
+        }
+        repo::insert_tombstone(
+            c,
+            &TombstoneRow {
+                tumor_id: id.to_owned(),
+                patient_id: pid.clone(),
+                patient_id_number: patient.patient_id_number,
+                reporting_facility: current.reporting_facility.clone(),
+                keys: to_doc(&keys)?,
+                deleted_at: now(),
+                actor_name: actor.name.clone(),
+                reported_in: None,
+            },
+        )?;
+        let subject = Subject { entity: "tumor", id, patient_id: &pid, version: current.version };
+        changes::record(c, actor, subject, Action::Delete, Some(&before), None)?;
+        let loaded = Loaded::load(c, &pid)?;
+        edits::store_review(c, &pid, &loaded, &ctx)?;
+        loaded.store_follow_up_state(c)?;
+        audit::record(c, actor, Action::Delete, "tumor", &[id])?;
+        Ok(())
     })
 }
 

@@ -2,6 +2,7 @@
 
 mod architecture;
 mod common;
+mod corrections;
 mod demo;
 mod edits;
 mod errors;

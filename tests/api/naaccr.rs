@@ -1315,7 +1315,7 @@ async fn an_export_on_two_connections_gives_what_one_gives(app: &TestApp) {
     let mut made = Vec::new();
     for reader in [None, Some(&mut *second), None] {
         let batch =
-            oncoreg::service::submissions::create(&mut conn, reader, &actor, &req, dir, today)
+            oncoreg::service::submissions::create(&mut conn, reader, &actor, &req, dir, today, &[])
                 .expect("batch");
         let states: Vec<(String, i32, String, bool)> = submission_tumors::table
             .filter(submission_tumors::submission_id.eq(&batch.id))
@@ -1621,6 +1621,35 @@ async fn cli_import_and_export(app: &TestApp) {
         "{}",
         String::from_utf8_lossy(&res.stderr)
     );
+    // An export whose file cannot be written where asked records no batch.
+    let batches = |app: &TestApp| {
+        let mut conn = app.pool.get().expect("connection");
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query("SELECT COUNT(*) AS n FROM submissions")
+            .get_result::<N>(&mut *conn)
+            .expect("count")
+            .n
+    };
+    let before = batches(app);
+    let mut c = bin();
+    env(&mut c);
+    let res = c
+        .args(["export", "--record-type", "I", "--since-last", "--out"])
+        .arg(dir.path().join("no-such-dir").join("batch.xml"))
+        .output()
+        .expect("run");
+    assert!(!res.status.success(), "an unwritable --out exits non-zero");
+    assert!(
+        String::from_utf8_lossy(&res.stderr).contains("no-such-dir"),
+        "the error names the path: {}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    assert_eq!(batches(app), before, "no batch recorded");
     // The monthly job: a changed-since-last batch copied into the export directory.
     let mut c = bin();
     env(&mut c);

@@ -282,6 +282,13 @@ impl Ctx<'_> {
                 inc.items.insert(id.into(), value);
             }
         }
+        // Items an export writes on each tumor from the patient's physicians: a tumor that gives
+        // the same value does not store it a second time.
+        let npi = |p: &Option<crate::dto::PhysicianData>| p.as_ref().and_then(|p| p.npi.clone());
+        let held = [
+            ("npiPhysicianManaging", npi(&doc.physician_managing)),
+            ("npiPhysicianFollowUp", npi(&doc.physician_follow_up)),
+        ];
         let stored_tumors: &[StoredTumor] = existing.map_or(&[], |s| &s.tumors);
         let mut used: HashSet<&str> = HashSet::new();
         let mut planned: Vec<Planned> = Vec::new();
@@ -312,7 +319,7 @@ impl Ctx<'_> {
                     continue;
                 }
             };
-            match self.tumor(n, t, m, problems) {
+            match self.tumor(n, t, m, &held, problems) {
                 Some(p) => planned.push(p),
                 None => rejected = true,
             }
@@ -441,6 +448,7 @@ impl Ctx<'_> {
         n: usize,
         mut t: IncomingTumor,
         matched: Option<&'s StoredTumor>,
+        held: &[(&str, Option<String>)],
         problems: &mut Vec<ImportProblem>,
     ) -> Option<Planned<'s>> {
         let (dict, rt, today) = (self.dict, self.rt, self.today);
@@ -523,13 +531,18 @@ impl Ctx<'_> {
                 t.items.insert("cancerStatus".into(), cs);
             }
         }
-        let items = merge_items(
+        let mut items = merge_items(
             matched.map_or(&ItemMap::new(), |m| &m.items),
             t.items,
             dict,
             rt,
             Level::Tumor,
         );
+        for (id, value) in held {
+            if value.is_some() && items.get(*id) == value.as_ref() {
+                items.remove(*id);
+            }
+        }
         Some(Planned {
             id: matched.map_or_else(crate::db::new_id, |m| m.row.id.clone()),
             existing: matched,

@@ -18,6 +18,7 @@ use crate::export::form::{ExportForm, Finding, TumorKey};
 use crate::export::mapping::ItemMap;
 use crate::export::records::{FollowUp, PatientRecord, TumorRecord};
 use crate::service::audit::Action;
+use crate::service::changes::{self, Subject};
 use crate::service::edits::findings_doc;
 use crate::service::{Result, to_doc};
 
@@ -38,6 +39,8 @@ pub(super) struct Writes {
     /// Findings that changed on records whose data did not: (id, (findings, status)).
     patient_findings: Vec<(String, (Option<String>, String))>,
     tumor_findings: Vec<(String, (Option<String>, String))>,
+    /// History: one row per record created, one per field an update changed.
+    changes: Vec<RecordChangeRow>,
     /// Export forms of new patients.
     forms: Vec<ExportFormRow>,
     /// Patients whose records change: their export forms go.
@@ -86,6 +89,7 @@ impl PlannedBatch {
         bulk::insert_contacts(c, &w.contacts)?;
         bulk::insert_contact_tumors(c, &w.links)?;
         bulk::insert_audit(c, &w.audit)?;
+        crate::db::repo::insert_changes(c, &w.changes)?;
         report.tumors_created += w.tumors.len() as u64;
         report.tumors_updated += w.tumor_updates.len() as u64;
         report.patients_created += self.created;
@@ -129,15 +133,38 @@ impl Ctx<'_> {
             at: now().into(),
             actor_token_id: self.actor.token_id.clone(),
             actor_name: self.actor.name.clone(),
-            action: match action {
-                Action::Create => "create",
-                Action::Update => "update",
-                Action::Read => "read",
-            }
-            .into(),
+            action: action.as_str().into(),
             entity: "patient".into(),
             entity_id: id.into(),
         });
+    }
+
+    /// The history of one record the import creates (`edit` `None`) or updates: (data, items)
+    /// before and after.
+    #[expect(clippy::type_complexity, reason = "two stored states of one record")]
+    fn change(
+        &self,
+        w: &mut Writes,
+        subject: Subject,
+        edit: Option<((&str, Option<&str>), (&str, Option<&str>))>,
+    ) -> Result<()> {
+        match edit {
+            None => {
+                w.changes.extend(changes::rows(self.actor, subject, Action::Create, None, None))
+            }
+            Some(((data0, items0), (data1, items1))) => {
+                let before = changes::fields(data0, items0)?;
+                let after = changes::fields(data1, items1)?;
+                w.changes.extend(changes::rows(
+                    self.actor,
+                    subject,
+                    Action::Update,
+                    Some(&before),
+                    Some(&after),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Adds the writes of one planned patient; returns `created`, `updated` or `unchanged`.
@@ -193,6 +220,11 @@ impl Ctx<'_> {
                     passes: form.passes(),
                     checked_on: self.today,
                 });
+                self.change(
+                    w,
+                    Subject { entity: "patient", id: &id, patient_id: &id, version: 1 },
+                    None,
+                )?;
                 w.patients.push(PatientRow {
                     id: id.clone(),
                     version: 1,
@@ -224,6 +256,17 @@ impl Ctx<'_> {
                         edit_status: patient_findings.1,
                         updated_at: at,
                     };
+                    let subject = Subject {
+                        entity: "patient",
+                        id: &s.row.id,
+                        patient_id: &s.row.id,
+                        version: change.version,
+                    };
+                    let edit = Some((
+                        (s.row.data.as_str(), s.row.items.as_deref()),
+                        (change.data.as_str(), change.items.as_deref()),
+                    ));
+                    self.change(w, subject, edit)?;
                     w.patient_updates.push((s.row.id.clone(), change));
                     changed = true;
                 } else {
@@ -253,6 +296,11 @@ impl Ctx<'_> {
                 tumor_id: t.tumor_id.clone(),
                 cancer_status: t.cancer_status.to_string(),
             }));
+            self.change(
+                w,
+                Subject { entity: "contact", id: &id, patient_id: &pid, version: 1 },
+                None,
+            )?;
             w.contacts.push(ContactRow {
                 id,
                 patient_id: pid.clone(),
@@ -314,6 +362,11 @@ impl Ctx<'_> {
         };
         match p.existing {
             None => {
+                self.change(
+                    w,
+                    Subject { entity: "tumor", id: &row.id, patient_id: pid, version: 1 },
+                    None,
+                )?;
                 w.tumors.push(row);
                 changed = true;
             }
@@ -332,6 +385,17 @@ impl Ctx<'_> {
                     items: row.items,
                     updated_at: at,
                 };
+                let subject = Subject {
+                    entity: "tumor",
+                    id: &row.id,
+                    patient_id: pid,
+                    version: change.version,
+                };
+                let edit = Some((
+                    (s.row.data.as_str(), s.row.items.as_deref()),
+                    (change.data.as_str(), change.items.as_deref()),
+                ));
+                self.change(w, subject, edit)?;
                 w.tumor_updates.push((row.id, change));
                 changed = true;
             }
@@ -352,10 +416,21 @@ impl Ctx<'_> {
                 Some((r, _)) if r.data == data => {}
                 Some((r, _)) => {
                     let change = TreatmentChange { version: r.version + 1, data, updated_at: at };
+                    let subject = Subject {
+                        entity: "treatment",
+                        id: &r.id,
+                        patient_id: pid,
+                        version: change.version,
+                    };
+                    let edit = Some(((r.data.as_str(), None), (change.data.as_str(), None)));
+                    self.change(w, subject, edit)?;
                     w.treatment_updates.push((r.id.clone(), change));
                     changed = true;
                 }
                 None => {
+                    let subject =
+                        Subject { entity: "treatment", id: &id, patient_id: pid, version: 1 };
+                    self.change(w, subject, None)?;
                     w.treatments.push(TreatmentRow {
                         id,
                         tumor_id: p.id.clone(),

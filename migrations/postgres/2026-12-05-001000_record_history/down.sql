@@ -1,0 +1,2 @@
+DROP TABLE tumor_tombstones;
+DROP TABLE record_changes;
