@@ -149,7 +149,8 @@ fn run(backend: &str, url: &str, dir: &std::path::Path) {
     let cpu = cpu_secs();
     let input =
         Box::new(BufReader::with_capacity(1 << 16, std::fs::File::open(&file).expect("open")));
-    let report = imports::import(&mut conn, &actor, input, u64::MAX, ctx).expect("import");
+    let report = imports::import(&mut conn, &actor, input, u64::MAX, ctx, &Default::default())
+        .expect("import");
     let secs = t.elapsed().as_secs_f64();
     println!(
         "{backend}: import {} tumors ({} patients, {:.1} MB XML) in {secs:.2} s = {:.0} tumors/s, {:.1} µs CPU/tumor (created {}, rejected {})",
@@ -168,7 +169,8 @@ fn run(backend: &str, url: &str, dir: &std::path::Path) {
     let t = Instant::now();
     let input =
         Box::new(BufReader::with_capacity(1 << 16, std::fs::File::open(&file).expect("open")));
-    let again = imports::import(&mut conn, &actor, input, u64::MAX, ctx).expect("import");
+    let again = imports::import(&mut conn, &actor, input, u64::MAX, ctx, &Default::default())
+        .expect("import");
     let secs = t.elapsed().as_secs_f64();
     println!(
         "{backend}: re-import (no change) {:.0} tumors/s, unchanged {}",
@@ -183,7 +185,8 @@ fn run(backend: &str, url: &str, dir: &std::path::Path) {
         write_file(&file, 1 + have / 2 + 1_000_000, n);
         let input =
             Box::new(BufReader::with_capacity(1 << 16, std::fs::File::open(&file).expect("open")));
-        imports::import(&mut conn, &actor, input, u64::MAX, ctx).expect("import");
+        imports::import(&mut conn, &actor, input, u64::MAX, ctx, &Default::default())
+            .expect("import");
         have += n;
     }
     if have > import_n {

@@ -75,8 +75,11 @@ enum Command {
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
     },
-    /// Import a NAACCR XML (plain or gzip) or v18 flat file; prints the report as JSON.
-    /// Exits non-zero when the file is refused as a whole.
+    /// Import a NAACCR file: XML v14–v26 (plain or gzip) or a flat file v14–v18. Prints the report
+    /// as JSON on stdout and a one-line summary on stderr; the import is kept with its report.
+    ///
+    /// Exit codes: 0 every patient was stored; 3 some patients were rejected (see the report);
+    /// 2 the file was refused as a whole (the reason on stderr); 1 any other error.
     Import { file: std::path::PathBuf },
     /// List or run the scheduled jobs.
     Jobs {
@@ -113,6 +116,37 @@ enum TokenCommand {
 
 fn print_json<T: serde::Serialize>(value: T) {
     println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+}
+
+/// `oncoreg import`: the report on stdout, a summary on stderr, and the exit code the help names.
+fn import(settings: &Settings, file: &std::path::Path) -> ExitCode {
+    match oncoreg::server::import(settings, file) {
+        Ok(r) => {
+            eprintln!(
+                "{}: {} patients read: {} created, {} updated, {} unchanged, {} rejected; {} tumors \
+                 (import {})",
+                file.display(),
+                r.patients_read,
+                r.patients_created,
+                r.patients_updated,
+                r.patients_unchanged,
+                r.patients_rejected,
+                r.tumors_read,
+                r.id.as_deref().unwrap_or("-"),
+            );
+            let rejected = r.patients_rejected > 0;
+            print_json(r);
+            if rejected { ExitCode::from(3) } else { ExitCode::SUCCESS }
+        }
+        Err(oncoreg::server::StartError::Service(oncoreg::service::ServiceError::Refused(why))) => {
+            eprintln!("{}: the file was refused: {why}", file.display());
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("{}: {e}", file.display());
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -166,7 +200,9 @@ fn main() -> ExitCode {
         Command::ExportMonthly { as_of } => {
             oncoreg::server::export_monthly(&cli.settings, as_of).map(print_json)
         }
-        Command::Import { file } => oncoreg::server::import(&cli.settings, &file).map(print_json),
+        Command::Import { file } => {
+            return import(&cli.settings, &file);
+        }
         Command::Jobs { command: JobsCommand::List } => oncoreg::server::list_jobs(&cli.settings)
             .map(|jobs| {
                 for (name, cron, about) in jobs {

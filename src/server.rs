@@ -168,13 +168,17 @@ pub fn import(
     let pool = open(settings)?;
     let mut conn = pool.get().map_err(DbError::from)?;
     let f = std::fs::File::open(file)?;
+    let upload = crate::service::imports::Upload {
+        file_name: file.file_name().map(|n| n.to_string_lossy().into_owned()),
+        bytes: f.metadata().map(|m| m.len()).unwrap_or(0),
+    };
     let input = Box::new(std::io::BufReader::with_capacity(1 << 16, f));
     let ctx = crate::service::Ctx {
         today: chrono::Utc::now().date_naive(),
         rule_set: settings.rule_set(),
     };
     let expanded = settings.import_expanded_limit;
-    crate::service::imports::import(&mut conn, &Actor::system("cli"), input, expanded, ctx)
+    crate::service::imports::import(&mut conn, &Actor::system("cli"), input, expanded, ctx, &upload)
         .map_err(service_err)
 }
 

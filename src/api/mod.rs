@@ -7,6 +7,7 @@ mod docs;
 mod edits;
 pub mod extract;
 mod followup;
+mod imports;
 mod jobs;
 mod letters;
 mod params;
@@ -97,7 +98,10 @@ where
             .service(submissions::get_submission)
             .service(submissions::get_submission_file)
             .service(submissions::void_submission)
-            .service(submissions::create_import)
+            .service(imports::create_import)
+            .service(imports::list_imports)
+            .service(imports::get_import)
+            .service(imports::get_import_report)
             .service(admin::list_tokens)
             .service(admin::create_token)
             .service(admin::revoke_token)

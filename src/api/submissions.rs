@@ -1,21 +1,21 @@
-//! /api/v1/submissions and /api/v1/imports: NAACCR files out and in.
+//! /api/v1/submissions: NAACCR files out.
 
 use std::io::Read;
 use std::path::PathBuf;
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use futures_util::stream;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::docs::{CreateErrors, ImportErrors, ReadErrors};
+use super::docs::{CreateErrors, ReadErrors};
 use super::extract::{Auth, JsonBody};
 use super::params::PageParams;
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{ImportReport, Page, SubmissionData, SubmissionRequest, VoidRequest};
-use crate::service::{imports, submissions};
+use crate::dto::{Page, SubmissionData, SubmissionRequest, VoidRequest};
+use crate::service::submissions;
 
 type Reply = Result<HttpResponse, ApiError>;
 
@@ -164,54 +164,4 @@ pub async fn get_submission_file(
         .insert_header((header::CONTENT_TYPE, ctype))
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
         .streaming(body))
-}
-
-/// Import a NAACCR file: XML (v18–v26, plain or gzip) or a v18 fixed-width flat file (A, C, I),
-/// sent as the raw body. Each patient with its tumors is imported whole or not at all; the report
-/// lists per record what was rejected or dropped and why. A file refused as a whole is a 422.
-#[utoipa::path(
-    tag = "imports", operation_id = "create_import",
-    request_body(content(
-        (String = "application/xml"),
-        (String = "application/gzip"),
-        (String = "text/plain"),
-    ), description = "The NAACCR file"),
-    responses((status = 200, body = ImportReport), ImportErrors),
-    security(("bearer" = []))
-)]
-#[post("/imports")]
-pub async fn create_import(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    Auth(actor): Auth,
-    payload: web::Payload,
-) -> Reply {
-    let ctype = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    const ACCEPTED: &[&str] =
-        &["application/xml", "text/xml", "application/gzip", "application/x-gzip", "text/plain"];
-    if !ACCEPTED.contains(&ctype.as_str()) {
-        return Err(ApiError::UnsupportedMediaType(ACCEPTED));
-    }
-    actor.require(crate::service::Role::Registrar)?;
-    let limit = state.settings.import_limit;
-    let body =
-        payload.to_bytes_limited(limit).await.map_err(|_| ApiError::PayloadTooLarge(limit))?;
-    let body = body.map_err(|_| {
-        ApiError::bad_request("body", "body.unreadable", "the request body could not be read")
-    })?;
-    let ctx = state.ctx();
-    let expanded = state.settings.import_expanded_limit;
-    let out = state
-        .db(move |c| {
-            let input = Box::new(std::io::Cursor::new(body));
-            imports::import(c, &actor, input, expanded, ctx)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(out))
 }

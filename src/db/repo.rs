@@ -730,3 +730,26 @@ pub fn set_contact_data(conn: &mut DbConn, id: &str, data: &str, version: i32) -
         .execute(conn)
         .map(|_| ())
 }
+
+// --- imports ------------------------------------------------------------------------------------
+
+pub fn insert_import(conn: &mut DbConn, row: &ImportRow) -> QResult<()> {
+    diesel::insert_into(imports::table).values(row).execute(conn).map(|_| ())
+}
+
+pub fn get_import(conn: &mut DbConn, id: &str) -> QResult<Option<ImportRow>> {
+    imports::table.find(id).select(ImportRow::as_select()).first(conn).optional()
+}
+
+/// Imports newest first, before `before` (a cursor of ids).
+pub fn list_imports(
+    conn: &mut DbConn,
+    before: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<ImportRow>> {
+    let mut q = imports::table.into_boxed::<MultiBackend>();
+    if let Some(b) = before {
+        q = q.filter(imports::id.lt(b.to_string()));
+    }
+    q.order(imports::id.desc()).limit(limit).select(ImportRow::as_select()).load(conn)
+}

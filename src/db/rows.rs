@@ -369,3 +369,29 @@ pub struct TombstoneRow {
     /// The batch that reported it.
     pub reported_in: Option<String>,
 }
+
+/// One import of a file, kept with its report.
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = imports, treat_none_as_default_value = false)]
+pub struct ImportRow {
+    pub id: String,
+    pub created_at: NaiveDateTime,
+    pub actor_token_id: Option<String>,
+    pub actor_name: String,
+    pub file_name: Option<String>,
+    pub byte_count: i64,
+    /// `completed` (the report says what was stored) or `refused` (the file as a whole).
+    pub status: String,
+    pub refused_reason: Option<String>,
+    pub format: Option<String>,
+    pub record_type: Option<String>,
+    pub naaccr_version: Option<String>,
+    pub patients_read: i64,
+    pub patients_created: i64,
+    pub patients_updated: i64,
+    pub patients_unchanged: i64,
+    pub patients_rejected: i64,
+    pub tumors_read: i64,
+    /// The report as JSON (`dto::ImportReport`); `None` for a refused file.
+    pub report: Option<String>,
+}

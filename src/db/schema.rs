@@ -261,6 +261,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    imports (id) {
+        id -> Text,
+        created_at -> Timestamp,
+        actor_token_id -> Nullable<Text>,
+        actor_name -> Text,
+        file_name -> Nullable<Text>,
+        byte_count -> BigInt,
+        status -> Text,
+        refused_reason -> Nullable<Text>,
+        format -> Nullable<Text>,
+        record_type -> Nullable<Text>,
+        naaccr_version -> Nullable<Text>,
+        patients_read -> BigInt,
+        patients_created -> BigInt,
+        patients_updated -> BigInt,
+        patients_unchanged -> BigInt,
+        patients_rejected -> BigInt,
+        tumors_read -> BigInt,
+        report -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(tumors -> patients (patient_id));
 diesel::joinable!(export_forms -> patients (patient_id));
 diesel::joinable!(submission_tumors -> submissions (submission_id));
@@ -290,4 +313,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_leases,
     record_changes,
     tumor_tombstones,
+    imports,
 );

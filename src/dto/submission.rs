@@ -194,6 +194,12 @@ impl TumorsMatched {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportReport {
+    /// The import's id (`GET /api/v1/imports/{id}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Why the file was refused as a whole (only on a refused import's report).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
     /// `xml` or `flat`.
     pub format: String,
     pub record_type: String,
@@ -212,4 +218,31 @@ pub struct ImportReport {
     pub header_problems: Vec<ImportProblem>,
     /// Patients with problems (first 1000).
     pub records: Vec<ImportRecord>,
+}
+
+/// One import as kept: who, when, which file, and what came of it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportData {
+    pub id: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    /// Name of the token (or `cli`) that imported it.
+    pub created_by: String,
+    /// The file's name, when known (a form upload, the CLI).
+    pub file_name: Option<String>,
+    pub byte_count: i64,
+    /// `completed` (see the report) or `refused` (the file as a whole, see `refusedReason`).
+    pub status: String,
+    pub refused_reason: Option<String>,
+    /// `xml` or `flat`.
+    pub format: Option<String>,
+    pub record_type: Option<String>,
+    pub naaccr_version: Option<String>,
+    pub patients_read: i64,
+    pub patients_created: i64,
+    pub patients_updated: i64,
+    pub patients_unchanged: i64,
+    pub patients_rejected: i64,
+    pub tumors_read: i64,
 }

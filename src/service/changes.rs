@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::audit::{self, Action};
-use super::{Actor, PageRequest, Result, ServiceError, parse_doc, utc};
+use super::{Actor, PageRequest, Result, ServiceError, parse_doc, storable, utc};
 use crate::db::rows::RecordChangeRow;
 use crate::db::{DbConn, new_id, now, repo};
 use crate::dto::{ChangeData, Page};
@@ -31,12 +31,6 @@ fn flatten(prefix: &str, v: &Value, out: &mut Fields) {
             out.insert(prefix.to_owned(), other.to_string());
         }
     }
-}
-
-/// PostgreSQL text cannot hold NUL; a damaged file's value may (it is kept as read in the
-/// record's JSON, where it is escaped), so the history shows U+FFFD in its place.
-fn storable(s: &str) -> String {
-    if s.contains('\0') { s.replace('\0', "\u{fffd}") } else { s.to_owned() }
 }
 
 /// The fields of a stored record: its document and its item map (`None`: no items).

@@ -190,6 +190,12 @@ pub(crate) fn merge_patch<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Text from a file, as a text column can hold it: PostgreSQL text cannot hold NUL, which a damaged
+/// file's value may (in a record's JSON it is escaped), so U+FFFD stands in its place.
+pub(crate) fn storable(s: &str) -> String {
+    if s.contains('\0') { s.replace('\0', "\u{fffd}") } else { s.to_owned() }
+}
+
 /// Checks the optimistic-concurrency precondition before any work is done.
 pub(crate) fn check_version(current: i32, expected: i32) -> Result<()> {
     if current == expected { Ok(()) } else { Err(ServiceError::VersionMismatch { current }) }

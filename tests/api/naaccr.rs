@@ -393,7 +393,14 @@ async fn damaged_files_are_reported_or_refused_never_a_panic(app: &TestApp) {
             }
         }
         let ctx = oncoreg::service::Ctx { today, rule_set: RuleSet::Naaccr };
-        match imports::import(&mut conn, &actor, Box::new(Cursor::new(doc)), 1 << 30, ctx) {
+        match imports::import(
+            &mut conn,
+            &actor,
+            Box::new(Cursor::new(doc)),
+            1 << 30,
+            ctx,
+            &Default::default(),
+        ) {
             Ok(_) => read += 1,
             Err(ServiceError::Refused(_)) => refused += 1,
             Err(e) => panic!("round {round}: neither a report nor a refusal: {e}"),
@@ -1577,15 +1584,46 @@ async fn cli_import_and_export(app: &TestApp) {
     let mut c = bin();
     env(&mut c);
     let res = c.arg("import").arg(&good).output().expect("run");
-    assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
+    assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
     let report: Value = serde_json::from_slice(&res.stdout).expect("json report");
     assert_eq!(report["patientsCreated"], 1);
+    let summary = String::from_utf8_lossy(&res.stderr);
+    assert!(summary.contains("good.xml: 1 patients read: 1 created"), "{summary}");
+    // Some patients rejected: exit 3; the file refused as a whole: exit 2.
+    let some = dir.path().join("some.xml");
+    let no_number = format!(
+        r#"<Patient><Item naaccrId="sexAssignedAtBirth">2</Item>{}</Patient>"#,
+        tumor_xml("")
+    );
+    let body = format!("{}{no_number}", patient_xml("00008002", "", ""));
+    std::fs::write(&some, a_doc(&body, "")).expect("write");
+    let mut c = bin();
+    env(&mut c);
+    let res = c.arg("import").arg(&some).output().expect("run");
+    assert_eq!(res.status.code(), Some(3), "{}", String::from_utf8_lossy(&res.stderr));
+    assert!(String::from_utf8_lossy(&res.stderr).contains("1 rejected"));
     let bad = dir.path().join("bad.xml");
     std::fs::write(&bad, b"<NaaccrData").expect("write");
     let mut c = bin();
     env(&mut c);
     let res = c.arg("import").arg(&bad).output().expect("run");
-    assert!(!res.status.success(), "a refused file exits non-zero");
+    assert_eq!(res.status.code(), Some(2), "a refused file exits 2");
+    assert!(String::from_utf8_lossy(&res.stderr).contains("bad.xml: the file was refused"));
+    let mut c = bin();
+    let help = c.args(["import", "--help"]).output().expect("run");
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Exit codes"), "documented in --help");
+    // Each import is kept, the refused one too.
+    let kept = app.get("/api/v1/imports").await;
+    let statuses: Vec<(&str, &str)> = kept.body["items"]
+        .as_array()
+        .expect("imports")
+        .iter()
+        .map(|i| (i["fileName"].as_str().unwrap_or(""), i["status"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        statuses,
+        [("bad.xml", "refused"), ("some.xml", "completed"), ("good.xml", "completed")]
+    );
     // Filters and record type from the command line: the API-made patient's tumor (facility
     // 0006100001, diagnosed 2021-03-15) and not the imported one (no facility).
     let filtered = dir.path().join("filtered.xml");
@@ -1658,7 +1696,7 @@ async fn cli_import_and_export(app: &TestApp) {
     let batch: Value = serde_json::from_slice(&res.stdout).expect("json");
     let considered =
         batch["tumorCount"].as_i64().unwrap_or(0) + batch["excludedCount"].as_i64().unwrap_or(0);
-    assert_eq!(considered, 1, "only the newly imported tumor: {batch}");
+    assert_eq!(considered, 2, "only the tumors imported since (good.xml, some.xml): {batch}");
     let copied = std::path::Path::new(&app.settings.export_dir)
         .join(batch["fileName"].as_str().expect("name"));
     xsd_valid(&std::fs::read(copied).expect("copied file"));

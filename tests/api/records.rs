@@ -385,6 +385,8 @@ async fn the_whole_abstract_through_items(app: &TestApp) {
     ] {
         assert!(xml.contains(item), "{item} in the file");
     }
+    // Nothing is invented: no source gave a no-patient-contact flag, so none is written.
+    assert!(!xml.contains("noPatientContactFlag"), "no invented flag");
 }
 
 /// A registrar saves a 2021 abstract before the grades and stage are known: it is stored with

@@ -542,7 +542,80 @@ async fn damaged_values_are_kept_and_reported(app: &TestApp) {
     assert_round_trip(&[p], dict, &exported, &skipped, dict, RecordType::A);
 }
 
+/// A browser form's upload (`multipart/form-data`, the file in a field `file` after another field).
+fn form(file_name: &str, file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----oncoregFormBoundary7MA4YWxkTrZu0gW";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nmonthly file\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+         Content-Type: application/xml\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Every import is kept with its report, a refused one too; a form upload works as a raw body
+/// does; a wrong content type is answered with the types taken.
+async fn imports_are_kept_with_their_reports(app: &TestApp) {
+    let dict = Dictionary::for_version("260").expect("v26");
+    let p = patient(dict, RecordType::A, "00780000", 1, Source::Hospital);
+    let (ctype, body) = form("from-the-hospital.xml", &xml("260", "1.8", RecordType::A, &[p]));
+    let r = import(app, &ctype, body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let id = r.body["id"].as_str().expect("import id").to_string();
+    let refused = import(app, "application/xml", b"<NaaccrData xmlns='x'/>".to_vec()).await;
+    refused.problem(422);
+    let r = import(app, "application/json", b"{}".to_vec()).await;
+    r.problem(415);
+    let detail = r.body["detail"].as_str().unwrap_or("");
+    assert!(
+        detail.contains("multipart/form-data") && detail.contains("application/xml"),
+        "{detail}"
+    );
+
+    let list = app.get("/api/v1/imports").await;
+    let items = list.body["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2, "{}", list.body);
+    assert_eq!(items[0]["status"], "refused", "newest first");
+    assert!(items[0]["refusedReason"].as_str().is_some_and(|r| !r.is_empty()));
+    assert_eq!(items[1]["id"], id.as_str());
+    assert_eq!(items[1]["fileName"], "from-the-hospital.xml");
+    assert_eq!(items[1]["patientsCreated"], 1);
+    let one = app.get(&format!("/api/v1/imports/{id}")).await;
+    assert_eq!(
+        (one.body["status"].as_str(), one.body["naaccrVersion"].as_str()),
+        (Some("completed"), Some("260"))
+    );
+    let report = app.get(&format!("/api/v1/imports/{id}/report")).await;
+    assert_eq!(report.status, 200);
+    assert_eq!(report.body["id"], id.as_str());
+    assert_eq!(report.body["patientsCreated"], 1);
+    assert!(report.body["records"].is_array());
+    let refused_id = items[0]["id"].as_str().expect("id");
+    let report = app.get(&format!("/api/v1/imports/{refused_id}/report")).await;
+    assert!(report.body["refused"].is_string(), "{}", report.body);
+    app.get("/api/v1/imports/no-such-import").await.problem(404);
+    // Reading a report is audited; a viewer may read, not import.
+    let log = app
+        .send(reqwest::Method::GET, &format!("/api/v1/audit?entityId={id}"), Some(&app.admin), None)
+        .await;
+    assert!(log.body["items"].as_array().is_some_and(|l| l.iter().any(|e| e["action"] == "read")));
+    let viewer = app
+        .client
+        .post(app.url("/api/v1/imports"))
+        .bearer_auth(&app.viewer)
+        .header("content-type", "application/xml")
+        .body("<x/>")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(viewer.status().as_u16(), 403);
+}
+
 both_backends!(
+    imports_are_kept_with_their_reports,
     incidence_file_with_central_items_only,
     abstract_without_hospital_items,
     older_versions_read_into_the_registry,

@@ -13,6 +13,7 @@
 //! the central sequence number, else the tumor record number (`plan`), so importing the same file
 //! again changes nothing.
 
+pub mod kept;
 mod plan;
 mod write;
 
@@ -160,7 +161,16 @@ fn open<'a>(
     }
 }
 
-/// Imports one file. `Err(ServiceError::Refused)` when the file is refused as a whole.
+/// What is known of an upload before it is read: the file's name (a form upload, the CLI's path)
+/// and its size in bytes.
+#[derive(Clone, Debug, Default)]
+pub struct Upload {
+    pub file_name: Option<String>,
+    pub bytes: u64,
+}
+
+/// Imports one file and keeps it, with its report, among the imports (`kept`).
+/// `Err(ServiceError::Refused)` when the file is refused as a whole; the refusal is kept too.
 ///
 /// A pipeline: a reader thread parses the file into batches of patients; this thread looks up
 /// what the registry already holds of each batch and writes the outcome; worker threads plan the
@@ -171,10 +181,35 @@ pub fn import(
     input: Box<dyn BufRead + Send + '_>,
     max_expanded: u64,
     ctx: super::Ctx,
+    upload: &Upload,
 ) -> Result<ImportReport> {
     actor.require(Role::Registrar)?;
+    let id = crate::db::new_id();
+    let result = read_and_store(conn, actor, input, max_expanded, ctx, upload, &id);
+    if let Err(ServiceError::Refused(reason)) = &result {
+        kept::record_refused(conn, actor, upload, &id, reason)?;
+    }
+    let report = result?;
+    // A large file changes the tables' shape: let the planner see it.
+    if report.tumors_read >= 10_000 {
+        crate::db::analyze(conn)?;
+    }
+    Ok(report)
+}
+
+/// Reads the file and stores its patients and its kept import in one transaction.
+fn read_and_store(
+    conn: &mut DbConn,
+    actor: &Actor,
+    input: Box<dyn BufRead + Send + '_>,
+    max_expanded: u64,
+    ctx: super::Ctx,
+    upload: &Upload,
+    id: &str,
+) -> Result<ImportReport> {
     let (format, dict, rt, header, patients) = open(input, max_expanded)?;
     let mut report = ImportReport {
+        id: Some(id.to_owned()),
         format: format.into(),
         record_type: rt.as_str().into(),
         naaccr_version: dict.version.clone(),
@@ -201,12 +236,9 @@ pub fn import(
             drop(read_rx);
             drop(job_tx);
             result
-        })
+        })?;
+        kept::record(c, actor, upload, &report)
     })?;
-    // A large file changes the tables' shape: let the planner see it.
-    if report.tumors_read >= 10_000 {
-        crate::db::analyze(conn)?;
-    }
     Ok(report)
 }
 
