@@ -83,9 +83,10 @@ fn write_file(path: &std::path::Path, first: usize, tumors: usize) {
                 ("rxDateSurgery", "20210501".into()),
                 ("cancerStatus", "1".into()),
                 ("followUpSource", "2".into()),
-                ("tnmPathT", "T2".into()),
-                ("tnmPathN", "N0".into()),
-                ("tnmPathM", "M0".into()),
+                // AJCC TNM as NAACCR v26 codes it (the item's code list is checked).
+                ("tnmPathT", "p2".into()),
+                ("tnmPathN", "p0".into()),
+                ("tnmPathM", "c0".into()),
                 ("cs1", "".into()),
                 ("ageAtDiagnosis", "065".into()),
                 ("primaryPayerAtDx", "10".into()),

@@ -232,7 +232,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    record_changes (id) {
+    record_changes (entity_id, id) {
         id -> Text,
         entity -> Text,
         entity_id -> Text,

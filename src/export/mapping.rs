@@ -9,7 +9,7 @@
 
 use std::sync::LazyLock;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::domain::naaccr::{Dictionary, Level, RecordType};
 use crate::dto::{PatientData, TumorData};
@@ -153,20 +153,26 @@ pub fn tumor_field(id: &str) -> Option<&'static Field<TumorData>> {
 /// included: a tumor keeps its own when it differs from the patient's.
 pub fn holds_field(level: Level, id: &str) -> bool {
     match level {
-        Level::Patient => {
-            patient_field(id).is_some()
-                || matches!(id, "dateOfLastContact" | "vitalStatus" | "causeOfDeath")
-        }
-        Level::Tumor => {
-            tumor_field(id).is_some()
-                || id == "cancerStatus"
-                || TREATMENT_ITEMS.iter().any(|(_, codes, start, end)| {
-                    codes.contains(&id) || *start == id || *end == Some(id)
-                })
-        }
+        Level::Patient => HELD_PATIENT.contains(id),
+        Level::Tumor => HELD_TUMOR.contains(id),
         Level::NaaccrData => false,
     }
 }
+
+// Looked up for every item of every record an edit reviews: a set, not a scan of the tables.
+static HELD_PATIENT: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
+    PATIENT_FIELDS
+        .iter()
+        .map(|f| f.naaccr_id)
+        .chain(["dateOfLastContact", "vitalStatus", "causeOfDeath"])
+        .collect()
+});
+static HELD_TUMOR: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
+    let treatments = TREATMENT_ITEMS
+        .iter()
+        .flat_map(|(_, codes, start, end)| codes.iter().copied().chain([*start]).chain(*end));
+    TUMOR_FIELDS.iter().map(|f| f.naaccr_id).chain(["cancerStatus"]).chain(treatments).collect()
+});
 
 /// Items that mean the same thing under another id and number in older versions: (stored id,
 /// older id, whether values carry over unchanged). The stored id is written where the target

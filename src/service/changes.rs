@@ -108,6 +108,16 @@ pub(crate) fn record(
     Ok(())
 }
 
+fn exists(conn: &mut DbConn, entity: &str, id: &str) -> Result<bool> {
+    Ok(match entity {
+        "patient" => repo::get_patient(conn, id)?.is_some(),
+        "tumor" => repo::get_tumor(conn, id)?.is_some(),
+        "treatment" => repo::get_treatment(conn, id)?.is_some(),
+        "contact" => repo::get_contact(conn, id)?.is_some(),
+        _ => false,
+    })
+}
+
 /// The history of one record, oldest first; a read of the record's patient data, audited.
 pub fn history(
     conn: &mut DbConn,
@@ -120,7 +130,8 @@ pub fn history(
     let after = page.after()?;
     crate::db::transaction(conn, |c| {
         let rows = repo::changes_of(c, id, after.as_deref(), page.limit() + 1)?;
-        if rows.is_empty() && after.is_none() {
+        // A treatment or contact an import created has no entry until its first change.
+        if rows.is_empty() && after.is_none() && !exists(c, entity, id)? {
             return Err(ServiceError::NotFound(entity));
         }
         if rows.iter().any(|r| r.entity != entity) {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Result, ServiceError};
 use crate::domain::naaccr::lookups::code_list;
-use crate::domain::naaccr::{Dictionary, Level, ValueProblem, validate_value};
+use crate::domain::naaccr::{Dictionary, Level, value_problem};
 use crate::domain::validation::Violation;
 use crate::export::mapping::{self, ItemMap};
 
@@ -40,10 +40,7 @@ fn check(level: Level, id: &str, value: &str) -> Option<Violation> {
             };
         return Some(violation(id, "item.typed", message));
     }
-    let problem = validate_value(def, value)
-        .into_iter()
-        .find(|p| !matches!(p, ValueProblem::LeadingSpace | ValueProblem::TrailingSpace));
-    if let Some(p) = problem {
+    if let Some(p) = value_problem(def, value) {
         return Some(violation(id, "item.value", format!("{what}: {p}")));
     }
     match code_list(id) {

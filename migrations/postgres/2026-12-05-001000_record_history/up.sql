@@ -2,7 +2,7 @@
 -- or a deletion changed, one row per creation (field NULL). No foreign keys: a deleted record's
 -- last values stay here.
 CREATE TABLE record_changes (
-    id TEXT PRIMARY KEY NOT NULL,
+    id TEXT NOT NULL,
     entity TEXT NOT NULL,
     entity_id TEXT NOT NULL,
     patient_id TEXT NOT NULL,
@@ -15,6 +15,8 @@ CREATE TABLE record_changes (
     old_value TEXT,
     new_value TEXT
 );
+-- A record's history is read by its id in time order: the one index (a write adds one row to the
+-- table and one entry here; the ids are time-ordered and unique).
 CREATE INDEX record_changes_entity ON record_changes (entity_id, id);
 
 -- A deleted tumor leaves a tombstone; the next submission batch reports it (reported_in).

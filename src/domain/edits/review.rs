@@ -9,7 +9,7 @@ use super::catalogue::VALUE_KEPT;
 use super::patient::{PatientInput, run_patient};
 use super::{EditInput, Emitter, Finding, Overrides, RuleSet, Severity, run};
 use crate::domain::naaccr::lookups::code_list;
-use crate::domain::naaccr::{Dictionary, Level, ValueProblem, validate_value};
+use crate::domain::naaccr::{Dictionary, Level, ValueProblem, value_problem};
 use crate::domain::records::{Contact, ItemMap, Patient, Treatment, Tumor};
 
 /// One tumor with its item map.
@@ -90,6 +90,22 @@ impl Review {
     }
 }
 
+/// What is wrong with a value of an item map.
+enum Problem {
+    Value(ValueProblem),
+    /// Not one of the item's codes (the list is the item's lookup; messages do not repeat it).
+    NotInList,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Value(p) => p.fmt(f),
+            Self::NotInList => f.write_str("not one of the item's codes"),
+        }
+    }
+}
+
 /// Whether an item id of the given level names a typed or derived field: such an id is in an item
 /// map only when the value read could not be stored in that field. Supplied by the caller, which
 /// knows the mapping of items to fields.
@@ -154,17 +170,15 @@ fn item_findings(items: &ItemMap, level: Level, rule_set: RuleSet, kept: Kept) -
             continue;
         }
         let def = dict.and_then(|d| d.get(id));
-        let name = def.map_or_else(|| id.clone(), |d| format!("{} (#{})", d.name, d.number));
-        let problem = def.and_then(|d| {
-            validate_value(d, value)
-                .into_iter()
-                .find(|p| !matches!(p, ValueProblem::LeadingSpace | ValueProblem::TrailingSpace))
-        });
         let kept = kept(level, id);
-        let problem = problem.map(|p| p.to_string()).or_else(|| {
+        let problem = def.and_then(|d| value_problem(d, value)).map(Problem::Value).or_else(|| {
             let list = code_list(id).filter(|_| !kept)?;
-            (!list.contains(value)).then(|| format!("not one of its codes ({})", list.describe()))
+            (!list.contains(value)).then_some(Problem::NotInList)
         });
+        if !kept && problem.is_none() {
+            continue;
+        }
+        let name = def.map_or_else(|| id.clone(), |d| format!("{} (#{})", d.name, d.number));
         let message = match (kept, problem) {
             (true, Some(p)) => format!(
                 "{name}: the value read could not be stored ({p}); it is kept as read until it is \

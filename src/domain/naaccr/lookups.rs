@@ -5,7 +5,9 @@
 //! examples rather than the whole set (county codes, census tracts) are not bundled, nor items
 //! with a typed field of their own (site, histology), whose types hold the rules.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
 include!(concat!(env!("OUT_DIR"), "/lookups.rs"));
@@ -13,7 +15,9 @@ include!(concat!(env!("OUT_DIR"), "/lookups.rs"));
 /// The codes of one item.
 #[derive(Debug, Default)]
 pub struct CodeList {
+    /// The single codes, in file order (for messages) and as a set (for look-ups).
     codes: Vec<String>,
+    set: HashSet<String>,
     /// Inclusive ranges of equal-width digit codes.
     ranges: Vec<(String, String)>,
 }
@@ -42,12 +46,13 @@ impl CodeList {
                 _ => list.codes.push(code.to_owned()),
             }
         }
+        list.set = list.codes.iter().cloned().collect();
         list
     }
 
     /// Whether `value` is one of the codes.
     pub fn contains(&self, value: &str) -> bool {
-        self.codes.iter().any(|c| c == value)
+        self.set.contains(value)
             || self.ranges.iter().any(|(lo, hi)| {
                 value.len() == lo.len()
                     && value.bytes().all(|b| b.is_ascii_digit())
@@ -65,7 +70,8 @@ impl CodeList {
     }
 }
 
-static LISTS: LazyLock<HashMap<&'static str, CodeList>> =
+// FxHash: looked up for every item of every record an edit reviews.
+static LISTS: LazyLock<FxHashMap<&'static str, CodeList>> =
     LazyLock::new(|| LOOKUPS.iter().map(|(id, csv)| (*id, CodeList::parse(csv))).collect());
 
 /// The code list of an item, when the bundled lookups have one.

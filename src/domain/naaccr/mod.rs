@@ -10,4 +10,4 @@ pub use dictionary::{
     DataType, Dictionary, DictionaryError, ItemDef, Level, NAACCR_NS, Padding, RecordType,
     RecordTypes, SPECIFICATION_VERSION,
 };
-pub use value::{ValueError, ValueProblem, format_value, validate_value};
+pub use value::{ValueError, ValueProblem, format_value, validate_value, value_problem};

@@ -130,7 +130,9 @@ pub(super) struct Planned<'s> {
     pub doc: TumorData,
     pub domain: Tumor,
     pub items: ItemMap,
+    /// The first-course treatments the file gives, with the id a new one gets.
     pub treatments: Vec<(TreatmentData, Treatment)>,
+    pub treatment_ids: Vec<String>,
     pub cancer_status: Option<String>,
 }
 
@@ -549,6 +551,7 @@ impl Ctx<'_> {
             doc: TumorData::from_domain(&domain),
             domain,
             items,
+            treatment_ids: treatments.iter().map(|_| crate::db::new_id()).collect(),
             treatments,
             cancer_status,
         })
@@ -605,21 +608,11 @@ impl PatientPlan<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        let new_treatment_ids: Vec<String> = self
-            .planned
-            .iter()
-            .flat_map(|p| {
-                p.treatments.iter().enumerate().map(move |(i, _)| format!("{}#{i}", p.id))
-            })
-            .collect();
         let mut treatments: Vec<(&str, &str, &Treatment)> =
             old_treatments.iter().map(|(i, t, x)| (i.as_str(), t.as_str(), x)).collect();
-        let mut ids = new_treatment_ids.iter();
         for p in &self.planned {
-            for (_, tr) in &p.treatments {
-                if let Some(id) = ids.next() {
-                    treatments.push((id.as_str(), p.id.as_str(), tr));
-                }
+            for ((_, tr), id) in p.treatments.iter().zip(&p.treatment_ids) {
+                treatments.push((id.as_str(), p.id.as_str(), tr));
             }
         }
         let mut contacts: Vec<(&str, &Contact)> =

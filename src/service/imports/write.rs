@@ -39,7 +39,9 @@ pub(super) struct Writes {
     /// Findings that changed on records whose data did not: (id, (findings, status)).
     patient_findings: Vec<(String, (Option<String>, String))>,
     tumor_findings: Vec<(String, (Option<String>, String))>,
-    /// History: one row per record created, one per field an update changed.
+    /// History: one row per patient and tumor created (the treatments and contacts a file gives
+    /// start theirs at their first change; the import itself is kept), one per field an update
+    /// changed.
     changes: Vec<RecordChangeRow>,
     /// Export forms of new patients.
     forms: Vec<ExportFormRow>,
@@ -176,8 +178,6 @@ impl Ctx<'_> {
     ) -> Result<&'static str> {
         let at = now();
         let PatientPlan { existing, patient, items: p_items, planned, others, contact } = plan;
-        let treatment_ids: Vec<Vec<String>> =
-            planned.iter().map(|p| p.treatments.iter().map(|_| new_id()).collect()).collect();
         let contact = contact.map(|ct| (new_id(), ct));
         let (dlc, vital) = follow_up_state(existing, &patient, &planned, &others, &contact);
         let patient_doc = PatientData::from_domain(&patient);
@@ -200,14 +200,7 @@ impl Ctx<'_> {
                         .clone()
                         .filter(|_| c.vital_status.as_deref() == Some(VitalStatus::DEAD.code())),
                 });
-                let rec = new_record(
-                    &patient_doc,
-                    &p_items,
-                    follow_up,
-                    &planned,
-                    &treatment_ids,
-                    &contact_doc,
-                );
+                let rec = new_record(&patient_doc, &p_items, follow_up, &planned, &contact_doc);
                 let keys = planned
                     .iter()
                     .zip(tumor_reviews)
@@ -281,8 +274,8 @@ impl Ctx<'_> {
                 s.row.id.clone()
             }
         };
-        for ((p, ids), findings) in planned.into_iter().zip(treatment_ids).zip(tumor_reviews) {
-            changed |= self.write_tumor(w, &pid, p, ids, findings, at)?;
+        for (p, findings) in planned.into_iter().zip(tumor_reviews) {
+            changed |= self.write_tumor(w, &pid, p, findings, at)?;
         }
         for ((s, _), findings) in others.iter().zip(other_reviews) {
             let findings = stored_findings(findings)?;
@@ -296,11 +289,6 @@ impl Ctx<'_> {
                 tumor_id: t.tumor_id.clone(),
                 cancer_status: t.cancer_status.to_string(),
             }));
-            self.change(
-                w,
-                Subject { entity: "contact", id: &id, patient_id: &pid, version: 1 },
-                None,
-            )?;
             w.contacts.push(ContactRow {
                 id,
                 patient_id: pid.clone(),
@@ -335,7 +323,6 @@ impl Ctx<'_> {
         w: &mut Writes,
         pid: &str,
         p: Planned,
-        treatment_ids: Vec<String>,
         findings: &[EditFinding],
         at: NaiveDateTime,
     ) -> Result<bool> {
@@ -405,7 +392,7 @@ impl Ctx<'_> {
                 }
             }
         }
-        for ((td, _), id) in p.treatments.iter().zip(treatment_ids) {
+        for ((td, _), id) in p.treatments.iter().zip(&p.treatment_ids) {
             let data = to_doc(td)?;
             let old = p.existing.and_then(|s| {
                 s.treatments
@@ -428,11 +415,8 @@ impl Ctx<'_> {
                     changed = true;
                 }
                 None => {
-                    let subject =
-                        Subject { entity: "treatment", id: &id, patient_id: pid, version: 1 };
-                    self.change(w, subject, None)?;
                     w.treatments.push(TreatmentRow {
-                        id,
+                        id: id.clone(),
                         tumor_id: p.id.clone(),
                         version: 1,
                         modality: td.modality.clone().unwrap_or_default(),
@@ -489,7 +473,6 @@ fn new_record(
     items: &ItemMap,
     follow_up: Option<FollowUp>,
     planned: &[Planned],
-    treatment_ids: &[Vec<String>],
     contact: &Option<ContactData>,
 ) -> PatientRecord {
     let status = |tumor_id: &str| {
@@ -503,10 +486,9 @@ fn new_record(
         follow_up,
         tumors: planned
             .iter()
-            .zip(treatment_ids)
-            .map(|(p, ids)| {
+            .map(|p| {
                 let mut treatments: Vec<(&String, &TreatmentData)> =
-                    ids.iter().zip(p.treatments.iter().map(|(d, _)| d)).collect();
+                    p.treatment_ids.iter().zip(p.treatments.iter().map(|(d, _)| d)).collect();
                 treatments.sort_by_key(|(id, _)| *id);
                 TumorRecord {
                     tumor: p.doc.clone(),
