@@ -5,7 +5,10 @@
 //! BENCH_BACKENDS (default "sqlite,postgres"), TEST_POSTGRES_URL, BENCH_DIR (keep the SQLite
 //! database and the files there instead of in a temporary directory, to profile later runs),
 //! BENCH_EXPORT_ONLY=1 (export what a kept database already holds), BENCH_PG_DB (use and keep
-//! this PostgreSQL database, created when missing, instead of a temporary one).
+//! this PostgreSQL database, created when missing, instead of a temporary one),
+//! BENCH_AGE_FINDING=1 (every tumor's age at diagnosis 065, which disagrees with its dates: an
+//! edit finding on nearly every tumor, as in the files of rounds before 2026-12-05; by default
+//! the age agrees with the dates, as in a registry's file).
 
 use std::io::{BufReader, BufWriter, Write};
 use std::time::Instant;
@@ -34,6 +37,7 @@ fn pairs(items: &[(&str, String)]) -> Vec<(String, String)> {
 
 /// A v26 A file of `tumors` tumors, two per patient, numbered from `first`.
 fn write_file(path: &std::path::Path, first: usize, tumors: usize) {
+    let age_finding = std::env::var("BENCH_AGE_FINDING").is_ok_and(|v| v == "1");
     let dict = Dictionary::for_version("260").expect("v26");
     let out = BufWriter::new(std::fs::File::create(path).expect("file"));
     let mut w = NaaccrXmlWriter::new(out, dict, RecordType::A, None).expect("writer");
@@ -42,11 +46,12 @@ fn write_file(path: &std::path::Path, first: usize, tumors: usize) {
     for p in 0..tumors.div_ceil(2) {
         let n = first + p;
         let sex = if n % 5 == 3 { "1" } else { "2" };
+        let (birth_year, birth_month, birth_day) = (1930 + n % 60, 1 + n % 9, 10 + n % 10);
         let items = pairs(&[
             ("patientIdNumber", format!("{n:08}")),
             ("nameLast", format!("Bench{}", n % 997)),
             ("nameFirst", "Alpha".into()),
-            ("dateOfBirth", format!("19{:02}0{}1{}", 30 + n % 60, 1 + n % 9, n % 10)),
+            ("dateOfBirth", format!("{birth_year}{birth_month:02}{birth_day}")),
             ("sexAssignedAtBirth", sex.into()),
             ("race1", "01".into()),
             ("spanishHispanicOrigin", "0".into()),
@@ -59,13 +64,17 @@ fn write_file(path: &std::path::Path, first: usize, tumors: usize) {
         ]);
         let tumor = |k: usize| {
             let s = (n + k) % 5;
+            let dx_month = 1 + (n + k) % 3;
+            let before_birthday = (dx_month, 15) < (birth_month, birth_day);
+            let age = 2021 - birth_year - usize::from(before_birthday);
+            let age = if age_finding { "065".to_string() } else { format!("{age:03}") };
             let site = if sex == "1" && s == 0 { "C619" } else { sites[s] };
             pairs(&[
                 ("primarySite", site.into()),
                 ("histologicTypeIcdO3", hist[s].into()),
                 ("behaviorCodeIcdO3", "3".into()),
                 ("laterality", if site == "C504" || site == "C341" { "2" } else { "0" }.into()),
-                ("dateOfDiagnosis", format!("2021{:02}15", 1 + (n + k) % 3)),
+                ("dateOfDiagnosis", format!("2021{dx_month:02}15")),
                 ("sequenceNumberHospital", format!("{:02}", k + 1)),
                 ("classOfCase", "14".into()),
                 ("diagnosticConfirmation", "1".into()),
@@ -88,7 +97,7 @@ fn write_file(path: &std::path::Path, first: usize, tumors: usize) {
                 ("tnmPathN", "p0".into()),
                 ("tnmPathM", "c0".into()),
                 ("cs1", "".into()),
-                ("ageAtDiagnosis", "065".into()),
+                ("ageAtDiagnosis", age),
                 ("primaryPayerAtDx", "10".into()),
                 ("ruralUrbanContinuum2013", "01".into()),
             ])

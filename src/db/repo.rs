@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::rows::*;
 use super::schema::*;
+use super::stamp::Stamp;
 use super::{DbConn, MultiBackend};
 
 type QResult<T> = Result<T, diesel::result::Error>;
@@ -594,6 +595,27 @@ pub fn max_patient_id_number(conn: &mut DbConn) -> QResult<Option<String>> {
 pub fn insert_changes(conn: &mut DbConn, rows: &[RecordChangeRow]) -> QResult<()> {
     insert_many!(conn, record_changes::table, rows);
     Ok(())
+}
+
+/// When and by whom a record was created: (created_at, created_by); `None` when no `entity`
+/// record has this id.
+pub fn creation_of(conn: &mut DbConn, entity: &str, id: &str) -> QResult<Option<(Stamp, String)>> {
+    macro_rules! of {
+        ($t:ident) => {
+            $t::table
+                .find(id)
+                .select(($t::created_at, $t::created_by))
+                .first::<(Stamp, String)>(conn)
+                .optional()
+        };
+    }
+    match entity {
+        "patient" => of!(patients),
+        "tumor" => of!(tumors),
+        "treatment" => of!(treatments),
+        "contact" => of!(contacts),
+        _ => Ok(None),
+    }
 }
 
 /// The changes of one record in time order, after `after`.

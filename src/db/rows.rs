@@ -47,6 +47,9 @@ pub struct PatientRow {
     pub findings: Option<String>,
     /// `clean`, `warnings` or `errors`: the patient's findings and its tumors' together.
     pub edit_status: String,
+    /// The name of the token that created the record (kept on updates).
+    #[diesel(skip_update)]
+    pub created_by: String,
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
@@ -71,6 +74,9 @@ pub struct TumorRow {
     pub updated_at: Stamp,
     /// NAACCR items without a typed field, as a JSON object naaccrId → value (`None`: none).
     pub items: Option<String>,
+    /// The name of the token that created the record (kept on updates).
+    #[diesel(skip_update)]
+    pub created_by: String,
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
@@ -83,6 +89,9 @@ pub struct TreatmentRow {
     pub data: String,
     pub created_at: Stamp,
     pub updated_at: Stamp,
+    /// The name of the token that created the record (kept on updates).
+    #[diesel(skip_update)]
+    pub created_by: String,
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
@@ -96,6 +105,9 @@ pub struct ContactRow {
     pub data: String,
     pub created_at: Stamp,
     pub updated_at: Stamp,
+    /// The name of the token that created the record (kept on updates).
+    #[diesel(skip_update)]
+    pub created_by: String,
 }
 
 /// A patient as the NAACCR readers need it (no timestamps to parse: diesel parses SQLite

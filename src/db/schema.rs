@@ -37,6 +37,7 @@ diesel::table! {
         items -> Nullable<Text>,
         findings -> Nullable<Text>,
         edit_status -> Text,
+        created_by -> Text,
     }
 }
 
@@ -57,6 +58,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         items -> Nullable<Text>,
+        created_by -> Text,
     }
 }
 
@@ -69,6 +71,7 @@ diesel::table! {
         data -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        created_by -> Text,
     }
 }
 
@@ -82,6 +85,7 @@ diesel::table! {
         data -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        created_by -> Text,
     }
 }
 

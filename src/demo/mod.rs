@@ -26,6 +26,8 @@ use synth::{Ids, SynthPatient};
 const BATCH: u32 = 2000;
 /// Size of the synthetic physician pool.
 const PHYSICIANS: u32 = 500;
+/// The creator named on every record `oncoreg demo` writes.
+const DEMO_ACTOR: &str = "demo";
 
 #[derive(Clone, Debug)]
 pub struct DemoConfig {
@@ -125,9 +127,11 @@ impl Rows {
             items: None,
             findings: crate::service::edits::findings_doc(&review.patient)?,
             edit_status: review.patient_status().as_str().to_string(),
+            created_by: DEMO_ACTOR.into(),
         });
         for ((id, tumor), findings) in p.ids.iter().zip(p.tumors.iter()).zip(&review.tumors) {
-            let mut row = crate::service::tumors::new_row(id.clone(), &p.id, tumor, at)?;
+            let mut row =
+                crate::service::tumors::new_row(id.clone(), &p.id, tumor, at, DEMO_ACTOR)?;
             row.findings = crate::service::edits::findings_doc(findings)?;
             row.edit_status = EditStatus::of(findings).as_str().to_string();
             self.tumors.push(row);
@@ -141,6 +145,7 @@ impl Rows {
                 data: to_doc(&TreatmentData::from_domain(rx))?,
                 created_at: at.into(),
                 updated_at: at.into(),
+                created_by: DEMO_ACTOR.into(),
             });
         }
         for (id, c) in contact_ids.iter().zip(p.contacts.iter()) {
@@ -153,6 +158,7 @@ impl Rows {
                 data: to_doc(&ContactData::from_domain(c))?,
                 created_at: at.into(),
                 updated_at: at.into(),
+                created_by: DEMO_ACTOR.into(),
             });
             for t in &c.tumors {
                 self.links.push(ContactTumorRow {

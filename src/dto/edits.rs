@@ -5,12 +5,15 @@ use utoipa::ToSchema;
 use crate::domain::edits::{EditDef, Finding, RuleSet, Severity};
 
 fn severity(s: Severity) -> String {
+    severity_str(s).to_string()
+}
+
+fn severity_str(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
         Severity::Review => "review",
         Severity::Warning => "warning",
     }
-    .to_string()
 }
 
 fn rule_set(r: RuleSet) -> String {
@@ -40,6 +43,30 @@ pub struct EditFindingData {
 impl EditFindingData {
     pub fn severity_name(s: Severity) -> String {
         severity(s)
+    }
+}
+
+/// A finding as stored beside its record: the shape of [`EditFindingData`], borrowed (an import
+/// stores one list per record it writes).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredFinding<'a> {
+    edit_id: &'a str,
+    severity: &'static str,
+    fields: &'a [String],
+    message: &'a str,
+    overridden: bool,
+}
+
+impl<'a> From<&'a Finding> for StoredFinding<'a> {
+    fn from(f: &'a Finding) -> Self {
+        Self {
+            edit_id: f.edit_id,
+            severity: severity_str(f.severity),
+            fields: &f.fields,
+            message: &f.message,
+            overridden: f.overridden,
+        }
     }
 }
 

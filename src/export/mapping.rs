@@ -221,7 +221,8 @@ pub fn target_index(dict: &Dictionary, id: &str) -> Option<usize> {
 /// id as read. Exports write it back under the name the target version gives it.
 pub fn stored_id(dict: &Dictionary, id: String) -> String {
     let Ok(newest) = Dictionary::newest() else { return id };
-    if newest.index_of(&id).is_some() {
+    // A file of the newest version (most files) needs no look-up at all.
+    if dict.version == newest.version || newest.index_of(&id).is_some() {
         return id;
     }
     let alias =

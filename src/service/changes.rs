@@ -1,6 +1,8 @@
-//! The history of every record: who changed which field when, from what to what. Written in the
-//! transaction of the change; a deleted record's last values stay. Values are compared as the
-//! record's stored document flattened (`physicianManaging.name`) plus its items (`items.<id>`).
+//! The history of every record: who created it, and who changed which field when, from what to
+//! what. Written in the transaction of the change; a deleted record's creation and last values
+//! stay. Values are compared as the record's stored document flattened (`physicianManaging.name`)
+//! plus its items (`items.<id>`). A record's creation is read from the record itself (its
+//! `created_at` and `created_by`), so creating records writes no history rows.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +11,7 @@ use serde_json::Value;
 use super::audit::{self, Action};
 use super::{Actor, PageRequest, Result, ServiceError, parse_doc, storable, utc};
 use crate::db::rows::RecordChangeRow;
+use crate::db::stamp::Stamp;
 use crate::db::{DbConn, new_id, now, repo};
 use crate::dto::{ChangeData, Page};
 
@@ -55,8 +58,8 @@ pub(crate) struct Subject<'a> {
     pub version: i32,
 }
 
-/// The rows of one change: one per field that differs (a creation: one row; a change of nothing:
-/// one row, so every version has an entry).
+/// The rows of an update or deletion: one per field that differs (a change of nothing: one row,
+/// so every version has an entry).
 pub(crate) fn rows(
     actor: &Actor,
     s: Subject,
@@ -79,9 +82,6 @@ pub(crate) fn rows(
         old_value: old.cloned(),
         new_value: new.cloned(),
     };
-    if matches!(action, Action::Create) {
-        return vec![row(None, None, None)];
-    }
     let empty = Fields::new();
     let (before, after) = (before.unwrap_or(&empty), after.unwrap_or(&empty));
     let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
@@ -93,6 +93,46 @@ pub(crate) fn rows(
         .map(|k| row(Some(k), before.get(k), after.get(k)))
         .collect();
     if out.is_empty() { vec![row(None, None, None)] } else { out }
+}
+
+/// A record's creation as a history row: version 1, at its `created_at`, by its `created_by`.
+/// Its id is the time-ordered id of that instant with no random part, so it sorts before every
+/// later change of the record.
+fn creation(s: Subject, at: Stamp, by: String) -> RecordChangeRow {
+    let millis = u64::try_from(at.0.and_utc().timestamp_millis()).unwrap_or(0);
+    let id = uuid::Builder::from_unix_timestamp_millis(millis, &[0; 10]).into_uuid();
+    RecordChangeRow {
+        id: id.to_string(),
+        entity: s.entity.to_owned(),
+        entity_id: s.id.to_owned(),
+        patient_id: s.patient_id.to_owned(),
+        version: 1,
+        action: Action::Create.as_str().to_owned(),
+        at,
+        actor_token_id: None,
+        actor_name: if by.is_empty() { NOT_RECORDED.to_owned() } else { by },
+        field: None,
+        old_value: None,
+        new_value: None,
+    }
+}
+
+/// The creator shown for records created before creators were kept.
+const NOT_RECORDED: &str = "(not recorded)";
+
+/// Writes a deletion: the record's creation (the record will no longer tell it) and its last
+/// values.
+pub(crate) fn record_deletion(
+    conn: &mut DbConn,
+    actor: &Actor,
+    s: Subject,
+    (created_at, created_by): (Stamp, &str),
+    before: &Fields,
+) -> Result<()> {
+    let mut rows = vec![creation(s, created_at, created_by.to_owned())];
+    rows.extend(self::rows(actor, s, Action::Delete, Some(before), None));
+    repo::insert_changes(conn, &rows)?;
+    Ok(())
 }
 
 /// Writes the rows of one change.
@@ -108,16 +148,6 @@ pub(crate) fn record(
     Ok(())
 }
 
-fn exists(conn: &mut DbConn, entity: &str, id: &str) -> Result<bool> {
-    Ok(match entity {
-        "patient" => repo::get_patient(conn, id)?.is_some(),
-        "tumor" => repo::get_tumor(conn, id)?.is_some(),
-        "treatment" => repo::get_treatment(conn, id)?.is_some(),
-        "contact" => repo::get_contact(conn, id)?.is_some(),
-        _ => false,
-    })
-}
-
 /// The history of one record, oldest first; a read of the record's patient data, audited.
 pub fn history(
     conn: &mut DbConn,
@@ -129,14 +159,21 @@ pub fn history(
     actor.require(super::Role::Viewer)?;
     let after = page.after()?;
     crate::db::transaction(conn, |c| {
-        let rows = repo::changes_of(c, id, after.as_deref(), page.limit() + 1)?;
-        // A treatment or contact an import created has no entry until its first change.
-        if rows.is_empty() && after.is_none() && !exists(c, entity, id)? {
+        let created = repo::creation_of(c, entity, id)?;
+        let stored = repo::changes_of(c, id, after.as_deref(), page.limit() + 1)?;
+        if created.is_none() && stored.is_empty() && after.is_none() {
             return Err(ServiceError::NotFound(entity));
         }
-        if rows.iter().any(|r| r.entity != entity) {
+        if stored.iter().any(|r| r.entity != entity) {
             return Err(ServiceError::NotFound(entity));
         }
+        let subject = Subject { entity, id, patient_id: "", version: 1 };
+        let mut rows: Vec<RecordChangeRow> = created
+            .map(|(at, by)| creation(subject, at, by))
+            .filter(|r| after.as_deref().is_none_or(|a| r.id.as_str() > a))
+            .into_iter()
+            .collect();
+        rows.extend(stored);
         let (rows, next_cursor) = page.page(rows, |r| &r.id);
         audit::record(c, actor, Action::Read, entity, &[id])?;
         let items = rows

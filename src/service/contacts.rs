@@ -87,6 +87,7 @@ pub(super) fn create_in(
         data: to_doc(&ContactData::from_domain(&contact))?,
         created_at: at.into(),
         updated_at: at.into(),
+        created_by: actor.name.clone(),
     };
     let links = tumor_rows(&row.id, &contact);
     loaded.contacts.push((row.id.clone(), contact));
@@ -94,8 +95,6 @@ pub(super) fn create_in(
     loaded.refuse_future(&focus, today)?;
     repo::insert_contact(c, &row, &links)?;
     edits::store_review(c, &loaded.row.id, &loaded, &ctx)?;
-    let subject = Subject { entity: "contact", id: &row.id, patient_id, version: 1 };
-    changes::record(c, actor, subject, Action::Create, None, None)?;
     loaded.store_follow_up_state(c)?;
     super::followup::after_contact(c, &loaded, policy, today, &row.id)?;
     audit::record(c, actor, Action::Create, "contact", &[&row.id])?;
@@ -196,7 +195,13 @@ pub fn delete(
             return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
         let subject = Subject { entity: "contact", id, patient_id: &pid, version: current.version };
-        changes::record(c, actor, subject, Action::Delete, Some(&before), None)?;
+        changes::record_deletion(
+            c,
+            actor,
+            subject,
+            (current.created_at, &current.created_by),
+            &before,
+        )?;
         let loaded = Loaded::load(c, &pid)?;
         edits::store_review(c, &pid, &loaded, &ctx)?;
         loaded.store_follow_up_state(c)?;

@@ -6,7 +6,7 @@ use super::{Ctx, Result, to_doc};
 use crate::db::{DbConn, repo};
 use crate::domain::edits::{self, EditStatus, Finding, Review, Severity};
 use crate::domain::naaccr::Level;
-use crate::dto::EditFindingData;
+use crate::dto::StoredFinding;
 use crate::export::mapping;
 
 /// A finding that must be resolved: an error, or a review not accepted with its override flag.
@@ -38,7 +38,7 @@ pub(crate) fn findings_doc(findings: &[Finding]) -> Result<Option<String>> {
     if findings.is_empty() {
         Ok(None)
     } else {
-        Ok(Some(to_doc(&findings.iter().map(EditFindingData::from).collect::<Vec<_>>())?))
+        Ok(Some(to_doc(&findings.iter().map(StoredFinding::from).collect::<Vec<_>>())?))
     }
 }
 

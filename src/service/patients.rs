@@ -82,6 +82,7 @@ pub fn create(
         items: items::doc(&items)?,
         findings: None,
         edit_status: EditStatus::Clean.as_str().to_string(),
+        created_by: actor.name.clone(),
     };
     crate::db::transaction(conn, |c| {
         if repo::patient_id_number_taken(c, &row.patient_id_number, &row.id)? {
@@ -91,8 +92,6 @@ pub fn create(
             .map_err(|e| if is_unique_violation(&e) { duplicate() } else { e.into() })?;
         let loaded = Loaded::load(c, &row.id)?;
         edits::store_review(c, &row.id, &loaded, &ctx)?;
-        let subject = Subject { entity: "patient", id: &row.id, patient_id: &row.id, version: 1 };
-        changes::record(c, actor, subject, Action::Create, None, None)?;
         audit::record(c, actor, Action::Create, "patient", &[&row.id])?;
         stored(c, &row.id)
     })
@@ -203,7 +202,13 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, id: &str, expected_version: i32)
             return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
         let subject = Subject { entity: "patient", id, patient_id: id, version: current.version };
-        changes::record(c, actor, subject, Action::Delete, Some(&before), None)?;
+        changes::record_deletion(
+            c,
+            actor,
+            subject,
+            (current.created_at, &current.created_by),
+            &before,
+        )?;
         audit::record(c, actor, Action::Delete, "patient", &[id])?;
         Ok(())
     })

@@ -40,15 +40,13 @@ pub fn create(
             data: to_doc(&TreatmentData::from_domain(&rx))?,
             created_at: at.into(),
             updated_at: at.into(),
+            created_by: actor.name.clone(),
         };
         loaded.treatments.push((row.id.clone(), tumor_id.to_string(), rx));
         let focus = Focus::Treatment(row.id.clone());
         loaded.refuse_future(&focus, ctx.today)?;
         repo::insert_treatment(c, &row)?;
         edits::store_review(c, &loaded.row.id, &loaded, &ctx)?;
-        let subject =
-            Subject { entity: "treatment", id: &row.id, patient_id: &loaded.row.id, version: 1 };
-        changes::record(c, actor, subject, Action::Create, None, None)?;
         audit::record(c, actor, Action::Create, "treatment", &[&row.id])?;
         out(&row)
     })
@@ -143,7 +141,13 @@ pub fn delete(
         let pid = tumor.patient_id;
         let subject =
             Subject { entity: "treatment", id, patient_id: &pid, version: current.version };
-        changes::record(c, actor, subject, Action::Delete, Some(&before), None)?;
+        changes::record_deletion(
+            c,
+            actor,
+            subject,
+            (current.created_at, &current.created_by),
+            &before,
+        )?;
         let loaded = Loaded::load(c, &pid)?;
         edits::store_review(c, &pid, &loaded, &ctx)?;
         audit::record(c, actor, Action::Delete, "treatment", &[id])?;

@@ -31,6 +31,7 @@ pub(crate) fn new_row(
     patient_id: &str,
     tumor: &Tumor,
     at: NaiveDateTime,
+    created_by: &str,
 ) -> Result<TumorRow> {
     let mut row = TumorRow {
         id,
@@ -48,6 +49,7 @@ pub(crate) fn new_row(
         created_at: at.into(),
         updated_at: at.into(),
         items: None,
+        created_by: created_by.to_owned(),
     };
     row_fields(tumor, &mut row)?;
     Ok(row)
@@ -122,7 +124,7 @@ pub fn create(
     crate::db::transaction(conn, |c| {
         let mut loaded = Loaded::load(c, patient_id)?;
         let at = now();
-        let mut row = new_row(new_id(), patient_id, &tumor, at)?;
+        let mut row = new_row(new_id(), patient_id, &tumor, at, &actor.name)?;
         row.items = items::doc(&items)?;
         loaded.tumor_items.insert(row.id.clone(), items);
         loaded.tumors.push((row.id.clone(), tumor));
@@ -131,8 +133,6 @@ pub fn create(
         repo::insert_tumor(c, &row)?;
         edits::store_review(c, &loaded.row.id, &loaded, &ctx)?;
         loaded.store_follow_up_state(c)?;
-        let subject = Subject { entity: "tumor", id: &row.id, patient_id, version: 1 };
-        changes::record(c, actor, subject, Action::Create, None, None)?;
         audit::record(c, actor, Action::Create, "tumor", &[&row.id])?;
         one(c, &row)
     })
@@ -227,7 +227,7 @@ pub fn delete(
             let before = changes::fields(&rx.data, None)?;
             let subject =
                 Subject { entity: "treatment", id: &rx.id, patient_id: &pid, version: rx.version };
-            changes::record(c, actor, subject, Action::Delete, Some(&before), None)?;
+            changes::record_deletion(c, actor, subject, (rx.created_at, &rx.created_by), &before)?;
         }
         // Contacts that reported on the tumor lose that status: a change of each contact.
         for contact in repo::contacts_reporting_on(c, id)? {
@@ -275,7 +275,8 @@ pub fn delete(
             },
         )?;
         let subject = Subject { entity: "tumor", id, patient_id: &pid, version: current.version };
-        changes::record(c, actor, subject, Action::Delete, Some(&before), None)?;
+        let created = (current.created_at, current.created_by.as_str());
+        changes::record_deletion(c, actor, subject, created, &before)?;
         let loaded = Loaded::load(c, &pid)?;
         edits::store_review(c, &pid, &loaded, &ctx)?;
         loaded.store_follow_up_state(c)?;

@@ -233,6 +233,7 @@ async fn deletes_keep_history_and_report_tumors(app: &TestApp) {
     app.get(&format!("/api/v1/treatments/{rx}")).await.problem(404);
     let h = history(app, &format!("/api/v1/treatments/{rx}")).await;
     assert!(h.contains(&("delete".into(), 1, "code".into(), json!("03"), Value::Null)), "{h:?}");
+    assert_eq!(h[0], ("create".into(), 1, String::new(), Value::Null, Value::Null), "{h:?}");
 
     // A patient with tumors stays.
     let r = delete(app, &format!("/api/v1/patients/{pid}"), Some(1), &app.registrar).await;
@@ -255,6 +256,7 @@ async fn deletes_keep_history_and_report_tumors(app: &TestApp) {
         h.contains(&("delete".into(), 1, "primarySite".into(), json!("C504"), Value::Null)),
         "{h:?}"
     );
+    assert_eq!(h[0].0, "create", "{h:?}");
     let next =
         app.post("/api/v1/submissions", &json!({"recordType": "I", "naaccrVersion": "260"})).await;
     assert_eq!(next.status, 201, "{}", next.body);
@@ -282,6 +284,8 @@ async fn deletes_keep_history_and_report_tumors(app: &TestApp) {
         h.contains(&("delete".into(), 1, "nameLast".into(), json!("Testperson"), Value::Null)),
         "{h:?}"
     );
+    assert_eq!(h.iter().filter(|e| e.0 == "create").count(), 1, "{h:?}");
+    assert_eq!(h[0].0, "create", "{h:?}");
     let log = app
         .send(Method::GET, &format!("/api/v1/audit?entityId={pid}"), Some(&app.admin), None)
         .await;
@@ -371,8 +375,108 @@ async fn submissions_never_drop_a_case(app: &TestApp) {
     );
 }
 
+/// A registry's file: one patient with a tumor, its surgery and a last contact.
+const IMPORTED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-260.xml"
+  recordType="A" specificationVersion="1.7" xmlns="http://naaccr.org/naaccrxml">
+<Patient>
+  <Item naaccrId="patientIdNumber">00000830</Item>
+  <Item naaccrId="nameLast">Importperson</Item>
+  <Item naaccrId="sex">2</Item>
+  <Item naaccrId="dateOfBirth">19600101</Item>
+  <Item naaccrId="vitalStatus">1</Item>
+  <Item naaccrId="dateOfLastContact">20240510</Item>
+  <Tumor>
+    <Item naaccrId="primarySite">C504</Item>
+    <Item naaccrId="histologicTypeIcdO3">8500</Item>
+    <Item naaccrId="behaviorCodeIcdO3">3</Item>
+    <Item naaccrId="laterality">2</Item>
+    <Item naaccrId="dateOfDiagnosis">20230115</Item>
+    <Item naaccrId="sequenceNumberHospital">00</Item>
+    <Item naaccrId="rxSummSurgPrimSite">22</Item>
+    <Item naaccrId="rxDateSurgery">20230210</Item>
+  </Tumor>
+</Patient>
+</NaaccrData>
+"#;
+
+/// (action, by) of each entry, one page of `limit` at a time.
+async fn paged_history(app: &TestApp, path: &str, limit: usize) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..20 {
+        let after = cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default();
+        let r = app.get(&format!("{path}/history?limit={limit}{after}")).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let items = r.body["items"].as_array().expect("items").clone();
+        assert!(items.len() <= limit, "{}", r.body);
+        out.extend(items.iter().map(|e| {
+            (e["action"].as_str().unwrap_or("").to_string(), e["by"].as_str().unwrap_or("").into())
+        }));
+        match r.body["nextCursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return out,
+        }
+    }
+    panic!("the history pages never end: {out:?}")
+}
+
+async fn imported_records_tell_who_created_them(app: &TestApp) {
+    let res = app
+        .client
+        .post(app.url("/api/v1/imports"))
+        .bearer_auth(&app.registrar)
+        .header("content-type", "application/xml")
+        .body(IMPORTED)
+        .send()
+        .await
+        .expect("sent");
+    let report = Reply::from_response(res).await;
+    assert_eq!(report.body["patientsCreated"], 1, "{}", report.body);
+    let found = app.get("/api/v1/patients?patientIdNumber=00000830").await;
+    let pid = found.body["items"][0]["id"].as_str().expect("patient").to_string();
+    let tumors = app.get(&format!("/api/v1/patients/{pid}/tumors")).await;
+    let tid = tumors.body["items"][0]["id"].as_str().expect("tumor").to_string();
+    let rx = app.get(&format!("/api/v1/tumors/{tid}/treatments")).await;
+    let rx = rx.body["items"][0]["id"].as_str().expect("treatment").to_string();
+    let contacts = app.get(&format!("/api/v1/patients/{pid}/contacts")).await;
+    let ct = contacts.body["items"][0]["id"].as_str().expect("contact").to_string();
+    let by = app.get(&format!("/api/v1/tumors/{tid}/history")).await.body["items"][0]["by"].clone();
+    let by = by.as_str().expect("creator").to_string();
+    assert!(!by.is_empty() && by != "(not recorded)", "{by}");
+    for path in [
+        format!("/api/v1/patients/{pid}"),
+        format!("/api/v1/tumors/{tid}"),
+        format!("/api/v1/treatments/{rx}"),
+        format!("/api/v1/contacts/{ct}"),
+    ] {
+        let h = history(app, &path).await;
+        assert_eq!(
+            h,
+            vec![("create".into(), 1, String::new(), Value::Null, Value::Null)],
+            "{path}"
+        );
+    }
+
+    // Changed twice and deleted: every entry once, in order, on pages of one or of many.
+    let path = format!("/api/v1/treatments/{rx}");
+    let r = patch(app, &path, 1, MERGE, &json!({"code": "41"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = patch(app, &path, 2, MERGE, &json!({"code": "42"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = delete(app, &path, Some(3), &app.registrar).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let one = paged_history(app, &path, 1).await;
+    let actions: Vec<&str> = one.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(actions[..3], ["create", "update", "update"], "{one:?}");
+    assert!(actions[3..].iter().all(|a| *a == "delete") && actions.len() > 3, "{one:?}");
+    assert_eq!(one[0].1, by, "the creator outlives the record");
+    assert_eq!(paged_history(app, &path, 500).await, one);
+}
+
 both_backends!(
     patch_changes_only_what_it_names,
     deletes_keep_history_and_report_tumors,
     submissions_never_drop_a_case,
+    imported_records_tell_who_created_them,
 );

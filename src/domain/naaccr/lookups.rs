@@ -5,9 +5,7 @@
 //! examples rather than the whole set (county codes, census tracts) are not bundled, nor items
 //! with a typed field of their own (site, histology), whose types hold the rules.
 
-use std::collections::HashSet;
-
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::LazyLock;
 
 include!(concat!(env!("OUT_DIR"), "/lookups.rs"));
@@ -17,7 +15,7 @@ include!(concat!(env!("OUT_DIR"), "/lookups.rs"));
 pub struct CodeList {
     /// The single codes, in file order (for messages) and as a set (for look-ups).
     codes: Vec<String>,
-    set: HashSet<String>,
+    set: FxHashSet<String>,
     /// Inclusive ranges of equal-width digit codes.
     ranges: Vec<(String, String)>,
 }

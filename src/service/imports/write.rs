@@ -62,6 +62,9 @@ pub(super) struct PlannedBatch {
     pub matched: [u64; 3],
 }
 
+/// A record's stored state: its document and its item map (`None`: no items).
+type StoredState<'a> = (&'a str, Option<&'a str>);
+
 impl PlannedBatch {
     pub(super) fn apply(self, c: &mut DbConn, report: &mut ImportReport) -> Result<()> {
         let w = self.writes;
@@ -141,31 +144,23 @@ impl Ctx<'_> {
         });
     }
 
-    /// The history of one record the import creates (`edit` `None`) or updates: (data, items)
-    /// before and after.
-    #[expect(clippy::type_complexity, reason = "two stored states of one record")]
+    /// The history of one record the import updates, from its state before to its state after. A
+    /// record the import creates carries its creator itself.
     fn change(
         &self,
         w: &mut Writes,
         subject: Subject,
-        edit: Option<((&str, Option<&str>), (&str, Option<&str>))>,
+        (before, after): (StoredState, StoredState),
     ) -> Result<()> {
-        match edit {
-            None => {
-                w.changes.extend(changes::rows(self.actor, subject, Action::Create, None, None))
-            }
-            Some(((data0, items0), (data1, items1))) => {
-                let before = changes::fields(data0, items0)?;
-                let after = changes::fields(data1, items1)?;
-                w.changes.extend(changes::rows(
-                    self.actor,
-                    subject,
-                    Action::Update,
-                    Some(&before),
-                    Some(&after),
-                ));
-            }
-        }
+        let before = changes::fields(before.0, before.1)?;
+        let after = changes::fields(after.0, after.1)?;
+        w.changes.extend(changes::rows(
+            self.actor,
+            subject,
+            Action::Update,
+            Some(&before),
+            Some(&after),
+        ));
         Ok(())
     }
 
@@ -213,11 +208,6 @@ impl Ctx<'_> {
                     passes: form.passes(),
                     checked_on: self.today,
                 });
-                self.change(
-                    w,
-                    Subject { entity: "patient", id: &id, patient_id: &id, version: 1 },
-                    None,
-                )?;
                 w.patients.push(PatientRow {
                     id: id.clone(),
                     version: 1,
@@ -231,6 +221,7 @@ impl Ctx<'_> {
                     items: items_doc,
                     findings: patient_findings.0,
                     edit_status: patient_findings.1,
+                    created_by: self.actor.name.clone(),
                 });
                 id
             }
@@ -255,10 +246,10 @@ impl Ctx<'_> {
                         patient_id: &s.row.id,
                         version: change.version,
                     };
-                    let edit = Some((
+                    let edit = (
                         (s.row.data.as_str(), s.row.items.as_deref()),
                         (change.data.as_str(), change.items.as_deref()),
-                    ));
+                    );
                     self.change(w, subject, edit)?;
                     w.patient_updates.push((s.row.id.clone(), change));
                     changed = true;
@@ -298,6 +289,7 @@ impl Ctx<'_> {
                 data: to_doc(&data)?,
                 created_at: at.into(),
                 updated_at: at.into(),
+                created_by: self.actor.name.clone(),
             });
             changed = true;
         }
@@ -346,14 +338,10 @@ impl Ctx<'_> {
             created_at: at.into(),
             updated_at: at.into(),
             items: item_doc(&p.items)?,
+            created_by: self.actor.name.clone(),
         };
         match p.existing {
             None => {
-                self.change(
-                    w,
-                    Subject { entity: "tumor", id: &row.id, patient_id: pid, version: 1 },
-                    None,
-                )?;
                 w.tumors.push(row);
                 changed = true;
             }
@@ -378,10 +366,10 @@ impl Ctx<'_> {
                     patient_id: pid,
                     version: change.version,
                 };
-                let edit = Some((
+                let edit = (
                     (s.row.data.as_str(), s.row.items.as_deref()),
                     (change.data.as_str(), change.items.as_deref()),
-                ));
+                );
                 self.change(w, subject, edit)?;
                 w.tumor_updates.push((row.id, change));
                 changed = true;
@@ -409,7 +397,7 @@ impl Ctx<'_> {
                         patient_id: pid,
                         version: change.version,
                     };
-                    let edit = Some(((r.data.as_str(), None), (change.data.as_str(), None)));
+                    let edit = ((r.data.as_str(), None), (change.data.as_str(), None));
                     self.change(w, subject, edit)?;
                     w.treatment_updates.push((r.id.clone(), change));
                     changed = true;
@@ -423,6 +411,7 @@ impl Ctx<'_> {
                         data,
                         created_at: at.into(),
                         updated_at: at.into(),
+                        created_by: self.actor.name.clone(),
                     });
                     changed = true;
                 }
