@@ -67,6 +67,16 @@ async fn form_file(
     ))
 }
 
+/// A form upload of a NAACCR file (`multipart/form-data`): one field, `file`.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[expect(dead_code, reason = "the shape of the form for the OpenAPI document; form_file reads it")]
+pub struct ImportForm {
+    /// The file, as any of the raw bodies takes it.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Import a NAACCR file: XML of any version from v14 to v26 (plain or gzip) or a fixed-width flat
 /// file of v14 to v18 (A, M, C, I), sent as the raw body or as a form upload
 /// (`multipart/form-data`, field `file`). Every value is kept: a value its field cannot hold stays
@@ -79,7 +89,7 @@ async fn form_file(
         (String = "application/xml"),
         (String = "application/gzip"),
         (String = "text/plain"),
-        (String = "multipart/form-data"),
+        (ImportForm = "multipart/form-data"),
     ), description = "The NAACCR file"),
     responses((status = 200, body = ImportReport), ImportErrors),
     security(("bearer" = []))

@@ -50,15 +50,15 @@ pub struct TumorData {
     pub cancer_status: Option<String>,
     /// NAACCR #400, ICD-O-3 topography; `C50.9` or `C509`, stored as `C509`.
     #[schema(example = "C509")]
-    #[schema(value_type = String, pattern = "^[Cc][0-9]{2}[.]?[0-9]$")]
+    #[schema(pattern = "^[Cc][0-9]{2}[.]?[0-9]$")]
     pub primary_site: Option<String>,
     /// NAACCR #522, ICD-O-3 histologic type, 4 digits.
     #[schema(example = "8500")]
-    #[schema(value_type = String, pattern = "^[89][0-9]{3}$")]
+    #[schema(pattern = "^[89][0-9]{3}$")]
     pub histologic_type_icd_o3: Option<String>,
     /// NAACCR #523, ICD-O-3 behavior 0–3.
     #[schema(example = "3")]
-    #[schema(value_type = String, pattern = "^[0-3]$")]
+    #[schema(pattern = "^[0-3]$")]
     pub behavior_code_icd_o3: Option<String>,
     /// NAACCR #440, diagnoses before 2018.
     #[schema(pattern = "^[1-9]$")]
@@ -77,11 +77,11 @@ pub struct TumorData {
     pub grade_post_therapy: Option<String>,
     /// NAACCR #410.
     #[schema(example = "2")]
-    #[schema(value_type = String, pattern = "^[0-59]$")]
+    #[schema(pattern = "^[0-59]$")]
     pub laterality: Option<String>,
     /// NAACCR #390, ISO 8601 at the precision known.
     #[schema(example = "2021-03-15")]
-    #[schema(value_type = String, pattern = "^(18|19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
+    #[schema(pattern = "^(18|19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
     pub date_of_diagnosis: Option<String>,
     /// NAACCR #490.
     #[schema(pattern = "^[1-9]$")]
@@ -91,11 +91,11 @@ pub struct TumorData {
     pub type_of_reporting_source: Option<String>,
     /// NAACCR #560, two digits.
     #[schema(example = "00")]
-    #[schema(value_type = String, pattern = "^([0-7][0-9]|8[0-8]|9[89])$")]
+    #[schema(pattern = "^([0-7][0-9]|8[0-8]|9[89])$")]
     pub sequence_number_hospital: Option<String>,
     /// NAACCR #610, two digits; 00–22 analytic.
     #[schema(example = "14")]
-    #[schema(value_type = String, pattern = "^(00|1[0-4]|2[0-2]|3[0-8]|4[0-3]|49|99)$")]
+    #[schema(pattern = "^(00|1[0-4]|2[0-2]|3[0-8]|4[0-3]|49|99)$")]
     pub class_of_case: Option<String>,
     /// NAACCR #540, facility identification number (up to 10 characters).
     #[schema(max_length = 10)]
