@@ -186,6 +186,25 @@ pub fn openapi_json() -> String {
     crate::api::openapi().to_pretty_json().unwrap_or_default()
 }
 
+/// Stores the letterhead on first start and warns while letters would go out with a placeholder
+/// phone number or no address.
+fn warn_placeholder_letterhead(pool: &db::Pool, followup: &FollowUpConfig) {
+    let stored = pool
+        .get()
+        .map_err(DbError::from)
+        .map_err(crate::service::ServiceError::from)
+        .and_then(|mut c| crate::service::settings::letterhead(&mut c, &followup.registry));
+    match stored {
+        Ok((letterhead, _)) if !letterhead.placeholders().is_empty() => tracing::warn!(
+            missing = letterhead.placeholders().join(" and "),
+            "letters would go out with the registry's placeholder telephone number or without \
+             its address; set them with PUT /api/v1/settings/registry (admin)"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "the stored letterhead could not be read"),
+    }
+}
+
 pub fn serve(settings: Settings) -> Result<(), StartError> {
     let pool = open(&settings)?;
     let mut conn = pool.get().map_err(DbError::from)?;
@@ -197,6 +216,7 @@ pub fn serve(settings: Settings) -> Result<(), StartError> {
     }
     drop(conn);
     let (followup, schedule, ctx) = followup_parts(&settings, &pool)?;
+    warn_placeholder_letterhead(&pool, &followup);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     if settings.followup.jobs_enabled {
         crate::jobs::schedule::spawn(ctx, schedule, clock.clone())?;

@@ -10,7 +10,8 @@ use super::params::{PageParams, parse_date};
 use super::patients::{created, ok_versioned};
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{Assignment, ContactData, Page, TaskContactResult, TaskData};
+use crate::db::followup::TaskSort;
+use crate::dto::{Assignment, ContactData, Page, TaskClosing, TaskContactResult, TaskData};
 use crate::service::followup::{self, View, WorklistQuery};
 
 type Reply = Result<HttpResponse, ApiError>;
@@ -38,6 +39,15 @@ pub struct TaskParams {
     /// Only tasks of this patient.
     #[param(pattern = r"^[^\u0000-\u001F]*$")]
     pub patient_id: Option<String>,
+    /// Only tasks due in this month, `YYYY-MM`.
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    pub due_month: Option<String>,
+    /// Only tasks at this step of their letter sequence (0 = no letter yet this round).
+    #[param(minimum = 0, maximum = 100)]
+    pub letter_step: Option<i32>,
+    /// `due` (due date, default), `name` (patient name) or `lastContact` (date of last contact).
+    #[param(pattern = "^(due|name|lastContact)$")]
+    pub sort: Option<String>,
     /// `nextCursor` of the previous page.
     #[param(pattern = "^[0-9a-fA-F-]{1,64}$")]
     pub cursor: Option<String>,
@@ -77,6 +87,23 @@ pub async fn list_followup_tasks(
         Some(raw) => parse_date("asOf", raw)?,
         None => state.clock.today(),
     };
+    let sort = match q.sort.as_deref().map(str::trim) {
+        None | Some("due") => TaskSort::Due,
+        Some("name") => TaskSort::Name,
+        Some("lastContact") => TaskSort::LastContact,
+        Some(_) => {
+            return Err(ApiError::bad_request("sort", "enum", "sort must be due, name or lastContact"));
+        }
+    };
+    let due_month = match q.due_month.as_deref().map(str::trim) {
+        None => None,
+        Some(m) => Some(parse_date("dueMonth", &format!("{m}-01")).map_err(|_| {
+            ApiError::bad_request("dueMonth", "format", "dueMonth is a month, YYYY-MM")
+        })?),
+    };
+    if q.letter_step.is_some_and(|s| !(0..=100).contains(&s)) {
+        return Err(ApiError::bad_request("letterStep", "range", "letterStep is 0 to 100"));
+    }
     let page = PageParams { cursor: q.cursor.clone(), limit: q.limit }.page()?;
     let query = WorklistQuery {
         view,
@@ -85,8 +112,13 @@ pub async fn list_followup_tasks(
         unassigned: q.unassigned.unwrap_or(false),
         facility: given(&q.facility),
         patient_id: given(&q.patient_id),
+        due_month,
+        letter_step: q.letter_step,
+        sort,
     };
-    let out = state.db(move |c| followup::list_tasks(c, &actor, &query, &page)).await?;
+    let cfg = state.followup.clone();
+    let out =
+        state.db(move |c| followup::list_tasks(c, &actor, &cfg.policy, &query, &page)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -103,7 +135,8 @@ pub async fn get_followup_task(
     Auth(actor): Auth,
     id: web::Path<String>,
 ) -> Reply {
-    let out = state.db(move |c| followup::get_task(c, &actor, &id)).await?;
+    let cfg = state.followup.clone();
+    let out = state.db(move |c| followup::get_task(c, &actor, &cfg.policy, &id)).await?;
     Ok(ok_versioned(out.version, &out))
 }
 
@@ -126,8 +159,38 @@ pub async fn assign_followup_task(
     IfMatch(version): IfMatch,
     body: JsonBody<Assignment>,
 ) -> Reply {
+    let cfg = state.followup.clone();
     let out = state
-        .db(move |c| followup::assign_task(c, &actor, &id, version, body.0.assignee.as_deref()))
+        .db(move |c| {
+            followup::assign_task(c, &actor, &cfg.policy, &id, version, body.0.assignee.as_deref())
+        })
+        .await?;
+    Ok(ok_versioned(out.version, &out))
+}
+
+/// Close a task without a contact (the patient moved away, nothing left to chase): it completes
+/// and its letters not yet printed or sent are cancelled with the reason.
+#[utoipa::path(
+    tag = "followup", operation_id = "close_followup_task",
+    params(
+        ("id" = String, Path, description = "Task id"),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?"[1-9][0-9]{0,8}"$"#, description = "ETag of the task version read"),
+    ),
+    request_body = TaskClosing,
+    responses((status = 200, body = TaskData, headers(("ETag" = String))), UpdateErrors),
+    security(("bearer" = []))
+)]
+#[post("/followup/tasks/{id}/close")]
+pub async fn close_followup_task(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    id: web::Path<String>,
+    IfMatch(version): IfMatch,
+    body: JsonBody<TaskClosing>,
+) -> Reply {
+    let cfg = state.followup.clone();
+    let out = state
+        .db(move |c| followup::close_task(c, &actor, &cfg.policy, &id, version, &body.0.reason))
         .await?;
     Ok(ok_versioned(out.version, &out))
 }

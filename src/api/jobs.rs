@@ -58,7 +58,7 @@ pub async fn list_job_runs(
 
 /// The report day and an optional facility.
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RateParams {
     /// The report day, YYYY-MM-DD.
@@ -84,9 +84,9 @@ pub async fn get_followup_rate(
     q: web::Query<RateParams>,
 ) -> Reply {
     let raw = q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| {
-        ApiError::bad_request("as_of", "required", "as_of (YYYY-MM-DD) is required")
+        ApiError::bad_request("asOf", "required", "asOf (YYYY-MM-DD) is required")
     })?;
-    let as_of = parse_date("as_of", raw)?;
+    let as_of = parse_date("asOf", raw)?;
     let facility = q.facility.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
     let cfg = state.followup.clone();
     let out = state

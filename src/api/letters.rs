@@ -1,7 +1,7 @@
 //! /api/v1/letters: the reminder letters, their PDFs, the day's print batch, printing and replies.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, put, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -11,8 +11,8 @@ use super::params::{PageParams, parse_date};
 use super::problem::ApiError;
 use super::state::AppState;
 use crate::db::followup::LetterFilter;
-use crate::dto::{ContactData, LetterData, Page};
-use crate::service::letters::{self, STATES};
+use crate::dto::{ContactData, LetterActionBody, LetterData, Page, RecipientCorrection};
+use crate::service::letters::{self, LetterAction, STATES};
 
 type Reply = Result<HttpResponse, ApiError>;
 
@@ -21,8 +21,8 @@ type Reply = Result<HttpResponse, ApiError>;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct LetterParams {
-    /// `queued`, `sent`, `failed`, `printed` or `replied`.
-    #[param(pattern = "^(queued|sent|failed|printed|replied)$")]
+    /// `queued`, `held`, `cancelled`, `sent`, `failed`, `printed` or `replied`.
+    #[param(pattern = "^(queued|held|cancelled|sent|failed|printed|replied)$")]
     pub state: Option<String>,
     /// `email` or `print`.
     #[param(pattern = "^(email|print)$")]
@@ -31,6 +31,9 @@ pub struct LetterParams {
     pub task_id: Option<String>,
     #[param(pattern = r"^[^\u0000-\u001F]*$")]
     pub patient_id: Option<String>,
+    /// The print batch of this day: paper letters still to print, made on or before it.
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    pub print_batch: Option<String>,
     /// `nextCursor` of the previous page.
     #[param(pattern = "^[0-9a-fA-F-]{1,64}$")]
     pub cursor: Option<String>,
@@ -78,12 +81,16 @@ pub async fn list_letters(
         channel: q.channel.as_deref().map(|s| s.trim().to_string()),
         task_id: given(&q.task_id),
         patient_id: given(&q.patient_id),
+        print_batch: match &q.print_batch {
+            Some(raw) => Some(parse_date("printBatch", raw)?),
+            None => None,
+        },
     };
     if filter.state.as_deref().is_some_and(|s| !STATES.contains(&s)) {
         return Err(ApiError::bad_request(
             "state",
             "enum",
-            "state must be queued, sent, failed, printed or replied",
+            "state must be queued, held, cancelled, sent, failed, printed or replied",
         ));
     }
     if filter.channel.as_deref().is_some_and(|c| c != "email" && c != "print") {
@@ -201,5 +208,93 @@ pub async fn record_letter_reply(
     let cfg = state.followup.clone();
     let out =
         state.db(move |c| letters::record_reply(c, &actor, &id, &body.0, ctx, &cfg.policy)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+async fn act(
+    state: web::Data<AppState>,
+    actor: crate::service::Actor,
+    id: String,
+    action: LetterAction,
+    body: Option<LetterActionBody>,
+) -> Reply {
+    let reason = body.and_then(|b| b.reason);
+    let out =
+        state.db(move |c| letters::act(c, &actor, &id, action, reason.as_deref())).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Cancel a letter not yet printed or sent; it leaves the print batch and the outbox. The reason is
+/// kept with it. A letter that went out is never changed (409).
+#[utoipa::path(
+    tag = "letters", operation_id = "cancel_letter",
+    params(("id" = String, Path, description = "Letter id")),
+    request_body(content = LetterActionBody, description = "Optional reason"),
+    responses((status = 200, body = LetterData), CreateErrors),
+    security(("bearer" = []))
+)]
+#[post("/letters/{id}/cancel")]
+pub async fn cancel_letter(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    id: web::Path<String>,
+    body: JsonBody<LetterActionBody>,
+) -> Reply {
+    act(state, actor, id.into_inner(), LetterAction::Cancel, Some(body.0)).await
+}
+
+/// Hold a queued letter: it stays out of the print batch and the outbox, and the task's next
+/// letter waits, until it is released or cancelled.
+#[utoipa::path(
+    tag = "letters", operation_id = "hold_letter",
+    params(("id" = String, Path, description = "Letter id")),
+    responses((status = 200, body = LetterData), CreateErrors),
+    security(("bearer" = []))
+)]
+#[post("/letters/{id}/hold")]
+pub async fn hold_letter(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    id: web::Path<String>,
+) -> Reply {
+    act(state, actor, id.into_inner(), LetterAction::Hold, None).await
+}
+
+/// Release a held letter back to the print batch or the outbox.
+#[utoipa::path(
+    tag = "letters", operation_id = "release_letter",
+    params(("id" = String, Path, description = "Letter id")),
+    responses((status = 200, body = LetterData), CreateErrors),
+    security(("bearer" = []))
+)]
+#[post("/letters/{id}/release")]
+pub async fn release_letter(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    id: web::Path<String>,
+) -> Reply {
+    act(state, actor, id.into_inner(), LetterAction::Release, None).await
+}
+
+/// Correct the recipient of a letter not yet printed or sent; the letter is rendered again with the
+/// same reference, date and letterhead.
+#[utoipa::path(
+    tag = "letters", operation_id = "correct_letter_recipient",
+    params(("id" = String, Path, description = "Letter id")),
+    request_body = RecipientCorrection,
+    responses((status = 200, body = LetterData), CreateErrors),
+    security(("bearer" = []))
+)]
+#[put("/letters/{id}/recipient")]
+pub async fn correct_letter_recipient(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    id: web::Path<String>,
+    body: JsonBody<RecipientCorrection>,
+) -> Reply {
+    let cfg = state.followup.clone();
+    let out = state
+        .db(move |c| letters::correct_recipient(c, &actor, &cfg, &id, &body.0))
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }

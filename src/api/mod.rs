@@ -13,6 +13,7 @@ mod letters;
 mod params;
 mod patients;
 pub mod problem;
+mod settings;
 pub mod state;
 mod submissions;
 mod treatments;
@@ -115,12 +116,19 @@ where
             .service(followup::get_followup_task)
             .service(followup::assign_followup_task)
             .service(followup::create_followup_task_contact)
+            .service(followup::close_followup_task)
             .service(letters::list_letters)
             .service(letters::get_print_batch)
             .service(letters::get_letter)
             .service(letters::get_letter_pdf)
             .service(letters::mark_letter_printed)
             .service(letters::record_letter_reply)
+            .service(letters::cancel_letter)
+            .service(letters::hold_letter)
+            .service(letters::release_letter)
+            .service(letters::correct_letter_recipient)
+            .service(settings::get_registry_settings)
+            .service(settings::put_registry_settings)
             .service(jobs::list_job_runs)
             .service(jobs::get_followup_rate),
     )

@@ -193,15 +193,62 @@ pub struct TaskFilter {
     pub unassigned: bool,
     pub facility: Option<String>,
     pub patient_id: Option<String>,
+    /// Tasks at this step of their letter sequence.
+    pub letter_step: Option<i32>,
+}
+
+/// The order of the worklist; every order ends on the task id, so pages never overlap.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TaskSort {
+    /// Due date, oldest first.
+    #[default]
+    Due,
+    /// Patient name (last, first).
+    Name,
+    /// Date of last contact, oldest first.
+    LastContact,
+}
+
+/// Where the previous page ended: the last task's sort key and id.
+#[derive(Clone, Debug)]
+pub enum TaskCursor {
+    Date(NaiveDate, String),
+    Text(String, String),
+}
+
+/// The cursor a page that ended on task `id` continues from, in `sort` order.
+pub fn task_cursor(conn: &mut DbConn, sort: TaskSort, id: &str) -> QResult<Option<TaskCursor>> {
+    let q = followup_tasks::table.inner_join(patients::table).filter(followup_tasks::id.eq(id));
+    Ok(match sort {
+        TaskSort::Due => q
+            .select(followup_tasks::due_on)
+            .first(conn)
+            .optional()?
+            .map(|d| TaskCursor::Date(d, id.to_string())),
+        TaskSort::LastContact => q
+            .select(followup_tasks::anchor_on)
+            .first(conn)
+            .optional()?
+            .map(|d| TaskCursor::Date(d, id.to_string())),
+        TaskSort::Name => q
+            .select(patients::name_search)
+            .first(conn)
+            .optional()?
+            .map(|n| TaskCursor::Text(n, id.to_string())),
+    })
 }
 
 pub fn list_tasks(
     conn: &mut DbConn,
     f: &TaskFilter,
-    after: Option<&str>,
+    sort: TaskSort,
+    after: Option<&TaskCursor>,
     limit: i64,
 ) -> QResult<Vec<TaskRow>> {
-    let mut q = followup_tasks::table.select(TaskRow::as_select()).into_boxed::<MultiBackend>();
+    let mut q = followup_tasks::table
+        .inner_join(patients::table)
+        .select(TaskRow::as_select())
+        .into_boxed::<MultiBackend>();
     if !f.states.is_empty() {
         q = q.filter(followup_tasks::state.eq_any(f.states.clone()));
     }
@@ -223,10 +270,45 @@ pub fn list_tasks(
     if let Some(p) = &f.patient_id {
         q = q.filter(followup_tasks::patient_id.eq(p.clone()));
     }
-    if let Some(a) = after {
-        q = q.filter(followup_tasks::id.gt(a.to_string()));
+    if let Some(step) = f.letter_step {
+        q = q.filter(followup_tasks::letter_step.eq(step));
     }
-    q.order(followup_tasks::id).limit(limit).load(conn)
+    let id = followup_tasks::id;
+    q = match (sort, after) {
+        (TaskSort::Due, Some(TaskCursor::Date(d, a))) => q.filter(
+            followup_tasks::due_on
+                .gt(*d)
+                .or(followup_tasks::due_on.eq(*d).and(id.gt(a.clone()))),
+        ),
+        (TaskSort::LastContact, Some(TaskCursor::Date(d, a))) => q.filter(
+            followup_tasks::anchor_on
+                .gt(*d)
+                .or(followup_tasks::anchor_on.eq(*d).and(id.gt(a.clone()))),
+        ),
+        (TaskSort::Name, Some(TaskCursor::Text(n, a))) => q.filter(
+            patients::name_search
+                .gt(n.clone())
+                .or(patients::name_search.eq(n.clone()).and(id.gt(a.clone()))),
+        ),
+        _ => q,
+    };
+    q = match sort {
+        TaskSort::Due => q.order((followup_tasks::due_on, id)),
+        TaskSort::LastContact => q.order((followup_tasks::anchor_on, id)),
+        TaskSort::Name => q.order((patients::name_search, id)),
+    };
+    q.limit(limit).load(conn)
+}
+
+/// (patient id, site, histology, behavior) of the tumors of these patients, in tumor order.
+pub type TumorCodes = (String, Option<String>, Option<String>, Option<String>);
+
+pub fn tumor_codes_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<TumorCodes>> {
+    tumors::table
+        .filter(tumors::patient_id.eq_any(ids))
+        .order(tumors::id)
+        .select((tumors::patient_id, tumors::primary_site, tumors::histology, tumors::behavior))
+        .load(conn)
 }
 
 /// Active (open, in progress or lost) tasks of one patient.
@@ -239,28 +321,17 @@ pub fn active_tasks_of_patient(conn: &mut DbConn, patient_id: &str) -> QResult<V
         .load(conn)
 }
 
-/// Which date of a task a selection looks at.
-#[derive(Clone, Copy)]
-enum TaskDate {
-    Due,
-    Lost,
-}
-
-/// Open or in-progress tasks whose due or lost date is on or before `as_of`, in one id slice.
-fn active_tasks_by(
+/// Open or in-progress tasks whose lost date has come: the mark-lost job re-checks them.
+pub fn tasks_reaching_lost(
     conn: &mut DbConn,
-    date: TaskDate,
     as_of: NaiveDate,
     range: &IdRange,
 ) -> QResult<Vec<TaskRow>> {
     let mut q = followup_tasks::table
         .filter(followup_tasks::state.eq_any(["open", "in_progress"]))
+        .filter(followup_tasks::lost_on.le(as_of))
         .select(TaskRow::as_select())
         .into_boxed::<MultiBackend>();
-    q = match date {
-        TaskDate::Due => q.filter(followup_tasks::due_on.le(as_of)),
-        TaskDate::Lost => q.filter(followup_tasks::lost_on.le(as_of)),
-    };
     if let Some(a) = &range.after {
         q = q.filter(followup_tasks::id.gt(a.clone()));
     }
@@ -270,31 +341,61 @@ fn active_tasks_by(
     q.order(followup_tasks::id).load(conn)
 }
 
-/// Open or in-progress tasks whose lost date has come: the mark-lost job re-checks them.
-pub fn tasks_reaching_lost(
-    conn: &mut DbConn,
-    as_of: NaiveDate,
-    range: &IdRange,
-) -> QResult<Vec<TaskRow>> {
-    active_tasks_by(conn, TaskDate::Lost, as_of, range)
-}
-
-/// Open or in-progress tasks due on or before `as_of`, for the letter run.
+/// Active tasks (open, in progress or lost) due on or before `as_of`, for the letter run: oldest due
+/// first, keyset-paged on (due date, id) so a daily cap serves the longest waiting first.
 pub fn tasks_for_letters(
     conn: &mut DbConn,
     as_of: NaiveDate,
-    range: &IdRange,
+    after: Option<&(NaiveDate, String)>,
+    limit: i64,
 ) -> QResult<Vec<TaskRow>> {
-    active_tasks_by(conn, TaskDate::Due, as_of, range)
+    let mut q = followup_tasks::table
+        .filter(followup_tasks::state.eq_any(["open", "in_progress", "lost"]))
+        .filter(followup_tasks::due_on.le(as_of))
+        .select(TaskRow::as_select())
+        .into_boxed::<MultiBackend>();
+    if let Some((due, id)) = after {
+        q = q.filter(
+            followup_tasks::due_on
+                .gt(*due)
+                .or(followup_tasks::due_on.eq(*due).and(followup_tasks::id.gt(id.clone()))),
+        );
+    }
+    q.order((followup_tasks::due_on, followup_tasks::id)).limit(limit).load(conn)
 }
 
-/// Moves a task to `state` if it is still in `from`; bumps its version.
+/// Records a letter made for a task: its state moves on (open → in progress) and its step.
+pub fn advance_task(
+    conn: &mut DbConn,
+    id: &str,
+    state: &str,
+    letter_step: i32,
+    at: NaiveDateTime,
+) -> QResult<bool> {
+    let n = diesel::update(
+        followup_tasks::table
+            .filter(followup_tasks::id.eq(id))
+            .filter(followup_tasks::state.ne("completed")),
+    )
+    .set((
+        followup_tasks::state.eq(state),
+        followup_tasks::letter_step.eq(letter_step),
+        followup_tasks::version.eq(followup_tasks::version + 1),
+        followup_tasks::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Moves a task to `state` if it is still in `from`; bumps its version. `reason` says why a task
+/// completed.
 pub fn set_task_state(
     conn: &mut DbConn,
     id: &str,
     from: &str,
     state: &str,
     contact_id: Option<&str>,
+    reason: Option<&str>,
     at: NaiveDateTime,
 ) -> QResult<bool> {
     let n = diesel::update(
@@ -305,6 +406,7 @@ pub fn set_task_state(
     .set((
         followup_tasks::state.eq(state),
         followup_tasks::completed_by_contact_id.eq(contact_id.map(str::to_string)),
+        followup_tasks::completed_reason.eq(reason.map(str::to_string)),
         followup_tasks::version.eq(followup_tasks::version + 1),
         followup_tasks::updated_at.eq(at),
     ))
@@ -357,6 +459,81 @@ pub fn insert_letter(conn: &mut DbConn, row: &LetterRow) -> QResult<bool> {
         Err(e) if is_unique_violation(&e) => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// Paper letters made on `day` (any state): what counts against the day's cap.
+pub fn print_letters_made_on(conn: &mut DbConn, day: NaiveDate) -> QResult<i64> {
+    letters::table
+        .filter(letters::channel.eq("print"))
+        .filter(letters::send_on.eq(day))
+        .count()
+        .get_result(conn)
+}
+
+/// Cancels a task's letters not yet printed or sent.
+pub fn cancel_letters_of_task(
+    conn: &mut DbConn,
+    task_id: &str,
+    reason: &str,
+    at: NaiveDateTime,
+) -> QResult<usize> {
+    diesel::update(
+        letters::table
+            .filter(letters::task_id.eq(task_id))
+            .filter(letters::state.eq_any(["queued", "held"])),
+    )
+    .set((
+        letters::state.eq("cancelled"),
+        letters::cancel_reason.eq(Some(reason)),
+        letters::updated_at.eq(at),
+    ))
+    .execute(conn)
+}
+
+/// Moves one letter from one of `from` to `to` (with a cancel reason); false when it is in none.
+pub fn move_letter(
+    conn: &mut DbConn,
+    id: &str,
+    from: &[&str],
+    to: &str,
+    reason: Option<&str>,
+    at: NaiveDateTime,
+) -> QResult<bool> {
+    let n = diesel::update(
+        letters::table.filter(letters::id.eq(id)).filter(letters::state.eq_any(from)),
+    )
+    .set((
+        letters::state.eq(to),
+        letters::cancel_reason.eq(reason),
+        letters::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Replaces a letter's addressing and text (a corrected recipient) while it is not yet out.
+pub fn rewrite_letter(
+    conn: &mut DbConn,
+    id: &str,
+    new: &LetterRow,
+    at: NaiveDateTime,
+) -> QResult<bool> {
+    let n = diesel::update(
+        letters::table
+            .filter(letters::id.eq(id))
+            .filter(letters::state.eq_any(["queued", "held"])),
+    )
+    .set((
+        letters::recipient_name.eq(&new.recipient_name),
+        letters::recipient_address.eq(&new.recipient_address),
+        letters::recipient_email.eq(&new.recipient_email),
+        letters::subject.eq(&new.subject),
+        letters::body.eq(&new.body),
+        letters::content_hash.eq(&new.content_hash),
+        letters::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
 pub fn get_letter(conn: &mut DbConn, id: &str) -> QResult<Option<LetterRow>> {
@@ -437,7 +614,9 @@ pub fn mark_replied(
     at: NaiveDateTime,
 ) -> QResult<bool> {
     let n = diesel::update(
-        letters::table.filter(letters::id.eq(id)).filter(letters::state.ne("replied")),
+        letters::table
+            .filter(letters::id.eq(id))
+            .filter(letters::state.eq_any(["queued", "sent", "printed"])),
     )
     .set((
         letters::state.eq("replied"),
@@ -455,6 +634,8 @@ pub struct LetterFilter {
     pub channel: Option<String>,
     pub task_id: Option<String>,
     pub patient_id: Option<String>,
+    /// The print batch of this day: queued paper letters made on or before it.
+    pub print_batch: Option<NaiveDate>,
 }
 
 pub fn list_letters(
@@ -475,6 +656,12 @@ pub fn list_letters(
     }
     if let Some(v) = &f.patient_id {
         q = q.filter(letters::patient_id.eq(v.clone()));
+    }
+    if let Some(day) = f.print_batch {
+        q = q
+            .filter(letters::state.eq("queued"))
+            .filter(letters::channel.eq("print"))
+            .filter(letters::send_on.le(day));
     }
     if let Some(a) = after {
         q = q.filter(letters::id.gt(a.to_string()));

@@ -44,6 +44,7 @@ pub mod followup;
 pub mod repo;
 pub mod rows;
 pub mod schema;
+pub mod settings;
 pub mod stamp;
 
 use std::time::Duration;

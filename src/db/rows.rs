@@ -297,6 +297,10 @@ pub struct TaskRow {
     pub completed_by_contact_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The step of the letter sequence the task is at: letters made in its current round.
+    pub letter_step: i32,
+    /// Why the task completed (`contact`, `died`, `not_followed`, `closed`).
+    pub completed_reason: Option<String>,
 }
 
 /// A reminder letter: rendered once, then delivered from this outbox.
@@ -326,6 +330,16 @@ pub struct LetterRow {
     pub reply_contact_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The round of the letter sequence (0 first; a used-up sequence starts again).
+    pub round: i32,
+    /// Why a cancelled letter was cancelled.
+    pub cancel_reason: Option<String>,
+    /// The recipient's name as addressed (a registrar may correct it before printing).
+    pub recipient_name: Option<String>,
+    /// The postal address lines as addressed, a JSON array.
+    pub recipient_address: String,
+    /// The letterhead the letter was rendered under, JSON: its PDF uses the same.
+    pub letterhead: String,
 }
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
@@ -406,4 +420,15 @@ pub struct ImportRow {
     pub tumors_read: i64,
     /// The report as JSON (`dto::ImportReport`); `None` for a refused file.
     pub report: Option<String>,
+}
+
+/// One stored setting of the registry (the letterhead), as JSON.
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = registry_settings, treat_none_as_default_value = false)]
+pub struct SettingRow {
+    pub name: String,
+    pub data: String,
+    pub version: i32,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: String,
 }

@@ -160,6 +160,8 @@ diesel::table! {
         completed_by_contact_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        letter_step -> Integer,
+        completed_reason -> Nullable<Text>,
     }
 }
 
@@ -208,6 +210,11 @@ diesel::table! {
         reply_contact_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        round -> Integer,
+        cancel_reason -> Nullable<Text>,
+        recipient_name -> Nullable<Text>,
+        recipient_address -> Text,
+        letterhead -> Text,
     }
 }
 
@@ -297,6 +304,7 @@ diesel::joinable!(contact_tumors -> contacts (contact_id));
 diesel::joinable!(contact_tumors -> tumors (tumor_id));
 diesel::joinable!(followup_tasks -> patients (patient_id));
 diesel::joinable!(letters -> followup_tasks (task_id));
+diesel::joinable!(letters -> patients (patient_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
@@ -319,3 +327,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     tumor_tombstones,
     imports,
 );
+
+diesel::table! {
+    registry_settings (name) {
+        name -> Text,
+        data -> Text,
+        version -> Integer,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}

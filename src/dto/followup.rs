@@ -32,6 +32,35 @@ pub struct TaskData {
     pub completed_by_contact_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Why the task completed: `contact`, `died`, `not_followed` or `closed`.
+    pub completed_reason: Option<String>,
+    /// The step of the letter sequence the task is at (0 = no letter yet this round).
+    pub letter_step: i32,
+    /// Who the next letter goes to (`managing_physician`, `follow_up_physician`, `patient`), or
+    /// null when the sequence is used up or the task is completed.
+    pub next_letter: Option<String>,
+    /// The patient and tumors, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worklist: Option<WorklistPatient>,
+}
+
+/// Closes a follow-up task without a contact (moved away, chart review found nothing to chase...).
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TaskClosing {
+    /// Why the task is closed, in a line (kept with the cancelled letters).
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+/// Cancels or holds a letter, with an optional reason.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LetterActionBody {
+    /// Why (kept with a cancelled letter).
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub reason: Option<String>,
 }
 
 /// Assign a task to a registrar, or clear the assignment with `null`.
@@ -50,7 +79,7 @@ pub struct LetterData {
     pub id: String,
     pub task_id: String,
     pub patient_id: String,
-    /// `<cycle key>/letter/<step>`.
+    /// `<cycle key>/letter/<step>`, with `/r<round>` from the second round.
     pub idempotency_key: String,
     /// `managing_physician`, `follow_up_physician` or `patient`.
     pub recipient: String,
@@ -63,9 +92,9 @@ pub struct LetterData {
     pub subject: String,
     /// SHA-256 of subject and body as rendered.
     pub content_hash: String,
-    /// `queued`, `sent`, `failed`, `printed` or `replied`.
+    /// `queued`, `held`, `cancelled`, `sent`, `failed`, `printed` or `replied`.
     pub state: String,
-    /// The day the letter is due to go out.
+    /// The day the letter was made (and is dated).
     pub send_on: NaiveDate,
     /// Delivery attempts so far (e-mail).
     pub attempts: i32,
@@ -78,6 +107,97 @@ pub struct LetterData {
     pub reply_contact_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The round of the letter sequence (0 first; a sequence used up starts again a year on).
+    pub round: i32,
+    /// Why a cancelled letter was cancelled.
+    pub cancel_reason: Option<String>,
+    /// The recipient's name as the letter is addressed.
+    pub recipient_name: Option<String>,
+    /// The postal address lines as the letter is addressed.
+    pub recipient_address: Vec<String>,
+    /// The patient and tumor the letter is about, for the print batch and the letter worklist.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worklist: Option<WorklistPatient>,
+}
+
+/// Corrects the recipient of a letter before it is printed or sent.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RecipientCorrection {
+    /// The name the letter is addressed to.
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
+    /// Postal address lines (at most 5).
+    #[serde(default)]
+    pub address: Vec<String>,
+    /// The e-mail address (required for an e-mailed letter).
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// A checked recipient correction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recipient {
+    pub name: String,
+    pub address: Vec<String>,
+    pub email: Option<String>,
+}
+
+impl RecipientCorrection {
+    pub fn parse(&self) -> Result<Recipient, Vec<crate::domain::Violation>> {
+        let mut errors = Vec::new();
+        let mut bad = |field: &str, message: &str| {
+            errors.push(crate::domain::Violation {
+                field: field.into(),
+                rule: "text.format",
+                message: message.into(),
+            })
+        };
+        let line_ok =
+            |l: &str| l.chars().count() <= 100 && !l.chars().any(char::is_control);
+        let name = self.name.trim().to_string();
+        if name.is_empty() || !line_ok(&name) {
+            bad("name", "the name is one line of 1 to 100 printable characters");
+        }
+        let address: Vec<String> = self
+            .address
+            .iter()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect();
+        if address.len() > 5 || !address.iter().all(|l| line_ok(l)) {
+            bad("address", "the address is at most 5 lines of at most 100 printable characters");
+        }
+        let email = self.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+        if email.is_some_and(|e| {
+            !line_ok(e) || e.contains(' ') || e.split('@').filter(|p| !p.is_empty()).count() != 2
+        }) {
+            bad("email", "the e-mail address must look like name@example.org");
+        }
+        if errors.is_empty() {
+            Ok(Recipient { name, address, email: email.map(String::from) })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Who a worklist line is about, in words: enough to work from without opening the record.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorklistPatient {
+    /// `Last, First`.
+    pub name: String,
+    pub patient_id_number: String,
+    /// Partial ISO date.
+    pub date_of_birth: Option<String>,
+    /// The patient's date of last contact (partial ISO date).
+    pub date_of_last_contact: Option<String>,
+    /// Each tumor's site and histology in words, e.g. `C50.4 Upper-outer quadrant of breast,
+    /// 8500/3 Infiltrating duct carcinoma`.
+    pub tumors: Vec<String>,
+    /// The managing physician's name.
+    pub managing_physician: Option<String>,
 }
 
 /// One run of a scheduled job.
@@ -159,4 +279,71 @@ pub struct FollowUpRateReport {
 pub struct TaskContactResult {
     pub task: TaskData,
     pub contact: super::ContactData,
+}
+
+/// The registry as its letters present it: letterhead, reply address and signer. Every process
+/// (server, jobs, command line) renders letters from this one stored copy.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegistrySettingsData {
+    /// The registry's name, e.g. `Evergreen Cancer Registry`.
+    #[schema(max_length = 100)]
+    pub name: String,
+    /// Street address lines under the name (at most 5).
+    #[serde(default)]
+    pub address: Vec<String>,
+    #[schema(max_length = 100)]
+    pub phone: String,
+    #[serde(default)]
+    pub fax: Option<String>,
+    /// Where replies go, when not the street address (at most 5 lines).
+    #[serde(default)]
+    pub return_address: Vec<String>,
+    /// Who signs the letters.
+    #[serde(default)]
+    pub signer_name: Option<String>,
+    #[serde(default)]
+    pub signer_title: Option<String>,
+    /// Send it back in `If-Match` to change the settings (ignored in a request body).
+    #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
+    pub version: i32,
+}
+
+impl RegistrySettingsData {
+    pub fn from_domain(l: &crate::domain::followup::Letterhead, version: i32) -> Self {
+        Self {
+            name: l.name.clone(),
+            address: l.address.clone(),
+            phone: l.phone.clone(),
+            fax: l.fax.clone(),
+            return_address: l.return_address.clone(),
+            signer_name: l.signer_name.clone(),
+            signer_title: l.signer_title.clone(),
+            version,
+        }
+    }
+
+    /// The letterhead, checked: a name and a phone, printable lines that fit a letter.
+    pub fn to_domain(
+        &self,
+    ) -> Result<crate::domain::followup::Letterhead, Vec<crate::domain::Violation>> {
+        let blank = |v: &Option<String>| {
+            v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
+        };
+        let lines = |v: &[String]| -> Vec<String> {
+            v.iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
+        };
+        let l = crate::domain::followup::Letterhead {
+            name: self.name.trim().to_string(),
+            address: lines(&self.address),
+            phone: self.phone.trim().to_string(),
+            fax: blank(&self.fax),
+            return_address: lines(&self.return_address),
+            signer_name: blank(&self.signer_name),
+            signer_title: blank(&self.signer_title),
+        };
+        l.validate()?;
+        Ok(l)
+    }
 }

@@ -22,6 +22,7 @@ pub fn run(ctx: &JobContext, conn: &mut DbConn, as_of: NaiveDate) -> Result<Coun
         ("tasks".into(), queued.tasks as i64),
         ("queuedEmail".into(), queued.queued_email as i64),
         ("queuedPrint".into(), queued.queued_print as i64),
+        ("waitingPrint".into(), queued.waiting_print as i64),
     ]);
     if let Some(mailer) = &ctx.mailer {
         let retry = Duration::from_secs(ctx.settings().smtp_retry_secs);

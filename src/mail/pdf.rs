@@ -1,5 +1,6 @@
-//! Printed letters: each letter on its own US Letter page(s) under the registry's letterhead,
-//! DejaVu Sans embedded and subset by printpdf.
+//! Printed letters: each letter on its own US Letter page(s) under the letterhead it was rendered
+//! with, DejaVu Sans embedded and subset by printpdf. A line holding only the page-break mark starts
+//! a new page (the physician's reply form).
 
 use std::sync::OnceLock;
 
@@ -8,7 +9,7 @@ use printpdf::{
     PdfSaveOptions, Point, Pt, Rgb, TextItem,
 };
 
-use super::templates::{Registry, WIDTH, wrap};
+use super::templates::{PAGE_BREAK, Registry, WIDTH, wrap};
 
 const PAGE_W: f32 = 215.9;
 const PAGE_H: f32 = 279.4;
@@ -16,9 +17,11 @@ const MARGIN: f32 = 22.0;
 const BODY_PT: f32 = 10.5;
 const LINE_PT: f32 = 14.0;
 
-/// One letter to lay out: its body text (already rendered by the template).
+/// One letter to lay out: its body text (already rendered by the template) and the letterhead it
+/// was rendered with, so the page and the text can never disagree.
 pub struct PrintLetter<'a> {
     pub body: &'a str,
+    pub letterhead: &'a Registry,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +56,9 @@ fn letterhead(registry: &Registry, regular: &PdfFontHandle, bold: &PdfFontHandle
     let mut ops = text_at(bold, 15.0, MARGIN, top, &registry.name);
     let mut contact: Vec<String> = registry.address.clone();
     contact.push(format!("Telephone {}", registry.phone));
+    if let Some(fax) = &registry.fax {
+        contact.push(format!("Fax {fax}"));
+    }
     ops.extend(text_at(regular, 8.5, MARGIN, top - 6.0, &contact.join("  ·  ")));
     ops.push(Op::SetOutlineColor { col: Color::Rgb(Rgb::new(0.3, 0.3, 0.3, None)) });
     ops.push(Op::SetOutlineThickness { pt: Pt(0.6) });
@@ -68,10 +74,30 @@ fn letterhead(registry: &Registry, regular: &PdfFontHandle, bold: &PdfFontHandle
     ops
 }
 
-/// One PDF with every letter, each starting on a new page.
-pub fn render(registry: &Registry, letters: &[PrintLetter]) -> Result<Vec<u8>, PdfError> {
+/// The pages of one letter: lines split at page-break marks, then by what fits on a page.
+fn pages_of(body: &str, lines_per_page: usize) -> Vec<Vec<String>> {
+    let text = wrap(body, WIDTH + 8);
+    let mut pages = Vec::new();
+    for part in text.split(PAGE_BREAK) {
+        let lines: Vec<String> = part.lines().map(str::to_string).collect();
+        let start = lines.iter().position(|l| !l.trim().is_empty()).unwrap_or(lines.len());
+        let lines = &lines[start..];
+        if lines.is_empty() {
+            continue;
+        }
+        pages.extend(lines.chunks(lines_per_page).map(<[String]>::to_vec));
+    }
+    if pages.is_empty() {
+        pages.push(Vec::new());
+    }
+    pages
+}
+
+/// One PDF with every letter, each starting on a new page; `fallback` heads the page that says
+/// there is nothing to print.
+pub fn render(fallback: &Registry, letters: &[PrintLetter]) -> Result<Vec<u8>, PdfError> {
     let (regular_font, bold_font) = fonts()?;
-    let mut doc = PdfDocument::new(&format!("{} follow-up letters", registry.name));
+    let mut doc = PdfDocument::new(&format!("{} follow-up letters", fallback.name));
     let regular = PdfFontHandle::External(doc.add_font(regular_font));
     let bold = PdfFontHandle::External(doc.add_font(bold_font));
     let line_mm = LINE_PT * 25.4 / 72.0;
@@ -79,19 +105,16 @@ pub fn render(registry: &Registry, letters: &[PrintLetter]) -> Result<Vec<u8>, P
     let lines_per_page = ((first_line - MARGIN) / line_mm).floor().max(1.0) as usize;
     let mut pages = Vec::new();
     for letter in letters {
-        let text = wrap(letter.body, WIDTH + 8);
-        let lines: Vec<&str> = text.lines().collect();
-        let chunks: Vec<&[&str]> =
-            if lines.is_empty() { vec![&[][..]] } else { lines.chunks(lines_per_page).collect() };
+        let chunks = pages_of(letter.body, lines_per_page);
         let count = chunks.len();
         for (n, chunk) in chunks.into_iter().enumerate() {
-            let mut ops = letterhead(registry, &regular, &bold);
+            let mut ops = letterhead(letter.letterhead, &regular, &bold);
             ops.push(Op::StartTextSection);
             ops.push(Op::SetFont { font: regular.clone(), size: Pt(BODY_PT) });
             ops.push(Op::SetLineHeight { lh: Pt(LINE_PT) });
             ops.push(Op::SetTextCursor { pos: Point::new(Mm(MARGIN), Mm(first_line)) });
             for line in chunk {
-                ops.push(Op::ShowText { items: vec![TextItem::Text((*line).to_string())] });
+                ops.push(Op::ShowText { items: vec![TextItem::Text(line)] });
                 ops.push(Op::AddLineBreak);
             }
             ops.push(Op::EndTextSection);
@@ -103,7 +126,7 @@ pub fn render(registry: &Registry, letters: &[PrintLetter]) -> Result<Vec<u8>, P
         }
     }
     if pages.is_empty() {
-        let mut ops = letterhead(registry, &regular, &bold);
+        let mut ops = letterhead(fallback, &regular, &bold);
         ops.extend(text_at(&regular, BODY_PT, MARGIN, first_line, "No letters to print."));
         pages.push(PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), ops));
     }
@@ -121,11 +144,26 @@ mod tests {
             name: "Test Registry".into(),
             phone: "555-0100".into(),
             address: vec!["1 Main St".into(), "Springfield".into()],
+            fax: None,
+            return_address: vec![],
+            signer_name: None,
+            signer_title: None,
         };
         let body = "Dear Doctor,\n\n".to_string() + &"A line of text. ".repeat(400);
-        let pdf = render(&registry, &[PrintLetter { body: &body }, PrintLetter { body: "Hi" }])
-            .expect("pdf");
+        let letters = [
+            PrintLetter { body: &body, letterhead: &registry },
+            PrintLetter { body: "Hi", letterhead: &registry },
+        ];
+        let pdf = render(&registry, &letters).expect("pdf");
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(pdf.len() < 200_000, "font subset: {} bytes", pdf.len());
+    }
+
+    #[test]
+    fn a_page_break_starts_a_new_page() {
+        let body = format!("Letter\n{PAGE_BREAK}\nForm\nline");
+        let pages = pages_of(&body, 40);
+        assert_eq!(pages, vec![vec!["Letter".to_string()], vec!["Form".into(), "line".into()]]);
+        assert_eq!(pages_of("", 40), vec![Vec::<String>::new()]);
     }
 }

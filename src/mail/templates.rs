@@ -27,13 +27,11 @@ pub enum TemplateError {
     Io(String),
 }
 
-/// The registry as it signs its letters (settings).
-#[derive(Clone, Debug, Serialize)]
-pub struct Registry {
-    pub name: String,
-    pub phone: String,
-    pub address: Vec<String>,
-}
+/// The registry as it heads and signs its letters (stored in the database).
+pub use crate::domain::followup::Letterhead as Registry;
+
+/// Starts a new page in a printed letter (the reply form); e-mail shows a cut line instead.
+pub const PAGE_BREAK: &str = "\u{c}";
 
 /// Everything a template may print.
 #[derive(Clone, Debug, Serialize)]
@@ -45,6 +43,12 @@ pub struct LetterVars {
     pub reference: String,
     pub date: String,
     pub recipient_name: Option<String>,
+    /// `Dear Dr. Synthetic`, `Dear Ms. Melano`, or the full name where no title is known.
+    pub salutation: String,
+    /// Where replies go: the return address, else the registry's street address.
+    pub reply_address: Vec<String>,
+    /// A line holding only this starts a new printed page (the reply form).
+    pub page_break: &'static str,
     /// Postal address lines (printed letters only).
     pub recipient_address: Vec<String>,
     pub patient_name: String,
@@ -130,7 +134,8 @@ pub const WIDTH: usize = 76;
 pub fn wrap(text: &str, width: usize) -> String {
     let mut out = Vec::new();
     for line in text.lines() {
-        let line = line.trim_end();
+        // Spaces only: a form feed is the page-break mark and must survive.
+        let line = line.trim_end_matches([' ', '\t', '\r']);
         if line.chars().count() <= width {
             out.push(line.to_string());
             continue;
@@ -162,7 +167,14 @@ impl LetterVars {
                 name: "Registry".into(),
                 phone: "000".into(),
                 address: vec!["Street 1".into()],
+                fax: Some("001".into()),
+                return_address: vec!["PO Box 1".into()],
+                signer_name: Some("Signer".into()),
+                signer_title: Some("Cancer Registrar".into()),
             },
+            salutation: "Dear Recipient".into(),
+            reply_address: vec!["PO Box 1".into()],
+            page_break: PAGE_BREAK,
             channel: "print".into(),
             reference: "REF".into(),
             date: "1 January 2000".into(),
@@ -188,7 +200,8 @@ mod tests {
             let with = t.render(name, &LetterVars::sample(true)).expect("render");
             let without = t.render(name, &LetterVars::sample(false)).expect("render");
             assert!(with.body.contains("cancer"), "{name}");
-            assert!(!without.body.to_lowercase().contains("cancer"), "{name}");
+            let wording = without.body.replace("Cancer Registrar", "");
+            assert!(!wording.to_lowercase().contains("cancer"), "{name}");
             assert!(!without.subject.to_lowercase().contains("cancer"), "{name}");
             assert!(with.body.lines().all(|l| l.chars().count() <= WIDTH), "{name}");
         }
@@ -200,6 +213,25 @@ mod tests {
         for name in ["patient", "patient_second"] {
             let r = t.render(name, &LetterVars::sample(true)).expect("render");
             assert!(!r.body.contains("1 January 1950") && !r.body.contains("00000001"));
+        }
+    }
+
+    #[test]
+    fn physician_letters_carry_the_reply_form_and_the_disclosure() {
+        let t = Templates::load(None).expect("templates");
+        for name in ["physician", "other_physician"] {
+            let r = t.render(name, &LetterVars::sample(true)).expect("render");
+            let (letter, form) = r.body.split_once(PAGE_BREAK).expect("a second page");
+            assert!(letter.contains("45 CFR 164.512(b)"), "{name}");
+            assert!(letter.contains("Signer\nCancer Registrar"), "{name}");
+            for field in ["Date last seen", "Vital status", "Date of death", "Cancer status"] {
+                assert!(form.contains(field), "{name}: {field}");
+            }
+            assert!(form.contains("Fax 001") && form.contains("PO Box 1"), "{name}");
+        }
+        for name in ["patient", "patient_second"] {
+            let r = t.render(name, &LetterVars::sample(false)).expect("render");
+            assert!(!r.body.contains(PAGE_BREAK) && r.body.contains("PO Box 1"), "{name}");
         }
     }
 

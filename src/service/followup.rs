@@ -12,15 +12,15 @@ use super::contacts;
 use super::history::Loaded;
 use super::{Actor, PageRequest, Result, Role, ServiceError, parse_doc, utc};
 use crate::config::FollowUpSettings;
-use crate::db::followup::{self as q, IdRange, TaskFilter};
+use crate::db::followup::{self as q, IdRange, TaskFilter, TaskSort};
 use crate::db::repo::{self, TumorDoc};
 use crate::db::rows::TaskRow;
 use crate::db::{DbConn, new_id, now};
 use crate::domain::PartialDate;
 use crate::domain::chronology::PatientHistory;
 use crate::domain::followup::{
-    Eligibility, FollowUpClock, FollowUpPolicy, FollowUpTask, TaskState, cycle_key, eligibility,
-    next_state, task_due,
+    Completion, Eligibility, FollowUpClock, FollowUpPolicy, FollowUpTask, Recipient, TaskState,
+    completion, cycle_key, eligibility, next_state, task_due,
 };
 use crate::domain::records::{Contact, Patient, Tumor};
 use crate::domain::{RuleError, Violation};
@@ -43,6 +43,8 @@ pub enum ConfigError {
 pub struct FollowUpConfig {
     pub policy: FollowUpPolicy,
     pub templates: Templates,
+    /// The letterhead from the settings: stored on first start, after which the stored copy wins
+    /// (`service::settings::letterhead`).
     pub registry: Registry,
     pub reference_date: NaiveDate,
     pub settings: FollowUpSettings,
@@ -67,6 +69,10 @@ impl FollowUpConfig {
                 name: s.registry_name.clone(),
                 phone: s.registry_phone.clone(),
                 address: address.collect(),
+                fax: None,
+                return_address: Vec::new(),
+                signer_name: None,
+                signer_title: None,
             },
             reference_date: s.followup_reference_date,
             settings: s.clone(),
@@ -233,7 +239,22 @@ fn corrupt(e: RuleError) -> ServiceError {
     )))
 }
 
-pub(crate) fn task_out(row: &TaskRow) -> TaskData {
+/// Who step `step` of the sequence writes to, as the policy names it; `None` past the last step.
+fn next_letter(policy: &FollowUpPolicy, row: &TaskRow) -> Option<String> {
+    if row.state == TaskState::Completed.as_str() {
+        return None;
+    }
+    let step = policy.letters.get(usize::try_from(row.letter_step).ok()?)?;
+    let name = match step.recipient {
+        Recipient::ManagingPhysician => "managing_physician",
+        Recipient::FollowUpPhysician => "follow_up_physician",
+        Recipient::Patient => "patient",
+        Recipient::FollowUpPhysicianOrPatient => "follow_up_physician_or_patient",
+    };
+    Some(name.to_string())
+}
+
+pub(crate) fn task_out(row: &TaskRow, policy: &FollowUpPolicy) -> TaskData {
     TaskData {
         id: row.id.clone(),
         patient_id: row.patient_id.clone(),
@@ -248,7 +269,25 @@ pub(crate) fn task_out(row: &TaskRow) -> TaskData {
         completed_by_contact_id: row.completed_by_contact_id.clone(),
         created_at: utc(row.created_at),
         updated_at: utc(row.updated_at),
+        completed_reason: row.completed_reason.clone(),
+        letter_step: row.letter_step,
+        next_letter: next_letter(policy, row),
+        worklist: None,
     }
+}
+
+/// Tasks as the worklist shows them: each with its patient and tumors in words.
+fn tasks_in_words(
+    conn: &mut DbConn,
+    rows: &[TaskRow],
+    policy: &FollowUpPolicy,
+) -> Result<Vec<TaskData>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.patient_id.clone()).collect();
+    let words = super::worklist::patients_in_words(conn, &ids)?;
+    Ok(rows
+        .iter()
+        .map(|r| TaskData { worklist: words.get(&r.patient_id).cloned(), ..task_out(r, policy) })
+        .collect())
 }
 
 /// What a generation run did.
@@ -314,6 +353,8 @@ pub fn generate_tasks(
                     completed_by_contact_id: None,
                     created_at: at,
                     updated_at: at,
+                    letter_step: 0,
+                    completed_reason: None,
                 })
             })
             .into_iter()
@@ -377,15 +418,18 @@ pub fn mark_lost(
             for row in &tasks {
                 let Some(record) = by_id.get(row.patient_id.as_str()) else { continue };
                 let task = domain_task(row)?;
-                let next = next_state(&task, &record.history(), &cfg.policy, as_of);
-                if next != task.state
-                    && q::set_task_state(c, &row.id, &row.state, next.as_str(), None, at)?
-                {
-                    match next {
-                        TaskState::Lost => lost += 1,
-                        TaskState::Completed => completed += 1,
-                        _ => {}
+                let history = record.history();
+                if let Some(why) = completion(&task, &history, &cfg.policy, as_of) {
+                    if complete(c, row, why, None)? {
+                        completed += 1;
                     }
+                    continue;
+                }
+                let next = next_state(&task, &history, &cfg.policy, as_of);
+                if next == TaskState::Lost
+                    && q::set_task_state(c, &row.id, &row.state, next.as_str(), None, None, at)?
+                {
+                    lost += 1;
                 }
             }
             Ok::<_, ServiceError>((tasks.len() as u64, lost, completed, upto))
@@ -412,16 +456,88 @@ pub(super) fn after_contact(
     contact_id: &str,
 ) -> Result<()> {
     let history = loaded.history();
-    let at = now();
     for row in q::active_tasks_of_patient(conn, &loaded.row.id)? {
         let task = domain_task(&row)?;
-        let next = next_state(&task, &history, policy, today);
-        if next != task.state {
-            let by = (next == TaskState::Completed).then_some(contact_id);
-            q::set_task_state(conn, &row.id, &row.state, next.as_str(), by, at)?;
+        if let Some(why) = completion(&task, &history, policy, today) {
+            complete(conn, &row, why, Some(contact_id))?;
+        } else if next_state(&task, &history, policy, today) != task.state {
+            let next = next_state(&task, &history, policy, today);
+            q::set_task_state(conn, &row.id, &row.state, next.as_str(), None, None, now())?;
         }
     }
     Ok(())
+}
+
+/// Completes a task and cancels its letters not yet printed or sent, with the reason in words.
+/// False when the task moved on meanwhile.
+fn complete(
+    conn: &mut DbConn,
+    row: &TaskRow,
+    why: Completion,
+    contact_id: Option<&str>,
+) -> Result<bool> {
+    let done = q::set_task_state(
+        conn,
+        &row.id,
+        &row.state,
+        TaskState::Completed.as_str(),
+        contact_id,
+        Some(why.as_str()),
+        now(),
+    )?;
+    if done {
+        super::letters::cancel_unsent(conn, &row.id, why.letter_reason())?;
+    }
+    Ok(done)
+}
+
+/// A registrar closes a task without a contact (moved away, nothing left to chase): it completes,
+/// its unsent letters are cancelled with the reason given.
+pub fn close_task(
+    conn: &mut DbConn,
+    actor: &Actor,
+    policy: &FollowUpPolicy,
+    id: &str,
+    expected_version: i32,
+    reason: &str,
+) -> Result<TaskData> {
+    actor.require(Role::Registrar)?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 || reason.chars().any(char::is_control) {
+        return Err(ServiceError::Invalid(vec![Violation {
+            field: "reason".into(),
+            rule: "text.format",
+            message: "say in one line (1 to 500 characters) why the task is closed".into(),
+        }]));
+    }
+    crate::db::transaction(conn, |c| {
+        let row = q::get_task(c, id)?.ok_or(ServiceError::NotFound("follow-up task"))?;
+        super::check_version(row.version, expected_version)?;
+        if row.state == TaskState::Completed.as_str() {
+            return Err(ServiceError::Conflict {
+                rule: "state",
+                field: "state",
+                message: "the follow-up task is already completed".into(),
+            });
+        }
+        let closed = q::set_task_state(
+            c,
+            id,
+            &row.state,
+            TaskState::Completed.as_str(),
+            None,
+            Some(Completion::Closed.as_str()),
+            now(),
+        )?;
+        if !closed {
+            return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
+        }
+        let why = format!("{}: {reason}", Completion::Closed.letter_reason());
+        super::letters::cancel_unsent(c, id, &why)?;
+        audit::record(c, actor, Action::Update, "followup_task", &[id])?;
+        let row = q::get_task(c, id)?.ok_or(ServiceError::NotFound("follow-up task"))?;
+        Ok(task_out(&row, policy))
+    })
 }
 
 // --- the worklist ----------------------------------------------------------------------------------
@@ -454,7 +570,8 @@ impl View {
     }
 }
 
-/// Worklist query: a view on the month of `as_of`, plus assignee, facility and patient.
+/// Worklist query: a view on the month of `as_of`, plus assignee, facility, patient, due month and
+/// letter step, in one of three orders.
 #[derive(Clone, Debug)]
 pub struct WorklistQuery {
     pub view: View,
@@ -463,6 +580,10 @@ pub struct WorklistQuery {
     pub unassigned: bool,
     pub facility: Option<String>,
     pub patient_id: Option<String>,
+    /// Only tasks due in this month (any day of it).
+    pub due_month: Option<NaiveDate>,
+    pub letter_step: Option<i32>,
+    pub sort: TaskSort,
 }
 
 fn month_bounds(d: NaiveDate) -> (NaiveDate, NaiveDate) {
@@ -474,6 +595,7 @@ fn month_bounds(d: NaiveDate) -> (NaiveDate, NaiveDate) {
 pub fn list_tasks(
     conn: &mut DbConn,
     actor: &Actor,
+    policy: &FollowUpPolicy,
     query: &WorklistQuery,
     page: &PageRequest,
 ) -> Result<Page<TaskData>> {
@@ -486,6 +608,7 @@ pub fn list_tasks(
         unassigned: query.unassigned,
         facility: query.facility.clone(),
         patient_id: query.patient_id.clone(),
+        letter_step: query.letter_step,
         ..TaskFilter::default()
     };
     match query.view {
@@ -502,21 +625,39 @@ pub fn list_tasks(
         View::Completed => filter.states = vec!["completed".into()],
         View::All => {}
     }
+    if let Some(month) = query.due_month {
+        let (from, before) = month_bounds(month);
+        filter.due_from = Some(filter.due_from.map_or(from, |d| d.max(from)));
+        filter.due_before = Some(filter.due_before.map_or(before, |d| d.min(before)));
+    }
     crate::db::transaction(conn, |c| {
-        let rows = q::list_tasks(c, &filter, after.as_deref(), page.limit() + 1)?;
+        let cursor = match &after {
+            Some(id) => Some(q::task_cursor(c, query.sort, id)?.ok_or(ServiceError::BadCursor)?),
+            None => None,
+        };
+        let rows = q::list_tasks(c, &filter, query.sort, cursor.as_ref(), page.limit() + 1)?;
         let (rows, next_cursor) = page.page(rows, |r| &r.id);
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         audit::record(c, actor, Action::Read, "followup_task", &ids)?;
-        Ok(Page { items: rows.iter().map(task_out).collect(), next_cursor })
+        let patients: Vec<&str> = rows.iter().map(|r| r.patient_id.as_str()).collect();
+        audit::record(c, actor, Action::Read, "patient", &patients)?;
+        Ok(Page { items: tasks_in_words(c, &rows, policy)?, next_cursor })
     })
 }
 
-pub fn get_task(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<TaskData> {
+pub fn get_task(
+    conn: &mut DbConn,
+    actor: &Actor,
+    policy: &FollowUpPolicy,
+    id: &str,
+) -> Result<TaskData> {
     actor.require(Role::Viewer)?;
     crate::db::transaction(conn, |c| {
         let row = q::get_task(c, id)?.ok_or(ServiceError::NotFound("follow-up task"))?;
         audit::record(c, actor, Action::Read, "followup_task", &[id])?;
-        Ok(task_out(&row))
+        audit::record(c, actor, Action::Read, "patient", &[row.patient_id.as_str()])?;
+        let mut out = tasks_in_words(c, std::slice::from_ref(&row), policy)?;
+        out.pop().ok_or(ServiceError::NotFound("follow-up task"))
     })
 }
 
@@ -542,6 +683,7 @@ pub fn parse_assignee(raw: Option<&str>) -> Result<Option<String>> {
 pub fn assign_task(
     conn: &mut DbConn,
     actor: &Actor,
+    policy: &FollowUpPolicy,
     id: &str,
     expected_version: i32,
     assignee: Option<&str>,
@@ -558,7 +700,7 @@ pub fn assign_task(
         }
         audit::record(c, actor, Action::Update, "followup_task", &[id])?;
         let row = q::get_task(c, id)?.ok_or(ServiceError::NotFound("follow-up task"))?;
-        Ok(task_out(&row))
+        Ok(task_out(&row, policy))
     })
 }
 
@@ -595,6 +737,6 @@ pub fn record_task_contact(
         let saved = contacts::create_in(c, actor, &row.patient_id, contact, ctx, policy)?;
         audit::record(c, actor, Action::Update, "followup_task", &[task_id])?;
         let task = q::get_task(c, task_id)?.ok_or(ServiceError::NotFound("follow-up task"))?;
-        Ok(TaskContactResult { task: task_out(&task), contact: saved })
+        Ok(TaskContactResult { task: task_out(&task, policy), contact: saved })
     })
 }

@@ -18,21 +18,25 @@ use super::audit::{self, Action};
 use super::contacts;
 use super::followup::{FollowUpConfig, Record, domain_task, load_records};
 use super::{Actor, PageRequest, Result, Role, ServiceError, utc};
-use crate::db::followup::{self as q, IdRange, LetterFilter};
+use crate::db::followup::{self as q, LetterFilter};
 use crate::db::rows::LetterRow;
 use crate::db::{DbConn, new_id, now};
 use crate::domain::PartialDate;
 use crate::domain::followup::{
-    Addressee, Channel, FollowUpPolicy, LetterContext, PlannedLetter, SentLetter, TaskState,
-    letters_due, mentions_cancer_for,
+    Addressee, Channel, FollowUpPolicy, LetterContext, Letterhead, PlannedLetter, SentLetter,
+    letters_due, mentions_cancer_for, salutation_for_patient, salutation_for_physician,
 };
 use crate::domain::records::{Address, Physician};
-use crate::dto::{ContactData, LetterData, Page};
+use crate::dto::{ContactData, LetterData, Page, RecipientCorrection};
 use crate::mail::pdf::{self, PrintLetter};
-use crate::mail::templates::LetterVars;
+use crate::mail::templates::{LetterVars, PAGE_BREAK, TEMPLATES};
 use crate::mail::{MailError, Mailer, Outgoing};
 
-pub const STATES: [&str; 5] = ["queued", "sent", "failed", "printed", "replied"];
+pub const STATES: [&str; 7] =
+    ["queued", "held", "cancelled", "sent", "failed", "printed", "replied"];
+
+/// States of a letter not yet printed or sent: the ones a registrar may still change or cancel.
+pub const UNSENT: [&str; 2] = ["queued", "held"];
 
 pub(crate) fn letter_out(row: &LetterRow) -> LetterData {
     LetterData {
@@ -56,6 +60,11 @@ pub(crate) fn letter_out(row: &LetterRow) -> LetterData {
         reply_contact_id: row.reply_contact_id.clone(),
         created_at: utc(row.created_at),
         updated_at: utc(row.updated_at),
+        round: row.round,
+        cancel_reason: row.cancel_reason.clone(),
+        recipient_name: row.recipient_name.clone(),
+        recipient_address: serde_json::from_str(&row.recipient_address).unwrap_or_default(),
+        worklist: None,
     }
 }
 
@@ -170,38 +179,56 @@ fn patient_name(record: &Record) -> String {
         .join(" ")
 }
 
-/// Renders one planned letter into an outbox row.
-fn render_letter(
-    cfg: &FollowUpConfig,
-    record: &Record,
-    task_id: &str,
-    last_contact: &PartialDate,
-    planned: &PlannedLetter,
-    as_of: NaiveDate,
-) -> Result<LetterRow> {
-    let who = addressed(record, planned.addressee);
+fn render_failed(e: impl std::error::Error + Send + Sync + 'static) -> ServiceError {
+    ServiceError::Db(crate::db::DbError::Query(diesel::result::Error::SerializationError(
+        Box::new(e),
+    )))
+}
+
+/// Everything one letter is rendered from besides the patient's record.
+struct LetterInput<'a> {
+    letterhead: &'a Letterhead,
+    task_id: &'a str,
+    last_contact: &'a PartialDate,
+    planned: &'a PlannedLetter,
+    who: Addressed,
+}
+
+/// Renders one planned letter into an outbox row, dated `planned.send_on` (the day it is made).
+fn render_letter(cfg: &FollowUpConfig, record: &Record, input: LetterInput) -> Result<LetterRow> {
+    let LetterInput { letterhead, task_id, last_contact, planned, who } = input;
     let channel = match planned.channel {
         Channel::Email => "email",
         Channel::Print => "print",
     };
+    let salutation = match planned.addressee {
+        Addressee::Patient => salutation_for_patient(&record.patient),
+        _ => salutation_for_physician(Some(&Physician {
+            name: who.name.clone(),
+            npi: None,
+            address: Address::default(),
+            email: None,
+        })),
+    };
+    let may_name_diagnosis =
+        planned.addressee != Addressee::Patient || cfg.policy.patient_letters_name_diagnosis;
     let vars = LetterVars {
-        registry: cfg.registry.clone(),
+        registry: letterhead.clone(),
         channel: channel.into(),
         reference: reference(&planned.idempotency_key),
-        date: human_day(as_of),
-        recipient_name: who.name,
-        recipient_address: who.address,
+        date: human_day(planned.send_on),
+        recipient_name: who.name.clone(),
+        salutation,
+        reply_address: letterhead.reply_address().to_vec(),
+        page_break: PAGE_BREAK,
+        recipient_address: who.address.clone(),
         patient_name: patient_name(record),
         patient_date_of_birth: record.patient.date_of_birth.as_ref().map(human_date),
         patient_id_number: record.patient.patient_id_number.to_string(),
         last_contact: human_date(last_contact),
-        mentions_cancer: mentions_cancer_for(&record.history(), &cfg.policy),
+        mentions_cancer: may_name_diagnosis && mentions_cancer_for(&record.history(), &cfg.policy),
     };
-    let rendered = cfg.templates.render(planned.template, &vars).map_err(|e| {
-        ServiceError::Db(crate::db::DbError::Query(diesel::result::Error::SerializationError(
-            Box::new(e),
-        )))
-    })?;
+    let rendered = cfg.templates.render(planned.template, &vars).map_err(render_failed)?;
     let at = now();
     Ok(LetterRow {
         id: new_id(),
@@ -227,7 +254,26 @@ fn render_letter(
         reply_contact_id: None,
         created_at: at,
         updated_at: at,
+        round: i32::try_from(planned.round).unwrap_or(i32::MAX),
+        cancel_reason: None,
+        recipient_name: who.name,
+        recipient_address: serde_json::to_string(&who.address).map_err(render_failed)?,
+        letterhead: serde_json::to_string(letterhead).map_err(render_failed)?,
     })
+}
+
+/// The letters of a task as the plan counts them: every letter made (a letter a registrar cancelled
+/// counts as its step done; an active task has no letters cancelled by its completion).
+fn made(existing: &[LetterRow]) -> Vec<SentLetter> {
+    existing
+        .iter()
+        .map(|l| SentLetter {
+            step_index: usize::try_from(l.step_index).unwrap_or(usize::MAX),
+            addressee: addressee_parse(&l.recipient),
+            sent_on: l.send_on,
+            round: u32::try_from(l.round).unwrap_or(0),
+        })
+        .collect()
 }
 
 /// What a planning run did.
@@ -236,18 +282,25 @@ pub struct QueueReport {
     pub tasks: u64,
     pub queued_email: u64,
     pub queued_print: u64,
+    /// Paper letters due but left for the following days by the daily cap.
+    pub waiting_print: u64,
 }
 
 /// Renders and stores every letter due on `as_of` (at most one per task and run, as the domain
-/// plans), in batches of tasks. Idempotent: a letter's key is unique, so a second run adds nothing.
+/// plans), in batches of tasks, oldest due first. Idempotent: a letter's key is unique and the day's
+/// paper letters count against the cap, so a second run for the same day adds nothing. Lost tasks
+/// are chased like the others; a task whose letter a registrar holds waits.
 pub fn queue_due(conn: &mut DbConn, cfg: &FollowUpConfig, as_of: NaiveDate) -> Result<QueueReport> {
     let mut report = QueueReport::default();
-    let mut after: Option<String> = None;
+    let letterhead = crate::db::transaction(conn, |c| {
+        super::settings::letterhead(c, &cfg.registry).map(|(l, _)| l)
+    })?;
+    let made_today = q::print_letters_made_on(conn, as_of)?;
+    let mut print_left = cfg.policy.daily_print_cap.map(|cap| i64::from(cap) - made_today);
+    let mut after: Option<(NaiveDate, String)> = None;
     loop {
         let step = crate::db::transaction(conn, |c| {
-            let upto = q::task_slice_end(c, after.as_deref(), super::followup::BATCH)?;
-            let range = IdRange { after: after.clone(), upto: upto.clone() };
-            let tasks = q::tasks_for_letters(c, as_of, &range)?;
+            let tasks = q::tasks_for_letters(c, as_of, after.as_ref(), super::followup::BATCH)?;
             let task_ids: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();
             let mut letters: HashMap<String, Vec<LetterRow>> = HashMap::new();
             for l in q::letters_of_tasks(c, &task_ids)? {
@@ -259,56 +312,67 @@ pub fn queue_due(conn: &mut DbConn, cfg: &FollowUpConfig, as_of: NaiveDate) -> R
             let records = load_records(c, &ids)?;
             let by_id: HashMap<&str, &Record> =
                 records.iter().map(|r| (r.row.id.as_str(), r)).collect();
-            let (mut email, mut print) = (0, 0);
+            let mut done = QueueReport { tasks: tasks.len() as u64, ..QueueReport::default() };
             for row in &tasks {
                 let Some(record) = by_id.get(row.patient_id.as_str()) else { continue };
                 let task = domain_task(row)?;
                 let existing = letters.get(&row.id).map(Vec::as_slice).unwrap_or(&[]);
-                let sent: Vec<SentLetter> = existing
-                    .iter()
-                    .map(|l| SentLetter {
-                        step_index: usize::try_from(l.step_index).unwrap_or(usize::MAX),
-                        addressee: addressee_parse(&l.recipient),
-                        sent_on: l.sent_at.map(|t| t.date()).unwrap_or(l.send_on),
-                    })
-                    .collect();
+                let sent = made(existing);
                 let replied = existing.iter().any(|l| l.state == "replied");
-                let ctx = LetterContext::new(&task, &record.patient, &sent, replied);
+                let mut ctx = LetterContext::new(&task, &record.patient, &sent, replied);
+                ctx.held = existing.iter().any(|l| l.state == "held");
                 for planned in letters_due(&ctx, &cfg.policy, as_of) {
-                    let letter =
-                        render_letter(cfg, record, &row.id, &task.last_contact, &planned, as_of)?;
-                    let is_email = letter.channel == "email";
-                    if q::insert_letter(c, &letter)? {
-                        if is_email {
-                            email += 1
-                        } else {
-                            print += 1
-                        }
-                        if task.state == TaskState::Open {
-                            q::set_task_state(
-                                c,
-                                &row.id,
-                                "open",
-                                TaskState::InProgress.as_str(),
-                                None,
-                                now(),
-                            )?;
-                        }
+                    let is_print = planned.channel == Channel::Print;
+                    if is_print && print_left.is_some_and(|n| n <= 0) {
+                        done.waiting_print += 1;
+                        continue;
                     }
+                    let input = LetterInput {
+                        letterhead: &letterhead,
+                        task_id: &row.id,
+                        last_contact: &task.last_contact,
+                        planned: &planned,
+                        who: addressed(record, planned.addressee),
+                    };
+                    let letter = render_letter(cfg, record, input)?;
+                    if !q::insert_letter(c, &letter)? {
+                        continue;
+                    }
+                    if is_print {
+                        done.queued_print += 1;
+                        print_left = print_left.map(|n| n - 1);
+                    } else {
+                        done.queued_email += 1;
+                    }
+                    let next_step = i32::try_from(planned.step_index + 1).unwrap_or(i32::MAX);
+                    q::advance_task(c, &row.id, task.state.started().as_str(), next_step, now())?;
                 }
             }
-            Ok::<_, ServiceError>((tasks.len() as u64, email, print, upto))
+            let last = tasks.last().map(|t| (t.due_on, t.id.clone()));
+            Ok::<_, ServiceError>((done, last))
         })?;
-        let (tasks, email, print, upto) = step;
-        report.tasks += tasks;
-        report.queued_email += email;
-        report.queued_print += print;
-        match upto {
-            Some(end) => after = Some(end),
+        let (done, last) = step;
+        report.tasks += done.tasks;
+        report.queued_email += done.queued_email;
+        report.queued_print += done.queued_print;
+        report.waiting_print += done.waiting_print;
+        match last {
+            Some(l) => after = Some(l),
             None => break,
         }
     }
     Ok(report)
+}
+
+/// Cancels the task's letters not yet printed or sent, with the reason; they leave the print batch
+/// and the outbox. Returns how many.
+pub(crate) fn cancel_unsent(conn: &mut DbConn, task_id: &str, reason: &str) -> Result<usize> {
+    Ok(q::cancel_letters_of_task(conn, task_id, reason, now())?)
+}
+
+/// The e-mail text of a letter: the reply form's page break becomes a cut line.
+fn email_body(body: &str) -> String {
+    body.replace(PAGE_BREAK, "- - - - - - - - - - - - - - reply form - - - - - - - - - - - - - -")
 }
 
 /// What a delivery run did.
@@ -349,7 +413,7 @@ pub fn deliver(conn: &mut DbConn, mailer: &Mailer, retry_base: Duration) -> Resu
             let mail = Outgoing {
                 to,
                 subject: &letter.subject,
-                body: &letter.body,
+                body: &email_body(&letter.body),
                 message_id: format!("<{}@oncoreg>", &letter.content_hash[..32]),
             };
             let outcome = mailer.send(&mail);
@@ -397,7 +461,9 @@ pub fn list(
         let (rows, next_cursor) = page.page(rows, |r| &r.id);
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         audit::record(c, actor, Action::Read, "letter", &ids)?;
-        Ok(Page { items: rows.iter().map(letter_out).collect(), next_cursor })
+        let patients: Vec<&str> = rows.iter().map(|r| r.patient_id.as_str()).collect();
+        audit::record(c, actor, Action::Read, "patient", &patients)?;
+        Ok(Page { items: letters_in_words(c, &rows)?, next_cursor })
     })
 }
 
@@ -406,17 +472,33 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<LetterData> {
     crate::db::transaction(conn, |c| {
         let row = q::get_letter(c, id)?.ok_or(ServiceError::NotFound("letter"))?;
         audit::record(c, actor, Action::Read, "letter", &[id])?;
-        Ok(letter_out(&row))
+        audit::record(c, actor, Action::Read, "patient", &[row.patient_id.as_str()])?;
+        let mut out = letters_in_words(c, std::slice::from_ref(&row))?;
+        out.pop().ok_or(ServiceError::NotFound("letter"))
     })
 }
 
+/// Letters as the worklist and the print batch show them: with the patient and tumors in words.
+fn letters_in_words(conn: &mut DbConn, rows: &[LetterRow]) -> Result<Vec<LetterData>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.patient_id.clone()).collect();
+    let words = super::worklist::patients_in_words(conn, &ids)?;
+    Ok(rows
+        .iter()
+        .map(|r| LetterData { worklist: words.get(&r.patient_id).cloned(), ..letter_out(r) })
+        .collect())
+}
+
 fn render_pdf(cfg: &FollowUpConfig, rows: &[LetterRow]) -> Result<Vec<u8>> {
-    let letters: Vec<PrintLetter> = rows.iter().map(|r| PrintLetter { body: &r.body }).collect();
-    pdf::render(&cfg.registry, &letters).map_err(|e| {
-        ServiceError::Db(crate::db::DbError::Query(diesel::result::Error::SerializationError(
-            Box::new(e),
-        )))
-    })
+    let heads: Vec<Letterhead> = rows
+        .iter()
+        .map(|r| serde_json::from_str(&r.letterhead).unwrap_or_else(|_| cfg.registry.clone()))
+        .collect();
+    let letters: Vec<PrintLetter> = rows
+        .iter()
+        .zip(&heads)
+        .map(|(r, letterhead)| PrintLetter { body: &r.body, letterhead })
+        .collect();
+    pdf::render(&cfg.registry, &letters).map_err(render_failed)
 }
 
 /// One letter as a PDF (any channel: an e-mailed letter can be printed too).
@@ -496,9 +578,137 @@ pub fn record_reply(
                 message: "a reply to this letter is already recorded".into(),
             });
         }
+        if !matches!(row.state.as_str(), "sent" | "printed" | "queued") {
+            return Err(ServiceError::Conflict {
+                rule: "state",
+                field: "state",
+                message: format!("a {} letter cannot be answered; record a contact instead", row.state),
+            });
+        }
         let saved = contacts::create_in(c, actor, &row.patient_id, contact, ctx, policy)?;
         let contact_id = saved.id.clone().unwrap_or_default();
         q::mark_replied(c, id, &contact_id, now())?;
+        cancel_unsent(c, &row.task_id, "a reply to an earlier letter was recorded")?;
+        audit::record(c, actor, Action::Update, "letter", &[id])?;
+        let row = q::get_letter(c, id)?.ok_or(ServiceError::NotFound("letter"))?;
+        Ok(letter_out(&row))
+    })
+}
+
+/// What a registrar does to a single letter before it goes out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LetterAction {
+    /// Never send it (queued or held → cancelled, with the reason).
+    Cancel,
+    /// Keep it out of the print batch and the outbox for now (queued → held).
+    Hold,
+    /// Let a held letter go again (held → queued).
+    Release,
+}
+
+/// Cancels, holds or releases one letter. A letter already printed or sent never changes: 409.
+pub fn act(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    action: LetterAction,
+    reason: Option<&str>,
+) -> Result<LetterData> {
+    actor.require(Role::Registrar)?;
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if reason.is_some_and(|r| r.chars().count() > 500 || r.chars().any(char::is_control)) {
+        return Err(ServiceError::Invalid(vec![crate::domain::Violation {
+            field: "reason".into(),
+            rule: "text.format",
+            message: "a reason is one line of at most 500 characters".into(),
+        }]));
+    }
+    let (from, to): (&[&str], &str) = match action {
+        LetterAction::Cancel => (&UNSENT, "cancelled"),
+        LetterAction::Hold => (&["queued"], "held"),
+        LetterAction::Release => (&["held"], "queued"),
+    };
+    let reason = match action {
+        LetterAction::Cancel => Some(reason.unwrap_or("cancelled by a registrar").to_string()),
+        _ => None,
+    };
+    crate::db::transaction(conn, |c| {
+        let row = q::get_letter(c, id)?.ok_or(ServiceError::NotFound("letter"))?;
+        if !q::move_letter(c, id, from, to, reason.as_deref(), now())? {
+            let message = match row.state.as_str() {
+                "sent" | "printed" | "replied" | "failed" => format!(
+                    "the letter is already {}; a letter that went out is never changed",
+                    row.state
+                ),
+                s => format!("a {s} letter cannot be moved to {to}"),
+            };
+            return Err(ServiceError::Conflict { rule: "state", field: "state", message });
+        }
+        audit::record(c, actor, Action::Update, "letter", &[id])?;
+        let row = q::get_letter(c, id)?.ok_or(ServiceError::NotFound("letter"))?;
+        Ok(letter_out(&row))
+    })
+}
+
+/// Corrects the recipient of a letter not yet printed or sent, and renders it again (same
+/// reference, same date, same letterhead).
+pub fn correct_recipient(
+    conn: &mut DbConn,
+    actor: &Actor,
+    cfg: &FollowUpConfig,
+    id: &str,
+    data: &RecipientCorrection,
+) -> Result<LetterData> {
+    actor.require(Role::Registrar)?;
+    let fix = data.parse().map_err(ServiceError::Invalid)?;
+    crate::db::transaction(conn, |c| {
+        let row = q::get_letter(c, id)?.ok_or(ServiceError::NotFound("letter"))?;
+        if !UNSENT.contains(&row.state.as_str()) {
+            return Err(ServiceError::Conflict {
+                rule: "state",
+                field: "state",
+                message: format!(
+                    "the letter is already {}; a letter that went out is never changed",
+                    row.state
+                ),
+            });
+        }
+        if row.channel == "email" && fix.email.is_none() {
+            return Err(ServiceError::Invalid(vec![crate::domain::Violation {
+                field: "email".into(),
+                rule: "required",
+                message: "an e-mailed letter needs the corrected e-mail address".into(),
+            }]));
+        }
+        let task = q::get_task(c, &row.task_id)?.ok_or(ServiceError::NotFound("follow-up task"))?;
+        let records = load_records(c, std::slice::from_ref(&row.patient_id))?;
+        let record = records.first().ok_or(ServiceError::NotFound("patient"))?;
+        let template = TEMPLATES
+            .iter()
+            .map(|(name, _)| *name)
+            .find(|n| *n == row.template)
+            .ok_or(ServiceError::NotFound("letter template"))?;
+        let planned = PlannedLetter {
+            step_index: usize::try_from(row.step_index).unwrap_or(0),
+            round: u32::try_from(row.round).unwrap_or(0),
+            addressee: addressee_parse(&row.recipient),
+            template,
+            channel: if row.channel == "email" { Channel::Email } else { Channel::Print },
+            send_on: row.send_on,
+            idempotency_key: row.idempotency_key.clone(),
+        };
+        let letterhead: Letterhead =
+            serde_json::from_str(&row.letterhead).unwrap_or_else(|_| cfg.registry.clone());
+        let last_contact = domain_task(&task)?.last_contact;
+        let input = LetterInput {
+            letterhead: &letterhead,
+            task_id: &row.task_id,
+            last_contact: &last_contact,
+            planned: &planned,
+            who: Addressed { name: Some(fix.name), address: fix.address, email: fix.email },
+        };
+        let new = render_letter(cfg, record, input)?;
+        q::rewrite_letter(c, id, &new, now())?;
         audit::record(c, actor, Action::Update, "letter", &[id])?;
         let row = q::get_letter(c, id)?.ok_or(ServiceError::NotFound("letter"))?;
         Ok(letter_out(&row))

@@ -17,9 +17,11 @@ pub mod letters;
 mod naaccr_load;
 pub mod patients;
 pub mod reports;
+pub mod settings;
 pub mod submissions;
 pub mod treatments;
 pub mod tumors;
+mod worklist;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 

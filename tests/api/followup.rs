@@ -548,7 +548,7 @@ async fn followup_rate_matches_a_hand_computed_worksheet(app: &TestApp) {
     patient(app, "7305", tumor_on("2022-03-01", "30", "202200105", f), doc.clone(), &[]).await;
     patient(app, "7306", tumor_on("2000-03-01", "14", "200000106", f), doc.clone(), &[]).await;
 
-    let r = app.get("/api/v1/reports/followup-rate?as_of=2026-06-30").await;
+    let r = app.get("/api/v1/reports/followup-rate?asOf=2026-06-30").await;
     assert_eq!(r.status, 200, "{}", r.body);
     let all = &r.body["allSinceReference"];
     // A = 4 (7301–7304; 7305 is not analytic, 7306 was diagnosed in 2000), B = 1 (7303),
@@ -587,14 +587,14 @@ async fn followup_rate_matches_a_hand_computed_worksheet(app: &TestApp) {
     assert_eq!(recent["followUpRate"], 0.5);
     assert_eq!(recent["diagnosedFrom"], "2021-06-30");
     let by_facility =
-        app.get("/api/v1/reports/followup-rate?as_of=2026-06-30&facility=0006100002").await;
+        app.get("/api/v1/reports/followup-rate?asOf=2026-06-30&facility=0006100002").await;
     assert_eq!(by_facility.body["allSinceReference"]["aEligible"], 1);
     assert_eq!(by_facility.body["allSinceReference"]["dCurrent"], 1);
     // The same day a year earlier: the 2026 contact did not exist yet.
-    let past = app.get("/api/v1/reports/followup-rate?as_of=2025-06-30").await;
+    let past = app.get("/api/v1/reports/followup-rate?asOf=2025-06-30").await;
     assert_eq!(past.body["allSinceReference"]["eLost"], 2, "{}", past.body);
     app.get("/api/v1/reports/followup-rate").await.problem(400);
-    let bad = app.get("/api/v1/reports/followup-rate?as_of=30.06.2026").await;
-    assert_eq!(bad.problem(400), vec![("as_of".to_string(), "date.format".to_string())]);
+    let bad = app.get("/api/v1/reports/followup-rate?asOf=30.06.2026").await;
+    assert_eq!(bad.problem(400), vec![("asOf".to_string(), "date.format".to_string())]);
     let _ = (current, other_facility);
 }

@@ -244,9 +244,49 @@ impl fmt::Display for Morphology {
     }
 }
 
+/// A tumor's site and histology in words, as a worklist shows them: `C50.4 Upper-outer quadrant of
+/// breast, 8500/3 Infiltrating duct carcinoma, NOS`. Codes that do not parse are shown as stored;
+/// missing ones say so.
+pub fn site_and_histology(site: Option<&str>, histology: Option<&str>, behavior: Option<&str>) -> String {
+    let site = match site.map(str::trim).filter(|s| !s.is_empty()) {
+        None => "site not coded".to_string(),
+        Some(raw) => match Topography::parse(raw) {
+            Ok(t) if !t.label().is_empty() => format!("{} {}", t.dotted(), t.label()),
+            Ok(t) => t.dotted(),
+            Err(_) => raw.to_string(),
+        },
+    };
+    let code = |v: Option<&str>| v.map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+    let morphology = match (code(histology), code(behavior)) {
+        (None, _) => "histology not coded".to_string(),
+        (Some(h), None) => h,
+        (Some(h), Some(b)) => {
+            let parsed = Histology::parse(&h).ok().zip(Behavior::parse(&b).ok());
+            match parsed.map(|(h, b)| Morphology::new(h, b)) {
+                Some(m) => match m.label() {
+                    Some(label) => format!("{m} {label}"),
+                    None => m.to_string(),
+                },
+                None => format!("{h}/{b}"),
+            }
+        }
+    };
+    format!("{site}, {morphology}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sites_and_histologies_in_words() {
+        assert_eq!(
+            site_and_histology(Some("C504"), Some("8500"), Some("3")),
+            "C50.4 Upper-outer quadrant of breast, 8500/3 Infiltrating duct carcinoma, NOS"
+        );
+        assert_eq!(site_and_histology(None, Some("8500"), None), "site not coded, 8500");
+        assert_eq!(site_and_histology(Some("X1"), None, None), "X1, histology not coded");
+    }
 
     #[test]
     fn topography_accepts_both_forms_and_rejects_unknown() {

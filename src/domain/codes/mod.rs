@@ -3,5 +3,5 @@
 mod icdo3;
 mod items;
 
-pub use icdo3::{Behavior, Histology, Morphology, Topography};
+pub use icdo3::{Behavior, Histology, Morphology, Topography, site_and_histology};
 pub use items::*;

@@ -85,15 +85,18 @@ impl Recipients {
     }
 }
 
-/// A letter already sent in this cycle.
+/// A letter already made in this cycle (queued, held, sent, printed, or cancelled by a registrar:
+/// each counts as its step done).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SentLetter {
     /// Index of the step in `FollowUpPolicy::letters`.
     pub step_index: usize,
     /// Who it went to.
     pub addressee: Addressee,
-    /// The day it went out.
+    /// The day it was made; the next step counts its interval from here.
     pub sent_on: NaiveDate,
+    /// The round of the sequence it belongs to (0 first).
+    pub round: u32,
 }
 
 /// Everything the letter plan depends on for one task.
@@ -101,10 +104,12 @@ pub struct SentLetter {
 pub struct LetterContext<'a> {
     /// The cycle the letters belong to.
     pub task: &'a FollowUpTask,
-    /// Letters already sent in this cycle.
+    /// Letters already made in this cycle.
     pub sent: &'a [SentLetter],
     /// A reply (or any contact) has come in for this cycle.
     pub replied: bool,
+    /// A registrar holds one of the task's letters: nothing new until it is released or cancelled.
+    pub held: bool,
     /// No-patient-contact flag (#1854) = 1.
     pub no_patient_contact: bool,
     /// Who can be reached, and how.
@@ -123,6 +128,7 @@ impl<'a> LetterContext<'a> {
             task,
             sent,
             replied,
+            held: false,
             no_patient_contact: patient.no_contact(),
             recipients: Recipients::of(patient),
         }
@@ -134,6 +140,8 @@ impl<'a> LetterContext<'a> {
 pub struct PlannedLetter {
     /// Index of the step in `FollowUpPolicy::letters`.
     pub step_index: usize,
+    /// The round of the sequence (0 first).
+    pub round: u32,
     /// Who it goes to.
     pub addressee: Addressee,
     /// `physician`, `other_physician`, `patient` or `patient_second`.
@@ -142,7 +150,8 @@ pub struct PlannedLetter {
     pub channel: Channel,
     /// The day it is due to go out.
     pub send_on: NaiveDate,
-    /// `<cycle key>/letter/<step>`: at most one letter per step and cycle, however often the job runs.
+    /// `<cycle key>/letter/<step>` (`/r<round>` appended from the second round): at most one
+    /// letter per step, round and cycle, however often the job runs.
     pub idempotency_key: String,
 }
 
@@ -191,24 +200,53 @@ fn add_days(date: NaiveDate, days: i64) -> NaiveDate {
 
 /// The letters still to come in this cycle, in order, with their dates.
 ///
-/// - Nothing once the task is completed or a reply came in.
-/// - Steps run in order and never go back: steps before the last one sent are passed over.
+/// - Nothing once the task is completed, a reply came in, or a registrar holds one of its letters.
+/// - Steps run in order and never go back: steps before the last one made are passed over.
 /// - A step nobody can receive (no such physician, no address, patient letters forbidden by the
 ///   no-patient-contact flag) is skipped and the next step takes its place in the timetable: the
-///   n-th letter actually sent goes at the n-th step's offset after the due date, and never sooner
+///   n-th letter actually made goes at the n-th step's offset after the due date, and never sooner
 ///   after the previous letter than the steps' spacing, so a late run does not bunch letters.
-/// - Nothing on or after the lost date.
+/// - Lost patients are chased like the others: the lost date stops nothing.
+/// - A round used up without an answer starts again `repeat_sequence_after_days` after its first
+///   letter; without that setting the task waits for a registrar.
 pub fn letter_plan(ctx: &LetterContext, policy: &FollowUpPolicy) -> Vec<PlannedLetter> {
     let task = ctx.task;
-    if !task.state.is_active() || ctx.replied {
+    if !task.state.is_active() || ctx.replied || ctx.held || policy.letters.is_empty() {
         return Vec::new();
     }
+    let round = ctx.sent.iter().map(|s| s.round).max().unwrap_or(0);
+    let this_round: Vec<SentLetter> =
+        ctx.sent.iter().filter(|s| s.round == round).copied().collect();
+    let first_offset = policy.letters[0].offset_days_after_due;
+    let began = this_round.iter().map(|s| s.sent_on).min();
+    let base = match (round, began) {
+        (0, _) | (_, None) => task.clock.due_on,
+        (_, Some(day)) => add_days(day, -first_offset),
+    };
+    let plan = plan_round(ctx, policy, round, &this_round, base);
+    match (plan.is_empty(), began, policy.repeat_sequence_after_days) {
+        (true, Some(began), Some(days)) => {
+            let base = add_days(began, i64::from(days) - first_offset);
+            plan_round(ctx, policy, round + 1, &[], base)
+        }
+        _ => plan,
+    }
+}
+
+/// The rest of one round: step `i` goes `offset_i` days after `base`.
+fn plan_round(
+    ctx: &LetterContext,
+    policy: &FollowUpPolicy,
+    round: u32,
+    sent: &[SentLetter],
+    base: NaiveDate,
+) -> Vec<PlannedLetter> {
     let offsets: Vec<i64> = policy.letters.iter().map(|s| s.offset_days_after_due).collect();
-    let sent_steps: BTreeSet<usize> = ctx.sent.iter().map(|s| s.step_index).collect();
+    let sent_steps: BTreeSet<usize> = sent.iter().map(|s| s.step_index).collect();
     let last_sent = sent_steps.iter().max().copied();
     let mut slot = sent_steps.len();
-    let mut previous = ctx.sent.iter().map(|s| s.sent_on).max();
-    let mut patient_letters = ctx.sent.iter().filter(|s| s.addressee == Addressee::Patient).count();
+    let mut previous = sent.iter().map(|s| s.sent_on).max();
+    let mut patient_letters = sent.iter().filter(|s| s.addressee == Addressee::Patient).count();
     let mut plan = Vec::new();
     for (i, step) in policy.letters.iter().enumerate() {
         if last_sent.is_some_and(|l| i <= l) {
@@ -218,14 +256,11 @@ pub fn letter_plan(ctx: &LetterContext, policy: &FollowUpPolicy) -> Vec<PlannedL
             continue;
         };
         let offset = offsets.get(slot).copied().unwrap_or(step.offset_days_after_due);
-        let mut send_on = add_days(task.clock.due_on, offset);
+        let mut send_on = add_days(base, offset);
         if let (Some(prev), Some(prev_offset)) =
             (previous, slot.checked_sub(1).and_then(|s| offsets.get(s)))
         {
             send_on = send_on.max(add_days(prev, offset - prev_offset));
-        }
-        if send_on >= task.clock.lost_on {
-            break;
         }
         let template = match addressee {
             Addressee::ManagingPhysician => "physician",
@@ -236,13 +271,18 @@ pub fn letter_plan(ctx: &LetterContext, policy: &FollowUpPolicy) -> Vec<PlannedL
         if addressee == Addressee::Patient {
             patient_letters += 1;
         }
+        let idempotency_key = match round {
+            0 => format!("{}/letter/{i}", ctx.task.cycle_key),
+            r => format!("{}/letter/{i}/r{r}", ctx.task.cycle_key),
+        };
         plan.push(PlannedLetter {
             step_index: i,
+            round,
             addressee,
             template,
             channel,
             send_on,
-            idempotency_key: format!("{}/letter/{i}", task.cycle_key),
+            idempotency_key,
         });
         previous = Some(send_on);
         slot += 1;
@@ -250,18 +290,21 @@ pub fn letter_plan(ctx: &LetterContext, policy: &FollowUpPolicy) -> Vec<PlannedL
     plan
 }
 
-/// The letter to send on `as_of`: the next one of [`letter_plan`] once its day has come, and nothing
-/// from the lost date on. At most one per call, because each letter waits for the reply to the one
-/// before; record it as a [`SentLetter`] and the next call moves on.
+/// The letter to make on `as_of`: the next one of [`letter_plan`] once its day has come, dated
+/// `as_of` (the day it is made, from which the next step counts its interval). At most one per
+/// call, because each letter waits for the reply to the one before; record it as a [`SentLetter`]
+/// and the next call moves on.
 pub fn letters_due(
     ctx: &LetterContext,
     policy: &FollowUpPolicy,
     as_of: NaiveDate,
 ) -> Vec<PlannedLetter> {
-    if ctx.task.clock.is_lost(as_of) {
-        return Vec::new();
-    }
-    letter_plan(ctx, policy).into_iter().take(1).filter(|l| l.send_on <= as_of).collect()
+    letter_plan(ctx, policy)
+        .into_iter()
+        .take(1)
+        .filter(|l| l.send_on <= as_of)
+        .map(|l| PlannedLetter { send_on: as_of, ..l })
+        .collect()
 }
 
 /// Whether letters about these tumors may say "cancer": false when every one is in situ (behavior 2)

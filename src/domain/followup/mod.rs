@@ -6,6 +6,7 @@
 
 pub mod clock;
 pub mod eligibility;
+pub mod letterhead;
 pub mod letters;
 pub mod policy;
 pub mod rates;
@@ -19,10 +20,11 @@ pub use eligibility::{
     Eligibility, NotFollowedReason, TumorExclusion, eligibility, followable_tumors,
     next_follow_up_source, tumor_exclusion, youngest_age_on,
 };
+pub use letterhead::{Letterhead, salutation_for_patient, salutation_for_physician};
 pub use letters::{
     Addressee, Channel, LetterContext, PlannedLetter, Reach, Recipients, SentLetter, letter_plan,
     letters_due, mentions_cancer, mentions_cancer_for,
 };
 pub use policy::{ChannelPreference, FollowUpPolicy, LetterStep, Recipient, YearRange};
 pub use rates::{FollowUpRates, Worksheet, worksheet};
-pub use tasks::{FollowUpTask, TaskState, next_state, task_due};
+pub use tasks::{Completion, FollowUpTask, TaskState, completion, next_state, task_due};

@@ -78,6 +78,15 @@ pub struct FollowUpPolicy {
     pub target_percent_recent: u8,
     /// Target of the rate for all cases since the reference date (default 80).
     pub target_percent_all: u8,
+    /// A sequence used up without an answer starts again this many days after its first letter
+    /// (lost patients are retried periodically; default 365). `None`: the task waits for a
+    /// registrar (a contact, or closing it).
+    pub repeat_sequence_after_days: Option<u32>,
+    /// Most paper letters made on one day (default 250): a backlog is spread over the days that
+    /// follow, oldest tasks first. `None`: no limit.
+    pub daily_print_cap: Option<u32>,
+    /// Whether letters to patients may name the diagnosis (default false: "your condition").
+    pub patient_letters_name_diagnosis: bool,
 }
 
 impl Default for FollowUpPolicy {
@@ -90,6 +99,9 @@ impl Default for FollowUpPolicy {
             max_age_years: 100,
             target_percent_recent: 90,
             target_percent_all: 80,
+            repeat_sequence_after_days: Some(365),
+            daily_print_cap: Some(250),
+            patient_letters_name_diagnosis: false,
         }
     }
 }
@@ -141,6 +153,12 @@ impl FollowUpPolicy {
                     "excluded_diagnosis_years: first must not be after last",
                 ));
             }
+        }
+        if self.repeat_sequence_after_days == Some(0) {
+            return Err(RuleError::new(
+                "followUp.policy",
+                "repeat_sequence_after_days must be at least 1, or left out to wait for a registrar",
+            ));
         }
         if self.target_percent_recent > 100 || self.target_percent_all > 100 {
             return Err(RuleError::new(

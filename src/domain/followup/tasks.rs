@@ -8,6 +8,7 @@ use super::clock::{CycleKey, FollowUpClock, cycle_key, schedule};
 use super::eligibility::eligibility;
 use super::policy::FollowUpPolicy;
 use crate::domain::chronology::PatientHistory;
+use crate::domain::codes::VitalStatus;
 use crate::domain::partial_date::PartialDate;
 use crate::domain::validation::RuleError;
 
@@ -107,27 +108,82 @@ pub fn task_due(
     })
 }
 
-/// The state `task` moves to on `as_of`, given everything now recorded about the patient.
+/// Why a task completed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Completion {
+    /// A contact later than the one the cycle counts from was recorded (by any route).
+    Contact,
+    /// The patient's death was recorded.
+    Died,
+    /// The patient is no longer followed (foreign resident, not followed, age, diagnosis years).
+    NotFollowed,
+    /// A registrar closed the task.
+    Closed,
+}
+
+impl Completion {
+    /// The stored form.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Contact => "contact",
+            Self::Died => "died",
+            Self::NotFollowed => "not_followed",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// Why the task's unsent letters were cancelled, in words.
+    pub fn letter_reason(&self) -> &'static str {
+        match self {
+            Self::Contact => "the follow-up task completed: a newer contact was recorded",
+            Self::Died => "the follow-up task completed: the patient's death was recorded",
+            Self::NotFollowed => "the follow-up task completed: the patient is no longer followed",
+            Self::Closed => "the follow-up task was closed by a registrar",
+        }
+    }
+}
+
+/// Whether `task` completes on `as_of`, and why, given everything now recorded about the patient.
 ///
 /// - A contact later than the one the cycle counts from completes it, whatever day it was entered:
 ///   the patient then has a new date of last contact and a new cycle (a new key, from [`task_due`]).
 ///   "After the cycle opened" is read as after its date of last contact, not after the day the task
 ///   appeared, so a visit reported late still stops the letters.
 /// - A recorded death, or the patient leaving follow-up (source 8/9, age), completes it too.
-/// - Otherwise, from the lost date on the task is lost, and stays lost until one of the above.
-/// - Completed is final.
+pub fn completion(
+    task: &FollowUpTask,
+    history: &PatientHistory,
+    policy: &FollowUpPolicy,
+    as_of: NaiveDate,
+) -> Option<Completion> {
+    if task.state == TaskState::Completed {
+        return None;
+    }
+    let (dlc, vital) = history.follow_up_state();
+    if dlc.is_some_and(|d| d.latest() > task.clock.anchor) {
+        return Some(if vital == VitalStatus::DEAD {
+            Completion::Died
+        } else {
+            Completion::Contact
+        });
+    }
+    match eligibility(history, policy, as_of) {
+        e if e.is_followed() => None,
+        _ if vital == VitalStatus::DEAD => Some(Completion::Died),
+        _ => Some(Completion::NotFollowed),
+    }
+}
+
+/// The state `task` moves to on `as_of`: completed (see [`completion`]), otherwise lost from the
+/// lost date on (and lost stays lost until a completion). Completed is final.
 pub fn next_state(
     task: &FollowUpTask,
     history: &PatientHistory,
     policy: &FollowUpPolicy,
     as_of: NaiveDate,
 ) -> TaskState {
-    if task.state == TaskState::Completed {
-        return TaskState::Completed;
-    }
-    let (dlc, _) = history.follow_up_state();
-    let newer_contact = dlc.is_some_and(|d| d.latest() > task.clock.anchor);
-    if newer_contact || !eligibility(history, policy, as_of).is_followed() {
+    if task.state == TaskState::Completed || completion(task, history, policy, as_of).is_some() {
         return TaskState::Completed;
     }
     if task.clock.is_lost(as_of) { TaskState::Lost } else { task.state }

@@ -1,5 +1,5 @@
-//! The letter sequence: timing, skipped recipients, the no-patient-contact flag, replies, the lost
-//! date, idempotency keys, and neutral wording.
+//! The letter sequence: timing, skipped recipients, the no-patient-contact flag, replies, lost
+//! patients chased, rounds, held letters, idempotency keys, and neutral wording.
 
 use super::*;
 use crate::domain::followup::*;
@@ -164,15 +164,88 @@ fn one_letter_at_a_time_as_days_pass() {
         step_index: 0,
         addressee: Addressee::ManagingPhysician,
         sent_on: day("2025-07-20"),
+        round: 0,
     }];
     assert!(due(&sent, "2025-08-18").is_empty());
     let second = due(&sent, "2025-08-19");
     assert_eq!((second[0].template, second[0].send_on), ("patient", day("2025-08-19")));
     assert_eq!(second[0].idempotency_key, "p1/2024-07-03/letter/1");
+    // Made late, a letter is dated the day it is made, so the next step counts from that day.
+    let late = due(&sent, "2025-09-30");
+    assert_eq!(late[0].send_on, day("2025-09-30"));
 }
 
 #[test]
-fn nothing_after_a_reply_the_lost_date_or_completion() {
+fn a_backlog_starts_at_the_first_step_and_keeps_the_spacing() {
+    // The job was off for a year: the task is long lost. One letter a run, the first step first,
+    // and each next step only after its interval since the letter before, however often it runs.
+    let task = open_task();
+    let p = patient(None);
+    let policy = FollowUpPolicy::default();
+    let mut sent: Vec<SentLetter> = Vec::new();
+    let mut made = Vec::new();
+    let mut day_ = day("2026-07-01");
+    while day_ < day("2026-10-01") {
+        for _run in 0..24 {
+            let ctx = LetterContext::new(&task, &p, &sent, false);
+            for l in letters_due(&ctx, &policy, day_) {
+                made.push((l.send_on.to_string(), l.template));
+                sent.push(SentLetter {
+                    step_index: l.step_index,
+                    addressee: l.addressee,
+                    sent_on: l.send_on,
+                    round: l.round,
+                });
+            }
+        }
+        day_ = day_.succ_opt().expect("next day");
+    }
+    assert_eq!(
+        made,
+        vec![
+            ("2026-07-01".to_string(), "physician"),
+            ("2026-07-31".to_string(), "patient"),
+            ("2026-08-30".to_string(), "patient_second"),
+        ]
+    );
+}
+
+#[test]
+fn a_used_up_sequence_starts_again_a_year_on_or_waits() {
+    let task = open_task();
+    let p = patient(None);
+    let round0 = [
+        SentLetter {
+            step_index: 0,
+            addressee: Addressee::ManagingPhysician,
+            sent_on: day("2025-07-03"),
+            round: 0,
+        },
+        SentLetter {
+            step_index: 1,
+            addressee: Addressee::Patient,
+            sent_on: day("2025-08-02"),
+            round: 0,
+        },
+        SentLetter {
+            step_index: 2,
+            addressee: Addressee::Patient,
+            sent_on: day("2025-09-01"),
+            round: 0,
+        },
+    ];
+    let ctx = LetterContext::new(&task, &p, &round0, false);
+    let next = letter_plan(&ctx, &FollowUpPolicy::default());
+    assert_eq!(next.len(), 3);
+    assert_eq!((next[0].round, next[0].send_on), (1, day("2026-07-03")));
+    assert_eq!(next[0].idempotency_key, "p1/2024-07-03/letter/0/r1");
+    assert_eq!(next[1].template, "patient", "a new round starts the patient letters over");
+    let waiting = FollowUpPolicy { repeat_sequence_after_days: None, ..FollowUpPolicy::default() };
+    assert!(letter_plan(&ctx, &waiting).is_empty(), "waits for a registrar");
+}
+
+#[test]
+fn nothing_after_a_reply_a_hold_or_completion_and_lost_is_no_stop() {
     let mut task = open_task();
     let p = patient(None);
     let policy = FollowUpPolicy::default();
@@ -180,13 +253,21 @@ fn nothing_after_a_reply_the_lost_date_or_completion() {
         step_index: 0,
         addressee: Addressee::ManagingPhysician,
         sent_on: day("2025-07-03"),
+        round: 0,
     }];
     let replied = LetterContext::new(&task, &p, &sent, true);
     assert!(letters_due(&replied, &policy, day("2025-08-10")).is_empty());
+    let mut held = LetterContext::new(&task, &p, &sent, false);
+    held.held = true;
+    assert!(letters_due(&held, &policy, day("2025-08-10")).is_empty(), "a held letter waits");
     let quiet = LetterContext::new(&task, &p, &sent, false);
-    assert!(letters_due(&quiet, &policy, day("2025-10-04")).is_empty(), "lost date");
+    assert_eq!(letters_due(&quiet, &policy, day("2025-10-04")).len(), 1, "lost is chased");
+    task.state = TaskState::Lost;
+    let lost = LetterContext::new(&task, &p, &sent, false);
+    assert_eq!(letters_due(&lost, &policy, day("2025-10-04")).len(), 1, "a lost task too");
+    task.state = TaskState::Open;
 
-    // A late second step that would fall on or after the lost date is not planned.
+    // A late second step is planned even past the lost date.
     let late = FollowUpPolicy {
         letters: vec![
             LetterStep {
@@ -203,7 +284,7 @@ fn nothing_after_a_reply_the_lost_date_or_completion() {
         ..FollowUpPolicy::default()
     };
     let ctx = LetterContext::new(&task, &p, &[], false);
-    assert_eq!(letter_plan(&ctx, &late).len(), 1, "2025-10-04 is the first lost day");
+    assert_eq!(letter_plan(&ctx, &late).len(), 2, "the lost date stops nothing");
 
     task.state = TaskState::Completed;
     let done = LetterContext::new(&task, &p, &[], false);
@@ -221,8 +302,14 @@ fn steps_never_go_back() {
             step_index: 0,
             addressee: Addressee::ManagingPhysician,
             sent_on: day("2025-07-03"),
+            round: 0,
         },
-        SentLetter { step_index: 1, addressee: Addressee::Patient, sent_on: day("2025-08-02") },
+        SentLetter {
+            step_index: 1,
+            addressee: Addressee::Patient,
+            sent_on: day("2025-08-02"),
+            round: 0,
+        },
     ];
     p.physician_follow_up = Some(physician("Dr Other", None));
     let rest = plan(&task, &p, &sent);

@@ -1,0 +1,11 @@
+DROP TABLE registry_settings;
+DROP INDEX followup_tasks_due;
+ALTER TABLE followup_tasks DROP COLUMN completed_reason;
+ALTER TABLE followup_tasks DROP COLUMN letter_step;
+DROP INDEX letters_patient;
+DROP INDEX letters_print_day;
+ALTER TABLE letters DROP COLUMN letterhead;
+ALTER TABLE letters DROP COLUMN recipient_address;
+ALTER TABLE letters DROP COLUMN recipient_name;
+ALTER TABLE letters DROP COLUMN cancel_reason;
+ALTER TABLE letters DROP COLUMN round;

@@ -1,0 +1,23 @@
+-- The follow-up office: letters dated by the day they are made, in rounds (a sequence used up
+-- starts again), cancelled or held with a reason, addressed as corrected, rendered under the
+-- letterhead stored with them; tasks keep the step their sequence is at and why they completed;
+-- the letterhead lives in the database so every process renders the same.
+ALTER TABLE letters ADD COLUMN round INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE letters ADD COLUMN cancel_reason TEXT;
+ALTER TABLE letters ADD COLUMN recipient_name TEXT;
+ALTER TABLE letters ADD COLUMN recipient_address TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE letters ADD COLUMN letterhead TEXT NOT NULL DEFAULT '{}';
+CREATE INDEX letters_print_day ON letters (channel, send_on);
+CREATE INDEX letters_patient ON letters (patient_id);
+
+ALTER TABLE followup_tasks ADD COLUMN letter_step INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE followup_tasks ADD COLUMN completed_reason TEXT;
+CREATE INDEX followup_tasks_due ON followup_tasks (due_on, id);
+
+CREATE TABLE registry_settings (
+    name TEXT PRIMARY KEY NOT NULL,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    updated_by TEXT NOT NULL
+);
