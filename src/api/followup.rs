@@ -92,7 +92,11 @@ pub async fn list_followup_tasks(
         Some("name") => TaskSort::Name,
         Some("lastContact") => TaskSort::LastContact,
         Some(_) => {
-            return Err(ApiError::bad_request("sort", "enum", "sort must be due, name or lastContact"));
+            return Err(ApiError::bad_request(
+                "sort",
+                "enum",
+                "sort must be due, name or lastContact",
+            ));
         }
     };
     let due_month = match q.due_month.as_deref().map(str::trim) {

@@ -219,8 +219,7 @@ async fn act(
     body: Option<LetterActionBody>,
 ) -> Reply {
     let reason = body.and_then(|b| b.reason);
-    let out =
-        state.db(move |c| letters::act(c, &actor, &id, action, reason.as_deref())).await?;
+    let out = state.db(move |c| letters::act(c, &actor, &id, action, reason.as_deref())).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -293,8 +292,6 @@ pub async fn correct_letter_recipient(
     body: JsonBody<RecipientCorrection>,
 ) -> Reply {
     let cfg = state.followup.clone();
-    let out = state
-        .db(move |c| letters::correct_recipient(c, &actor, &cfg, &id, &body.0))
-        .await?;
+    let out = state.db(move |c| letters::correct_recipient(c, &actor, &cfg, &id, &body.0)).await?;
     Ok(HttpResponse::Ok().json(out))
 }

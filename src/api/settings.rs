@@ -44,7 +44,6 @@ pub async fn put_registry_settings(
     body: JsonBody<RegistrySettingsData>,
 ) -> Reply {
     let cfg = state.followup.clone();
-    let out =
-        state.db(move |c| settings::put(c, &actor, &cfg.registry, version, &body.0)).await?;
+    let out = state.db(move |c| settings::put(c, &actor, &cfg.registry, version, &body.0)).await?;
     Ok(ok_versioned(out.version, &out))
 }

@@ -276,9 +276,7 @@ pub fn list_tasks(
     let id = followup_tasks::id;
     q = match (sort, after) {
         (TaskSort::Due, Some(TaskCursor::Date(d, a))) => q.filter(
-            followup_tasks::due_on
-                .gt(*d)
-                .or(followup_tasks::due_on.eq(*d).and(id.gt(a.clone()))),
+            followup_tasks::due_on.gt(*d).or(followup_tasks::due_on.eq(*d).and(id.gt(a.clone()))),
         ),
         (TaskSort::LastContact, Some(TaskCursor::Date(d, a))) => q.filter(
             followup_tasks::anchor_on
@@ -502,11 +500,7 @@ pub fn move_letter(
     let n = diesel::update(
         letters::table.filter(letters::id.eq(id)).filter(letters::state.eq_any(from)),
     )
-    .set((
-        letters::state.eq(to),
-        letters::cancel_reason.eq(reason),
-        letters::updated_at.eq(at),
-    ))
+    .set((letters::state.eq(to), letters::cancel_reason.eq(reason), letters::updated_at.eq(at)))
     .execute(conn)?;
     Ok(n == 1)
 }
@@ -519,9 +513,7 @@ pub fn rewrite_letter(
     at: NaiveDateTime,
 ) -> QResult<bool> {
     let n = diesel::update(
-        letters::table
-            .filter(letters::id.eq(id))
-            .filter(letters::state.eq_any(["queued", "held"])),
+        letters::table.filter(letters::id.eq(id)).filter(letters::state.eq_any(["queued", "held"])),
     )
     .set((
         letters::recipient_name.eq(&new.recipient_name),
@@ -626,6 +618,14 @@ pub fn mark_replied(
     ))
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Names the contact recorded from a letter's reply.
+pub fn set_reply_contact(conn: &mut DbConn, id: &str, contact_id: &str) -> QResult<()> {
+    diesel::update(letters::table.find(id))
+        .set(letters::reply_contact_id.eq(Some(contact_id)))
+        .execute(conn)
+        .map(|_| ())
 }
 
 #[derive(Clone, Debug, Default)]

@@ -153,18 +153,13 @@ impl RecipientCorrection {
                 message: message.into(),
             })
         };
-        let line_ok =
-            |l: &str| l.chars().count() <= 100 && !l.chars().any(char::is_control);
+        let line_ok = |l: &str| l.chars().count() <= 100 && !l.chars().any(char::is_control);
         let name = self.name.trim().to_string();
         if name.is_empty() || !line_ok(&name) {
             bad("name", "the name is one line of 1 to 100 printable characters");
         }
-        let address: Vec<String> = self
-            .address
-            .iter()
-            .map(|l| l.trim().to_string())
-            .filter(|l| !l.is_empty())
-            .collect();
+        let address: Vec<String> =
+            self.address.iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
         if address.len() > 5 || !address.iter().all(|l| line_ok(l)) {
             bad("address", "the address is at most 5 lines of at most 100 printable characters");
         }

@@ -582,12 +582,16 @@ pub fn record_reply(
             return Err(ServiceError::Conflict {
                 rule: "state",
                 field: "state",
-                message: format!("a {} letter cannot be answered; record a contact instead", row.state),
+                message: format!(
+                    "a {} letter cannot be answered; record a contact instead",
+                    row.state
+                ),
             });
         }
+        // Answered first, so the contact's completion of the task does not cancel this letter.
+        q::mark_replied(c, id, "", now())?;
         let saved = contacts::create_in(c, actor, &row.patient_id, contact, ctx, policy)?;
-        let contact_id = saved.id.clone().unwrap_or_default();
-        q::mark_replied(c, id, &contact_id, now())?;
+        q::set_reply_contact(c, id, saved.id.as_deref().unwrap_or_default())?;
         cancel_unsent(c, &row.task_id, "a reply to an earlier letter was recorded")?;
         audit::record(c, actor, Action::Update, "letter", &[id])?;
         let row = q::get_letter(c, id)?.ok_or(ServiceError::NotFound("letter"))?;

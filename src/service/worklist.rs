@@ -35,7 +35,8 @@ pub(crate) fn patients_in_words(
             (None, Some(f)) => f.to_string(),
             (None, None) => "(no name recorded)".to_string(),
         };
-        let physician = doc.physician_managing.as_ref().and_then(|p| text(&p.name)).map(String::from);
+        let physician =
+            doc.physician_managing.as_ref().and_then(|p| text(&p.name)).map(String::from);
         out.insert(
             row.id.clone(),
             WorklistPatient {

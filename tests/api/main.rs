@@ -7,6 +7,7 @@ mod demo;
 mod edits;
 mod errors;
 mod followup;
+mod followup_office;
 mod lists;
 mod logs;
 mod migrations;

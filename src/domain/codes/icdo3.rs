@@ -247,7 +247,11 @@ impl fmt::Display for Morphology {
 /// A tumor's site and histology in words, as a worklist shows them: `C50.4 Upper-outer quadrant of
 /// breast, 8500/3 Infiltrating duct carcinoma, NOS`. Codes that do not parse are shown as stored;
 /// missing ones say so.
-pub fn site_and_histology(site: Option<&str>, histology: Option<&str>, behavior: Option<&str>) -> String {
+pub fn site_and_histology(
+    site: Option<&str>,
+    histology: Option<&str>,
+    behavior: Option<&str>,
+) -> String {
     let site = match site.map(str::trim).filter(|s| !s.is_empty()) {
         None => "site not coded".to_string(),
         Some(raw) => match Topography::parse(raw) {
