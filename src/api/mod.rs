@@ -66,6 +66,7 @@ where
     app.openapi(docs::ApiDoc::openapi()).service(health).service(
         scope::scope("/api/v1")
             .service(patients::list_patients)
+            .service(patients::search_patients)
             .service(patients::create_patient)
             .service(patients::get_patient)
             .service(patients::update_patient)

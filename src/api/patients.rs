@@ -8,7 +8,7 @@ use super::extract::{Auth, IfMatch, JsonBody, etag};
 use super::params::ListParams;
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{Page, PatientData, Stamped};
+use crate::dto::{Page, PatientData, PatientMatch, PatientSearchRequest, Stamped};
 use crate::service::patients;
 
 type Reply = Result<HttpResponse, ApiError>;
@@ -103,4 +103,24 @@ pub async fn update_patient(
     let ctx = state.ctx();
     let out = state.db(move |c| patients::update(c, &actor, &id, version, &body.0, ctx)).await?;
     Ok(ok_versioned(out.record_version(), &out))
+}
+
+/// Find patients by name (`Last` or `Last, First`, a prefix), birth date (or its year or month),
+/// patient id number or the last four digits of the SSN; every criterion given must match. A POST
+/// so that what is searched for stays out of URLs and logs. Results come in name order with their
+/// tumors in words, never with the SSN; each search is audited.
+#[utoipa::path(
+    tag = "patients", operation_id = "search_patients",
+    request_body = PatientSearchRequest,
+    responses((status = 200, body = Page<PatientMatch>), CreateErrors),
+    security(("bearer" = []))
+)]
+#[post("/patients/search")]
+pub async fn search_patients(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    body: JsonBody<PatientSearchRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let out = state.db(move |c| patients::search(c, &actor, &body.0)).await?;
+    Ok(HttpResponse::Ok().json(out))
 }

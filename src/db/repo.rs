@@ -209,6 +209,54 @@ pub fn set_follow_up_state(
     drop_export_form(conn, id)
 }
 
+/// What a patient search may ask for; every given criterion must match.
+#[derive(Clone, Debug, Default)]
+pub struct PatientSearch {
+    /// Prefix of the lower-case "last first".
+    pub name_prefix: Option<String>,
+    /// Birth date as stored (partial ISO), or a prefix of it (`1956`, `1956-03`).
+    pub date_of_birth: Option<String>,
+    pub patient_id_number: Option<String>,
+    pub ssn_last_four: Option<String>,
+}
+
+/// (id, vital status) of the patients a search finds, by name then id; keyset on id within the name.
+pub fn search_patients(
+    conn: &mut DbConn,
+    s: &PatientSearch,
+    after: Option<(String, String)>,
+    limit: i64,
+) -> QResult<Vec<(String, String, String)>> {
+    let mut q = patients::table
+        .select((patients::id, patients::name_search, patients::vital_status))
+        .into_boxed::<MultiBackend>();
+    if let Some(v) = &s.name_prefix {
+        q = q.filter(patients::name_search.like(like_prefix(v)).escape('\\'));
+    }
+    if let Some(v) = &s.date_of_birth {
+        q = q.filter(patients::date_of_birth.like(like_prefix(v)).escape('\\'));
+    }
+    if let Some(v) = &s.patient_id_number {
+        q = q.filter(patients::patient_id_number.eq(v.clone()));
+    }
+    if let Some(v) = &s.ssn_last_four {
+        q = q.filter(patients::ssn_last_four.eq(v.clone()));
+    }
+    if let Some((name, id)) = after {
+        q = q.filter(
+            patients::name_search
+                .gt(name.clone())
+                .or(patients::name_search.eq(name).and(patients::id.gt(id))),
+        );
+    }
+    q.order((patients::name_search, patients::id)).limit(limit).load(conn)
+}
+
+/// The name key of a patient, where a search page that ended on it continues.
+pub fn patient_name_key(conn: &mut DbConn, id: &str) -> QResult<Option<String>> {
+    patients::table.find(id).select(patients::name_search).first(conn).optional()
+}
+
 pub fn list_patients(
     conn: &mut DbConn,
     f: &RecordFilter,

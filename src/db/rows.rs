@@ -50,6 +50,10 @@ pub struct PatientRow {
     /// The name of the token that created the record (kept on updates).
     #[diesel(skip_update)]
     pub created_by: String,
+    /// The birth date as stored (partial ISO), for patient search.
+    pub date_of_birth: Option<String>,
+    /// The last four digits of the SSN, for patient search; the whole number stays in `data`.
+    pub ssn_last_four: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
@@ -132,6 +136,8 @@ pub struct PatientState {
 pub struct PatientChange {
     pub version: i32,
     pub name_search: String,
+    pub date_of_birth: Option<String>,
+    pub ssn_last_four: Option<String>,
     pub date_of_last_contact: Option<String>,
     pub vital_status: String,
     pub data: String,

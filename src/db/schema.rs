@@ -38,6 +38,8 @@ diesel::table! {
         findings -> Nullable<Text>,
         edit_status -> Text,
         created_by -> Text,
+        date_of_birth -> Nullable<Text>,
+        ssn_last_four -> Nullable<Text>,
     }
 }
 

@@ -128,6 +128,8 @@ impl Rows {
             findings: crate::service::edits::findings_doc(&review.patient)?,
             edit_status: review.patient_status().as_str().to_string(),
             created_by: DEMO_ACTOR.into(),
+            date_of_birth: crate::service::patients::search_keys(&p.patient).0,
+            ssn_last_four: crate::service::patients::search_keys(&p.patient).1,
         });
         for ((id, tumor), findings) in p.ids.iter().zip(p.tumors.iter()).zip(&review.tumors) {
             let mut row =

@@ -49,6 +49,11 @@ impl Ssn {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The last four digits, what a search may ask for; none for 999999999 (unknown).
+    pub fn last_four(&self) -> Option<&str> {
+        (self.0 != "999999999").then(|| &self.0[5..])
+    }
 }
 
 impl fmt::Debug for Ssn {

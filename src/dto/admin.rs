@@ -42,7 +42,7 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     pub actor_token_id: Option<String>,
     pub actor_name: String,
-    /// create, read or update
+    /// create, read, update, delete or search
     pub action: String,
     /// patient, tumor, treatment, contact or token
     pub entity: String,

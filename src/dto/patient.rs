@@ -289,3 +289,39 @@ impl PatientData {
         }
     }
 }
+
+/// Finds patients by name, birth date, patient id number or the last four digits of the SSN; every
+/// criterion given must match. Sent in the body, so none of it lands in a URL or an access log.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PatientSearchRequest {
+    /// The start of the name, `Last` or `Last, First` (any case).
+    #[schema(max_length = 80)]
+    pub name: Option<String>,
+    /// A birth date or its start: `1956-03-14`, `1956-03` or `1956`.
+    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    pub date_of_birth: Option<String>,
+    #[schema(max_length = 20)]
+    pub patient_id_number: Option<String>,
+    /// The last four digits of the social security number.
+    #[schema(pattern = "^[0-9]{4}$")]
+    pub ssn_last_four: Option<String>,
+    /// `nextCursor` of the previous page.
+    #[schema(pattern = "^[0-9a-fA-F-]{1,64}$")]
+    pub cursor: Option<String>,
+    /// Page size, 1–500 (default 50).
+    #[schema(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+/// A patient a search found, in words (never the SSN).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientMatch {
+    pub id: String,
+    /// `0` dead, `1` alive.
+    pub vital_status: String,
+    pub patient: super::WorklistPatient,
+    /// The patient resource.
+    pub href: String,
+}

@@ -10,6 +10,8 @@ pub enum Action {
     Read,
     Update,
     Delete,
+    /// A patient search: one row naming each patient found (or none found).
+    Search,
 }
 
 impl Action {
@@ -19,6 +21,7 @@ impl Action {
             Self::Read => "read",
             Self::Update => "update",
             Self::Delete => "delete",
+            Self::Search => "search",
         }
     }
 }

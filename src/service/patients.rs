@@ -11,14 +11,21 @@ use super::{
 };
 use crate::db::rows::PatientRow;
 use crate::db::{DbConn, is_unique_violation, new_id, now, repo};
+use crate::domain::Violation;
 use crate::domain::chronology::{Focus, PatientHistory};
 use crate::domain::codes::VitalStatus;
 use crate::domain::edits::EditStatus;
 use crate::domain::naaccr::Level;
 use crate::domain::records::ItemMap;
 use crate::domain::records::Patient;
-use crate::dto::{Page, PatientData};
+use crate::dto::{Page, PatientData, PatientMatch, PatientSearchRequest};
 use crate::export::mapping;
+
+/// The birth date and the SSN's last four digits, the columns patient search looks in.
+pub(crate) fn search_keys(p: &Patient) -> (Option<String>, Option<String>) {
+    let last_four = p.ssn.as_ref().and_then(|s| s.last_four()).map(String::from);
+    (p.date_of_birth.map(|d| d.to_string()), last_four)
+}
 
 /// The lower-case "last first" the name filter matches a prefix of.
 pub(crate) fn name_search(p: &Patient) -> String {
@@ -83,6 +90,8 @@ pub fn create(
         findings: None,
         edit_status: EditStatus::Clean.as_str().to_string(),
         created_by: actor.name.clone(),
+        date_of_birth: search_keys(&patient).0,
+        ssn_last_four: search_keys(&patient).1,
     };
     crate::db::transaction(conn, |c| {
         if repo::patient_id_number_taken(c, &row.patient_id_number, &row.id)? {
@@ -134,6 +143,8 @@ pub fn update(
             version: expected_version + 1,
             patient_id_number: number,
             name_search: name_search(&loaded.patient),
+            date_of_birth: search_keys(&loaded.patient).0,
+            ssn_last_four: search_keys(&loaded.patient).1,
             data: to_doc(&typed)?,
             items: items::doc(&items)?,
             updated_at: now().into(),
@@ -228,5 +239,110 @@ pub fn list(
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         audit::record(c, actor, Action::Read, "patient", &ids)?;
         Ok(Page { items: rows.iter().map(out).collect::<Result<_>>()?, next_cursor })
+    })
+}
+
+/// Checks a search: at least one criterion, each in its form. The values are never echoed.
+fn search_criteria(
+    req: &PatientSearchRequest,
+) -> std::result::Result<repo::PatientSearch, Vec<Violation>> {
+    fn given(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+    let mut errors = Vec::new();
+    let mut bad = |field: &str, rule: &'static str, message: &str| {
+        errors.push(Violation { field: field.into(), rule, message: message.into() })
+    };
+    let name = given(&req.name).map(|n| {
+        let (last, first) = n.split_once(',').unwrap_or((n, ""));
+        format!("{} {}", last.trim(), first.trim()).trim().to_lowercase()
+    });
+    if name.as_ref().is_some_and(|n| n.chars().count() > 80 || n.chars().any(char::is_control)) {
+        bad("name", "text.format", "a name is at most 80 printable characters");
+    }
+    let dob = given(&req.date_of_birth).map(String::from);
+    let dob_ok = |d: &str| {
+        let parts: Vec<&str> = d.split('-').collect();
+        let lens: Vec<usize> = parts.iter().map(|p| p.len()).collect();
+        matches!(lens.as_slice(), [4] | [4, 2] | [4, 2, 2])
+            && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if dob.as_deref().is_some_and(|d| !dob_ok(d)) {
+        bad("dateOfBirth", "date.format", "a birth date is YYYY, YYYY-MM or YYYY-MM-DD");
+    }
+    let number = given(&req.patient_id_number).map(|n| {
+        // Stored zero-padded to eight digits, as NAACCR writes it.
+        if n.len() < 8 && n.bytes().all(|b| b.is_ascii_digit()) {
+            format!("{n:0>8}")
+        } else {
+            n.to_string()
+        }
+    });
+    if number.as_ref().is_some_and(|n| n.len() > 20 || n.chars().any(char::is_control)) {
+        bad("patientIdNumber", "text.format", "a patient id number is at most 20 characters");
+    }
+    let ssn = given(&req.ssn_last_four).map(String::from);
+    if ssn.as_deref().is_some_and(|s| s.len() != 4 || !s.bytes().all(|b| b.is_ascii_digit())) {
+        bad("ssnLastFour", "code.format", "give the last four digits of the SSN, nothing more");
+    }
+    if name.is_none() && dob.is_none() && number.is_none() && ssn.is_none() {
+        bad("name", "required", "give a name, birth date, patient id number or SSN last four");
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(repo::PatientSearch {
+        name_prefix: name,
+        date_of_birth: dob,
+        patient_id_number: number,
+        ssn_last_four: ssn,
+    })
+}
+
+/// Finds patients by name, birth date, patient id number or SSN last four, in name order, with
+/// their tumors in words. Audited as a search naming each patient found; nothing searched for is
+/// logged or returned.
+pub fn search(
+    conn: &mut DbConn,
+    actor: &Actor,
+    req: &PatientSearchRequest,
+) -> Result<Page<PatientMatch>> {
+    actor.require(Role::Viewer)?;
+    let criteria = search_criteria(req).map_err(ServiceError::Invalid)?;
+    let page = PageRequest { cursor: req.cursor.clone(), limit: req.limit };
+    let after = page.after()?;
+    crate::db::transaction(conn, |c| {
+        let after = match after {
+            Some(id) => {
+                let name = repo::patient_name_key(c, &id)?.ok_or(ServiceError::BadCursor)?;
+                Some((name, id))
+            }
+            None => None,
+        };
+        let rows = repo::search_patients(c, &criteria, after, page.limit() + 1)?;
+        let (rows, next_cursor) = page.page(rows, |r| &r.0);
+        let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+        let found: Vec<&str> = ids.iter().map(String::as_str).collect();
+        audit::record(
+            c,
+            actor,
+            Action::Search,
+            "patient",
+            if found.is_empty() { &[""] } else { &found },
+        )?;
+        let words = super::worklist::patients_in_words(c, &ids)?;
+        let items = rows
+            .into_iter()
+            .filter_map(|(id, _, vital)| {
+                let patient = words.get(&id)?.clone();
+                Some(PatientMatch {
+                    href: format!("/api/v1/patients/{id}"),
+                    id,
+                    vital_status: vital,
+                    patient,
+                })
+            })
+            .collect();
+        Ok(Page { items, next_cursor })
     })
 }

@@ -510,6 +510,47 @@ async fn worklists_speak_in_words(app: &TestApp) {
     assert_eq!(items(&app.get("/api/v1/followup/tasks?letterStep=0").await).len(), 0);
     app.get("/api/v1/followup/tasks?sort=ssn").await.problem(400);
     app.get("/api/v1/followup/tasks?dueMonth=2026-13").await.problem(400);
+    // Patient search: by name, birth date, number or SSN last four, never echoing or returning the SSN.
+    let search = |body: Value| async move {
+        app.send(reqwest::Method::POST, "/api/v1/patients/search", Some(&app.viewer), Some(&body))
+            .await
+    };
+    let found = |r: &crate::common::Reply| -> Vec<String> {
+        items(r).iter().map(|m| m["id"].as_str().unwrap_or("").to_string()).collect()
+    };
+    let r = search(json!({"name": "zedp"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(found(&r), [zed.clone()]);
+    assert_eq!(
+        items(&r)[0]["patient"]["tumors"][0].as_str().map(|t| t.starts_with("C50.4")),
+        Some(true)
+    );
+    assert_eq!(found(&search(json!({"name": "Abeperson, Alpha"})).await), [abe.clone()]);
+    assert_eq!(found(&search(json!({"dateOfBirth": "1956-03"})).await), [abe.clone(), zed.clone()]);
+    assert_eq!(found(&search(json!({"patientIdNumber": "8301"})).await), [zed.clone()]);
+    let by_ssn = search(json!({"ssnLastFour": "6789", "name": "abe"})).await;
+    assert_eq!(found(&by_ssn), [abe.clone()]);
+    assert!(!by_ssn.body.to_string().contains("12345"), "no SSN in results");
+    assert!(found(&search(json!({"ssnLastFour": "0000"})).await).is_empty());
+    let paged = search(json!({"dateOfBirth": "1956", "limit": 1})).await;
+    let cursor = paged.body["nextCursor"].as_str().expect("next page").to_string();
+    let next = search(json!({"dateOfBirth": "1956", "limit": 1, "cursor": cursor})).await;
+    assert_eq!(found(&next), [zed.clone()]);
+    let whole = search(json!({"ssnLastFour": "123456789"})).await;
+    assert_eq!(whole.problem(422), vec![("ssnLastFour".to_string(), "code.format".to_string())]);
+    assert!(!whole.body.to_string().contains("123456789"), "never echoed");
+    assert_eq!(search(json!({})).await.problem(422)[0].1, "required");
+    let audit = app
+        .send(
+            reqwest::Method::GET,
+            "/api/v1/audit?entity=patient&limit=500",
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    let searches = items(&audit).iter().filter(|e| e["action"] == "search").count();
+    assert!(searches >= 8, "every search audited: {searches}");
+
     // Letters and the print batch carry the same words.
     let batch = items(&app.get("/api/v1/letters?printBatch=2026-06-01").await);
     assert_eq!(batch.len(), 2);

@@ -1,3 +1,7 @@
+DROP INDEX patients_ssn_last_four;
+DROP INDEX patients_date_of_birth;
+ALTER TABLE patients DROP COLUMN ssn_last_four;
+ALTER TABLE patients DROP COLUMN date_of_birth;
 DROP TABLE registry_settings;
 DROP INDEX followup_tasks_due;
 ALTER TABLE followup_tasks DROP COLUMN completed_reason;

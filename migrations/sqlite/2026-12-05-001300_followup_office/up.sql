@@ -21,3 +21,11 @@ CREATE TABLE registry_settings (
     updated_at TIMESTAMP NOT NULL,
     updated_by TEXT NOT NULL
 );
+
+-- Patient search by birth date and the last four digits of the SSN (never the whole number).
+ALTER TABLE patients ADD COLUMN date_of_birth TEXT;
+ALTER TABLE patients ADD COLUMN ssn_last_four TEXT;
+UPDATE patients SET date_of_birth = json_extract(data, '$.dateOfBirth'),
+    ssn_last_four = substr(json_extract(data, '$.socialSecurityNumber'), -4);
+CREATE INDEX patients_date_of_birth ON patients (date_of_birth);
+CREATE INDEX patients_ssn_last_four ON patients (ssn_last_four);

@@ -127,6 +127,8 @@ fn failing(findings: &[EditFinding]) -> Vec<Finding<'static>> {
         .collect()
 }
 
+use crate::service::patients::search_keys;
+
 fn name_search(p: &crate::domain::records::Patient) -> String {
     crate::service::patients::name_search(p)
 }
@@ -222,6 +224,8 @@ impl Ctx<'_> {
                     findings: patient_findings.0,
                     edit_status: patient_findings.1,
                     created_by: self.actor.name.clone(),
+                    date_of_birth: search_keys(&patient).0,
+                    ssn_last_four: search_keys(&patient).1,
                 });
                 id
             }
@@ -232,6 +236,8 @@ impl Ctx<'_> {
                     let change = PatientChange {
                         version: s.row.version + 1,
                         name_search: name_search(&patient),
+                        date_of_birth: search_keys(&patient).0,
+                        ssn_last_four: search_keys(&patient).1,
                         date_of_last_contact: dlc.clone(),
                         vital_status: vital.into(),
                         data: doc,
