@@ -1,4 +1,4 @@
-//! /api/v1/jobs/runs and /api/v1/reports/followup-rate.
+//! /api/v1/jobs/runs, /api/v1/reports/followup-rate and the patients behind its figures.
 
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
@@ -9,7 +9,8 @@ use super::extract::Auth;
 use super::params::{PageParams, parse_date};
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{FollowUpRateReport, JobRunData, Page};
+use crate::dto::{FollowUpRateReport, JobRunData, Page, PatientMatch};
+use crate::service::reports::{FigureQuery, Population};
 use crate::service::{jobs, reports};
 
 type Reply = Result<HttpResponse, ApiError>;
@@ -92,5 +93,79 @@ pub async fn get_followup_rate(
     let out = state
         .db(move |c| reports::followup_rate(c, &actor, &cfg, as_of, facility.as_deref()))
         .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Which figure of the worksheet to list.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FigureParams {
+    /// The report day, YYYY-MM-DD.
+    #[param(required = true, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    pub as_of: Option<String>,
+    /// `all` (since the reference date) or `recent` (the last five years).
+    #[param(required = true, pattern = "^(all|recent)$")]
+    pub population: Option<String>,
+    /// `A`, `B`, `D`, `E`, or an exclusion reason (`non_analytic`, `excluded_years`,
+    /// `benign_or_borderline`, `cervix_in_situ`, `skin_basal_squamous`, `foreign_resident`,
+    /// `over_max_age`).
+    #[param(required = true, pattern = "^[A-Za-z_]{1,40}$")]
+    pub line: Option<String>,
+    /// Only patients counted under this year of diagnosis (lines A–E).
+    #[param(minimum = 1900, maximum = 2100)]
+    pub year: Option<i32>,
+    /// Only patients with a tumor reported by this facility.
+    #[param(pattern = r"^[^\u0000-\u001F]*$")]
+    pub facility: Option<String>,
+    /// `nextCursor` of the previous page.
+    #[param(pattern = "^[0-9a-fA-F-]{1,64}$")]
+    pub cursor: Option<String>,
+    /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+/// The patients behind one figure of the follow-up rate worksheet (the links in the report).
+#[utoipa::path(
+    tag = "reports", operation_id = "list_followup_rate_patients",
+    params(FigureParams),
+    responses((status = 200, body = Page<PatientMatch>), DatedReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/reports/followup-rate/patients")]
+pub async fn list_followup_rate_patients(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    q: web::Query<FigureParams>,
+) -> Reply {
+    let required = |v: &Option<String>, field: &'static str, what: &'static str| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::bad_request(field, "required", what))
+    };
+    let as_of = parse_date("asOf", &required(&q.as_of, "asOf", "asOf (YYYY-MM-DD) is required")?)?;
+    let population = Population::parse(&required(
+        &q.population,
+        "population",
+        "population (all or recent) is required",
+    )?)
+    .ok_or_else(|| ApiError::bad_request("population", "enum", "population is all or recent"))?;
+    let line = required(&q.line, "line", "line (A, B, D, E or an exclusion reason) is required")?;
+    if q.year.is_some_and(|y| !(1900..=2100).contains(&y)) {
+        return Err(ApiError::bad_request("year", "range", "year is 1900 to 2100"));
+    }
+    let query = FigureQuery {
+        as_of,
+        facility: q.facility.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from),
+        population,
+        line,
+        year: q.year,
+    };
+    let page = PageParams { cursor: q.cursor.clone(), limit: q.limit }.page()?;
+    let cfg = state.followup.clone();
+    let out = state.db(move |c| reports::patients_behind(c, &actor, &cfg, &query, &page)).await?;
     Ok(HttpResponse::Ok().json(out))
 }

@@ -131,7 +131,8 @@ where
             .service(settings::get_registry_settings)
             .service(settings::put_registry_settings)
             .service(jobs::list_job_runs)
-            .service(jobs::get_followup_rate),
+            .service(jobs::get_followup_rate)
+            .service(jobs::list_followup_rate_patients),
     )
 }
 

@@ -76,12 +76,18 @@ pub struct PatientDoc {
     pub id: String,
     pub date_of_last_contact: Option<String>,
     pub data: String,
+    pub vital_status: String,
 }
 
 pub fn patients_by_ids(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<PatientDoc>> {
     patients::table
         .filter(patients::id.eq_any(ids))
-        .select((patients::id, patients::date_of_last_contact, patients::data))
+        .select((
+            patients::id,
+            patients::date_of_last_contact,
+            patients::data,
+            patients::vital_status,
+        ))
         .load(conn)
 }
 

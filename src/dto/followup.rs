@@ -188,6 +188,8 @@ pub struct WorklistPatient {
     pub date_of_birth: Option<String>,
     /// The patient's date of last contact (partial ISO date).
     pub date_of_last_contact: Option<String>,
+    /// `0` dead, `1` alive.
+    pub vital_status: String,
     /// Each tumor's site and histology in words, e.g. `C50.4 Upper-outer quadrant of breast,
     /// 8500/3 Infiltrating duct carcinoma`.
     pub tumors: Vec<String>,
@@ -252,6 +254,40 @@ pub struct WorksheetData {
     pub meets_target: bool,
     /// The patients behind E.
     pub lost: Vec<LostPatient>,
+    /// The list behind each figure: `a`, `b`, `d`, `e` (each a URL of the patients endpoint).
+    pub links: BTreeMap<String, String>,
+    /// Patients with a case in the window who are left out, by reason.
+    pub excluded: Vec<ExcludedLine>,
+    /// The worksheet per year of diagnosis.
+    pub years: Vec<WorksheetYear>,
+}
+
+/// Patients left out of a worksheet for one reason.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExcludedLine {
+    /// `non_analytic`, `excluded_years`, `benign_or_borderline`, `cervix_in_situ`,
+    /// `skin_basal_squamous`, `foreign_resident` or `over_max_age`.
+    pub reason: String,
+    pub description: String,
+    pub count: u32,
+    /// The patients behind the count.
+    pub href: String,
+}
+
+/// One year of diagnosis on a worksheet.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorksheetYear {
+    pub year: i32,
+    pub a_eligible: u32,
+    pub b_dead: u32,
+    pub d_current: u32,
+    pub e_lost: u32,
+    /// (B + D) / A.
+    pub follow_up_rate: Option<f64>,
+    /// The list behind each figure of the year: `a`, `b`, `d`, `e`.
+    pub links: BTreeMap<String, String>,
 }
 
 /// The CoC follow-up rates on one day.

@@ -44,6 +44,7 @@ pub(crate) fn patients_in_words(
                 patient_id_number: doc.patient_id_number.clone().unwrap_or_default(),
                 date_of_birth: doc.date_of_birth.clone(),
                 date_of_last_contact: row.date_of_last_contact.clone(),
+                vital_status: row.vital_status.clone(),
                 tumors: tumors.remove(&row.id).unwrap_or_default(),
                 managing_physician: physician,
             },

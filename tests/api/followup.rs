@@ -596,5 +596,56 @@ async fn followup_rate_matches_a_hand_computed_worksheet(app: &TestApp) {
     app.get("/api/v1/reports/followup-rate").await.problem(400);
     let bad = app.get("/api/v1/reports/followup-rate?asOf=30.06.2026").await;
     assert_eq!(bad.problem(400), vec![("asOf".to_string(), "date.format".to_string())]);
-    let _ = (current, other_facility);
+
+    // The worksheet as registrars fill it: excluded by reason, per year of diagnosis, and every
+    // figure a link to the patients behind it.
+    let excluded: Vec<(String, u64)> = all["excluded"]
+        .as_array()
+        .expect("excluded")
+        .iter()
+        .map(|e| (e["reason"].as_str().unwrap_or("").to_string(), e["count"].as_u64().unwrap_or(0)))
+        .collect();
+    // 7305 is not analytic; 7306 (2000) falls before the reference date, outside the window.
+    assert_eq!(excluded, [("non_analytic".to_string(), 1)], "{all}");
+    let years: Vec<(i64, u64, u64, u64, u64)> = all["years"]
+        .as_array()
+        .expect("years")
+        .iter()
+        .map(|y| {
+            let n = |k: &str| y[k].as_u64().unwrap_or(99);
+            (y["year"].as_i64().unwrap_or(0), n("aEligible"), n("bDead"), n("dCurrent"), n("eLost"))
+        })
+        .collect();
+    assert_eq!(
+        years,
+        [(2015, 1, 0, 1, 0), (2021, 1, 0, 1, 0), (2022, 1, 0, 0, 1), (2023, 1, 1, 0, 0)],
+        "{all}"
+    );
+    let ids_behind = |href: String| async move {
+        let r = app.get(&href).await;
+        assert_eq!(r.status, 200, "{href}: {}", r.body);
+        items(&r).iter().map(|m| m["id"].as_str().unwrap_or("").to_string()).collect::<Vec<_>>()
+    };
+    let link = |v: &Value| v.as_str().expect("a link").to_string();
+    let mut e_line = ids_behind(link(&all["links"]["e"])).await;
+    assert_eq!(e_line, [lost.clone()]);
+    let mut a_line = ids_behind(link(&all["links"]["a"])).await;
+    a_line.sort();
+    let mut expected = vec![current.clone(), lost.clone(), dead.clone(), other_facility.clone()];
+    expected.sort();
+    assert_eq!(a_line, expected);
+    assert_eq!(ids_behind(link(&all["links"]["b"])).await, [dead.clone()]);
+    assert_eq!(ids_behind(link(&all["years"][1]["links"]["d"])).await, [current.clone()]);
+    let non_analytic = ids_behind(link(&all["excluded"][0]["href"])).await;
+    assert_eq!(non_analytic.len(), 1);
+    let behind = app.get(&link(&all["links"]["e"])).await;
+    let line = &items(&behind)[0];
+    assert_eq!(line["patient"]["patientIdNumber"], "00007302");
+    assert!(line["patient"]["tumors"][0].as_str().unwrap_or("").starts_with("C50.4"));
+    e_line.clear();
+    let bad = app
+        .get("/api/v1/reports/followup-rate/patients?asOf=2026-06-30&population=all&line=Z")
+        .await;
+    assert_eq!(bad.problem(422), vec![("line".to_string(), "enum".to_string())]);
+    app.get("/api/v1/reports/followup-rate/patients?asOf=2026-06-30&line=A").await.problem(400);
 }

@@ -35,6 +35,18 @@ pub enum TumorExclusion {
 }
 
 impl TumorExclusion {
+    /// The reason as a key, the same for every tumor it applies to: `non_analytic`,
+    /// `excluded_years`, `benign_or_borderline`, `cervix_in_situ`, `skin_basal_squamous`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Self::NonAnalytic { .. } => "non_analytic",
+            Self::DiagnosedInExcludedYears { .. } => "excluded_years",
+            Self::BenignOrBorderline => "benign_or_borderline",
+            Self::CervixInSitu => "cervix_in_situ",
+            Self::SkinBasalSquamous => "skin_basal_squamous",
+        }
+    }
+
     /// The reason in plain words.
     pub fn description(&self) -> String {
         match self {

@@ -26,5 +26,5 @@ pub use letters::{
     letters_due, mentions_cancer, mentions_cancer_for,
 };
 pub use policy::{ChannelPreference, FollowUpPolicy, LetterStep, Recipient, YearRange};
-pub use rates::{FollowUpRates, Worksheet, worksheet};
+pub use rates::{EXCLUSION_REASONS, FollowUpRates, Worksheet, YearLine, worksheet};
 pub use tasks::{Completion, FollowUpTask, TaskState, completion, next_state, task_due};

@@ -1,7 +1,9 @@
 //! The CoC follow-up rate worksheet:
 //! A eligible, B dead, C living, D current, E lost; rate (B + D) / A, lost rate E / A.
 
-use chrono::{Months, NaiveDate};
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::clock::schedule;
@@ -10,7 +12,7 @@ use super::policy::FollowUpPolicy;
 use crate::domain::chronology::PatientHistory;
 
 /// One population's worksheet.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Worksheet {
     /// First day of diagnosis counted (the population's start).
     pub diagnosed_from: NaiveDate,
@@ -34,9 +36,77 @@ pub struct Worksheet {
     pub meets_target: bool,
     /// The patients behind E, sorted, for the drill-down.
     pub lost_patient_ids: Vec<String>,
+    /// The patients behind B and D, sorted (A is B, D and E together).
+    pub dead_patient_ids: Vec<String>,
+    /// The patients behind D, sorted.
+    pub current_patient_ids: Vec<String>,
+    /// Patients with a case in the window who are left out, by reason (see [`EXCLUSION_REASONS`]),
+    /// each list sorted.
+    pub excluded: BTreeMap<&'static str, Vec<String>>,
+    /// The worksheet line by line per year of diagnosis (of the patient's first eligible case in
+    /// the window).
+    pub years: BTreeMap<i32, YearLine>,
+    /// The year each patient on A counts under.
+    #[serde(skip)]
+    pub year_of: std::collections::HashMap<String, i32>,
+}
+
+/// Why a patient with a case in the window is not on the worksheet: the tumor reasons of
+/// [`TumorExclusion::key`] (when no case of the patient is eligible), then the patient's own.
+pub const EXCLUSION_REASONS: [(&str, &str); 7] = [
+    ("non_analytic", "not an analytic case (class of case 30-99)"),
+    ("excluded_years", "diagnosed in a year whose cases need no follow-up"),
+    ("benign_or_borderline", "a benign or borderline tumor"),
+    ("cervix_in_situ", "carcinoma in situ of the cervix"),
+    ("skin_basal_squamous", "in situ or localized basal or squamous cell carcinoma of the skin"),
+    ("foreign_resident", "a foreign resident (next follow-up source 8)"),
+    ("over_max_age", "living and older than the policy's age limit"),
+];
+
+/// One year of diagnosis on a worksheet.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct YearLine {
+    /// A.
+    pub a_eligible: u32,
+    /// B.
+    pub b_dead: u32,
+    /// D.
+    pub d_current: u32,
+    /// E.
+    pub e_lost: u32,
+}
+
+impl YearLine {
+    /// (B + D) / A; `None` when A is 0.
+    pub fn follow_up_rate(&self) -> Option<f64> {
+        (self.a_eligible > 0)
+            .then(|| f64::from(self.b_dead + self.d_current) / f64::from(self.a_eligible))
+    }
 }
 
 impl Worksheet {
+    /// The sorted patients behind one figure: `A`, `B`, `D`, `E` or an exclusion reason key,
+    /// optionally of one year of diagnosis (lines A–E only).
+    pub fn patients_behind(&self, line: &str, year: Option<i32>) -> Vec<String> {
+        let in_year = |id: &String| year.is_none_or(|y| self.year_of.get(id) == Some(&y));
+        let mut ids: Vec<String> = match line {
+            "A" => self
+                .dead_patient_ids
+                .iter()
+                .chain(&self.current_patient_ids)
+                .chain(&self.lost_patient_ids)
+                .filter(|id| in_year(id))
+                .cloned()
+                .collect(),
+            "B" => self.dead_patient_ids.iter().filter(|id| in_year(id)).cloned().collect(),
+            "D" => self.current_patient_ids.iter().filter(|id| in_year(id)).cloned().collect(),
+            "E" => self.lost_patient_ids.iter().filter(|id| in_year(id)).cloned().collect(),
+            reason => self.excluded.get(reason).cloned().unwrap_or_default(),
+        };
+        ids.sort();
+        ids
+    }
+
     fn new(diagnosed_from: NaiveDate, target_percent: u8) -> Self {
         Self {
             diagnosed_from,
@@ -50,23 +120,42 @@ impl Worksheet {
             target_percent,
             meets_target: true,
             lost_patient_ids: Vec::new(),
+            dead_patient_ids: Vec::new(),
+            current_patient_ids: Vec::new(),
+            excluded: BTreeMap::new(),
+            years: BTreeMap::new(),
+            year_of: std::collections::HashMap::new(),
         }
     }
 
-    fn add(&mut self, patient_id: &str, outcome: Outcome) {
+    fn add(&mut self, patient_id: &str, outcome: Outcome, year: i32) {
         self.a_eligible += 1;
+        self.year_of.insert(patient_id.to_string(), year);
+        let line = self.years.entry(year).or_default();
+        line.a_eligible += 1;
         match outcome {
-            Outcome::Dead => self.b_dead += 1,
+            Outcome::Dead => {
+                self.b_dead += 1;
+                line.b_dead += 1;
+                self.dead_patient_ids.push(patient_id.to_string());
+            }
             Outcome::Current => {
                 self.c_living += 1;
                 self.d_current += 1;
+                line.d_current += 1;
+                self.current_patient_ids.push(patient_id.to_string());
             }
             Outcome::Lost => {
                 self.c_living += 1;
                 self.e_lost += 1;
+                line.e_lost += 1;
                 self.lost_patient_ids.push(patient_id.to_string());
             }
         }
+    }
+
+    fn exclude(&mut self, patient_id: &str, reason: &'static str) {
+        self.excluded.entry(reason).or_default().push(patient_id.to_string());
     }
 
     fn finish(&mut self) {
@@ -77,13 +166,19 @@ impl Worksheet {
         }
         self.meets_target = u64::from(self.b_dead + self.d_current) * 100
             >= u64::from(self.target_percent) * u64::from(a);
-        self.lost_patient_ids.sort();
-        self.lost_patient_ids.dedup();
+        for ids in
+            [&mut self.lost_patient_ids, &mut self.dead_patient_ids, &mut self.current_patient_ids]
+                .into_iter()
+                .chain(self.excluded.values_mut())
+        {
+            ids.sort();
+            ids.dedup();
+        }
     }
 }
 
 /// Both CoC rates on one day.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FollowUpRates {
     /// The report day.
     pub as_of: NaiveDate,
@@ -137,20 +232,30 @@ where
         Worksheet::new(reference_date.max(five_years_ago), policy.target_percent_recent);
     for (id, history) in patients {
         let known = known_on(&history, as_of);
-        let Some(outcome) = outcome(&known, policy, as_of) else {
-            continue;
-        };
-        let eligible_dx: Vec<NaiveDate> = known
+        // Every case diagnosed by the report day, with why it is not eligible (if it is not).
+        let cases: Vec<(NaiveDate, Option<&'static str>)> = known
             .tumors
             .iter()
-            .filter(|(_, t)| tumor_exclusion(t, policy).is_none())
-            .filter_map(|(_, t)| t.date_of_diagnosis)
-            .filter(|dx| dx.earliest() <= as_of)
-            .map(|dx| dx.latest())
+            .filter_map(|(_, t)| {
+                let dx = t.date_of_diagnosis?;
+                (dx.earliest() <= as_of)
+                    .then(|| (dx.latest(), tumor_exclusion(t, policy).map(|e| e.key())))
+            })
             .collect();
+        let outcome = outcome(&known, policy, as_of);
         for sheet in [&mut all, &mut recent] {
-            if eligible_dx.iter().any(|dx| *dx >= sheet.diagnosed_from) {
-                sheet.add(id.as_ref(), outcome);
+            let in_window: Vec<&(NaiveDate, Option<&'static str>)> =
+                cases.iter().filter(|(dx, _)| *dx >= sheet.diagnosed_from).collect();
+            let first_eligible =
+                in_window.iter().filter(|(_, e)| e.is_none()).map(|(dx, _)| *dx).min();
+            match (first_eligible, outcome) {
+                (Some(dx), Ok(o)) => sheet.add(id.as_ref(), o, dx.year()),
+                (Some(_), Err(reason)) => sheet.exclude(id.as_ref(), reason),
+                (None, _) => {
+                    if let Some(reason) = in_window.iter().find_map(|(_, e)| *e) {
+                        sheet.exclude(id.as_ref(), reason);
+                    }
+                }
             }
         }
     }
@@ -166,19 +271,23 @@ fn known_on<'a>(history: &PatientHistory<'a>, as_of: NaiveDate) -> PatientHistor
     known
 }
 
-/// Dead, current or lost; `None` for a patient left out of the worksheet altogether.
-fn outcome(history: &PatientHistory, policy: &FollowUpPolicy, as_of: NaiveDate) -> Option<Outcome> {
+/// Dead, current or lost; the reason key for a patient left out of the worksheet altogether.
+fn outcome(
+    history: &PatientHistory,
+    policy: &FollowUpPolicy,
+    as_of: NaiveDate,
+) -> Result<Outcome, &'static str> {
     if next_follow_up_source(history).is_some_and(|s| s.code() == "8") {
-        return None;
+        return Err("foreign_resident");
     }
     if history.date_of_death().is_some() {
-        return Some(Outcome::Dead);
+        return Ok(Outcome::Dead);
     }
     if youngest_age_on(history.patient, as_of).is_some_and(|a| a > i32::from(policy.max_age_years))
     {
-        return None;
+        return Err("over_max_age");
     }
     let (dlc, _) = history.follow_up_state();
     let current = dlc.is_some_and(|d| !schedule(&d, policy).is_lost(as_of));
-    Some(if current { Outcome::Current } else { Outcome::Lost })
+    Ok(if current { Outcome::Current } else { Outcome::Lost })
 }

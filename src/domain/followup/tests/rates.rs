@@ -127,7 +127,32 @@ fn hand_computed_worksheet() {
     for sheet in [all, recent] {
         assert_eq!(sheet.a_eligible, sheet.b_dead + sheet.c_living);
         assert_eq!(sheet.c_living, sheet.d_current + sheet.e_lost);
+        let by_year: u32 = sheet.years.values().map(|y| y.a_eligible).sum();
+        assert_eq!(by_year, sheet.a_eligible, "every patient under one year");
     }
+
+    // Left out, by reason: only cases in the window (p09, p17 fall before the reference date).
+    let excluded: Vec<(&str, Vec<String>)> =
+        all.excluded.iter().map(|(k, v)| (*k, v.clone())).collect();
+    let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        excluded,
+        vec![
+            ("cervix_in_situ", ids(&["p08"])),
+            ("foreign_resident", ids(&["p07"])),
+            ("non_analytic", ids(&["p16"])),
+            ("over_max_age", ids(&["p10"])),
+        ]
+    );
+    // 2023: p05 current, p06 lost; the lists behind the figures follow.
+    let y2023 = &all.years[&2023];
+    assert_eq!((y2023.a_eligible, y2023.b_dead, y2023.d_current, y2023.e_lost), (2, 0, 1, 1));
+    assert_eq!(all.patients_behind("E", Some(2023)), ids(&["p06"]));
+    assert_eq!(all.patients_behind("A", Some(2023)), ids(&["p05", "p06"]));
+    assert_eq!(all.patients_behind("B", None), all.dead_patient_ids);
+    assert_eq!(all.patients_behind("over_max_age", None), ids(&["p10"]));
+    // p12's 2002 tumor is excluded, its 2024 tumor is not: the patient counts under 2024.
+    assert_eq!(all.year_of.get("p12"), Some(&2024));
 }
 
 #[test]
