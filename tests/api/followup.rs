@@ -628,14 +628,17 @@ async fn followup_rate_matches_a_hand_computed_worksheet(app: &TestApp) {
     };
     let link = |v: &Value| v.as_str().expect("a link").to_string();
     let mut e_line = ids_behind(link(&all["links"]["e"])).await;
-    assert_eq!(e_line, [lost.clone()]);
+    assert_eq!(e_line, std::slice::from_ref(&lost));
     let mut a_line = ids_behind(link(&all["links"]["a"])).await;
     a_line.sort();
     let mut expected = vec![current.clone(), lost.clone(), dead.clone(), other_facility.clone()];
     expected.sort();
     assert_eq!(a_line, expected);
-    assert_eq!(ids_behind(link(&all["links"]["b"])).await, [dead.clone()]);
-    assert_eq!(ids_behind(link(&all["years"][1]["links"]["d"])).await, [current.clone()]);
+    assert_eq!(ids_behind(link(&all["links"]["b"])).await, std::slice::from_ref(&dead));
+    assert_eq!(
+        ids_behind(link(&all["years"][1]["links"]["d"])).await,
+        std::slice::from_ref(&current)
+    );
     let non_analytic = ids_behind(link(&all["excluded"][0]["href"])).await;
     assert_eq!(non_analytic.len(), 1);
     let behind = app.get(&link(&all["links"]["e"])).await;

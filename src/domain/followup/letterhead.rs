@@ -98,13 +98,10 @@ impl Letterhead {
 pub fn salutation_for_physician(physician: Option<&Physician>) -> String {
     let name = physician.and_then(|p| p.name.as_deref()).unwrap_or("");
     let before_degree = name.split(',').next().unwrap_or("");
-    let family = before_degree
-        .split_whitespace()
-        .filter(|w| {
-            let w = w.trim_end_matches('.').to_ascii_lowercase();
-            !matches!(w.as_str(), "dr" | "md" | "do" | "prof" | "mr" | "mrs" | "ms")
-        })
-        .next_back();
+    let family = before_degree.split_whitespace().rfind(|w| {
+        let w = w.trim_end_matches('.').to_ascii_lowercase();
+        !matches!(w.as_str(), "dr" | "md" | "do" | "prof" | "mr" | "mrs" | "ms")
+    });
     match family {
         Some(f) => format!("Dear Dr. {f}"),
         None => "Dear Doctor".into(),
@@ -178,7 +175,7 @@ mod tests {
             ..good
         };
         let fields: Vec<String> =
-            bad.validate().unwrap_err().into_iter().map(|v| v.field).collect();
+            bad.validate().expect_err("invalid").into_iter().map(|v| v.field).collect();
         assert_eq!(fields, ["name", "address"]);
         assert_eq!(bad.placeholders(), ["phone"]);
     }
