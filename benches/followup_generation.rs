@@ -1,5 +1,7 @@
-//! Benchmark (not a timed test): follow-up task generation over many followed patients, on SQLite
-//! and on PostgreSQL. Prints figures; `harness = false`.
+//! Benchmark (not a timed test): the follow-up office over many followed patients, on SQLite and on
+//! PostgreSQL: task generation and letter making (a first run, and a run with nothing new), and the
+//! worklist page of 50 with names and sites in words (p50/p95 over many pages and orders). Prints
+//! figures; `harness = false`.
 //!
 //!     cargo bench --bench followup_generation                 # 1,000,000 patients
 //!     BENCH_PATIENTS=200000 cargo bench --bench followup_generation
@@ -14,9 +16,13 @@ use chrono::NaiveDate;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, RunQueryDsl, pg::PgConnection};
 use oncoreg::config::FollowUpSettings;
+use oncoreg::db::followup::TaskSort;
 use oncoreg::db::{self, DatabaseUrl, DbConn};
+use oncoreg::domain::followup::FollowUpPolicy;
 use oncoreg::dto::{PatientData, TumorData};
-use oncoreg::service::followup::{FollowUpConfig, generate_tasks};
+use oncoreg::service::followup::{FollowUpConfig, View, WorklistQuery, generate_tasks, list_tasks};
+use oncoreg::service::letters::queue_due;
+use oncoreg::service::{Actor, PageRequest};
 
 // The allocator the `oncoreg` binary runs with.
 #[global_allocator]
@@ -59,20 +65,30 @@ fn seed(conn: &mut DbConn, n: u64) {
     let sql = match conn {
         DbConn::Sqlite(_) => format!(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
-             INSERT INTO patients SELECT printf('p%09d', i), 1, printf('%08d', i), 'benchperson alpha',
-               '2025-01-15', '1', replace({p}, '99999999', printf('%08d', i)),
-               '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM n;
+             INSERT INTO patients (id, version, patient_id_number, name_search, date_of_last_contact,
+               vital_status, data, created_at, updated_at, date_of_birth)
+             SELECT printf('p%09d', i), 1, printf('%08d', i),
+               printf('benchperson%06d alpha', (i * 7919) % 1000000), '2025-01-15', '1',
+               replace({p}, '99999999', printf('%08d', i)),
+               '2026-01-01 00:00:00', '2026-01-01 00:00:00', '1956-03-14' FROM n;
              WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
-             INSERT INTO tumors SELECT printf('t%09d', i), printf('p%09d', i), 1, 'C504', '8500', '3',
-               2024, '14', '0006100001', {t}, '2026-01-01 00:00:00', '2026-01-01 00:00:00', NULL
+             INSERT INTO tumors (id, patient_id, version, primary_site, histology, behavior,
+               diagnosis_year, class_of_case, reporting_facility, data, created_at, updated_at)
+             SELECT printf('t%09d', i), printf('p%09d', i), 1, 'C504', '8500', '3',
+               2024, '14', '0006100001', {t}, '2026-01-01 00:00:00', '2026-01-01 00:00:00'
                FROM n;"
         ),
         DbConn::Postgres(_) => format!(
-            "INSERT INTO patients SELECT 'p' || lpad(i::text, 9, '0'), 1, lpad(i::text, 8, '0'),
-               'benchperson alpha', '2025-01-15', '1', replace({p}, '99999999', lpad(i::text, 8, '0')),
-               '2026-01-01', '2026-01-01' FROM generate_series(1, {n}) AS i;
-             INSERT INTO tumors SELECT 't' || lpad(i::text, 9, '0'), 'p' || lpad(i::text, 9, '0'), 1,
-               'C504', '8500', '3', 2024, '14', '0006100001', {t}, '2026-01-01', '2026-01-01', NULL
+            "INSERT INTO patients (id, version, patient_id_number, name_search, date_of_last_contact,
+               vital_status, data, created_at, updated_at, date_of_birth)
+             SELECT 'p' || lpad(i::text, 9, '0'), 1, lpad(i::text, 8, '0'),
+               'benchperson' || lpad(((i * 7919) % 1000000)::text, 6, '0') || ' alpha', '2025-01-15',
+               '1', replace({p}, '99999999', lpad(i::text, 8, '0')),
+               '2026-01-01', '2026-01-01', '1956-03-14' FROM generate_series(1, {n}) AS i;
+             INSERT INTO tumors (id, patient_id, version, primary_site, histology, behavior,
+               diagnosis_year, class_of_case, reporting_facility, data, created_at, updated_at)
+             SELECT 't' || lpad(i::text, 9, '0'), 'p' || lpad(i::text, 9, '0'), 1,
+               'C504', '8500', '3', 2024, '14', '0006100001', {t}, '2026-01-01', '2026-01-01'
                FROM generate_series(1, {n}) AS i;
              ANALYZE patients; ANALYZE tumors;"
         ),
@@ -96,10 +112,62 @@ fn bench(label: &str, url: &str, n: u64, cfg: &FollowUpConfig) {
         let r = generate_tasks(&mut conn, cfg, as_of).expect("generation");
         let secs = started.elapsed().as_secs_f64();
         println!(
-            "{label}: {run}: examined {}, created {} tasks in {secs:.1} s ({:.0} patients/s)",
+            "{label}: tasks, {run}: examined {}, created {} tasks in {secs:.1} s ({:.0} patients/s)",
             r.examined,
             r.created,
             r.examined.max(1) as f64 / secs
+        );
+    }
+    for run in ["first run", "second run"] {
+        let started = Instant::now();
+        let r = queue_due(&mut conn, cfg, as_of).expect("letters");
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "{label}: letters, {run}: {} tasks, made {} letters in {secs:.1} s ({:.0} tasks/s)",
+            r.tasks,
+            r.queued_email + r.queued_print,
+            r.tasks.max(1) as f64 / secs
+        );
+    }
+    worklist_pages(label, &mut conn, cfg, as_of);
+}
+
+/// Worklist pages of 50 with names and sites (the lost view: every seeded patient was last seen
+/// 2025-01-15), in each order, following the cursor page by page.
+fn worklist_pages(label: &str, conn: &mut DbConn, cfg: &FollowUpConfig, as_of: NaiveDate) {
+    let actor = Actor::system("bench");
+    for (sort, name) in
+        [(TaskSort::Due, "due"), (TaskSort::Name, "name"), (TaskSort::LastContact, "last contact")]
+    {
+        let mut times = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..200 {
+            let query = WorklistQuery {
+                view: View::Lost,
+                as_of,
+                assignee: None,
+                unassigned: false,
+                facility: None,
+                patient_id: None,
+                due_month: None,
+                letter_step: None,
+                sort,
+            };
+            let page = PageRequest { cursor: cursor.clone(), limit: Some(50) };
+            let started = Instant::now();
+            let out = list_tasks(conn, &actor, &cfg.policy, &query, &page).expect("page");
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            assert!(
+                out.items.iter().all(|t| t.worklist.as_ref().is_some_and(|w| !w.tumors.is_empty()))
+            );
+            cursor = out.next_cursor;
+        }
+        times.sort_by(f64::total_cmp);
+        let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+        println!(
+            "{label}: worklist page of 50 by {name}, 200 pages: p50 {:.1} ms, p95 {:.1} ms",
+            at(0.50),
+            at(0.95)
         );
     }
 }
@@ -108,9 +176,11 @@ fn main() {
     let n: u64 =
         std::env::var("BENCH_PATIENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let backends = std::env::var("BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
-    let cfg = FollowUpConfig::from_settings(&FollowUpSettings::default()).expect("defaults");
+    let mut cfg = FollowUpConfig::from_settings(&FollowUpSettings::default()).expect("defaults");
+    // Every letter due is made in one run: the figure is the whole backlog, not a day's cap.
+    cfg.policy = FollowUpPolicy { daily_print_cap: None, ..FollowUpPolicy::default() };
     println!(
-        "task generation benchmark: {n} followed patients, {} cores",
+        "follow-up benchmark: {n} followed patients, {} cores",
         std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1)
     );
     if backends.contains("sqlite") {

@@ -368,27 +368,34 @@ pub fn tasks_for_letters(
     q.order((followup_tasks::due_on, followup_tasks::id)).limit(limit).load(conn)
 }
 
-/// Records a letter made for a task: its state moves on (open → in progress) and its step.
-pub fn advance_task(
+/// Records letters made for tasks: each moves to `letter_step`, and an open one to in progress.
+pub fn advance_tasks(
     conn: &mut DbConn,
-    id: &str,
-    state: &str,
+    ids: &[String],
     letter_step: i32,
     at: NaiveDateTime,
-) -> QResult<bool> {
-    let n = diesel::update(
-        followup_tasks::table
-            .filter(followup_tasks::id.eq(id))
-            .filter(followup_tasks::state.ne("completed")),
-    )
-    .set((
-        followup_tasks::state.eq(state),
-        followup_tasks::letter_step.eq(letter_step),
-        followup_tasks::version.eq(followup_tasks::version + 1),
-        followup_tasks::updated_at.eq(at),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
+) -> QResult<()> {
+    for chunk in ids.chunks(5000) {
+        diesel::update(
+            followup_tasks::table
+                .filter(followup_tasks::id.eq_any(chunk))
+                .filter(followup_tasks::state.ne("completed")),
+        )
+        .set((
+            followup_tasks::letter_step.eq(letter_step),
+            followup_tasks::version.eq(followup_tasks::version + 1),
+            followup_tasks::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+        diesel::update(
+            followup_tasks::table
+                .filter(followup_tasks::id.eq_any(chunk))
+                .filter(followup_tasks::state.eq("open")),
+        )
+        .set(followup_tasks::state.eq("in_progress"))
+        .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Moves a task to `state` if it is still in `from`; bumps its version. `reason` says why a task
@@ -532,6 +539,36 @@ pub fn rewrite_letter(
     ))
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Inserts `rows` with multi-row statements; a chunk that hits a key already taken (another run
+/// got there first) is retried row by row, skipping the duplicates. Returns the rows inserted.
+pub fn insert_letters<'a>(conn: &mut DbConn, rows: &'a [LetterRow]) -> QResult<Vec<&'a LetterRow>> {
+    let mut inserted = Vec::with_capacity(rows.len());
+    // 28 columns a row: 500 rows stay under both backends' limits on bound values.
+    for chunk in rows.chunks(500) {
+        let batch = match conn {
+            DbConn::Postgres(_) => conn.transaction(|c| match c {
+                DbConn::Postgres(pg) => {
+                    diesel::insert_into(letters::table).values(chunk).execute(pg)
+                }
+                DbConn::Sqlite(sq) => diesel::insert_into(letters::table).values(chunk).execute(sq),
+            }),
+            DbConn::Sqlite(sq) => diesel::insert_into(letters::table).values(chunk).execute(sq),
+        };
+        match batch {
+            Ok(_) => inserted.extend(chunk),
+            Err(e) if is_unique_violation(&e) => {
+                for row in chunk {
+                    if insert_letter(conn, row)? {
+                        inserted.push(row);
+                    }
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(inserted)
 }
 
 pub fn get_letter(conn: &mut DbConn, id: &str) -> QResult<Option<LetterRow>> {

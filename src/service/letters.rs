@@ -16,10 +16,10 @@ use sha2::{Digest, Sha256};
 
 use super::audit::{self, Action};
 use super::contacts;
-use super::followup::{FollowUpConfig, Record, domain_task, load_records};
+use super::followup::{FollowUpConfig, Record, domain_task, load_records, parallel_map};
 use super::{Actor, PageRequest, Result, Role, ServiceError, utc};
 use crate::db::followup::{self as q, LetterFilter};
-use crate::db::rows::LetterRow;
+use crate::db::rows::{LetterRow, TaskRow};
 use crate::db::{DbConn, new_id, now};
 use crate::domain::PartialDate;
 use crate::domain::followup::{
@@ -313,6 +313,9 @@ pub fn queue_due(conn: &mut DbConn, cfg: &FollowUpConfig, as_of: NaiveDate) -> R
             let by_id: HashMap<&str, &Record> =
                 records.iter().map(|r| (r.row.id.as_str(), r)).collect();
             let mut done = QueueReport { tasks: tasks.len() as u64, ..QueueReport::default() };
+            // Plan in due order (the cap serves the longest waiting first), render in parallel,
+            // write the batch with a few statements.
+            let mut due: Vec<(&TaskRow, &Record, PartialDate, PlannedLetter)> = Vec::new();
             for row in &tasks {
                 let Some(record) = by_id.get(row.patient_id.as_str()) else { continue };
                 let task = domain_task(row)?;
@@ -322,31 +325,43 @@ pub fn queue_due(conn: &mut DbConn, cfg: &FollowUpConfig, as_of: NaiveDate) -> R
                 let mut ctx = LetterContext::new(&task, &record.patient, &sent, replied);
                 ctx.held = existing.iter().any(|l| l.state == "held");
                 for planned in letters_due(&ctx, &cfg.policy, as_of) {
-                    let is_print = planned.channel == Channel::Print;
-                    if is_print && print_left.is_some_and(|n| n <= 0) {
-                        done.waiting_print += 1;
-                        continue;
-                    }
-                    let input = LetterInput {
-                        letterhead: &letterhead,
-                        task_id: &row.id,
-                        last_contact: &task.last_contact,
-                        planned: &planned,
-                        who: addressed(record, planned.addressee),
-                    };
-                    let letter = render_letter(cfg, record, input)?;
-                    if !q::insert_letter(c, &letter)? {
-                        continue;
-                    }
-                    if is_print {
-                        done.queued_print += 1;
+                    if planned.channel == Channel::Print {
+                        if print_left.is_some_and(|n| n <= 0) {
+                            done.waiting_print += 1;
+                            continue;
+                        }
                         print_left = print_left.map(|n| n - 1);
-                    } else {
-                        done.queued_email += 1;
                     }
-                    let next_step = i32::try_from(planned.step_index + 1).unwrap_or(i32::MAX);
-                    q::advance_task(c, &row.id, task.state.started().as_str(), next_step, now())?;
+                    due.push((row, record, task.last_contact, planned));
                 }
+            }
+            let rendered = parallel_map(due, |(row, record, last_contact, planned)| {
+                let input = LetterInput {
+                    letterhead: &letterhead,
+                    task_id: &row.id,
+                    last_contact: &last_contact,
+                    planned: &planned,
+                    who: addressed(record, planned.addressee),
+                };
+                render_letter(cfg, record, input).map(|l| (l, planned.step_index))
+            });
+            let mut made_rows = Vec::with_capacity(rendered.len());
+            let mut steps: HashMap<i32, Vec<String>> = HashMap::new();
+            for r in rendered {
+                let (letter, step) = r?;
+                let next = i32::try_from(step + 1).unwrap_or(i32::MAX);
+                steps.entry(next).or_default().push(letter.task_id.clone());
+                made_rows.push(letter);
+            }
+            for letter in q::insert_letters(c, &made_rows)? {
+                if letter.channel == "print" {
+                    done.queued_print += 1;
+                } else {
+                    done.queued_email += 1;
+                }
+            }
+            for (step, ids) in &steps {
+                q::advance_tasks(c, ids, *step, now())?;
             }
             let last = tasks.last().map(|t| (t.due_on, t.id.clone()));
             Ok::<_, ServiceError>((done, last))

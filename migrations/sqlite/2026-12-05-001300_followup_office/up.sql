@@ -12,7 +12,10 @@ CREATE INDEX letters_patient ON letters (patient_id);
 
 ALTER TABLE followup_tasks ADD COLUMN letter_step INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE followup_tasks ADD COLUMN completed_reason TEXT;
+-- The worklist's orders (due date, date of last contact) within a state, and the letter run's.
 CREATE INDEX followup_tasks_due ON followup_tasks (due_on, id);
+CREATE INDEX followup_tasks_state_due_id ON followup_tasks (state, due_on, id);
+CREATE INDEX followup_tasks_state_anchor_id ON followup_tasks (state, anchor_on, id);
 
 CREATE TABLE registry_settings (
     name TEXT PRIMARY KEY NOT NULL,
