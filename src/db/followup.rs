@@ -224,7 +224,7 @@ pub enum TaskCursor {
 
 /// The cursor a page that ended on task `id` continues from, in `sort` order.
 pub fn task_cursor(conn: &mut DbConn, sort: TaskSort, id: &str) -> QResult<Option<TaskCursor>> {
-    let q = followup_tasks::table.inner_join(patients::table).filter(followup_tasks::id.eq(id));
+    let q = followup_tasks::table.filter(followup_tasks::id.eq(id));
     Ok(match sort {
         TaskSort::Due => q
             .select(followup_tasks::due_on)
@@ -237,13 +237,15 @@ pub fn task_cursor(conn: &mut DbConn, sort: TaskSort, id: &str) -> QResult<Optio
             .optional()?
             .map(|d| TaskCursor::Date(d, id.to_string())),
         TaskSort::Name => q
-            .select(patients::name_search)
+            .select(followup_tasks::patient_name)
             .first(conn)
             .optional()?
             .map(|n| TaskCursor::Text(n, id.to_string())),
     })
 }
 
+/// One worklist page. Each order walks an index (state, key, id), so a page costs the same at any
+/// depth and registry size.
 pub fn list_tasks(
     conn: &mut DbConn,
     f: &TaskFilter,
@@ -251,10 +253,7 @@ pub fn list_tasks(
     after: Option<&TaskCursor>,
     limit: i64,
 ) -> QResult<Vec<TaskRow>> {
-    let mut q = followup_tasks::table
-        .inner_join(patients::table)
-        .select(TaskRow::as_select())
-        .into_boxed::<MultiBackend>();
+    let mut q = followup_tasks::table.select(TaskRow::as_select()).into_boxed::<MultiBackend>();
     if !f.states.is_empty() {
         q = q.filter(followup_tasks::state.eq_any(f.states.clone()));
     }
@@ -290,18 +289,44 @@ pub fn list_tasks(
                 .or(followup_tasks::anchor_on.eq(*d).and(id.gt(a.clone()))),
         ),
         (TaskSort::Name, Some(TaskCursor::Text(n, a))) => q.filter(
-            patients::name_search
+            followup_tasks::patient_name
                 .gt(n.clone())
-                .or(patients::name_search.eq(n.clone()).and(id.gt(a.clone()))),
+                .or(followup_tasks::patient_name.eq(n.clone()).and(id.gt(a.clone()))),
         ),
         _ => q,
     };
     q = match sort {
         TaskSort::Due => q.order((followup_tasks::due_on, id)),
         TaskSort::LastContact => q.order((followup_tasks::anchor_on, id)),
-        TaskSort::Name => q.order((patients::name_search, id)),
+        TaskSort::Name => q.order((followup_tasks::patient_name, id)),
     };
     q.limit(limit).load(conn)
+}
+
+/// Copies a patient's name key to its tasks after the name changed.
+pub fn rename_patient_tasks(conn: &mut DbConn, patient_id: &str, name: &str) -> QResult<()> {
+    diesel::update(
+        followup_tasks::table
+            .filter(followup_tasks::patient_id.eq(patient_id))
+            .filter(followup_tasks::patient_name.ne(name)),
+    )
+    .set(followup_tasks::patient_name.eq(name))
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Sets the earliest day the next letter of these tasks can be due (`None`: plan on the next run).
+pub fn set_next_letter_on(
+    conn: &mut DbConn,
+    ids: &[String],
+    day: Option<NaiveDate>,
+) -> QResult<()> {
+    for chunk in ids.chunks(5000) {
+        diesel::update(followup_tasks::table.filter(followup_tasks::id.eq_any(chunk)))
+            .set(followup_tasks::next_letter_on.eq(day))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// (patient id, site, histology, behavior) of the tumors of these patients, in tumor order.
@@ -345,8 +370,9 @@ pub fn tasks_reaching_lost(
     q.order(followup_tasks::id).load(conn)
 }
 
-/// Active tasks (open, in progress or lost) due on or before `as_of`, for the letter run: oldest due
-/// first, keyset-paged on (due date, id) so a daily cap serves the longest waiting first.
+/// Active tasks (open, in progress or lost) due on or before `as_of` whose next letter may be due,
+/// for the letter run: oldest due first, keyset-paged on (due date, id) so a daily cap serves the
+/// longest waiting first.
 pub fn tasks_for_letters(
     conn: &mut DbConn,
     as_of: NaiveDate,
@@ -356,6 +382,9 @@ pub fn tasks_for_letters(
     let mut q = followup_tasks::table
         .filter(followup_tasks::state.eq_any(["open", "in_progress", "lost"]))
         .filter(followup_tasks::due_on.le(as_of))
+        .filter(
+            followup_tasks::next_letter_on.is_null().or(followup_tasks::next_letter_on.le(as_of)),
+        )
         .select(TaskRow::as_select())
         .into_boxed::<MultiBackend>();
     if let Some((due, id)) = after {

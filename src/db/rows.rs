@@ -307,6 +307,10 @@ pub struct TaskRow {
     pub letter_step: i32,
     /// Why the task completed (`contact`, `died`, `not_followed`, `closed`).
     pub completed_reason: Option<String>,
+    /// The patient's name key (lower-case "last first"), for the worklist's name order.
+    pub patient_name: String,
+    /// The earliest day the next letter can be due; `None`: plan it on the next run.
+    pub next_letter_on: Option<NaiveDate>,
 }
 
 /// A reminder letter: rendered once, then delivered from this outbox.

@@ -164,6 +164,8 @@ diesel::table! {
         updated_at -> Timestamp,
         letter_step -> Integer,
         completed_reason -> Nullable<Text>,
+        patient_name -> Text,
+        next_letter_on -> Nullable<Date>,
     }
 }
 

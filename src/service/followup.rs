@@ -355,6 +355,8 @@ pub fn generate_tasks(
                     updated_at: at,
                     letter_step: 0,
                     completed_reason: None,
+                    patient_name: super::patients::name_search(&r.patient),
+                    next_letter_on: None,
                 })
             })
             .into_iter()

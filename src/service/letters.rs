@@ -24,7 +24,8 @@ use crate::db::{DbConn, new_id, now};
 use crate::domain::PartialDate;
 use crate::domain::followup::{
     Addressee, Channel, FollowUpPolicy, LetterContext, Letterhead, PlannedLetter, SentLetter,
-    letters_due, mentions_cancer_for, salutation_for_patient, salutation_for_physician,
+    letter_plan, letters_due, mentions_cancer_for, salutation_for_patient,
+    salutation_for_physician,
 };
 use crate::domain::records::{Address, Physician};
 use crate::dto::{ContactData, LetterData, Page, RecipientCorrection};
@@ -316,23 +317,46 @@ pub fn queue_due(conn: &mut DbConn, cfg: &FollowUpConfig, as_of: NaiveDate) -> R
             // Plan in due order (the cap serves the longest waiting first), render in parallel,
             // write the batch with a few statements.
             let mut due: Vec<(&TaskRow, &Record, PartialDate, PlannedLetter)> = Vec::new();
+            let mut next_on: HashMap<Option<NaiveDate>, Vec<String>> = HashMap::new();
             for row in &tasks {
                 let Some(record) = by_id.get(row.patient_id.as_str()) else { continue };
                 let task = domain_task(row)?;
                 let existing = letters.get(&row.id).map(Vec::as_slice).unwrap_or(&[]);
                 let sent = made(existing);
                 let replied = existing.iter().any(|l| l.state == "replied");
+                let held = existing.iter().any(|l| l.state == "held");
                 let mut ctx = LetterContext::new(&task, &record.patient, &sent, replied);
-                ctx.held = existing.iter().any(|l| l.state == "held");
+                ctx.held = held;
+                let mut sent_now = sent.clone();
+                let mut waiting = false;
                 for planned in letters_due(&ctx, &cfg.policy, as_of) {
                     if planned.channel == Channel::Print {
                         if print_left.is_some_and(|n| n <= 0) {
                             done.waiting_print += 1;
+                            waiting = true;
                             continue;
                         }
                         print_left = print_left.map(|n| n - 1);
                     }
+                    sent_now.push(SentLetter {
+                        step_index: planned.step_index,
+                        addressee: planned.addressee,
+                        sent_on: planned.send_on,
+                        round: planned.round,
+                    });
                     due.push((row, record, task.last_contact, planned));
+                }
+                // Until this day nothing can be due (the steps' spacing holds whoever the recipient
+                // is), so the next runs pass the task by; with nothing planned it is planned again.
+                let mut after_ctx = LetterContext::new(&task, &record.patient, &sent_now, replied);
+                after_ctx.held = held;
+                let next = if waiting {
+                    None
+                } else {
+                    letter_plan(&after_ctx, &cfg.policy).first().map(|l| l.send_on)
+                };
+                if next != row.next_letter_on {
+                    next_on.entry(next).or_default().push(row.id.clone());
                 }
             }
             let rendered = parallel_map(due, |(row, record, last_contact, planned)| {
@@ -362,6 +386,9 @@ pub fn queue_due(conn: &mut DbConn, cfg: &FollowUpConfig, as_of: NaiveDate) -> R
             }
             for (step, ids) in &steps {
                 q::advance_tasks(c, ids, *step, now())?;
+            }
+            for (day, ids) in &next_on {
+                q::set_next_letter_on(c, ids, *day)?;
             }
             let last = tasks.last().map(|t| (t.due_on, t.id.clone()));
             Ok::<_, ServiceError>((done, last))

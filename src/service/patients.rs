@@ -156,6 +156,7 @@ pub fn update(
         if !written {
             return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
+        crate::db::followup::rename_patient_tasks(c, id, &row.name_search)?;
         edits::store_review(c, id, &loaded, &ctx)?;
         let before = changes::fields(&loaded.row.data, loaded.row.items.as_deref())?;
         let after = changes::fields(&row.data, row.items.as_deref())?;

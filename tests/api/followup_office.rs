@@ -565,4 +565,22 @@ async fn worklists_speak_in_words(app: &TestApp) {
             .iter()
             .all(|l| l["worklist"]["tumors"][0].as_str().unwrap_or("").starts_with("C50.4"))
     );
+    // A corrected name moves the task in the name order.
+    let p = app.get(&format!("/api/v1/patients/{abe}")).await;
+    let version = p.body["version"].as_i64().expect("version");
+    let res = app
+        .client
+        .patch(app.url(&format!("/api/v1/patients/{abe}")))
+        .bearer_auth(&app.registrar)
+        .header("If-Match", format!("\"{version}\""))
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"nameLast": "Zzzperson"}"#)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status(), 200);
+    let renamed = items(&app.get("/api/v1/followup/tasks?sort=name").await);
+    let names: Vec<&str> =
+        renamed.iter().map(|t| t["worklist"]["name"].as_str().unwrap_or("")).collect();
+    assert_eq!(names, ["Zedperson, Alpha", "Zzzperson, Alpha"]);
 }

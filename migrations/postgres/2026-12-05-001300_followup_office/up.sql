@@ -12,6 +12,14 @@ CREATE INDEX letters_patient ON letters (patient_id);
 
 ALTER TABLE followup_tasks ADD COLUMN letter_step INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE followup_tasks ADD COLUMN completed_reason TEXT;
+-- The patient's name key, copied so the worklist sorts by name through an index; kept current by
+-- patient updates. The earliest day the task's next letter can be due (NULL: plan it on the next run).
+ALTER TABLE followup_tasks ADD COLUMN patient_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE followup_tasks ADD COLUMN next_letter_on DATE;
+UPDATE followup_tasks SET patient_name =
+    (SELECT name_search FROM patients WHERE patients.id = followup_tasks.patient_id);
+CREATE INDEX followup_tasks_state_name_id ON followup_tasks (state, patient_name, id);
+CREATE INDEX followup_tasks_name_id ON followup_tasks (patient_name, id);
 -- The worklist's orders (due date, date of last contact) within a state, and the letter run's.
 CREATE INDEX followup_tasks_due ON followup_tasks (due_on, id);
 CREATE INDEX followup_tasks_state_due_id ON followup_tasks (state, due_on, id);

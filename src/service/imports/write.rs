@@ -70,6 +70,7 @@ impl PlannedBatch {
         let w = self.writes;
         for (id, change) in &w.patient_updates {
             bulk::update_patient(c, id, change)?;
+            crate::db::followup::rename_patient_tasks(c, id, &change.name_search)?;
         }
         for (id, dlc, vital) in &w.follow_up_updates {
             bulk::set_follow_up_state(c, id, dlc.clone(), vital)?;
