@@ -82,7 +82,7 @@ fn seed(conn: &mut DbConn, n: u64) {
             "INSERT INTO patients (id, version, patient_id_number, name_search, date_of_last_contact,
                vital_status, data, created_at, updated_at, date_of_birth)
              SELECT 'p' || lpad(i::text, 9, '0'), 1, lpad(i::text, 8, '0'),
-               'benchperson' || lpad(((i * 7919) % 1000000)::text, 6, '0') || ' alpha', '2025-01-15',
+               'benchperson' || lpad(((i::bigint * 7919) % 1000000)::text, 6, '0') || ' alpha', '2025-01-15',
                '1', replace({p}, '99999999', lpad(i::text, 8, '0')),
                '2026-01-01', '2026-01-01', '1956-03-14' FROM generate_series(1, {n}) AS i;
              INSERT INTO tumors (id, patient_id, version, primary_site, histology, behavior,

@@ -2,7 +2,8 @@
 //! both backends, except bulk inserts, which match on the backend for multi-row statements.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::dsl::{exists, not};
+use diesel::dsl::{exists, not, sql};
+use diesel::sql_types::{Bool, Date, Text};
 use diesel::prelude::*;
 
 use super::rows::*;
@@ -280,21 +281,27 @@ pub fn list_tasks(
         q = q.filter(followup_tasks::letter_step.eq(step));
     }
     let id = followup_tasks::id;
-    q = match (sort, after) {
-        (TaskSort::Due, Some(TaskCursor::Date(d, a))) => q.filter(
-            followup_tasks::due_on.gt(*d).or(followup_tasks::due_on.eq(*d).and(id.gt(a.clone()))),
+    // Row values, `(key, id) > (?, ?)`: both backends start the index scan right after the cursor,
+    // where an OR of two comparisons would make them scan from the top on every page.
+    q = match after {
+        Some(TaskCursor::Date(d, a)) => {
+            let column = if sort == TaskSort::LastContact { "anchor_on" } else { "due_on" };
+            q.filter(
+                sql::<Bool>(&format!("(followup_tasks.{column}, followup_tasks.id) > ("))
+                    .bind::<Date, _>(*d)
+                    .sql(", ")
+                    .bind::<Text, _>(a.clone())
+                    .sql(")"),
+            )
+        }
+        Some(TaskCursor::Text(n, a)) => q.filter(
+            sql::<Bool>("(followup_tasks.patient_name, followup_tasks.id) > (")
+                .bind::<Text, _>(n.clone())
+                .sql(", ")
+                .bind::<Text, _>(a.clone())
+                .sql(")"),
         ),
-        (TaskSort::LastContact, Some(TaskCursor::Date(d, a))) => q.filter(
-            followup_tasks::anchor_on
-                .gt(*d)
-                .or(followup_tasks::anchor_on.eq(*d).and(id.gt(a.clone()))),
-        ),
-        (TaskSort::Name, Some(TaskCursor::Text(n, a))) => q.filter(
-            followup_tasks::patient_name
-                .gt(n.clone())
-                .or(followup_tasks::patient_name.eq(n.clone()).and(id.gt(a.clone()))),
-        ),
-        _ => q,
+        None => q,
     };
     q = match sort {
         TaskSort::Due => q.order((followup_tasks::due_on, id)),
