@@ -3,8 +3,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::{exists, not, sql};
-use diesel::sql_types::{Bool, Date, Text};
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Date, Text};
 
 use super::rows::*;
 use super::schema::*;

@@ -470,6 +470,29 @@ pub(super) fn after_contact(
     Ok(())
 }
 
+/// After an import changed a patient's date of last contact or vital status: the active tasks that
+/// count from an older contact complete (a recorded death completes them all), and their letters not
+/// yet printed or sent are cancelled, as for a contact entered by hand.
+pub(crate) fn after_imported_follow_up(
+    conn: &mut DbConn,
+    patient_id: &str,
+    dlc: Option<&str>,
+    vital_status: &str,
+) -> Result<()> {
+    let dlc = dlc.and_then(|d| PartialDate::parse_iso(d).ok());
+    for row in q::active_tasks_of_patient(conn, patient_id)? {
+        let why = if vital_status == "0" {
+            Completion::Died
+        } else if dlc.is_some_and(|d| d.latest() > row.anchor_on) {
+            Completion::Contact
+        } else {
+            continue;
+        };
+        complete(conn, &row, why, None)?;
+    }
+    Ok(())
+}
+
 /// Completes a task and cancels its letters not yet printed or sent, with the reason in words.
 /// False when the task moved on meanwhile.
 fn complete(

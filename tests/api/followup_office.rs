@@ -71,7 +71,8 @@ macro_rules! with_policy {
 with_policy!(
     eighteen_months_of_follow_up_office,
     letters_can_be_held_cancelled_and_readdressed,
-    worklists_speak_in_words
+    worklists_speak_in_words,
+    an_imported_contact_completes_the_task
 );
 
 fn items(r: &crate::common::Reply) -> Vec<Value> {
@@ -583,4 +584,50 @@ async fn worklists_speak_in_words(app: &TestApp) {
     let names: Vec<&str> =
         renamed.iter().map(|t| t["worklist"]["name"].as_str().unwrap_or("")).collect();
     assert_eq!(names, ["Zedperson, Alpha", "Zzzperson, Alpha"]);
+}
+
+async fn an_imported_contact_completes_the_task(app: &TestApp) {
+    let pid = patient(app, "8401", "Importperson", "2025-05-10").await;
+    run(app, "generate-tasks", day("2026-06-01"));
+    run(app, "send-letters", day("2026-06-01"));
+    let queued = items(&app.get(&format!("/api/v1/letters?patientId={pid}")).await);
+    assert_eq!(queued[0]["state"], "queued");
+    // Another system's file says the patient was seen on 2026-05-20.
+    let item = |id: &str, v: &str| format!("<Item naaccrId=\"{id}\">{v}</Item>");
+    let file = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<NaaccrData xmlns=\"http://naaccr.org/naaccrxml\" \
+         baseDictionaryUri=\"http://naaccr.org/naaccrxml/naaccr-dictionary-260.xml\" recordType=\"A\" \
+         specificationVersion=\"1.8\">\n<Patient>{}{}{}{}{}<Tumor>{}{}{}{}{}{}</Tumor></Patient>\n</NaaccrData>\n",
+        item("patientIdNumber", "00008401"),
+        item("nameLast", "Importperson"),
+        item("nameFirst", "Alpha"),
+        item("dateOfLastContact", "20260520"),
+        item("vitalStatus", "1"),
+        item("primarySite", "C504"),
+        item("histologicTypeIcdO3", "8500"),
+        item("behaviorCodeIcdO3", "3"),
+        item("dateOfDiagnosis", "20210315"),
+        item("sequenceNumberHospital", "00"),
+        item("accessionNumberHosp", "202108401"),
+    );
+    let res = app
+        .client
+        .post(app.url("/api/v1/imports"))
+        .bearer_auth(&app.registrar)
+        .header("content-type", "application/xml")
+        .body(file)
+        .send()
+        .await
+        .expect("sent");
+    let r = crate::common::Reply::from_response(res).await;
+    assert!(r.status < 300, "{}", r.body);
+    let task = &items(&app.get(&format!("/api/v1/followup/tasks?patientId={pid}")).await)[0];
+    assert_eq!(
+        (&task["state"], &task["completedReason"]),
+        (&json!("completed"), &json!("contact"))
+    );
+    let letter = &items(&app.get(&format!("/api/v1/letters?patientId={pid}")).await)[0];
+    assert_eq!(letter["state"], "cancelled", "{letter}");
+    assert!(letter["cancelReason"].as_str().unwrap_or("").contains("newer contact"), "{letter}");
+    assert!(items(&app.get("/api/v1/letters?printBatch=2026-06-01").await).is_empty());
 }

@@ -24,6 +24,8 @@ CREATE INDEX followup_tasks_name_id ON followup_tasks (patient_name, id);
 CREATE INDEX followup_tasks_due ON followup_tasks (due_on, id);
 CREATE INDEX followup_tasks_state_due_id ON followup_tasks (state, due_on, id);
 CREATE INDEX followup_tasks_state_anchor_id ON followup_tasks (state, anchor_on, id);
+-- PostgreSQL starts a row-value range scan only on an index led by the compared columns.
+CREATE INDEX followup_tasks_anchor_id ON followup_tasks (anchor_on, id);
 
 CREATE TABLE registry_settings (
     name TEXT PRIMARY KEY NOT NULL,

@@ -3,6 +3,7 @@ DROP INDEX patients_date_of_birth;
 ALTER TABLE patients DROP COLUMN ssn_last_four;
 ALTER TABLE patients DROP COLUMN date_of_birth;
 DROP TABLE registry_settings;
+DROP INDEX followup_tasks_anchor_id;
 DROP INDEX followup_tasks_state_anchor_id;
 DROP INDEX followup_tasks_state_due_id;
 DROP INDEX followup_tasks_due;

@@ -155,6 +155,37 @@ mod tests {
     }
 
     #[test]
+    fn patient_salutations() {
+        let mut p = Patient {
+            patient_id_number: crate::domain::identifiers::PatientIdNumber::parse("1")
+                .expect("number"),
+            name_last: Some("Melano".into()),
+            name_first: Some("Alex".into()),
+            name_middle: None,
+            date_of_birth: None,
+            sex_assigned_at_birth: crate::domain::codes::SexAssignedAtBirth::parse("2").ok(),
+            race: Default::default(),
+            spanish_hispanic_origin: None,
+            ssn: None,
+            current_address: Default::default(),
+            phone: None,
+            email: None,
+            address_at_diagnosis: Default::default(),
+            physician_managing: None,
+            physician_follow_up: None,
+            no_patient_contact_flag: None,
+        };
+        assert_eq!(salutation_for_patient(&p), "Dear Ms. Melano");
+        p.sex_assigned_at_birth = crate::domain::codes::SexAssignedAtBirth::parse("1").ok();
+        assert_eq!(salutation_for_patient(&p), "Dear Mr. Melano");
+        p.sex_assigned_at_birth = crate::domain::codes::SexAssignedAtBirth::parse("9").ok();
+        assert_eq!(salutation_for_patient(&p), "Dear Alex Melano");
+        p.name_last = None;
+        p.name_first = None;
+        assert_eq!(salutation_for_patient(&p), "Dear Patient");
+    }
+
+    #[test]
     fn letterhead_checks_name_phone_and_lines() {
         let good = Letterhead {
             name: "Evergreen Cancer Registry".into(),

@@ -71,9 +71,12 @@ impl PlannedBatch {
         for (id, change) in &w.patient_updates {
             bulk::update_patient(c, id, change)?;
             crate::db::followup::rename_patient_tasks(c, id, &change.name_search)?;
+            let dlc = change.date_of_last_contact.as_deref();
+            crate::service::followup::after_imported_follow_up(c, id, dlc, &change.vital_status)?;
         }
         for (id, dlc, vital) in &w.follow_up_updates {
             bulk::set_follow_up_state(c, id, dlc.clone(), vital)?;
+            crate::service::followup::after_imported_follow_up(c, id, dlc.as_deref(), vital)?;
         }
         for (id, change) in &w.tumor_updates {
             bulk::update_tumor(c, id, change)?;
