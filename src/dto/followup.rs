@@ -129,6 +129,7 @@ pub struct RecipientCorrection {
     pub name: String,
     /// Postal address lines (at most 5).
     #[serde(default)]
+    #[schema(max_items = 5)]
     pub address: Vec<String>,
     /// The e-mail address (required for an e-mailed letter).
     #[serde(default)]
@@ -155,12 +156,12 @@ impl RecipientCorrection {
         };
         let line_ok = |l: &str| l.chars().count() <= 100 && !l.chars().any(char::is_control);
         let name = self.name.trim().to_string();
-        if name.is_empty() || !line_ok(&name) {
+        if name.is_empty() || !line_ok(&name) || self.name.chars().count() > 100 {
             bad("name", "the name is one line of 1 to 100 printable characters");
         }
         let address: Vec<String> =
             self.address.iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
-        if address.len() > 5 || !address.iter().all(|l| line_ok(l)) {
+        if self.address.len() > 5 || !address.iter().all(|l| line_ok(l)) {
             bad("address", "the address is at most 5 lines of at most 100 printable characters");
         }
         let email = self.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
@@ -322,21 +323,27 @@ pub struct RegistrySettingsData {
     pub name: String,
     /// Street address lines under the name (at most 5).
     #[serde(default)]
+    #[schema(max_items = 5)]
     pub address: Vec<String>,
     #[schema(max_length = 100)]
     pub phone: String,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub fax: Option<String>,
     /// Where replies go, when not the street address (at most 5 lines).
     #[serde(default)]
+    #[schema(max_items = 5)]
     pub return_address: Vec<String>,
     /// Who signs the letters.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub signer_name: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub signer_title: Option<String>,
-    /// Send it back in `If-Match` to change the settings (ignored in a request body).
-    #[serde(default, skip_deserializing)]
+    /// Send it back in `If-Match` to change the settings (a request body may carry it back; it is
+    /// not read).
+    #[serde(default)]
     #[schema(read_only)]
     pub version: i32,
 }
@@ -365,6 +372,32 @@ impl RegistrySettingsData {
         let lines = |v: &[String]| -> Vec<String> {
             v.iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
         };
+        // The limits the schema states hold for the text as sent, before it is tidied.
+        let too_long = [
+            ("name", Some(&self.name)),
+            ("phone", Some(&self.phone)),
+            ("fax", self.fax.as_ref()),
+            ("signerName", self.signer_name.as_ref()),
+            ("signerTitle", self.signer_title.as_ref()),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.is_some_and(|v| v.chars().count() > 100))
+        .map(|(field, _)| (field, "is at most 100 characters"))
+        .chain(
+            [("address", &self.address), ("returnAddress", &self.return_address)]
+                .into_iter()
+                .filter(|(_, v)| v.len() > 5)
+                .map(|(field, _)| (field, "has at most 5 lines")),
+        )
+        .map(|(field, what)| crate::domain::Violation {
+            field: field.into(),
+            rule: "text.format",
+            message: format!("{field} {what}"),
+        })
+        .collect::<Vec<_>>();
+        if !too_long.is_empty() {
+            return Err(too_long);
+        }
         let l = crate::domain::followup::Letterhead {
             name: self.name.trim().to_string(),
             address: lines(&self.address),

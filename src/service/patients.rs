@@ -258,7 +258,8 @@ fn search_criteria(
         let (last, first) = n.split_once(',').unwrap_or((n, ""));
         format!("{} {}", last.trim(), first.trim()).trim().to_lowercase()
     });
-    if name.as_ref().is_some_and(|n| n.chars().count() > 80 || n.chars().any(char::is_control)) {
+    let raw_name = req.name.as_deref().unwrap_or("");
+    if raw_name.chars().count() > 80 || raw_name.chars().any(char::is_control) {
         bad("name", "text.format", "a name is at most 80 printable characters");
     }
     let dob = given(&req.date_of_birth).map(String::from);
@@ -279,12 +280,16 @@ fn search_criteria(
             n.to_string()
         }
     });
-    if number.as_ref().is_some_and(|n| n.len() > 20 || n.chars().any(char::is_control)) {
+    let raw_number = req.patient_id_number.as_deref().unwrap_or("");
+    if raw_number.chars().count() > 20 || raw_number.chars().any(char::is_control) {
         bad("patientIdNumber", "text.format", "a patient id number is at most 20 characters");
     }
     let ssn = given(&req.ssn_last_four).map(String::from);
     if ssn.as_deref().is_some_and(|s| s.len() != 4 || !s.bytes().all(|b| b.is_ascii_digit())) {
         bad("ssnLastFour", "code.format", "give the last four digits of the SSN, nothing more");
+    }
+    if req.limit.is_some_and(|l| !(1..=500).contains(&l)) {
+        bad("limit", "range", "a page holds 1 to 500 patients");
     }
     if name.is_none() && dob.is_none() && number.is_none() && ssn.is_none() {
         bad("name", "required", "give a name, birth date, patient id number or SSN last four");

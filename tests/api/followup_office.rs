@@ -72,7 +72,8 @@ with_policy!(
     eighteen_months_of_follow_up_office,
     letters_can_be_held_cancelled_and_readdressed,
     worklists_speak_in_words,
-    an_imported_contact_completes_the_task
+    an_imported_contact_completes_the_task,
+    the_letterhead_is_an_admin_setting
 );
 
 fn items(r: &crate::common::Reply) -> Vec<Value> {
@@ -630,4 +631,46 @@ async fn an_imported_contact_completes_the_task(app: &TestApp) {
     assert_eq!(letter["state"], "cancelled", "{letter}");
     assert!(letter["cancelReason"].as_str().unwrap_or("").contains("newer contact"), "{letter}");
     assert!(items(&app.get("/api/v1/letters?printBatch=2026-06-01").await).is_empty());
+}
+
+async fn the_letterhead_is_an_admin_setting(app: &TestApp) {
+    let path = "/api/v1/settings/registry";
+    let read = app.send(reqwest::Method::GET, path, Some(&app.admin), None).await;
+    assert_eq!(read.status, 200, "{}", read.body);
+    assert_eq!(read.header("etag"), "\"1\"");
+    assert_eq!(read.body["phone"], "206-555-0142");
+    // A registrar may not read or change it.
+    app.send(reqwest::Method::GET, path, Some(&app.registrar), None).await.problem(403);
+    // What GET gives can be sent back with a change.
+    let mut body = read.body.clone();
+    body["fax"] = json!("206-555-0143");
+    body["signerName"] = json!("Jordan Lee, CTR");
+    let r = admin_put(app, path, 1, &body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        (r.body["version"].as_i64(), r.body["fax"].as_str()),
+        (Some(2), Some("206-555-0143"))
+    );
+    // Stale: 412, nothing changed; bad values: 422 naming each field.
+    admin_put(app, path, 1, &body).await.problem(412);
+    let bad =
+        json!({"name": " ", "phone": "x".repeat(101), "address": ["a", "b", "c", "d", "e", "f"]});
+    let fields: Vec<String> =
+        admin_put(app, path, 2, &bad).await.problem(422).into_iter().map(|(f, _)| f).collect();
+    assert_eq!(fields, ["phone", "address"]);
+    let blank = json!({"name": " ", "phone": "1"});
+    assert_eq!(
+        admin_put(app, path, 2, &blank).await.problem(422),
+        vec![("name".to_string(), "required".to_string())]
+    );
+    let now = app.send(reqwest::Method::GET, path, Some(&app.admin), None).await;
+    assert_eq!(
+        (now.body["version"].as_i64(), now.body["signerName"].as_str()),
+        (Some(2), Some("Jordan Lee, CTR"))
+    );
+    // Changes are audited.
+    let audit = app
+        .send(reqwest::Method::GET, "/api/v1/audit?entity=settings", Some(&app.admin), None)
+        .await;
+    assert_eq!(items(&audit).len(), 1, "{}", audit.body);
 }
