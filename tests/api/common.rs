@@ -126,7 +126,12 @@ impl TestApp {
         actix_web::rt::spawn(server);
         Self {
             base: format!("http://{addr}"),
-            client: reqwest::Client::new(),
+            // The server closes a connection idle for 5 s (actix's keep-alive); a test that works
+            // longer between requests (the jobs of simulated months) must not reuse it.
+            client: reqwest::Client::builder()
+                .pool_idle_timeout(std::time::Duration::from_secs(2))
+                .build()
+                .expect("client"),
             admin,
             registrar,
             viewer,
