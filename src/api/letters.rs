@@ -67,7 +67,7 @@ fn pdf(bytes: Vec<u8>, filename: &str) -> HttpResponse {
 #[utoipa::path(
     tag = "letters", operation_id = "list_letters",
     params(LetterParams),
-    responses((status = 200, body = Page<LetterData>), ReadErrors),
+    responses((status = 200, body = Page<LetterData>), DatedReadErrors),
     security(("bearer" = []))
 )]
 #[get("/letters")]

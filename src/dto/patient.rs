@@ -311,7 +311,23 @@ pub struct PatientSearchRequest {
     pub cursor: Option<String>,
     /// Page size, 1–500 (default 50).
     #[schema(minimum = 1, maximum = 500)]
+    #[serde(default, deserialize_with = "whole_number")]
     pub limit: Option<u32>,
+}
+
+/// A page size as JSON may write a whole number (`50` or `50.0`, as JSON Schema's `integer` allows).
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    use serde::de::Error;
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else { return Ok(None) };
+    let whole = n.as_u64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX))
+            .map(|f| f as u64)
+    });
+    whole
+        .and_then(|w| u32::try_from(w).ok())
+        .map(Some)
+        .ok_or_else(|| D::Error::custom("limit is a whole number from 1 to 500"))
 }
 
 /// A patient a search found, in words (never the SSN).

@@ -657,7 +657,7 @@ pub fn list_tasks(
     }
     crate::db::transaction(conn, |c| {
         let cursor = match &after {
-            Some(id) => Some(q::task_cursor(c, query.sort, id)?.ok_or(ServiceError::BadCursor)?),
+            Some(id) => Some(q::task_cursor(c, query.sort, id)?.ok_or_else(super::unknown_cursor)?),
             None => None,
         };
         let rows = q::list_tasks(c, &filter, query.sort, cursor.as_ref(), page.limit() + 1)?;

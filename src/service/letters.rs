@@ -530,28 +530,31 @@ fn letters_in_words(conn: &mut DbConn, rows: &[LetterRow]) -> Result<Vec<LetterD
         .collect())
 }
 
-fn render_pdf(cfg: &FollowUpConfig, rows: &[LetterRow]) -> Result<Vec<u8>> {
+/// The PDF of `rows`, each under the letterhead stored with it; `current` (the stored letterhead)
+/// heads a letter made before letters kept theirs, and the page of an empty batch.
+fn render_pdf(current: &Letterhead, rows: &[LetterRow]) -> Result<Vec<u8>> {
     let heads: Vec<Letterhead> = rows
         .iter()
-        .map(|r| serde_json::from_str(&r.letterhead).unwrap_or_else(|_| cfg.registry.clone()))
+        .map(|r| serde_json::from_str(&r.letterhead).unwrap_or_else(|_| current.clone()))
         .collect();
     let letters: Vec<PrintLetter> = rows
         .iter()
         .zip(&heads)
         .map(|(r, letterhead)| PrintLetter { body: &r.body, letterhead })
         .collect();
-    pdf::render(&cfg.registry, &letters).map_err(render_failed)
+    pdf::render(current, &letters).map_err(render_failed)
 }
 
 /// One letter as a PDF (any channel: an e-mailed letter can be printed too).
 pub fn pdf(conn: &mut DbConn, actor: &Actor, cfg: &FollowUpConfig, id: &str) -> Result<Vec<u8>> {
     actor.require(Role::Viewer)?;
-    let row = crate::db::transaction(conn, |c| {
+    let (row, current) = crate::db::transaction(conn, |c| {
         let row = q::get_letter(c, id)?.ok_or(ServiceError::NotFound("letter"))?;
         audit::record(c, actor, Action::Read, "letter", &[id])?;
-        Ok::<_, ServiceError>(row)
+        let (current, _) = super::settings::letterhead(c, &cfg.registry)?;
+        Ok::<_, ServiceError>((row, current))
     })?;
-    render_pdf(cfg, std::slice::from_ref(&row))
+    render_pdf(&current, std::slice::from_ref(&row))
 }
 
 /// Most letters one print batch holds.
@@ -566,14 +569,15 @@ pub fn print_batch(
     on: NaiveDate,
 ) -> Result<(Vec<u8>, Vec<String>)> {
     actor.require(Role::Viewer)?;
-    let rows = crate::db::transaction(conn, |c| {
+    let (rows, current) = crate::db::transaction(conn, |c| {
         let rows = q::print_queue(c, on, PRINT_BATCH_MAX)?;
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         audit::record(c, actor, Action::Read, "letter", &ids)?;
-        Ok::<_, ServiceError>(rows)
+        let (current, _) = super::settings::letterhead(c, &cfg.registry)?;
+        Ok::<_, ServiceError>((rows, current))
     })?;
     let ids = rows.iter().map(|r| r.id.clone()).collect();
-    Ok((render_pdf(cfg, &rows)?, ids))
+    Ok((render_pdf(&current, &rows)?, ids))
 }
 
 pub fn mark_printed(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<LetterData> {

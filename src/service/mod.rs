@@ -131,6 +131,16 @@ impl PageRequest {
     }
 }
 
+/// A cursor of the right form that names no record (deleted since, or never issued): the page it
+/// asks for cannot be found, which is not a malformed request.
+pub(crate) fn unknown_cursor() -> ServiceError {
+    ServiceError::Invalid(vec![Violation {
+        field: "cursor".into(),
+        rule: "cursor.unknown",
+        message: "the cursor names no record; start again from the first page".into(),
+    }])
+}
+
 pub(crate) fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(t, Utc)
 }

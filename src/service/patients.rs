@@ -320,7 +320,7 @@ pub fn search(
     crate::db::transaction(conn, |c| {
         let after = match after {
             Some(id) => {
-                let name = repo::patient_name_key(c, &id)?.ok_or(ServiceError::BadCursor)?;
+                let name = repo::patient_name_key(c, &id)?.ok_or_else(super::unknown_cursor)?;
                 Some((name, id))
             }
             None => None,

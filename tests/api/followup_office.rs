@@ -507,6 +507,11 @@ async fn worklists_speak_in_words(app: &TestApp) {
     assert_eq!(items(&app.get("/api/v1/followup/tasks?letterStep=1").await).len(), 2);
     assert_eq!(items(&app.get("/api/v1/followup/tasks?letterStep=0").await).len(), 0);
     app.get("/api/v1/followup/tasks?sort=ssn").await.problem(400);
+    let unknown = "/api/v1/followup/tasks?sort=name&cursor=00000000-0000-0000-0000-000000000000";
+    assert_eq!(
+        app.get(unknown).await.problem(422),
+        vec![("cursor".to_string(), "cursor.unknown".to_string())]
+    );
     app.get("/api/v1/followup/tasks?dueMonth=2026-13").await.problem(400);
     // Patient search: by name, birth date, number or SSN last four, never echoing or returning the SSN.
     let search = |body: Value| async move {
