@@ -202,8 +202,25 @@ async fn eighteen_months_of_follow_up_office(app: &TestApp) {
             *print_per_day.entry(l["sendOn"].as_str().expect("day").to_string()).or_default() += 1;
         }
         // Every letter carries the stored letterhead, never the server's environment.
-        let body = l["subject"].as_str().unwrap_or_default();
-        assert!(body.contains("Puget Sound Cancer Registry"), "{l}");
+        let body = stored_body(app, l["id"].as_str().expect("id"));
+        assert!(l["subject"].as_str().unwrap_or_default().contains("Puget Sound Cancer Registry"));
+        for part in ["Puget Sound Cancer Registry", "360-555-0199", "Jordan Lee, CTR"] {
+            assert!(body.contains(part), "{part} missing from {body}");
+        }
+        // Patient letters do not name the diagnosis (the default policy).
+        if l["recipient"] == "patient" {
+            let wording = body.replace("Puget Sound Cancer Registry", "registry");
+            assert!(!wording.to_lowercase().contains("cancer"), "{body}");
+        }
+    }
+    // Every letter's PDF carries the letterhead stored with it.
+    for l in &letters {
+        let text =
+            pdf_text(app, &format!("/api/v1/letters/{}/pdf", l["id"].as_str().expect("id"))).await;
+        assert!(
+            text.contains("Puget Sound Cancer Registry") && text.contains("360-555-0199"),
+            "{text}"
+        );
     }
     // At most one letter per task per step interval (30 days in the default policy).
     for (task, ls) in &by_task {

@@ -100,6 +100,11 @@ async fn logs_hold_no_patient_data() {
         logs.contains(&id) || logs.contains("/api/v1/patients"),
         "requests were logged:\n{logs}"
     );
+    // Started with the placeholder letterhead, serve says what to set and where.
+    assert!(
+        logs.contains("phone and address") && logs.contains("PUT /api/v1/settings/registry"),
+        "the placeholder letterhead is warned about:\n{logs}"
+    );
     for phi in [
         "Zyxwvutsname",
         "zyxwvutsname",
