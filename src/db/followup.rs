@@ -8,7 +8,7 @@ use diesel::sql_types::{Bool, Date, Text};
 
 use super::rows::*;
 use super::schema::*;
-use super::{DbConn, MultiBackend, is_unique_violation};
+use super::{DbConn, MultiBackend, insert_unless_taken, is_unique_violation};
 
 type QResult<T> = Result<T, diesel::result::Error>;
 
@@ -166,15 +166,7 @@ fn batch_insert_tasks(conn: &mut DbConn, chunk: &[TaskRow]) -> QResult<usize> {
 /// Inserts one task; false when its cycle already has one. PostgreSQL needs a savepoint so that the
 /// failed insert does not abort the enclosing transaction.
 pub fn insert_ignoring_duplicate(conn: &mut DbConn, row: &TaskRow) -> QResult<bool> {
-    let result = match conn {
-        DbConn::Postgres(_) => conn.transaction(|c| insert_task(c, row)),
-        DbConn::Sqlite(_) => insert_task(conn, row),
-    };
-    match result {
-        Ok(_) => Ok(true),
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e),
-    }
+    insert_unless_taken(conn, |c| insert_task(c, row))
 }
 
 /// After a bulk load, refreshes PostgreSQL's planner statistics of `followup_tasks`, so the next
@@ -497,16 +489,7 @@ pub fn letters_of_tasks(conn: &mut DbConn, task_ids: &[String]) -> QResult<Vec<L
 
 /// Inserts a letter; false when its idempotency key is already taken.
 pub fn insert_letter(conn: &mut DbConn, row: &LetterRow) -> QResult<bool> {
-    let insert = |c: &mut DbConn| diesel::insert_into(letters::table).values(row).execute(c);
-    let result = match conn {
-        DbConn::Postgres(_) => conn.transaction(insert),
-        DbConn::Sqlite(_) => insert(conn),
-    };
-    match result {
-        Ok(_) => Ok(true),
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e),
-    }
+    insert_unless_taken(conn, |c| diesel::insert_into(letters::table).values(row).execute(c))
 }
 
 /// Paper letters made on `day` (any state): what counts against the day's cap.
@@ -765,11 +748,7 @@ pub fn print_queue(conn: &mut DbConn, on: NaiveDate, limit: i64) -> QResult<Vec<
 
 /// Records the start of a run; false when this job already ran (or runs) for this period.
 pub fn start_run(conn: &mut DbConn, row: &JobRunRow) -> QResult<bool> {
-    match diesel::insert_into(job_runs::table).values(row).execute(conn) {
-        Ok(_) => Ok(true),
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e),
-    }
+    insert_unless_taken(conn, |c| diesel::insert_into(job_runs::table).values(row).execute(c))
 }
 
 pub fn finish_run(
@@ -825,7 +804,7 @@ pub fn acquire_lease(
     if taken == 1 {
         return Ok(true);
     }
-    let insert = |c: &mut DbConn| {
+    insert_unless_taken(conn, |c| {
         diesel::insert_into(job_leases::table)
             .values((
                 job_leases::job.eq(job),
@@ -833,16 +812,7 @@ pub fn acquire_lease(
                 job_leases::expires_at.eq(until),
             ))
             .execute(c)
-    };
-    let result = match conn {
-        DbConn::Postgres(_) => conn.transaction(insert),
-        DbConn::Sqlite(_) => insert(conn),
-    };
-    match result {
-        Ok(_) => Ok(true),
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e),
-    }
+    })
 }
 
 pub fn release_lease(conn: &mut DbConn, job: &str, holder: &str) -> QResult<()> {

@@ -264,6 +264,24 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     )
 }
 
+/// Runs one insert that may hit a unique key: false when the key is already taken. On PostgreSQL the
+/// insert runs in a savepoint, so a failed one does not abort the enclosing transaction.
+pub fn insert_unless_taken(
+    conn: &mut DbConn,
+    insert: impl FnOnce(&mut DbConn) -> diesel::QueryResult<usize>,
+) -> diesel::QueryResult<bool> {
+    use diesel::Connection;
+    let result = match conn {
+        DbConn::Postgres(_) => conn.transaction(insert),
+        DbConn::Sqlite(_) => insert(conn),
+    };
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Runs `f` in a transaction. On SQLite the transaction takes the write lock up front
 /// (`BEGIN IMMEDIATE`): every use-case writes (reads write audit entries), and a deferred
 /// transaction that upgrades from read to write fails at once with "database is locked" instead of

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use super::rows::SettingRow;
 use super::schema::registry_settings;
-use super::{DbConn, is_unique_violation};
+use super::{DbConn, insert_unless_taken};
 
 type QResult<T> = Result<T, diesel::result::Error>;
 
@@ -14,17 +14,9 @@ pub fn get(conn: &mut DbConn, name: &str) -> QResult<Option<SettingRow>> {
 
 /// Inserts the first value of a setting; false when another process stored it first.
 pub fn insert_first(conn: &mut DbConn, row: &SettingRow) -> QResult<bool> {
-    let insert =
-        |c: &mut DbConn| diesel::insert_into(registry_settings::table).values(row).execute(c);
-    let result = match conn {
-        DbConn::Postgres(_) => conn.transaction(insert),
-        DbConn::Sqlite(_) => insert(conn),
-    };
-    match result {
-        Ok(_) => Ok(true),
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e),
-    }
+    insert_unless_taken(conn, |c| {
+        diesel::insert_into(registry_settings::table).values(row).execute(c)
+    })
 }
 
 /// Replaces a setting if it is still at `expected_version`; false otherwise.
