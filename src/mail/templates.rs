@@ -225,7 +225,7 @@ mod tests {
             assert!(letter.contains("45 CFR 164.512(b)"), "{name}");
             assert!(letter.contains("Signer\nCancer Registrar"), "{name}");
             for field in ["Date last seen", "Vital status", "Date of death", "Cancer status"] {
-                assert!(form.contains(field), "{name}: {field}");
+                assert!(form.contains(&format!("\n    {field}")), "{name}: {field} indented");
             }
             assert!(form.contains("Fax 001") && form.contains("PO Box 1"), "{name}");
         }

@@ -98,9 +98,11 @@ impl Letterhead {
 pub fn salutation_for_physician(physician: Option<&Physician>) -> String {
     let name = physician.and_then(|p| p.name.as_deref()).unwrap_or("");
     let before_degree = name.split(',').next().unwrap_or("");
+    // The last word that is a name: not a title or degree, not a number.
     let family = before_degree.split_whitespace().rfind(|w| {
         let w = w.trim_end_matches('.').to_ascii_lowercase();
-        !matches!(w.as_str(), "dr" | "md" | "do" | "prof" | "mr" | "mrs" | "ms")
+        w.chars().any(char::is_alphabetic)
+            && !matches!(w.as_str(), "dr" | "md" | "do" | "prof" | "mr" | "mrs" | "ms")
     });
     match family {
         Some(f) => format!("Dear Dr. {f}"),
@@ -147,6 +149,7 @@ mod tests {
             ("Jane Q. Synthetic, MD", "Dear Dr. Synthetic"),
             ("DR ANA DE LA CRUZ", "Dear Dr. CRUZ"),
             ("Synthetic MD", "Dear Dr. Synthetic"),
+            ("Dr. Synthetic Physician 090", "Dear Dr. Physician"),
             ("", "Dear Doctor"),
         ] {
             assert_eq!(salutation_for_physician(Some(&doctor(name))), expected, "{name}");
