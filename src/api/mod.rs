@@ -250,6 +250,9 @@ pub fn app(
         }))
         .default_service(web::to(fallback))
         .wrap(actix_web::middleware::from_fn(reject_nul))
+        // Answers carry patient data: no browser or proxy may keep a copy (a handler may say
+        // otherwise for what it serves).
+        .wrap(actix_web::middleware::DefaultHeaders::new().add(("Cache-Control", "no-store")))
         // Path only (%U): query strings may carry names.
         .wrap(
             actix_web::middleware::Logger::new("%a %{method}xi %U %s %b %Dms")

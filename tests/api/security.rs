@@ -78,9 +78,14 @@ async fn tokens_and_roles_are_enforced(app: &TestApp) {
 async fn reads_and_writes_are_audited(app: &TestApp) {
     let pid = app.patient(&patient_body("42")).await;
     let tid = app.tumor(&pid, &breast_tumor()).await;
-    app.send(Method::GET, &format!("/api/v1/patients/{pid}"), Some(&app.viewer), None).await;
+    let path = format!("/api/v1/patients/{pid}");
+    let read = app.send(Method::GET, &path, Some(&app.viewer), None).await;
+    // No browser or proxy keeps a copy of patient data, nor of an error about it.
+    assert_eq!(read.header("cache-control"), "no-store");
     app.get(&format!("/api/v1/tumors/{tid}")).await;
-    app.get("/api/v1/patients").await;
+    assert_eq!(app.get("/api/v1/patients").await.header("cache-control"), "no-store");
+    let missing = app.get("/api/v1/patients/00000000-0000-0000-0000-000000000000").await;
+    assert_eq!((missing.status, missing.header("cache-control")), (404, "no-store"));
     let c = app
         .post(
             &format!("/api/v1/patients/{pid}/contacts"),
