@@ -257,7 +257,7 @@ impl TreatmentCode {
             Err(RuleError::new(
                 "code.unknown",
                 format!(
-                    "'{c}' is not a {} code ({}); allowed: {allowed}",
+                    "not a {} code ({}); allowed: {allowed}",
                     modality.as_str(),
                     modality.naaccr_item()
                 ),

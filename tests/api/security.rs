@@ -99,6 +99,14 @@ async fn reads_and_writes_are_audited(app: &TestApp) {
     let mut bad = patient_body("42");
     bad["sexAssignedAtBirth"] = json!("7");
     app.put(&format!("/api/v1/patients/{pid}"), 2, &bad).await.problem(422);
+    // A name typed into a code field is not repeated in the error.
+    bad["sexAssignedAtBirth"] = json!("Leakyname");
+    let leaky = app.put(&format!("/api/v1/patients/{pid}"), 2, &bad).await;
+    assert_eq!(
+        leaky.problem(422),
+        vec![("sexAssignedAtBirth".to_string(), "code.unknown".to_string())]
+    );
+    assert!(!leaky.body.to_string().contains("Leakyname"), "{}", leaky.body);
 
     let log = app
         .send(

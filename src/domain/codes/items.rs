@@ -27,7 +27,9 @@ macro_rules! code_list {
                         let codes: Vec<&str> = Self::CODES.iter().map(|(c, _)| *c).collect();
                         RuleError::new(
                             "code.unknown",
-                            format!("'{}' is not a {} code; allowed: {}", raw, $item, codes.join(", ")),
+                            // The value is not repeated: a name typed into a code field must
+                            // not come back in an error message.
+                            format!("not a {} code; allowed: {}", $item, codes.join(", ")),
                         )
                     })
             }
@@ -242,10 +244,7 @@ impl SequenceNumber {
     pub fn parse(raw: &str) -> Result<Self, RuleError> {
         let raw = raw.trim();
         let err = || {
-            RuleError::new(
-                "code.unknown",
-                format!("'{raw}' is not a sequence number; allowed: 00–59, 60–88, 98, 99"),
-            )
+            RuleError::new("code.unknown", "not a sequence number; allowed: 00–59, 60–88, 98, 99")
         };
         if raw.len() != 2 || !raw.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err());

@@ -133,12 +133,7 @@ impl Overrides {
         let mut bits = 0u32;
         for id in ids {
             let idx = OVERRIDE_ITEMS.iter().position(|(known, _)| *known == id.trim()).ok_or_else(
-                || {
-                    RuleError::new(
-                        "override.unknown",
-                        format!("'{}' is not a NAACCR override flag (#1985–#2074)", id.trim()),
-                    )
-                },
+                || RuleError::new("override.unknown", "not a NAACCR override flag (#1985–#2074)"),
             )?;
             bits |= 1 << idx;
         }
