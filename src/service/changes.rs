@@ -135,6 +135,19 @@ pub(crate) fn record_deletion(
     Ok(())
 }
 
+/// A record deleted by `actor`: its creation and last values kept in the history, and the deletion
+/// in the audit trail.
+pub(crate) fn record_deleted(
+    conn: &mut DbConn,
+    actor: &Actor,
+    s: Subject,
+    created: (Stamp, &str),
+    before: &Fields,
+) -> Result<()> {
+    record_deletion(conn, actor, s, created, before)?;
+    super::audit::record(conn, actor, super::audit::Action::Delete, s.entity, &[s.id])
+}
+
 /// Writes the rows of one change.
 pub(crate) fn record(
     conn: &mut DbConn,

@@ -195,7 +195,7 @@ pub fn delete(
             return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
         let subject = Subject { entity: "contact", id, patient_id: &pid, version: current.version };
-        changes::record_deletion(
+        changes::record_deleted(
             c,
             actor,
             subject,
@@ -205,7 +205,6 @@ pub fn delete(
         let loaded = Loaded::load(c, &pid)?;
         edits::store_review(c, &pid, &loaded, &ctx)?;
         loaded.store_follow_up_state(c)?;
-        audit::record(c, actor, Action::Delete, "contact", &[id])?;
         Ok(())
     })
 }

@@ -214,14 +214,13 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, id: &str, expected_version: i32)
             return Err(ServiceError::VersionMismatch { current: expected_version + 1 });
         }
         let subject = Subject { entity: "patient", id, patient_id: id, version: current.version };
-        changes::record_deletion(
+        changes::record_deleted(
             c,
             actor,
             subject,
             (current.created_at, &current.created_by),
             &before,
         )?;
-        audit::record(c, actor, Action::Delete, "patient", &[id])?;
         Ok(())
     })
 }

@@ -141,7 +141,7 @@ pub fn delete(
         let pid = tumor.patient_id;
         let subject =
             Subject { entity: "treatment", id, patient_id: &pid, version: current.version };
-        changes::record_deletion(
+        changes::record_deleted(
             c,
             actor,
             subject,
@@ -150,7 +150,6 @@ pub fn delete(
         )?;
         let loaded = Loaded::load(c, &pid)?;
         edits::store_review(c, &pid, &loaded, &ctx)?;
-        audit::record(c, actor, Action::Delete, "treatment", &[id])?;
         Ok(())
     })
 }

@@ -276,11 +276,10 @@ pub fn delete(
         )?;
         let subject = Subject { entity: "tumor", id, patient_id: &pid, version: current.version };
         let created = (current.created_at, current.created_by.as_str());
-        changes::record_deletion(c, actor, subject, created, &before)?;
+        changes::record_deleted(c, actor, subject, created, &before)?;
         let loaded = Loaded::load(c, &pid)?;
         edits::store_review(c, &pid, &loaded, &ctx)?;
         loaded.store_follow_up_state(c)?;
-        audit::record(c, actor, Action::Delete, "tumor", &[id])?;
         Ok(())
     })
 }
