@@ -111,6 +111,17 @@ impl utoipa::IntoResponses for CreateErrors {
     }
 }
 
+/// Errors of an action on a record in a given state (cancel a running import).
+pub struct StateErrors;
+
+impl utoipa::IntoResponses for StateErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let mut r = ReadErrors::responses();
+        r.extend(responses(&[("409", "The record is not in a state that allows this")]));
+        r
+    }
+}
+
 /// Errors of an update.
 pub struct UpdateErrors;
 
@@ -163,9 +174,13 @@ impl utoipa::IntoResponses for ImportErrors {
             BAD_REQUEST,
             UNAUTHORIZED,
             FORBIDDEN,
+            ("409", "Another import is running (rule import.running): wait or cancel it"),
             ("413", "File over the import size limit"),
             ("415", "Body is not application/xml, application/gzip or text/plain"),
-            ("422", "The file was refused as a whole; the fatal reason is given"),
+            (
+                "422",
+                "The file was refused before any patient was stored; the fatal reason is given",
+            ),
             UNAVAILABLE,
         ])
     }

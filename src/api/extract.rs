@@ -6,7 +6,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use serde::de::DeserializeOwned;
 
 use super::problem::{ApiError, FieldError, MERGE_PATCH};
@@ -17,6 +17,27 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
     req.app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| ApiError::Internal("application state missing".into()))
+}
+
+/// The audit event a request is building: who acts (once authenticated) and what the services
+/// noted. Put in the request's extensions by the audit middleware.
+#[derive(Clone, Default)]
+pub struct RequestAudit {
+    pub sink: crate::service::audit::AuditSink,
+    actor: std::sync::Arc<std::sync::Mutex<Option<Actor>>>,
+}
+
+impl RequestAudit {
+    fn set_actor(&self, actor: &Actor) {
+        if let Ok(mut a) = self.actor.lock() {
+            *a = Some(Actor { audit: None, ..actor.clone() });
+        }
+    }
+
+    /// The authenticated actor, if the request got that far.
+    pub fn actor(&self) -> Option<Actor> {
+        self.actor.lock().ok().and_then(|a| a.clone())
+    }
 }
 
 /// The authenticated caller. Every endpoint with patient data takes one.
@@ -34,10 +55,16 @@ impl FromRequest for Auth {
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(|s| s.trim().to_string());
         let state = state(req);
+        let sink = req.extensions().get::<RequestAudit>().cloned();
         Box::pin(async move {
             let secret = secret.filter(|s| !s.is_empty()).ok_or(ApiError::Unauthorized)?;
             let state = state?;
-            state.authenticate(secret).await?.map(Auth).ok_or(ApiError::Unauthorized)
+            let mut actor = state.authenticate(secret).await?.ok_or(ApiError::Unauthorized)?;
+            if let Some(request) = sink {
+                actor.audit = Some(request.sink.clone());
+                request.set_actor(&actor);
+            }
+            Ok(Auth(actor))
         })
     }
 }

@@ -5,7 +5,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt;
 
-use super::docs::{ImportErrors, ReadErrors};
+use super::docs::{ImportErrors, ReadErrors, StateErrors};
 use super::extract::Auth;
 use super::params::PageParams;
 use super::problem::ApiError;
@@ -82,7 +82,10 @@ pub struct ImportForm {
 /// (`multipart/form-data`, field `file`). Every value is kept: a value its field cannot hold stays
 /// as read and is flagged; only a patient without a usable patient id number is rejected. The
 /// import is kept with its report (`GET /api/v1/imports/{id}`); a file refused as a whole is a 422
-/// and is kept too.
+/// and is kept too. The file is written in batches of whole patients, each its own transaction:
+/// the API keeps answering meanwhile, and `GET /api/v1/imports` shows how far it got. One import
+/// runs at a time (409, rule `import.running`); a fatal error part-way or a cancellation keeps the
+/// patients stored before it (`status` says so) and sending the same file again completes it.
 #[utoipa::path(
     tag = "imports", operation_id = "create_import",
     request_body(content(
@@ -180,5 +183,23 @@ pub async fn get_import_report(
     id: web::Path<String>,
 ) -> Reply {
     let out = state.db(move |c| kept::report(c, &actor, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Cancel a running import: it stops after the batch it is writing. What it stored stays; sending
+/// the same file again completes it. 409 when the import is not running.
+#[utoipa::path(
+    tag = "imports", operation_id = "cancel_import",
+    params(("id" = String, Path, description = "Import id")),
+    responses((status = 200, body = ImportData), StateErrors),
+    security(("bearer" = []))
+)]
+#[post("/imports/{id}/cancel")]
+pub async fn cancel_import(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    id: web::Path<String>,
+) -> Reply {
+    let out = state.db(move |c| kept::cancel(c, &actor, &id)).await?;
     Ok(HttpResponse::Ok().json(out))
 }

@@ -104,6 +104,7 @@ where
             .service(imports::list_imports)
             .service(imports::get_import)
             .service(imports::get_import_report)
+            .service(imports::cancel_import)
             .service(admin::list_tokens)
             .service(admin::create_token)
             .service(admin::revoke_token)
@@ -206,6 +207,47 @@ async fn reject_nul(
     next.call(req).await
 }
 
+/// Commits one audit event per authenticated request (who, the route, the status, the records its
+/// services noted) before the answer goes out; an event that cannot be written withholds the
+/// answer (503).
+async fn audit_request(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    use actix_web::HttpMessage;
+    let audit = extract::RequestAudit::default();
+    req.extensions_mut().insert(audit.clone());
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let method = req.method().to_string();
+    let res = next.call(req).await?.map_into_boxed_body();
+    let (Some(actor), Some(state)) = (audit.actor(), state) else {
+        return Ok(res);
+    };
+    let status = res.status();
+    // Nothing was returned or changed by a request that failed.
+    let records =
+        if status.is_success() || status.is_redirection() { audit.sink.take() } else { Vec::new() };
+    let route = res.request().match_pattern().unwrap_or_else(|| "(no route)".into());
+    let event = crate::service::audit::event(
+        &actor,
+        &format!("{method} {route}"),
+        Some(status.as_u16()),
+        records,
+    );
+    let committed = match event {
+        Ok(row) => state.audit.commit(row).await,
+        Err(e) => Err(e),
+    };
+    match committed {
+        Ok(()) => Ok(res),
+        Err(_) => {
+            let (req, _) = res.into_parts();
+            let answer = actix_web::ResponseError::error_response(&ApiError::Unavailable);
+            Ok(ServiceResponse::new(req, answer))
+        }
+    }
+}
+
 async fn fallback(
     req: HttpRequest,
     table: web::Data<RouteTable>,
@@ -249,6 +291,7 @@ pub fn app(
             ApiError::bad_request("path", "path.invalid", extract::scrub(&err.to_string())).into()
         }))
         .default_service(web::to(fallback))
+        .wrap(actix_web::middleware::from_fn(audit_request))
         .wrap(actix_web::middleware::from_fn(reject_nul))
         // Answers carry patient data: no browser or proxy may keep a copy (a handler may say
         // otherwise for what it serves).

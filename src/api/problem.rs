@@ -233,6 +233,7 @@ impl From<ServiceError> for ApiError {
                 "the cursor is not one this service issued",
             ),
             ServiceError::Worker => Self::Internal("a worker thread failed".into()),
+            ServiceError::AuditUnavailable => Self::Unavailable,
             ServiceError::Db(crate::db::DbError::Pool(_)) => Self::Unavailable,
             ServiceError::Db(crate::db::DbError::Query(e)) if crate::db::is_busy(&e) => {
                 Self::Unavailable

@@ -23,6 +23,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Follow-up policy, letter templates and letterhead, built from the settings.
     pub followup: Arc<FollowUpConfig>,
+    /// Commits each request's audit event before its answer goes out.
+    pub audit: service::audit::AuditWriter,
     tokens: Mutex<HashMap<String, (Actor, Instant)>>,
 }
 
@@ -40,7 +42,8 @@ impl AppState {
         settings: Settings,
         followup: Arc<FollowUpConfig>,
     ) -> Self {
-        Self { pool, clock, settings, followup, tokens: Mutex::new(HashMap::new()) }
+        let audit = service::audit::AuditWriter::start(pool.clone());
+        Self { pool, clock, settings, followup, audit, tokens: Mutex::new(HashMap::new()) }
     }
 
     /// Today's date and the edit rule set, for a use-case.

@@ -36,8 +36,8 @@ pub fn insert_contact_tumors(conn: &mut DbConn, rows: &[ContactTumorRow]) -> QRe
     insert_all!(conn, contact_tumors::table, rows)
 }
 
-pub fn insert_audit(conn: &mut DbConn, rows: &[AuditRow]) -> QResult<()> {
-    insert_all!(conn, audit_log::table, rows)
+pub fn insert_audit_events(conn: &mut DbConn, rows: &[AuditEventRow]) -> QResult<()> {
+    insert_all!(conn, audit_events::table, rows)
 }
 
 pub fn insert_submission_tumors(conn: &mut DbConn, rows: &[SubmissionTumorRow]) -> QResult<()> {
@@ -229,6 +229,18 @@ pub fn list_submissions(
 }
 
 /// The tumors a batch left out, with their reasons (at most `limit`).
+/// The patients whose tumors a batch's file carries.
+pub fn submission_patients(conn: &mut DbConn, submission_id: &str) -> QResult<Vec<String>> {
+    submission_tumors::table
+        .inner_join(tumors::table.on(tumors::id.eq(submission_tumors::tumor_id)))
+        .filter(submission_tumors::submission_id.eq(submission_id))
+        .filter(submission_tumors::included.eq(true))
+        .select(tumors::patient_id)
+        .distinct()
+        .order(tumors::patient_id)
+        .load(conn)
+}
+
 pub fn excluded_of(
     conn: &mut DbConn,
     submission_id: &str,

@@ -125,29 +125,63 @@ pub fn count_tokens(conn: &mut DbConn) -> QResult<i64> {
 
 // --- audit --------------------------------------------------------------------------------------
 
-pub fn insert_audit(conn: &mut DbConn, rows: &[AuditRow]) -> QResult<()> {
-    insert_many!(conn, audit_log::table, rows);
+pub fn insert_audit_events(conn: &mut DbConn, rows: &[AuditEventRow]) -> QResult<()> {
+    insert_many!(conn, audit_events::table, rows);
     Ok(())
 }
 
+/// `%` and `_` match literally in the `LIKE` filters below.
+fn like_literal(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Audit events, oldest first. The entity and id filters look into each event's records (a
+/// scan: the log is read rarely and kept short by archiving).
 pub fn list_audit(
     conn: &mut DbConn,
     after: Option<&str>,
     entity: Option<&str>,
     entity_id: Option<&str>,
     limit: i64,
-) -> QResult<Vec<AuditRow>> {
-    let mut q = audit_log::table.into_boxed::<MultiBackend>();
+) -> QResult<Vec<AuditEventRow>> {
+    let mut q = audit_events::table.into_boxed::<MultiBackend>();
     if let Some(a) = after {
-        q = q.filter(audit_log::id.gt(a.to_string()));
+        q = q.filter(audit_events::id.gt(a.to_string()));
     }
     if let Some(e) = entity {
-        q = q.filter(audit_log::entity.eq(e.to_string()));
+        let pattern = format!("%\"entity\":\"{}\"%", like_literal(e));
+        q = q.filter(audit_events::records.like(pattern).escape('\\'));
     }
     if let Some(e) = entity_id {
-        q = q.filter(audit_log::entity_id.eq(e.to_string()));
+        let pattern = format!("%\"{}\"%", like_literal(e));
+        q = q.filter(audit_events::records.like(pattern).escape('\\'));
     }
-    q.order(audit_log::id).limit(limit).select(AuditRow::as_select()).load(conn)
+    q.order(audit_events::id).limit(limit).select(AuditEventRow::as_select()).load(conn)
+}
+
+/// Up to `limit` events from before `before`, oldest first (for the archive).
+pub fn audit_events_before(
+    conn: &mut DbConn,
+    before: chrono::NaiveDateTime,
+    after_id: Option<&str>,
+    limit: i64,
+) -> QResult<Vec<AuditEventRow>> {
+    let mut q = audit_events::table
+        .filter(audit_events::at.lt(Stamp::from(before)))
+        .into_boxed::<MultiBackend>();
+    if let Some(a) = after_id {
+        q = q.filter(audit_events::id.gt(a.to_string()));
+    }
+    q.order(audit_events::id).limit(limit).select(AuditEventRow::as_select()).load(conn)
+}
+
+pub fn delete_audit_events(conn: &mut DbConn, ids: &[String]) -> QResult<usize> {
+    let mut n = 0;
+    for chunk in ids.chunks(500) {
+        n += diesel::delete(audit_events::table.filter(audit_events::id.eq_any(chunk)))
+            .execute(conn)?;
+    }
+    Ok(n)
 }
 
 // --- export forms -------------------------------------------------------------------------------
@@ -805,6 +839,74 @@ pub fn set_contact_data(conn: &mut DbConn, id: &str, data: &str, version: i32) -
 
 pub fn insert_import(conn: &mut DbConn, row: &ImportRow) -> QResult<()> {
     diesel::insert_into(imports::table).values(row).execute(conn).map(|_| ())
+}
+
+/// The counts an import keeps as it goes.
+pub struct ImportCounts {
+    pub patients_read: i64,
+    pub patients_created: i64,
+    pub patients_updated: i64,
+    pub patients_unchanged: i64,
+    pub patients_rejected: i64,
+    pub tumors_read: i64,
+}
+
+/// How an import ended.
+pub struct ImportEnd {
+    pub status: String,
+    pub refused_reason: Option<String>,
+    pub report: Option<String>,
+}
+
+pub fn update_import(
+    conn: &mut DbConn,
+    id: &str,
+    n: &ImportCounts,
+    end: Option<&ImportEnd>,
+    at: chrono::NaiveDateTime,
+) -> QResult<()> {
+    diesel::update(imports::table.find(id))
+        .set((
+            imports::patients_read.eq(n.patients_read),
+            imports::patients_created.eq(n.patients_created),
+            imports::patients_updated.eq(n.patients_updated),
+            imports::patients_unchanged.eq(n.patients_unchanged),
+            imports::patients_rejected.eq(n.patients_rejected),
+            imports::tumors_read.eq(n.tumors_read),
+            imports::updated_at.eq(Some(at)),
+        ))
+        .execute(conn)?;
+    match end {
+        Some(end) => end_import(conn, id, end, at),
+        None => Ok(()),
+    }
+}
+
+pub fn end_import(
+    conn: &mut DbConn,
+    id: &str,
+    end: &ImportEnd,
+    at: chrono::NaiveDateTime,
+) -> QResult<()> {
+    diesel::update(imports::table.find(id))
+        .set((
+            imports::status.eq(&end.status),
+            imports::refused_reason.eq(&end.refused_reason),
+            imports::report.eq(&end.report),
+            imports::updated_at.eq(Some(at)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn running_imports(conn: &mut DbConn) -> QResult<Vec<String>> {
+    imports::table.filter(imports::status.eq("running")).select(imports::id).load(conn)
+}
+
+pub fn request_import_cancel(conn: &mut DbConn, id: &str) -> QResult<usize> {
+    diesel::update(imports::table.find(id).filter(imports::status.eq("running")))
+        .set(imports::cancel_requested.eq(true))
+        .execute(conn)
 }
 
 pub fn get_import(conn: &mut DbConn, id: &str) -> QResult<Option<ImportRow>> {

@@ -18,15 +18,18 @@ pub struct TokenRow {
 }
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
-#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
-pub struct AuditRow {
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
+pub struct AuditEventRow {
     pub id: String,
     pub at: Stamp,
     pub actor_token_id: Option<String>,
     pub actor_name: String,
-    pub action: String,
-    pub entity: String,
-    pub entity_id: String,
+    /// `GET /api/v1/patients/{id}` for a request, the job or command's name otherwise.
+    pub operation: String,
+    /// The HTTP status answered; `None` for work outside a request.
+    pub status: Option<i32>,
+    /// The records returned or changed, JSON (`service::audit::Touched`).
+    pub records: String,
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
@@ -430,6 +433,10 @@ pub struct ImportRow {
     pub tumors_read: i64,
     /// The report as JSON (`dto::ImportReport`); `None` for a refused file.
     pub report: Option<String>,
+    /// When the last batch was written.
+    pub updated_at: Option<NaiveDateTime>,
+    /// Set by a cancellation; the import stops after its current batch.
+    pub cancel_requested: bool,
 }
 
 /// One stored setting of the registry (the letterhead), as JSON.

@@ -12,14 +12,14 @@ diesel::table! {
 }
 
 diesel::table! {
-    audit_log (id) {
+    audit_events (id) {
         id -> Text,
         at -> Timestamp,
         actor_token_id -> Nullable<Text>,
         actor_name -> Text,
-        action -> Text,
-        entity -> Text,
-        entity_id -> Text,
+        operation -> Text,
+        status -> Nullable<Integer>,
+        records -> Text,
     }
 }
 
@@ -296,6 +296,8 @@ diesel::table! {
         patients_rejected -> BigInt,
         tumors_read -> BigInt,
         report -> Nullable<Text>,
+        updated_at -> Nullable<Timestamp>,
+        cancel_requested -> Bool,
     }
 }
 
@@ -312,7 +314,7 @@ diesel::joinable!(letters -> patients (patient_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
-    audit_log,
+    audit_events,
     export_forms,
     patients,
     tumors,

@@ -34,19 +34,35 @@ pub struct NewToken {
     pub token: String,
 }
 
-/// One audited read or write.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+/// One audit event: a request (or a step of a job or command) and the records it returned or
+/// changed.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
     pub id: String,
     pub at: DateTime<Utc>,
     pub actor_token_id: Option<String>,
     pub actor_name: String,
-    /// create, read, update, delete or search
+    /// The method and route (`GET /api/v1/patients/{id}`), or the job or command.
+    pub operation: String,
+    /// The HTTP status answered; absent for work outside a request.
+    pub status: Option<i32>,
+    /// The records the operation returned or changed, by action and kind.
+    pub records: Vec<AuditRecords>,
+}
+
+/// Records of one kind that an operation touched one way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRecords {
+    /// create, read, update, delete, search, disclose or reveal
     pub action: String,
-    /// patient, tumor, treatment, contact or token
+    /// patient, tumor, treatment, contact, letter, submission, import, token, audit …
     pub entity: String,
-    pub entity_id: String,
+    pub ids: Vec<String>,
+    /// Who received a disclosure: `patient`, `physician`, `central registry`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
 }
 
 /// One entry of a record's history: a creation, a deletion, or one field an update changed.

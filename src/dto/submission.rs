@@ -197,9 +197,14 @@ pub struct ImportReport {
     /// The import's id (`GET /api/v1/imports/{id}`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Why the file was refused as a whole (only on a refused import's report).
+    /// Why the file was refused as a whole, or why the import stopped part-way (the patients
+    /// before stay stored; send the repaired file again to complete it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
+    /// `running`, `completed`, `cancelled`, `stopped` (a fatal error after some patients were
+    /// stored), `interrupted` (the process ended), `failed` or `refused`.
+    #[serde(default)]
+    pub status: String,
     /// `xml` or `flat`.
     pub format: String,
     pub record_type: String,
@@ -232,7 +237,11 @@ pub struct ImportData {
     /// The file's name, when known (a form upload, the CLI).
     pub file_name: Option<String>,
     pub byte_count: i64,
-    /// `completed` (see the report) or `refused` (the file as a whole, see `refusedReason`).
+    /// `running` (the counts say how far it got), `completed` (see the report), `cancelled`,
+    /// `stopped` (a fatal error part-way, see `refusedReason`; what came before is stored),
+    /// `interrupted` (the process ended while it ran), `failed`, or `refused` (the file as a whole,
+    /// see `refusedReason`). A stopped, cancelled or interrupted import completes when the same
+    /// file is sent again.
     pub status: String,
     pub refused_reason: Option<String>,
     /// `xml` or `flat`.
@@ -245,4 +254,7 @@ pub struct ImportData {
     pub patients_unchanged: i64,
     pub patients_rejected: i64,
     pub tumors_read: i64,
+    /// When the last batch was written (a running import's heartbeat).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub updated_at: Option<DateTime<Utc>>,
 }

@@ -2,7 +2,7 @@
 
 use super::audit::{self, Action};
 use super::{Actor, PageRequest, Result, Role, ServiceError, auth, utc};
-use crate::db::rows::{AuditRow, TokenRow};
+use crate::db::rows::{AuditEventRow, TokenRow};
 use crate::db::{DbConn, now, repo};
 use crate::dto::{AuditEntry, NewToken, Page, TokenInfo};
 
@@ -40,15 +40,15 @@ pub fn revoke_token(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<()> {
     })
 }
 
-fn entry(row: AuditRow) -> AuditEntry {
+fn entry(row: AuditEventRow) -> AuditEntry {
     AuditEntry {
         id: row.id,
         at: utc(row.at.0),
         actor_token_id: row.actor_token_id,
         actor_name: row.actor_name,
-        action: row.action,
-        entity: row.entity,
-        entity_id: row.entity_id,
+        operation: row.operation,
+        status: row.status,
+        records: serde_json::from_str(&row.records).unwrap_or_default(),
     }
 }
 
@@ -63,5 +63,8 @@ pub fn list_audit(
     let after = page.after()?;
     let rows = repo::list_audit(conn, after.as_deref(), entity, entity_id, page.limit() + 1)?;
     let (rows, next_cursor) = page.page(rows, |r| &r.id);
+    // Reading the audit log is itself a disclosure: the events read are named in this request's.
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    audit::record(conn, actor, Action::Read, "audit", &ids)?;
     Ok(Page { items: rows.into_iter().map(entry).collect(), next_cursor })
 }

@@ -1,17 +1,34 @@
-//! The audit trail: who read or wrote which patient record, written in the same transaction as the act.
+//! The audit trail: one event per request (or per step of work outside one), naming who, when, the
+//! operation, its outcome and the records it returned or changed.
+//!
+//! A request's services note what they touch in the request's [`AuditSink`]; once the handler has
+//! answered, the API hands the event to the [`AuditWriter`], which commits the events of many
+//! requests in one transaction, and the answer goes out only after its event is committed. A read
+//! thus writes nothing itself: on SQLite reads no longer queue one by one for the write lock. Work
+//! outside a request (jobs, the command line, an import's batches) writes its events in its own
+//! transaction, with the records they belong to.
 
-use super::{Actor, Result};
-use crate::db::rows::AuditRow;
-use crate::db::{DbConn, new_id, now, repo};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-#[derive(Clone, Copy, Debug)]
+use super::{Actor, Result, ServiceError};
+use crate::db::rows::AuditEventRow;
+use crate::db::{DbConn, Pool, new_id, now, repo};
+use crate::dto::AuditRecords;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     Create,
     Read,
     Update,
     Delete,
-    /// A patient search: one row naming each patient found (or none found).
+    /// A patient search: the patients found.
     Search,
+    /// Patient data sent outside the registry: a letter mailed or printed, a submission file.
+    Disclose,
+    /// A value shown in full that lists and reads show masked (the SSN).
+    Reveal,
 }
 
 impl Action {
@@ -22,11 +39,50 @@ impl Action {
             Self::Update => "update",
             Self::Delete => "delete",
             Self::Search => "search",
+            Self::Disclose => "disclose",
+            Self::Reveal => "reveal",
         }
     }
 }
 
-/// Records `action` by `actor` on each of `ids` of `entity` (patient, tumor, treatment, contact, token).
+/// What one request touched, noted by the services it called.
+#[derive(Clone, Debug, Default)]
+pub struct AuditSink(Arc<Mutex<Vec<AuditRecords>>>);
+
+impl AuditSink {
+    pub fn note(&self, action: Action, entity: &str, ids: &[&str], to: Option<&str>) {
+        let Ok(mut touched) = self.0.lock() else { return };
+        let same = |t: &&mut AuditRecords| {
+            t.action == action.as_str() && t.entity == entity && t.to.as_deref() == to
+        };
+        let at = match touched.iter_mut().position(|t| same(&t)) {
+            Some(i) => i,
+            None => {
+                touched.push(AuditRecords {
+                    action: action.as_str().into(),
+                    entity: entity.into(),
+                    ids: Vec::new(),
+                    to: to.map(str::to_owned),
+                });
+                touched.len() - 1
+            }
+        };
+        let t = &mut touched[at];
+        for id in ids {
+            if !t.ids.iter().any(|known| known == id) {
+                t.ids.push((*id).to_owned());
+            }
+        }
+    }
+
+    /// The records noted so far, emptied.
+    pub fn take(&self) -> Vec<AuditRecords> {
+        self.0.lock().map(|mut t| std::mem::take(&mut *t)).unwrap_or_default()
+    }
+}
+
+/// Notes `action` by `actor` on each of `ids` of `entity` (patient, tumor, treatment, contact,
+/// letter, token …): in the request's event, or, outside a request, as an event of its own.
 pub fn record(
     conn: &mut DbConn,
     actor: &Actor,
@@ -34,19 +90,154 @@ pub fn record(
     entity: &str,
     ids: &[&str],
 ) -> Result<()> {
-    let at = now();
-    let rows: Vec<AuditRow> = ids
-        .iter()
-        .map(|id| AuditRow {
-            id: new_id(),
-            at: at.into(),
-            actor_token_id: actor.token_id.clone(),
-            actor_name: actor.name.clone(),
-            action: action.as_str().to_string(),
-            entity: entity.to_string(),
-            entity_id: (*id).to_string(),
-        })
-        .collect();
-    repo::insert_audit(conn, &rows)?;
+    record_to(conn, actor, action, entity, ids, None)
+}
+
+/// [`record`] with the recipient of a disclosure (`patient`, `physician`, the central registry).
+pub fn record_to(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: Action,
+    entity: &str,
+    ids: &[&str],
+    to: Option<&str>,
+) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    if let Some(sink) = &actor.audit {
+        sink.note(action, entity, ids, to);
+        return Ok(());
+    }
+    let sink = AuditSink::default();
+    sink.note(action, entity, ids, to);
+    let row = event(actor, &actor.name, None, sink.take())?;
+    repo::insert_audit_events(conn, &[row])?;
     Ok(())
+}
+
+/// Most record ids one event of a disclosure names.
+const DISCLOSED_PER_EVENT: usize = 1000;
+
+/// Records a disclosure of `ids` to `to` (a file that leaves the registry) as events of their own,
+/// in the caller's transaction: a file can carry a million patients, more than one event should.
+pub fn disclose(
+    conn: &mut DbConn,
+    actor: &Actor,
+    operation: &str,
+    entity: &str,
+    ids: &[String],
+    to: &str,
+) -> Result<()> {
+    let rows = ids
+        .chunks(DISCLOSED_PER_EVENT)
+        .map(|chunk| {
+            let records = vec![AuditRecords {
+                action: Action::Disclose.as_str().into(),
+                entity: entity.into(),
+                ids: chunk.to_vec(),
+                to: Some(to.into()),
+            }];
+            event(actor, operation, None, records)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    repo::insert_audit_events(conn, &rows)?;
+    Ok(())
+}
+
+/// Writes what `sink` holds as one event of `operation`, in the caller's transaction (work outside
+/// a request that touches several records at once).
+pub fn write(conn: &mut DbConn, actor: &Actor, operation: &str, sink: &AuditSink) -> Result<()> {
+    let records = sink.take();
+    if records.is_empty() {
+        return Ok(());
+    }
+    repo::insert_audit_events(conn, &[event(actor, operation, None, records)?])?;
+    Ok(())
+}
+
+/// An event row; `operation` names the route (`GET /api/v1/patients/{id}`) or the work.
+pub fn event(
+    actor: &Actor,
+    operation: &str,
+    status: Option<u16>,
+    records: Vec<AuditRecords>,
+) -> Result<AuditEventRow> {
+    Ok(AuditEventRow {
+        id: new_id(),
+        at: now().into(),
+        actor_token_id: actor.token_id.clone(),
+        actor_name: actor.name.clone(),
+        operation: operation.to_owned(),
+        status: status.map(i32::from),
+        records: serde_json::to_string(&records)
+            .map_err(|e| ServiceError::File(format!("audit records: {e}")))?,
+    })
+}
+
+type Queued = (AuditEventRow, tokio::sync::oneshot::Sender<bool>);
+
+/// Most events one commit carries.
+const GROUP: usize = 512;
+
+/// The single writer of request events: it takes every event waiting and commits them together.
+pub struct AuditWriter {
+    queue: mpsc::Sender<Queued>,
+}
+
+impl AuditWriter {
+    /// Starts the writer thread; it ends when the writer is dropped.
+    pub fn start(pool: Pool) -> Self {
+        let (queue, events) = mpsc::channel::<Queued>();
+        let spawned = std::thread::Builder::new()
+            .name("audit-writer".into())
+            .spawn(move || write_events(&pool, &events));
+        if let Err(e) = spawned {
+            // Without a writer every event fails to commit and every answer is withheld (503).
+            tracing::error!(error = %e, "the audit writer did not start");
+        }
+        Self { queue }
+    }
+
+    /// Commits one event; returns once it is durable.
+    pub async fn commit(&self, row: AuditEventRow) -> Result<()> {
+        let (done, committed) = tokio::sync::oneshot::channel();
+        self.queue.send((row, done)).map_err(|_| ServiceError::AuditUnavailable)?;
+        match committed.await {
+            Ok(true) => Ok(()),
+            _ => Err(ServiceError::AuditUnavailable),
+        }
+    }
+}
+
+fn write_events(pool: &Pool, events: &mpsc::Receiver<Queued>) {
+    while let Ok(first) = events.recv() {
+        let mut group = vec![first];
+        while group.len() < GROUP {
+            match events.try_recv() {
+                Ok(next) => group.push(next),
+                Err(_) => break,
+            }
+        }
+        let rows: Vec<AuditEventRow> = group.iter().map(|(row, _)| row.clone()).collect();
+        let mut committed = false;
+        for attempt in 0..5u64 {
+            let outcome = pool.get().map_err(ServiceError::from).and_then(|mut c| {
+                crate::db::transaction(&mut c, |c| Ok(repo::insert_audit_events(c, &rows)?))
+            });
+            match outcome {
+                Ok(()) => {
+                    committed = true;
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, events = rows.len(), attempt, "audit events not written");
+                    std::thread::sleep(Duration::from_millis(50 * (attempt + 1)));
+                }
+            }
+        }
+        for (_, done) in group {
+            let _ = done.send(committed);
+        }
+    }
 }

@@ -39,12 +39,14 @@ pub struct Actor {
     pub token_id: Option<String>,
     pub name: String,
     pub role: Role,
+    /// The request's audit event, when acting within a request; work outside one writes its own.
+    pub audit: Option<super::audit::AuditSink>,
 }
 
 impl Actor {
     /// A principal for work the service does on its own (jobs, CLI).
     pub fn system(name: &str) -> Self {
-        Self { token_id: None, name: name.to_string(), role: Role::Admin }
+        Self { token_id: None, name: name.to_string(), role: Role::Admin, audit: None }
     }
 
     /// Fails unless the actor's role is at least `role` (viewer < registrar < admin).
@@ -93,5 +95,10 @@ pub fn authenticate(conn: &mut DbConn, secret: &str) -> Result<Option<Actor>> {
     let Some(row) = repo::find_active_token(conn, &hash_token(secret))? else {
         return Ok(None);
     };
-    Ok(Role::parse(&row.role).map(|role| Actor { token_id: Some(row.id), name: row.name, role }))
+    Ok(Role::parse(&row.role).map(|role| Actor {
+        token_id: Some(row.id),
+        name: row.name,
+        role,
+        audit: None,
+    }))
 }

@@ -315,6 +315,10 @@ pub fn failures(
     repo::get_edit_run(conn, id)?.ok_or(ServiceError::NotFound("edit run"))?;
     let rows = repo::list_edit_run_failures(conn, id, after.as_deref(), page.limit() + 1)?;
     let (rows, next_cursor) = page.page(rows, |r| &r.tumor_id);
+    let tumors: Vec<&str> = rows.iter().map(|r| r.tumor_id.as_str()).collect();
+    audit::record(conn, actor, Action::Read, "tumor", &tumors)?;
+    let patients: Vec<&str> = rows.iter().map(|r| r.patient_id.as_str()).collect();
+    audit::record(conn, actor, Action::Read, "patient", &patients)?;
     let items = rows
         .into_iter()
         .map(|r| {

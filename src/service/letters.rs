@@ -462,7 +462,15 @@ pub fn deliver(conn: &mut DbConn, mailer: &Mailer, retry_base: Duration) -> Resu
             let at = now();
             match outcome {
                 Ok(()) => {
-                    crate::db::transaction(conn, |c| q::mark_sent(c, &letter.id, at))?;
+                    crate::db::transaction(conn, |c| {
+                        q::mark_sent(c, &letter.id, at)?;
+                        disclosed(
+                            c,
+                            &Actor::system("send-letters"),
+                            "send-letters: e-mail",
+                            &[&letter],
+                        )
+                    })?;
                     report.sent += 1;
                 }
                 Err(MailError::Transient(e)) => {
@@ -520,6 +528,21 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<LetterData> {
     })
 }
 
+/// Audits letters going out (e-mailed, or in a PDF to print): per letter, its recipient and its
+/// patient. Within a request the request's event names them; otherwise an event of `operation`.
+fn disclosed(c: &mut DbConn, actor: &Actor, operation: &str, rows: &[&LetterRow]) -> Result<()> {
+    let sink = actor.audit.clone().unwrap_or_default();
+    for r in rows {
+        let to = Some(r.recipient.as_str());
+        sink.note(Action::Disclose, "letter", &[r.id.as_str()], to);
+        sink.note(Action::Disclose, "patient", &[r.patient_id.as_str()], to);
+    }
+    if actor.audit.is_none() {
+        audit::write(c, actor, operation, &sink)?;
+    }
+    Ok(())
+}
+
 /// Letters as the worklist and the print batch show them: with the patient and tumors in words.
 fn letters_in_words(conn: &mut DbConn, rows: &[LetterRow]) -> Result<Vec<LetterData>> {
     let ids: Vec<String> = rows.iter().map(|r| r.patient_id.clone()).collect();
@@ -550,7 +573,7 @@ pub fn pdf(conn: &mut DbConn, actor: &Actor, cfg: &FollowUpConfig, id: &str) -> 
     actor.require(Role::Viewer)?;
     let (row, current) = crate::db::transaction(conn, |c| {
         let row = q::get_letter(c, id)?.ok_or(ServiceError::NotFound("letter"))?;
-        audit::record(c, actor, Action::Read, "letter", &[id])?;
+        disclosed(c, actor, "letter pdf", &[&row])?;
         let (current, _) = super::settings::letterhead(c, &cfg.registry)?;
         Ok::<_, ServiceError>((row, current))
     })?;
@@ -571,8 +594,7 @@ pub fn print_batch(
     actor.require(Role::Viewer)?;
     let (rows, current) = crate::db::transaction(conn, |c| {
         let rows = q::print_queue(c, on, PRINT_BATCH_MAX)?;
-        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-        audit::record(c, actor, Action::Read, "letter", &ids)?;
+        disclosed(c, actor, "print batch", &rows.iter().collect::<Vec<_>>())?;
         let (current, _) = super::settings::letterhead(c, &cfg.registry)?;
         Ok::<_, ServiceError>((rows, current))
     })?;

@@ -57,6 +57,9 @@ pub enum ServiceError {
     /// A file could not be written or read (submission files); never user input.
     #[error("file: {0}")]
     File(String),
+    /// The audit event of a request could not be committed: its answer is withheld.
+    #[error("the audit trail could not be written")]
+    AuditUnavailable,
     /// An uploaded file was refused as a whole (NAACCR fatal error).
     #[error("the file was refused: {0}")]
     Refused(String),

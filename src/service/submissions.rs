@@ -722,6 +722,9 @@ pub fn create(
         let ids: Vec<&str> = tombstones.iter().map(|t| t.tumor_id.as_str()).collect();
         bulk::report_tombstones(c, &ids, &id)?;
         audit::record(c, actor, Action::Create, "submission", &[&id])?;
+        // A disclosure to the central registry, per patient the file carries.
+        let carried = bulk::submission_patients(c, &id)?;
+        audit::disclose(c, actor, &format!("submission {id}"), "patient", &carried, CENTRAL)?;
         std::fs::rename(&tmp, &path).and_then(|()| sync_dir(dir)).map_err(fs_err)?;
         for target in &targets {
             copy_into_place(&path, target)
@@ -787,11 +790,19 @@ pub fn list(conn: &mut DbConn, actor: &Actor, page: &PageRequest) -> Result<Page
     })
 }
 
+/// Who receives a submission file.
+const CENTRAL: &str = "central registry";
+
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<SubmissionData> {
     actor.require(Role::Viewer)?;
     crate::db::transaction(conn, |c| {
         let row = bulk::get_submission(c, id)?.ok_or(ServiceError::NotFound("submission"))?;
-        report(c, &row)
+        let data = report(c, &row)?;
+        audit::record(c, actor, Action::Read, "submission", &[id])?;
+        let excluded: Vec<&str> =
+            data.excluded.iter().flatten().map(|e| e.tumor_id.as_str()).collect();
+        audit::record(c, actor, Action::Read, "tumor", &excluded)?;
+        Ok(data)
     })
 }
 

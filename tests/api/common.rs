@@ -149,6 +149,31 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    /// The audit log (`query` as for `GET /api/v1/audit`) as one object per group of records an
+    /// event touched: `action`, `entity`, `ids` (and `to`) with the event's `actorName`,
+    /// `operation` and `status`. Only groups naming `id`, when given.
+    pub async fn audit(&self, query: &str, id: Option<&str>) -> Vec<Value> {
+        let r = self
+            .send(reqwest::Method::GET, &format!("/api/v1/audit?{query}"), Some(&self.admin), None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let mut out = Vec::new();
+        for e in r.body["items"].as_array().cloned().unwrap_or_default() {
+            for mut t in e["records"].as_array().cloned().unwrap_or_default() {
+                let named = id.is_none_or(|id| {
+                    t["ids"].as_array().is_some_and(|ids| ids.iter().any(|i| i == id))
+                });
+                if named {
+                    for k in ["actorName", "operation", "status"] {
+                        t[k] = e[k].clone();
+                    }
+                    out.push(t);
+                }
+            }
+        }
+        out
+    }
+
     pub async fn send(
         &self,
         method: reqwest::Method,

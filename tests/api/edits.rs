@@ -98,15 +98,8 @@ async fn edits_flag_but_never_refuse(app: &TestApp) {
     assert!(r.problem(422).contains(&("overRideSiteType".to_string(), "code.unknown".to_string())));
 
     // Setting an override flag on an update is audited like any change.
-    let log = app
-        .send(Method::GET, &format!("/api/v1/audit?entityId={tid}"), Some(&app.admin), None)
-        .await;
-    let actions: Vec<&str> = log.body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+    let log = app.audit(&format!("entityId={tid}"), Some(&tid)).await;
+    let actions: Vec<&str> = log.iter().filter_map(|e| e["action"].as_str()).collect();
     assert!(actions.contains(&"update"), "{actions:?}");
 
     // A warning is stored and returned; the write succeeds.

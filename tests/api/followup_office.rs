@@ -566,15 +566,8 @@ async fn worklists_speak_in_words(app: &TestApp) {
     assert_eq!(whole.problem(422), vec![("ssnLastFour".to_string(), "code.format".to_string())]);
     assert!(!whole.body.to_string().contains("123456789"), "never echoed");
     assert_eq!(search(json!({})).await.problem(422)[0].1, "required");
-    let audit = app
-        .send(
-            reqwest::Method::GET,
-            "/api/v1/audit?entity=patient&limit=500",
-            Some(&app.admin),
-            None,
-        )
-        .await;
-    let searches = items(&audit).iter().filter(|e| e["action"] == "search").count();
+    let audit = app.audit("entity=patient&limit=500", None).await;
+    let searches = audit.iter().filter(|e| e["action"] == "search").count();
     assert!(searches >= 8, "every search audited: {searches}");
 
     // Letters and the print batch carry the same words.

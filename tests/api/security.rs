@@ -108,18 +108,9 @@ async fn reads_and_writes_are_audited(app: &TestApp) {
     );
     assert!(!leaky.body.to_string().contains("Leakyname"), "{}", leaky.body);
 
-    let log = app
-        .send(
-            Method::GET,
-            &format!("/api/v1/audit?entityId={pid}&limit=500"),
-            Some(&app.admin),
-            None,
-        )
-        .await;
-    assert_eq!(log.status, 200);
-    let entries: Vec<(String, String)> = log.body["items"]
-        .as_array()
-        .expect("items")
+    let entries: Vec<(String, String)> = app
+        .audit(&format!("entityId={pid}&limit=500"), Some(&pid))
+        .await
         .iter()
         .map(|e| {
             (
@@ -140,20 +131,8 @@ async fn reads_and_writes_are_audited(app: &TestApp) {
     for (entity, id, action) in
         [("tumor", &tid, "read"), ("contact", &cid, "create"), ("contact", &cid, "read")]
     {
-        let r = app
-            .send(
-                Method::GET,
-                &format!("/api/v1/audit?entity={entity}&entityId={id}"),
-                Some(&app.admin),
-                None,
-            )
-            .await;
-        let actions: Vec<&str> = r.body["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .filter_map(|e| e["action"].as_str())
-            .collect();
+        let touched = app.audit(&format!("entity={entity}&entityId={id}"), Some(id)).await;
+        let actions: Vec<&str> = touched.iter().filter_map(|e| e["action"].as_str()).collect();
         assert!(actions.contains(&action), "{entity} {action} in {actions:?}");
     }
     let all = app

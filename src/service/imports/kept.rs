@@ -10,39 +10,125 @@ use crate::service::{
     Actor, PageRequest, Result, Role, ServiceError, parse_doc, storable, to_doc, utc,
 };
 
-/// Keeps a completed import, in its transaction.
-pub(super) fn record(
+fn count(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// Keeps an import as it starts (status `running`), in its own transaction.
+pub(super) fn start(
     conn: &mut DbConn,
     actor: &Actor,
     upload: &Upload,
     report: &ImportReport,
 ) -> Result<()> {
     let id = report.id.clone().unwrap_or_default();
-    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-    repo::insert_import(
-        conn,
-        &ImportRow {
-            id: id.clone(),
-            created_at: now(),
-            actor_token_id: actor.token_id.clone(),
-            actor_name: actor.name.clone(),
-            file_name: upload.file_name.clone(),
-            byte_count: n(upload.bytes),
-            status: "completed".into(),
-            refused_reason: None,
-            format: Some(report.format.clone()),
-            record_type: Some(report.record_type.clone()),
-            naaccr_version: Some(report.naaccr_version.clone()),
-            patients_read: n(report.patients_read),
-            patients_created: n(report.patients_created),
-            patients_updated: n(report.patients_updated),
-            patients_unchanged: n(report.patients_unchanged),
-            patients_rejected: n(report.patients_rejected),
-            tumors_read: n(report.tumors_read),
-            report: Some(to_doc(report)?),
-        },
-    )?;
-    audit::record(conn, actor, Action::Create, "import", &[&id])
+    crate::db::transaction(conn, |c| {
+        repo::insert_import(
+            c,
+            &ImportRow {
+                id: id.clone(),
+                created_at: now(),
+                actor_token_id: actor.token_id.clone(),
+                actor_name: actor.name.clone(),
+                file_name: upload.file_name.clone(),
+                byte_count: count(upload.bytes),
+                status: report.status.clone(),
+                refused_reason: None,
+                format: Some(report.format.clone()),
+                record_type: Some(report.record_type.clone()),
+                naaccr_version: Some(report.naaccr_version.clone()),
+                patients_read: 0,
+                patients_created: 0,
+                patients_updated: 0,
+                patients_unchanged: 0,
+                patients_rejected: 0,
+                tumors_read: 0,
+                report: None,
+                updated_at: Some(now()),
+                cancel_requested: false,
+            },
+        )?;
+        audit::record(c, actor, Action::Create, "import", &[&id])
+    })
+}
+
+fn counts(report: &ImportReport) -> repo::ImportCounts {
+    repo::ImportCounts {
+        patients_read: count(report.patients_read),
+        patients_created: count(report.patients_created),
+        patients_updated: count(report.patients_updated),
+        patients_unchanged: count(report.patients_unchanged),
+        patients_rejected: count(report.patients_rejected),
+        tumors_read: count(report.tumors_read),
+    }
+}
+
+/// Records how far a running import got, in the transaction of the batch just written.
+pub(super) fn progress(conn: &mut DbConn, id: &str, report: &ImportReport) -> Result<()> {
+    repo::update_import(conn, id, &counts(report), None, now())?;
+    Ok(())
+}
+
+/// Records how an import ended, with its report.
+pub(super) fn finish(conn: &mut DbConn, id: &str, report: &ImportReport) -> Result<()> {
+    let end = repo::ImportEnd {
+        status: report.status.clone(),
+        refused_reason: report.refused.as_deref().map(storable),
+        report: Some(to_doc(report)?),
+    };
+    crate::db::transaction(conn, |c| {
+        Ok(repo::update_import(c, id, &counts(report), Some(&end), now())?)
+    })
+}
+
+/// Whether a registrar asked to cancel the import.
+pub(super) fn cancel_requested(conn: &mut DbConn, id: &str) -> Result<bool> {
+    Ok(repo::get_import(conn, id)?.is_some_and(|r| r.cancel_requested))
+}
+
+/// The running import, if any.
+pub(super) fn running(conn: &mut DbConn) -> Result<Option<String>> {
+    Ok(repo::running_imports(conn)?.into_iter().next())
+}
+
+/// Imports still marked running while this one holds the lease ended with their process.
+pub(super) fn interrupt_others(conn: &mut DbConn, id: &str) -> Result<()> {
+    crate::db::transaction(conn, |c| {
+        for other in repo::running_imports(c)?.into_iter().filter(|o| o != id) {
+            let end = repo::ImportEnd {
+                status: "interrupted".into(),
+                refused_reason: Some(
+                    "the import ended with its process; send the same file again to complete it"
+                        .into(),
+                ),
+                report: None,
+            };
+            repo::end_import(c, &other, &end, now())?;
+        }
+        Ok(())
+    })
+}
+
+/// Asks a running import to stop after the batch it is writing; what it wrote stays.
+pub fn cancel(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<ImportData> {
+    actor.require(Role::Registrar)?;
+    crate::db::transaction(conn, |c| {
+        let row = repo::get_import(c, id)?.ok_or(ServiceError::NotFound("import"))?;
+        if row.status != "running" {
+            return Err(ServiceError::Conflict {
+                field: "status",
+                rule: "state",
+                message: format!(
+                    "the import is {}, not running: there is nothing to cancel",
+                    row.status
+                ),
+            });
+        }
+        repo::request_import_cancel(c, id)?;
+        audit::record(c, actor, Action::Update, "import", &[id])?;
+        let row = repo::get_import(c, id)?.ok_or(ServiceError::NotFound("import"))?;
+        Ok(data(row))
+    })
 }
 
 /// Keeps a file refused as a whole, with the reason.
@@ -75,6 +161,8 @@ pub(super) fn record_refused(
                 patients_rejected: 0,
                 tumors_read: 0,
                 report: None,
+                updated_at: Some(now()),
+                cancel_requested: false,
             },
         )?;
         audit::record(c, actor, Action::Create, "import", &[id])
@@ -99,6 +187,7 @@ fn data(row: ImportRow) -> ImportData {
         patients_unchanged: row.patients_unchanged,
         patients_rejected: row.patients_rejected,
         tumors_read: row.tumors_read,
+        updated_at: row.updated_at.map(utc),
     }
 }
 
@@ -127,6 +216,7 @@ pub fn report(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<ImportReport
             Some(json) => parse_doc(&json),
             None => Ok(ImportReport {
                 id: Some(row.id),
+                status: row.status,
                 refused: row.refused_reason,
                 ..ImportReport::default()
             }),

@@ -7,11 +7,15 @@
 //! to leave a patient out. A patient is rejected only without a usable patient id number, or when
 //! one of its tumors matches a stored tumor ambiguously.
 //!
-//! The whole file is one transaction: a file refused as a whole (a fatal reader error, even after
-//! many patients) leaves the registry untouched. Records match on patient id number and, within the
-//! patient, on the hospital sequence number (with the accession number when both have one), else
-//! the central sequence number, else the tumor record number (`plan`), so importing the same file
-//! again changes nothing.
+//! Each batch of whole patients is its own short transaction, so the API keeps answering while a
+//! large file goes in (a write waits at most one batch), and the kept import says how far it got
+//! after every batch. A file refused before its first batch leaves the registry untouched; a fatal
+//! error later (a truncated file), a cancellation or a killed process keeps the batches written.
+//! Records match on patient id number and, within the patient, on the hospital sequence number
+//! (with the accession number when both have one), else the central sequence number, else the
+//! tumor record number (`plan`), so importing the same file again completes an import that stopped
+//! and changes nothing already stored. One import runs at a time per registry (a lease): a second
+//! is refused with `import.running`.
 
 pub mod kept;
 mod plan;
@@ -169,8 +173,13 @@ pub struct Upload {
     pub bytes: u64,
 }
 
+/// The lease one import holds while it runs; a killed import frees it after [`LEASE_SECS`].
+const LEASE: &str = "import";
+const LEASE_SECS: u64 = 15;
+
 /// Imports one file and keeps it, with its report, among the imports (`kept`).
-/// `Err(ServiceError::Refused)` when the file is refused as a whole; the refusal is kept too.
+/// `Err(ServiceError::Refused)` when the file is refused before any patient is stored (the refusal
+/// is kept too); `Err(Conflict)` with rule `import.running` while another import runs.
 ///
 /// A pipeline: a reader thread parses the file into batches of patients; this thread looks up
 /// what the registry already holds of each batch and writes the outcome; worker threads plan the
@@ -185,10 +194,22 @@ pub fn import(
 ) -> Result<ImportReport> {
     actor.require(Role::Registrar)?;
     let id = crate::db::new_id();
-    let result = read_and_store(conn, actor, input, max_expanded, ctx, upload, &id);
-    if let Err(ServiceError::Refused(reason)) = &result {
-        kept::record_refused(conn, actor, upload, &id, reason)?;
+    if !super::jobs::acquire_lease(conn, LEASE, &id, LEASE_SECS)? {
+        let running = kept::running(conn)?;
+        return Err(ServiceError::Conflict {
+            field: "file",
+            rule: "import.running",
+            message: format!(
+                "another import is running{}: wait until it ends (GET /api/v1/imports) or cancel \
+                 it, then send the file again",
+                running.map(|r| format!(" (import {r})")).unwrap_or_default()
+            ),
+        });
     }
+    let result = kept::interrupt_others(conn, &id)
+        .and_then(|()| read_and_store(conn, actor, input, max_expanded, ctx, upload, &id));
+    // A lease left behind expires on its own.
+    let _ = super::jobs::release_lease(conn, LEASE, &id);
     let report = result?;
     // A large file changes the tables' shape: let the planner see it.
     if report.tumors_read >= 10_000 {
@@ -197,7 +218,7 @@ pub fn import(
     Ok(report)
 }
 
-/// Reads the file and stores its patients and its kept import in one transaction.
+/// Reads the file and stores its patients batch by batch, keeping the import's progress.
 fn read_and_store(
     conn: &mut DbConn,
     actor: &Actor,
@@ -207,39 +228,109 @@ fn read_and_store(
     upload: &Upload,
     id: &str,
 ) -> Result<ImportReport> {
-    let (format, dict, rt, header, patients) = open(input, max_expanded)?;
+    let (format, dict, rt, header, patients) = match open(input, max_expanded) {
+        Err(ServiceError::Refused(reason)) => {
+            kept::record_refused(conn, actor, upload, id, &reason)?;
+            return Err(ServiceError::Refused(reason));
+        }
+        opened => opened?,
+    };
     let mut report = ImportReport {
         id: Some(id.to_owned()),
+        status: "running".into(),
         format: format.into(),
         record_type: rt.as_str().into(),
         naaccr_version: dict.version.clone(),
         header_problems: header,
         ..ImportReport::default()
     };
-    let ctx = Ctx { dict, rt, today: ctx.today, rule_set: ctx.rule_set, actor };
+    kept::start(conn, actor, upload, &report)?;
+    // The batches' audit events are written with the batches, not with the request's answer: a
+    // batch stored is audited even if the import never ends.
+    let batch_actor = Actor { audit: None, ..actor.clone() };
+    let ctx = Ctx { dict, rt, today: ctx.today, rule_set: ctx.rule_set, actor: &batch_actor };
+    let mut writer = BatchWriter {
+        id,
+        actor: &batch_actor,
+        operation: format!("import {id}"),
+        renewed: std::time::Instant::now(),
+        written: false,
+    };
     // The reader and the writing thread each keep a core busy; planning takes less time a batch
     // than writing, so it gets the rest (one planner on two cores: a second one only contended).
     let threads = super::worker_count().saturating_sub(2).max(1);
     let (read_tx, read_rx) = mpsc::sync_channel(4);
     let (job_tx, job_rx) = mpsc::sync_channel::<(ReadBatch, Fetched, Reply)>(threads);
     let job_rx = std::sync::Mutex::new(job_rx);
-    crate::db::transaction(conn, |c| {
-        std::thread::scope(|scope| {
-            scope.spawn(move || read_batches(patients, dict, &read_tx));
-            super::spawn_workers(scope, threads, &job_rx, |(batch, fetched, reply)| {
-                // The receiver is gone only when the import already failed.
-                let _ = reply.send(ctx.plan(batch, fetched));
-                true
-            });
-            let result = run_pipeline(c, &read_rx, &job_tx, threads, &mut report);
-            // Unblocks the reader and the workers before the scope waits for them.
-            drop(read_rx);
-            drop(job_tx);
-            result
+    let outcome = std::thread::scope(|scope| {
+        scope.spawn(move || read_batches(patients, dict, &read_tx));
+        super::spawn_workers(scope, threads, &job_rx, |(batch, fetched, reply)| {
+            // The receiver is gone only when the import already failed.
+            let _ = reply.send(ctx.plan(batch, fetched));
+            true
+        });
+        let result = run_pipeline(conn, &read_rx, &job_tx, threads, &mut writer, &mut report);
+        // Unblocks the reader and the workers before the scope waits for them.
+        drop(read_rx);
+        drop(job_tx);
+        result
+    });
+    let (status, reason) = match &outcome {
+        Ok(Ended::Completed) => ("completed", None),
+        Ok(Ended::Cancelled) => ("cancelled", None),
+        Err(ServiceError::Refused(r)) if !writer.written => ("refused", Some(r.clone())),
+        Err(ServiceError::Refused(r)) => ("stopped", Some(r.clone())),
+        Err(_) => ("failed", Some("the import stopped on an error; send the file again".into())),
+    };
+    report.status = status.into();
+    report.refused = reason;
+    kept::finish(conn, id, &report)?;
+    match outcome {
+        Ok(_) => Ok(report),
+        // Patients were stored: the report says how far the file went and why it stopped.
+        Err(ServiceError::Refused(_)) if writer.written => Ok(report),
+        Err(e) => Err(e),
+    }
+}
+
+/// How the pipeline ended without an error.
+enum Ended {
+    Completed,
+    Cancelled,
+}
+
+/// Writes planned batches, each in its own transaction with the import's progress.
+struct BatchWriter<'a> {
+    id: &'a str,
+    actor: &'a Actor,
+    operation: String,
+    renewed: std::time::Instant,
+    /// Whether a batch was committed.
+    written: bool,
+}
+
+impl BatchWriter<'_> {
+    /// Writes one batch; false when the import was cancelled (the batch is not written).
+    fn write(
+        &mut self,
+        c: &mut DbConn,
+        batch: PlannedBatch,
+        report: &mut ImportReport,
+    ) -> Result<bool> {
+        if kept::cancel_requested(c, self.id)? {
+            return Ok(false);
+        }
+        crate::db::transaction(c, |c| {
+            batch.apply(c, self.actor, &self.operation, report)?;
+            kept::progress(c, self.id, report)
         })?;
-        kept::record(c, actor, upload, &report)
-    })?;
-    Ok(report)
+        self.written = true;
+        if self.renewed.elapsed().as_secs() >= LEASE_SECS / 3 {
+            super::jobs::acquire_lease(c, LEASE, self.id, LEASE_SECS)?;
+            self.renewed = std::time::Instant::now();
+        }
+        Ok(true)
+    }
 }
 
 type Reply = mpsc::Sender<Result<PlannedBatch>>;
@@ -302,14 +393,19 @@ fn run_pipeline(
     batches: &mpsc::Receiver<std::result::Result<ReadBatch, String>>,
     jobs: &mpsc::SyncSender<(ReadBatch, Fetched, Reply)>,
     threads: usize,
+    writer: &mut BatchWriter<'_>,
     report: &mut ImportReport,
-) -> Result<()> {
-    let mut pending = Pending::new();
+) -> Result<Ended> {
     type Pending = VecDeque<(HashSet<String>, mpsc::Receiver<Result<PlannedBatch>>)>;
-    let apply_next = |c: &mut DbConn, pending: &mut Pending, report: &mut ImportReport| {
+    let mut pending = Pending::new();
+    // Writes the oldest planned batch; false once the import is cancelled.
+    let mut write_next = |c: &mut DbConn, pending: &mut Pending, report: &mut ImportReport| {
         match pending.pop_front() {
-            Some((_, done)) => done.recv().map_err(|_| ServiceError::Worker)??.apply(c, report),
-            None => Ok(()),
+            Some((_, done)) => {
+                let batch = done.recv().map_err(|_| ServiceError::Worker)??;
+                writer.write(c, batch, report)
+            }
+            None => Ok(true),
         }
     };
     for batch in batches {
@@ -321,7 +417,9 @@ fn run_pipeline(
         // A patient of a batch still being planned must be written before it is looked up again.
         if pending.iter().any(|(earlier, _)| !earlier.is_disjoint(&keys)) {
             while !pending.is_empty() {
-                apply_next(c, &mut pending, report)?;
+                if !write_next(c, &mut pending, report)? {
+                    return Ok(Ended::Cancelled);
+                }
             }
         }
         let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
@@ -331,13 +429,17 @@ fn run_pipeline(
         jobs.send((batch, fetched, reply)).map_err(|_| ServiceError::Worker)?;
         pending.push_back((keys, done));
         while pending.len() > threads + 2 {
-            apply_next(c, &mut pending, report)?;
+            if !write_next(c, &mut pending, report)? {
+                return Ok(Ended::Cancelled);
+            }
         }
     }
     while !pending.is_empty() {
-        apply_next(c, &mut pending, report)?;
+        if !write_next(c, &mut pending, report)? {
+            return Ok(Ended::Cancelled);
+        }
     }
-    Ok(())
+    Ok(Ended::Completed)
 }
 
 struct Ctx<'a> {

@@ -17,7 +17,7 @@ use crate::dto::{ContactData, ImportRecord, PatientData, TreatmentData};
 use crate::export::form::{ExportForm, Finding, TumorKey};
 use crate::export::mapping::ItemMap;
 use crate::export::records::{FollowUp, PatientRecord, TumorRecord};
-use crate::service::audit::Action;
+use crate::service::audit::{self, Action, AuditSink};
 use crate::service::changes::{self, Subject};
 use crate::service::edits::findings_doc;
 use crate::service::{Result, to_doc};
@@ -30,7 +30,8 @@ pub(super) struct Writes {
     treatments: Vec<TreatmentRow>,
     contacts: Vec<ContactRow>,
     links: Vec<ContactTumorRow>,
-    audit: Vec<AuditRow>,
+    /// The patients created or updated and the tumors created, for the batch's audit event.
+    audit: AuditSink,
     patient_updates: Vec<(String, PatientChange)>,
     /// (patient id, date of last contact, vital status)
     follow_up_updates: Vec<(String, Option<String>, String)>,
@@ -66,7 +67,14 @@ pub(super) struct PlannedBatch {
 type StoredState<'a> = (&'a str, Option<&'a str>);
 
 impl PlannedBatch {
-    pub(super) fn apply(self, c: &mut DbConn, report: &mut ImportReport) -> Result<()> {
+    /// Writes the batch; its audit event names the import (`operation`) and the records it wrote.
+    pub(super) fn apply(
+        self,
+        c: &mut DbConn,
+        actor: &crate::service::Actor,
+        operation: &str,
+        report: &mut ImportReport,
+    ) -> Result<()> {
         let w = self.writes;
         for (id, change) in &w.patient_updates {
             bulk::update_patient(c, id, change)?;
@@ -97,7 +105,10 @@ impl PlannedBatch {
         bulk::insert_treatments(c, &w.treatments)?;
         bulk::insert_contacts(c, &w.contacts)?;
         bulk::insert_contact_tumors(c, &w.links)?;
-        bulk::insert_audit(c, &w.audit)?;
+        let touched = w.audit.take();
+        if !touched.is_empty() {
+            bulk::insert_audit_events(c, &[audit::event(actor, operation, None, touched)?])?;
+        }
         crate::db::repo::insert_changes(c, &w.changes)?;
         report.tumors_created += w.tumors.len() as u64;
         report.tumors_updated += w.tumor_updates.len() as u64;
@@ -138,16 +149,8 @@ fn name_search(p: &crate::domain::records::Patient) -> String {
 }
 
 impl Ctx<'_> {
-    fn audit(&self, w: &mut Writes, action: Action, id: &str) {
-        w.audit.push(AuditRow {
-            id: new_id(),
-            at: now().into(),
-            actor_token_id: self.actor.token_id.clone(),
-            actor_name: self.actor.name.clone(),
-            action: action.as_str().into(),
-            entity: "patient".into(),
-            entity_id: id.into(),
-        });
+    fn audit(&self, w: &mut Writes, action: Action, entity: &str, id: &str) {
+        w.audit.note(action, entity, &[id], None);
     }
 
     /// The history of one record the import updates, from its state before to its state after. A
@@ -312,8 +315,8 @@ impl Ctx<'_> {
             (Some(_), false) => "unchanged",
         };
         match status {
-            "created" => self.audit(w, Action::Create, &pid),
-            "updated" => self.audit(w, Action::Update, &pid),
+            "created" => self.audit(w, Action::Create, "patient", &pid),
+            "updated" => self.audit(w, Action::Update, "patient", &pid),
             _ => {}
         }
         Ok(status)
@@ -352,10 +355,12 @@ impl Ctx<'_> {
         };
         match p.existing {
             None => {
+                self.audit(w, Action::Create, "tumor", &row.id);
                 w.tumors.push(row);
                 changed = true;
             }
             Some(s) if s.row.data != row.data || s.items != p.items => {
+                self.audit(w, Action::Update, "tumor", &row.id);
                 let change = TumorChange {
                     version: s.row.version + 1,
                     primary_site: row.primary_site,
