@@ -248,6 +248,21 @@ async fn audit_request(
     }
 }
 
+/// Every error answer is problem+json: one that left a handler's neighbours without a body gets one.
+async fn problem_bodies(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?.map_into_boxed_body();
+    let status = res.status();
+    let bare = !res.headers().contains_key(actix_web::http::header::CONTENT_TYPE);
+    if (status.is_client_error() || status.is_server_error()) && bare {
+        let (req, _) = res.into_parts();
+        return Ok(ServiceResponse::new(req, problem::bare_status(status)));
+    }
+    Ok(res)
+}
+
 async fn fallback(
     req: HttpRequest,
     table: web::Data<RouteTable>,
@@ -292,6 +307,7 @@ pub fn app(
         }))
         .default_service(web::to(fallback))
         .wrap(actix_web::middleware::from_fn(audit_request))
+        .wrap(actix_web::middleware::from_fn(problem_bodies))
         .wrap(actix_web::middleware::from_fn(reject_nul))
         // Answers carry patient data: no browser or proxy may keep a copy (a handler may say
         // otherwise for what it serves).

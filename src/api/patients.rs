@@ -64,10 +64,21 @@ pub async fn create_patient(
     Ok(created(format!("/api/v1/patients/{}", out.record_id()), out.record_version(), &out))
 }
 
-/// Read a patient.
+/// What a patient read may show in full.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RevealParams {
+    /// `socialSecurityNumber`: the SSN in full instead of masked (registrars and admins; audited).
+    #[param(pattern = "^socialSecurityNumber$")]
+    pub reveal: Option<String>,
+}
+
+/// Read a patient. The SSN is masked (`***-**-6789`) unless `reveal=socialSecurityNumber` asks
+/// for it in full, which a registrar or admin may do; that read is audited as a reveal.
 #[utoipa::path(
     tag = "patients", operation_id = "get_patient",
-    params(("id" = String, Path, description = "Patient id")),
+    params(("id" = String, Path, description = "Patient id"), RevealParams),
     responses((status = 200, body = PatientData, headers(("ETag" = String))), ReadErrors),
     security(("bearer" = []))
 )]
@@ -76,8 +87,20 @@ pub async fn get_patient(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     id: web::Path<String>,
+    q: web::Query<RevealParams>,
 ) -> Reply {
-    let out = state.db(move |c| patients::get(c, &actor, &id)).await?;
+    let reveal = match q.into_inner().reveal.as_deref() {
+        None => false,
+        Some("socialSecurityNumber") => true,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "reveal",
+                "code.unknown",
+                "reveal takes socialSecurityNumber",
+            ));
+        }
+    };
+    let out = state.db(move |c| patients::get(c, &actor, &id, reveal)).await?;
     Ok(ok_versioned(out.record_version(), &out))
 }
 

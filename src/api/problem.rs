@@ -212,6 +212,24 @@ impl ResponseError for ApiError {
     }
 }
 
+/// A problem body for an error answer that a part outside the handlers gave without one (the
+/// Swagger UI's file service, say).
+pub fn bare_status(status: StatusCode) -> HttpResponse {
+    if status == StatusCode::NOT_FOUND {
+        return ApiError::NotFound("resource").error_response();
+    }
+    let title = status.canonical_reason().unwrap_or("Error");
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")))
+        .json(Problem {
+            type_: format!("urn:oncoreg:problem:http-{}", status.as_u16()),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail: title.to_lowercase(),
+            errors: vec![],
+        })
+}
+
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {

@@ -132,7 +132,7 @@ impl Manager {
                     // The busy timeout comes first: switching to WAL needs a lock that pooled
                     // connections opening at once contend for.
                     "PRAGMA busy_timeout = 10000; PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
                      PRAGMA temp_store = MEMORY;",
                 )?;
                 Ok(DbConn::Sqlite(conn))

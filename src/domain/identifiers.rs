@@ -56,6 +56,25 @@ impl Ssn {
     }
 }
 
+/// An SSN as lists and ordinary reads show it: the last four digits only (`***-**-6789`), what a
+/// registrar needs to tell patients apart. Also for a stored value that is not nine digits.
+pub fn mask_ssn(stored: &str) -> String {
+    let digits: Vec<char> = stored.chars().filter(char::is_ascii_digit).collect();
+    match digits.len() {
+        n if n >= 4 => format!("***-**-{}", digits[n - 4..].iter().collect::<String>()),
+        _ => "***-**-****".to_string(),
+    }
+}
+
+/// The last four digits of a masked SSN as [`mask_ssn`] writes it (dashes optional), if `raw` is
+/// one: a client that sends back what it read keeps the stored number.
+pub fn masked_ssn_last_four(raw: &str) -> Option<&str> {
+    let raw = raw.trim();
+    let last = raw.get(raw.len().checked_sub(4)?..)?;
+    let head: String = raw[..raw.len() - 4].chars().filter(|c| *c != '-').collect();
+    (head == "*****" && all_digits(last)).then_some(last)
+}
+
 impl fmt::Debug for Ssn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Ssn(***)")
@@ -193,6 +212,12 @@ mod tests {
         assert!(!err.message.contains("12345"));
         assert_eq!(Ssn::parse("123-45-6789").expect("valid").as_str(), "123456789");
         assert_eq!(format!("{:?}", Ssn::parse("123456789").expect("valid")), "Ssn(***)");
+        assert_eq!(mask_ssn("123456789"), "***-**-6789");
+        assert_eq!(mask_ssn("12"), "***-**-****");
+        assert_eq!(masked_ssn_last_four("***-**-6789"), Some("6789"));
+        assert_eq!(masked_ssn_last_four("*****6789"), Some("6789"));
+        assert_eq!(masked_ssn_last_four("123-45-6789"), None);
+        assert_eq!(masked_ssn_last_four("6789"), None);
     }
 
     #[test]

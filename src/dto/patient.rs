@@ -102,8 +102,9 @@ pub struct PatientData {
     /// NAACCR #190.
     #[schema(pattern = "^[0-9]$")]
     pub spanish_hispanic_origin: Option<String>,
-    /// NAACCR #2320, nine digits.
-    #[schema(pattern = "^[0-9]{3}-?[0-9]{2}-?[0-9]{4}$")]
+    /// NAACCR #2320, nine digits. Answers show it masked (`***-**-6789`) unless a registrar asks
+    /// for it (`?reveal=socialSecurityNumber`); sending the masked value back keeps the stored one.
+    #[schema(pattern = "^([0-9]{3}|\\*{3})-?([0-9]{2}|\\*{2})-?[0-9]{4}$")]
     pub social_security_number: Option<String>,
     #[schema(max_length = 60)]
     pub addr_current_no_street: Option<String>,

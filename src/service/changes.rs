@@ -196,13 +196,24 @@ pub fn history(
                 by: r.actor_name,
                 action: r.action,
                 version: r.version,
+                old_value: masked(r.field.as_deref(), r.old_value),
+                new_value: masked(r.field.as_deref(), r.new_value),
                 field: r.field,
-                old_value: r.old_value,
-                new_value: r.new_value,
             })
             .collect();
         Ok(Page { items, next_cursor })
     })
+}
+
+/// A history shows an SSN masked, as reads do.
+fn masked(field: Option<&str>, value: Option<String>) -> Option<String> {
+    match field {
+        Some("socialSecurityNumber" | "items.socialSecurityNumber") => value.map(|v| {
+            let text = serde_json::from_str::<String>(&v).unwrap_or(v);
+            serde_json::Value::String(crate::domain::identifiers::mask_ssn(&text)).to_string()
+        }),
+        _ => value,
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use crate::domain::Violation;
 use crate::domain::chronology::{Focus, PatientHistory};
 use crate::domain::codes::VitalStatus;
 use crate::domain::edits::EditStatus;
+use crate::domain::identifiers::{mask_ssn, masked_ssn_last_four};
 use crate::domain::naaccr::Level;
 use crate::domain::records::ItemMap;
 use crate::domain::records::Patient;
@@ -33,7 +34,18 @@ pub(crate) fn name_search(p: &Patient) -> String {
     format!("{last} {}", p.name_first.as_deref().unwrap_or("")).trim().to_lowercase()
 }
 
+/// The patient as answers show it: the SSN masked (minimum necessary).
 fn out(row: &PatientRow) -> Result<PatientData> {
+    let mut doc = out_in_full(row)?;
+    doc.social_security_number = doc.social_security_number.as_deref().map(mask_ssn);
+    // A value kept as read (not nine digits) is masked too.
+    if let Some(kept) = doc.items.as_mut().and_then(|i| i.get_mut("socialSecurityNumber")) {
+        *kept = mask_ssn(kept);
+    }
+    Ok(doc)
+}
+
+fn out_in_full(row: &PatientRow) -> Result<PatientData> {
     let mut doc: PatientData =
         stamped_doc(&row.data, &row.id, row.version, row.created_at.0, row.updated_at.0)?;
     doc.date_of_last_contact = row.date_of_last_contact.clone();
@@ -106,13 +118,41 @@ pub fn create(
     })
 }
 
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<PatientData> {
-    actor.require(Role::Viewer)?;
+/// One patient; with `reveal_ssn` (registrars and admins) the SSN in full, audited as such.
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str, reveal_ssn: bool) -> Result<PatientData> {
+    actor.require(if reveal_ssn { Role::Registrar } else { Role::Viewer })?;
     crate::db::transaction(conn, |c| {
         let row = repo::get_patient(c, id)?.ok_or(ServiceError::NotFound("patient"))?;
         audit::record(c, actor, Action::Read, "patient", &[&row.id])?;
+        if reveal_ssn {
+            audit::record(c, actor, Action::Reveal, "patient.socialSecurityNumber", &[&row.id])?;
+            return out_in_full(&row);
+        }
         out(&row)
     })
+}
+
+/// A masked SSN sent back as read stands for the stored number; any other masked value is no
+/// number at all.
+fn unmask_ssn(conn: &mut DbConn, id: &str, data: &PatientData) -> Result<Option<PatientData>> {
+    let Some(last_four) = data.social_security_number.as_deref().and_then(masked_ssn_last_four)
+    else {
+        return Ok(None);
+    };
+    let stored = repo::get_patient(conn, id)?.ok_or(ServiceError::NotFound("patient"))?;
+    let full = out_in_full(&stored)?.social_security_number;
+    match full {
+        Some(full) if full.ends_with(last_four) => {
+            Ok(Some(PatientData { social_security_number: Some(full), ..data.clone() }))
+        }
+        _ => Err(ServiceError::Invalid(vec![Violation {
+            field: "socialSecurityNumber".into(),
+            rule: "ssn.masked",
+            message: "a masked number is not the stored one: send the full nine digits, or the \
+                      masked value as read to keep the stored number"
+                .into(),
+        }])),
+    }
 }
 
 pub fn update(
@@ -124,6 +164,8 @@ pub fn update(
     ctx: Ctx,
 ) -> Result<PatientData> {
     actor.require(Role::Registrar)?;
+    let unmasked = unmask_ssn(conn, id, data)?;
+    let data = unmasked.as_ref().unwrap_or(data);
     let patient = data.to_domain().map_err(ServiceError::Invalid)?;
     crate::db::transaction(conn, |c| {
         let mut loaded = Loaded::load(c, id)?;
