@@ -143,10 +143,27 @@ pub struct FollowUpSettings {
     #[arg(long, global = true, env = "ONCOREG_REGISTRY_ADDRESS", default_value = "")]
     pub registry_address: String,
 
-    /// SMTP server for e-mailed letters: `smtp://HOST[:PORT]` (plain SMTP to a local relay). Unset:
-    /// e-mail letters wait in the outbox.
+    /// SMTP server for e-mailed letters: `smtps://HOST[:PORT]` (TLS from the start, port 465),
+    /// `smtp://HOST[:PORT]?tls=required` (STARTTLS, port 25), or `smtp://HOST[:PORT]` (plain: only to
+    /// a relay on this machine unless --smtp-allow-plain). Unset: e-mail letters wait in the outbox.
     #[arg(long, global = true, env = "ONCOREG_SMTP_URL")]
     pub smtp_url: Option<String>,
+
+    /// A PEM file of CA certificates the SMTP server's certificate may chain to, besides the
+    /// system's (a registry's private CA).
+    #[arg(long, global = true, env = "ONCOREG_SMTP_CA_FILE")]
+    pub smtp_ca_file: Option<std::path::PathBuf>,
+
+    /// Allow plain SMTP (no TLS) to a server on another machine. Letters carry patient data: leave
+    /// off unless the network path is otherwise protected.
+    #[arg(long, global = true, env = "ONCOREG_SMTP_ALLOW_PLAIN", default_value_t = false)]
+    pub smtp_allow_plain: bool,
+
+    /// What an e-mailed letter says: `full` (the letter's text) or `notice` (no patient data: the
+    /// recipient is asked to call the registry or use the reply form it has on paper).
+    #[arg(long, global = true, env = "ONCOREG_MAIL_CONTENT", default_value = "full",
+          value_parser = ["full", "notice"])]
+    pub mail_content: String,
 
     /// Sender of e-mailed letters.
     #[arg(
@@ -185,6 +202,9 @@ impl Default for FollowUpSettings {
             registry_phone: "(000) 000-0000".into(),
             registry_address: String::new(),
             smtp_url: None,
+            smtp_ca_file: None,
+            smtp_allow_plain: false,
+            mail_content: "full".into(),
             mail_from: "Cancer Registry <registry@localhost>".into(),
             smtp_retry_secs: 60,
             job_lease_secs: 60,

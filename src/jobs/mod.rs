@@ -81,7 +81,12 @@ impl JobContext {
         let s: &FollowUpSettings = &followup.settings;
         let mailer = match &s.smtp_url {
             Some(url) if !url.trim().is_empty() => {
-                Some(Mailer::new(&SmtpUrl::parse(url)?, &s.mail_from, Duration::from_secs(20))?)
+                let options = crate::mail::SmtpOptions {
+                    ca_file: s.smtp_ca_file.clone(),
+                    allow_plain: s.smtp_allow_plain,
+                };
+                let url = SmtpUrl::parse(url)?;
+                Some(Mailer::new(&url, &s.mail_from, Duration::from_secs(20), &options)?)
             }
             _ => None,
         };

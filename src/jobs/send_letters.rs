@@ -26,7 +26,8 @@ pub fn run(ctx: &JobContext, conn: &mut DbConn, as_of: NaiveDate) -> Result<Coun
     ]);
     if let Some(mailer) = &ctx.mailer {
         let retry = Duration::from_secs(ctx.settings().smtp_retry_secs);
-        let d = letters::deliver(conn, mailer, retry)?;
+        let notice_only = ctx.settings().mail_content == "notice";
+        let d = letters::deliver(conn, mailer, retry, notice_only)?;
         counts.insert("sent".into(), d.sent as i64);
         counts.insert("retrying".into(), d.retrying as i64);
         counts.insert("failed".into(), d.failed as i64);

@@ -433,10 +433,36 @@ pub fn backoff(base: Duration, attempts: i32) -> Duration {
     base.saturating_mul(factor).min(Duration::from_secs(6 * 3600))
 }
 
+/// The e-mail of a letter under the `notice` policy: no patient data, only where the request
+/// can be answered.
+fn notice_body(letter: &LetterRow) -> String {
+    let head: Option<Letterhead> = serde_json::from_str(&letter.letterhead).ok();
+    let (name, phone, address) = match &head {
+        Some(h) => (h.name.as_str(), h.phone.as_str(), h.address.as_slice()),
+        None => ("The cancer registry", "the registry", &[][..]),
+    };
+    let mut out = format!(
+        "{name} has a follow-up request for you (see the subject for its reference).\n\n\
+         To protect the patient's privacy it is not sent by e-mail. Please call {phone} and \
+         quote the reference, or return the reply form the registry sends by post.\n\n{name}\n",
+    );
+    for line in address {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
 /// Sends the e-mail letters whose next attempt has come. Each letter is marked sent right after the
 /// server accepts it; a transient failure (server down) puts it back with a backoff and ends the run,
-/// so a dead server is not hammered.
-pub fn deliver(conn: &mut DbConn, mailer: &Mailer, retry_base: Duration) -> Result<DeliverReport> {
+/// so a dead server is not hammered. With `notice_only` each e-mail says only that a request waits
+/// and how to answer it (the registry's policy on patient data in e-mail).
+pub fn deliver(
+    conn: &mut DbConn,
+    mailer: &Mailer,
+    retry_base: Duration,
+    notice_only: bool,
+) -> Result<DeliverReport> {
     let mut report = DeliverReport::default();
     loop {
         let batch = q::outbox(conn, now(), 100)?;
@@ -452,10 +478,11 @@ pub fn deliver(conn: &mut DbConn, mailer: &Mailer, retry_base: Duration) -> Resu
                 report.failed += 1;
                 continue;
             };
+            let body = if notice_only { notice_body(&letter) } else { email_body(&letter.body) };
             let mail = Outgoing {
                 to,
                 subject: &letter.subject,
-                body: &email_body(&letter.body),
+                body: &body,
                 message_id: format!("<{}@oncoreg>", &letter.content_hash[..32]),
             };
             let outcome = mailer.send(&mail);

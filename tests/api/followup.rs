@@ -651,3 +651,86 @@ async fn followup_rate_matches_a_hand_computed_worksheet(app: &TestApp) {
     assert_eq!(bad.problem(422), vec![("line".to_string(), "enum".to_string())]);
     app.get("/api/v1/reports/followup-rate/patients?asOf=2026-06-30&line=A").await.problem(400);
 }
+
+/// Letters leave over TLS (implicit TLS and required STARTTLS) to a real server whose certificate
+/// a private CA signed; without that CA, or from a server without STARTTLS, nothing goes out; plain
+/// SMTP goes only to this machine unless allowed. Under the `notice` policy the e-mail names no
+/// patient, and each letter sent is in the audit trail with its recipient and patient.
+#[actix_web::test]
+async fn letters_go_out_over_tls_and_the_notice_policy_names_no_patient() {
+    use crate::smtp::TlsMode;
+    use oncoreg::mail::{MailError, Mailer, Outgoing, SmtpOptions, SmtpUrl};
+    let wait = std::time::Duration::from_secs(10);
+    let mail = |subject: &'static str| Outgoing {
+        to: "dr@example.org",
+        subject,
+        body: "Body",
+        message_id: format!("<{subject}@oncoreg>"),
+    };
+    let plain = SmtpServer::start();
+    for (mode, form) in [
+        (TlsMode::Implicit, "smtps://localhost:{port}"),
+        (TlsMode::StartTls, "smtp://localhost:{port}?tls=required"),
+    ] {
+        let (server, ca) = SmtpServer::start_tls(mode);
+        let url = SmtpUrl::parse(&form.replace("{port}", &server.port.to_string())).expect("url");
+        let trusted = SmtpOptions { ca_file: Some(ca.clone()), allow_plain: false };
+        let mailer = Mailer::new(&url, "Registry <r@example.org>", wait, &trusted).expect("mailer");
+        mailer.send(&mail("over-tls")).expect("sent over TLS");
+        let untrusted =
+            Mailer::new(&url, "r@example.org", wait, &SmtpOptions::default()).expect("mailer");
+        assert!(untrusted.send(&mail("untrusted")).is_err(), "{mode:?}: certificate not checked");
+        let subjects: Vec<String> = server.messages().into_iter().map(|m| m.subject).collect();
+        assert_eq!(subjects, ["over-tls"], "{mode:?}");
+    }
+    // tls=required refuses a server that offers no STARTTLS rather than sending in clear text.
+    let url =
+        SmtpUrl::parse(&format!("smtp://localhost:{}?tls=required", plain.port)).expect("url");
+    let downgrade = Mailer::new(&url, "r@example.org", wait, &SmtpOptions::default()).expect("m");
+    assert!(downgrade.send(&mail("downgrade")).is_err());
+    assert!(plain.messages().is_empty());
+    // Plain SMTP to another machine only when allowed.
+    let away = SmtpUrl::parse("smtp://mail.example.org").expect("url");
+    let refused = Mailer::new(&away, "r@example.org", wait, &SmtpOptions::default());
+    assert!(matches!(refused, Err(MailError::Config(m)) if m.contains("smtps://")));
+    let allowed = SmtpOptions { allow_plain: true, ..SmtpOptions::default() };
+    assert!(Mailer::new(&away, "r@example.org", wait, &allowed).is_ok());
+
+    // The letters job over implicit TLS, under the notice policy.
+    let (server, ca) = SmtpServer::start_tls(TlsMode::Implicit);
+    let port = server.port;
+    let app = TestApp::sqlite_with(move |s| {
+        s.followup.smtp_url = Some(format!("smtps://localhost:{port}"));
+        s.followup.smtp_ca_file = Some(ca);
+        s.followup.mail_content = "notice".into();
+        s.followup.registry_name = "Evergreen Cancer Registry".into();
+        s.followup.registry_phone = "206-555-0142".into();
+    })
+    .await;
+    let pid = patient(&app, "7301", breast_tumor(), emailed_physician(), &["2025-05-10"]).await;
+    job(&app, "generate-tasks", "2026-06-30");
+    assert_eq!(count(&job(&app, "send-letters", "2026-06-30"), "sent"), 1);
+    let got = server.messages();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let body = got[0].body.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(body.contains("206-555-0142") && body.contains("not sent by e-mail"), "{body}");
+    for phi in ["Alpha", "Testperson", "1956", "00007301", "2025"] {
+        assert!(!body.contains(phi), "{phi} in {body}");
+    }
+    let disclosed = app.audit("entity=letter", None).await;
+    let sent: Vec<&Value> =
+        disclosed.iter().filter(|t| t["action"] == "disclose" && t["entity"] == "letter").collect();
+    assert_eq!(sent.len(), 1, "{disclosed:?}");
+    assert_eq!(
+        (sent[0]["to"].as_str(), sent[0]["operation"].as_str()),
+        (Some("managing_physician"), Some("send-letters: e-mail"))
+    );
+    let patient_disclosed = app.audit(&format!("entityId={pid}"), Some(&pid)).await;
+    assert!(
+        patient_disclosed
+            .iter()
+            .any(|t| t["action"] == "disclose" && t["to"] == "managing_physician"),
+        "{patient_disclosed:?}"
+    );
+    app.stop().await;
+}

@@ -12,6 +12,72 @@ pub struct SmtpServer {
     dir: tempfile::TempDir,
 }
 
+/// How a test SMTP server protects its connections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsMode {
+    /// TLS from the first byte (SMTPS).
+    Implicit,
+    /// STARTTLS, required before MAIL.
+    StartTls,
+}
+
+/// A private CA and a server certificate for `localhost` and 127.0.0.1 signed by it, made with
+/// Debian's openssl: (CA file, certificate, key).
+pub fn test_certificates(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let out =
+            Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=oncoreg test CA",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    std::fs::write(dir.join("san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+        .expect("ext file");
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+    ]);
+    (dir.join("ca.pem"), dir.join("server.pem"), dir.join("server.key"))
+}
+
 /// One message as it arrived.
 #[derive(Debug, Clone)]
 pub struct Received {
@@ -40,9 +106,25 @@ impl SmtpServer {
     }
 
     pub fn start_on(port: u16) -> Self {
+        Self::spawn(port, &[], tempfile::tempdir().expect("maildir"))
+    }
+
+    /// A server that speaks TLS with a certificate of a private CA; returns it and the CA file.
+    pub fn start_tls(mode: TlsMode) -> (Self, PathBuf) {
         let dir = tempfile::tempdir().expect("maildir");
+        let (ca, cert, key) = test_certificates(dir.path());
+        let (cert, key) = (cert.display().to_string(), key.display().to_string());
+        let args: Vec<String> = match mode {
+            TlsMode::Implicit => vec!["--smtpscert".into(), cert, "--smtpskey".into(), key],
+            TlsMode::StartTls => vec!["--tlscert".into(), cert, "--tlskey".into(), key],
+        };
+        (Self::spawn(free_port(), &args, dir), ca)
+    }
+
+    fn spawn(port: u16, extra: &[String], dir: tempfile::TempDir) -> Self {
         let child = Command::new(python())
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(extra)
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(dir.path().join("mail"))
             .stdout(Stdio::null())
