@@ -79,7 +79,9 @@ enum Command {
     /// as JSON on stdout and a one-line summary on stderr; the import is kept with its report.
     ///
     /// Exit codes: 0 every patient was stored; 3 some patients were rejected (see the report);
-    /// 2 the file was refused as a whole (the reason on stderr); 1 any other error.
+    /// 2 the file was refused as a whole, or stopped part-way (the reason on stderr; the patients
+    /// before it stay stored and the same file again completes it); 4 another import is running;
+    /// 1 any other error.
     Import { file: std::path::PathBuf },
     /// List or run the scheduled jobs.
     Jobs {
@@ -134,9 +136,30 @@ fn import(settings: &Settings, file: &std::path::Path) -> ExitCode {
                 r.tumors_read,
                 r.id.as_deref().unwrap_or("-"),
             );
+            let stopped = r.status != "completed";
+            if stopped {
+                eprintln!(
+                    "{}: the import {}: {}; the patients before stay stored; import the same file \
+                     again to complete it",
+                    file.display(),
+                    r.status,
+                    r.refused.as_deref().unwrap_or("cancelled")
+                );
+            }
             let rejected = r.patients_rejected > 0;
             print_json(r);
-            if rejected { ExitCode::from(3) } else { ExitCode::SUCCESS }
+            match (stopped, rejected) {
+                (true, _) => ExitCode::from(2),
+                (false, true) => ExitCode::from(3),
+                _ => ExitCode::SUCCESS,
+            }
+        }
+        Err(oncoreg::server::StartError::Service(oncoreg::service::ServiceError::Conflict {
+            message,
+            ..
+        })) => {
+            eprintln!("{}: {message}", file.display());
+            ExitCode::from(4)
         }
         Err(oncoreg::server::StartError::Service(oncoreg::service::ServiceError::Refused(why))) => {
             eprintln!("{}: the file was refused: {why}", file.display());

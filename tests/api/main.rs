@@ -17,3 +17,4 @@ mod records;
 mod security;
 mod smtp;
 mod standard_files;
+mod stays_up;

@@ -63,9 +63,13 @@ fn counts(report: &ImportReport) -> repo::ImportCounts {
     }
 }
 
-/// Records how far a running import got, in the transaction of the batch just written.
+/// Records how far a running import got, in the transaction of the batch just written: the
+/// patients read are those written (the reader runs a few batches ahead).
 pub(super) fn progress(conn: &mut DbConn, id: &str, report: &ImportReport) -> Result<()> {
-    repo::update_import(conn, id, &counts(report), None, now())?;
+    let mut n = counts(report);
+    n.patients_read =
+        n.patients_created + n.patients_updated + n.patients_unchanged + n.patients_rejected;
+    repo::update_import(conn, id, &n, None, now())?;
     Ok(())
 }
 
