@@ -13,6 +13,7 @@ mod logs;
 mod migrations;
 mod naaccr;
 mod openapi;
+mod phi;
 mod records;
 mod security;
 mod smtp;
