@@ -31,6 +31,11 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Keep the audit trail's size in check.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Fill the database with a synthetic registry (obviously fictional people).
     Demo {
         /// How many patients to add.
@@ -172,6 +177,20 @@ fn import(settings: &Settings, file: &std::path::Path) -> ExitCode {
     }
 }
 
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Move the events from before --before into a new file (one JSON event per line), then delete
+    /// them from the database; nothing is deleted unless the file holds it and is on disk.
+    Archive {
+        /// Events from before this day (UTC) are archived.
+        #[arg(long)]
+        before: chrono::NaiveDate,
+        /// The file to write; it must not exist.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     oncoreg::telemetry::init(&cli.settings.log_format);
@@ -184,6 +203,11 @@ fn main() -> ExitCode {
             let role = Role::parse(&role).unwrap_or(Role::Viewer);
             oncoreg::server::create_token(&cli.settings, &name, role)
                 .map(|secret| println!("{secret}"))
+        }
+        Command::Audit { command: AuditCommand::Archive { before, out } } => {
+            oncoreg::server::archive_audit(&cli.settings, before, &out).map(|r| {
+                println!("{} events ({} bytes) archived to {}", r.events, r.bytes, r.file);
+            })
         }
         Command::Demo { patients, seed, as_of } => {
             oncoreg::server::demo(&cli.settings, patients, seed, as_of).map(|r| {

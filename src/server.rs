@@ -96,6 +96,17 @@ pub fn create_token(settings: &Settings, name: &str, role: Role) -> Result<Strin
     Ok(issued.token)
 }
 
+/// `oncoreg audit archive`: old audit events moved into a file.
+pub fn archive_audit(
+    settings: &Settings,
+    before: chrono::NaiveDate,
+    out: &std::path::Path,
+) -> Result<crate::service::audit::ArchiveReport, StartError> {
+    let pool = open(settings)?;
+    let mut conn = pool.get().map_err(DbError::from)?;
+    Ok(crate::service::audit::archive(&mut conn, &Actor::system("cli"), before, out)?)
+}
+
 pub fn demo(
     settings: &Settings,
     patients: u32,

@@ -40,7 +40,8 @@ pub fn revoke_token(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<()> {
     })
 }
 
-fn entry(row: AuditEventRow) -> AuditEntry {
+/// An event as the API and the archive show it.
+pub fn audit_entry(row: AuditEventRow) -> AuditEntry {
     AuditEntry {
         id: row.id,
         at: utc(row.at.0),
@@ -66,5 +67,5 @@ pub fn list_audit(
     // Reading the audit log is itself a disclosure: the events read are named in this request's.
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     audit::record(conn, actor, Action::Read, "audit", &ids)?;
-    Ok(Page { items: rows.into_iter().map(entry).collect(), next_cursor })
+    Ok(Page { items: rows.into_iter().map(audit_entry).collect(), next_cursor })
 }

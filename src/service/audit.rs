@@ -241,3 +241,71 @@ fn write_events(pool: &Pool, events: &mpsc::Receiver<Queued>) {
         }
     }
 }
+
+/// What an archive run moved out of the database.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArchiveReport {
+    pub events: u64,
+    pub bytes: u64,
+    pub file: String,
+}
+
+/// Events read and deleted per round of an archive.
+const ARCHIVE_PAGE: i64 = 10_000;
+
+/// Moves the events from before `before` into `out`, one JSON event per line (as
+/// `GET /api/v1/audit` shows them), and deletes them from the database only once the file holds
+/// them and is synced to disk. An existing file is never overwritten. A run that fails part-way
+/// leaves every event in the database (and a file to delete).
+pub fn archive(
+    conn: &mut DbConn,
+    actor: &Actor,
+    before: chrono::NaiveDate,
+    out: &std::path::Path,
+) -> Result<ArchiveReport> {
+    use std::io::Write;
+    actor.require(super::Role::Admin)?;
+    let file_err = |e: std::io::Error| ServiceError::File(format!("{}: {e}", out.display()));
+    let cutoff = before.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let file =
+        std::fs::OpenOptions::new().write(true).create_new(true).open(out).map_err(file_err)?;
+    let mut writer = std::io::BufWriter::new(file);
+    let mut ids: Vec<String> = Vec::new();
+    let mut bytes = 0u64;
+    let mut after: Option<String> = None;
+    loop {
+        let rows = repo::audit_events_before(conn, cutoff, after.as_deref(), ARCHIVE_PAGE)?;
+        let Some(last) = rows.last() else { break };
+        after = Some(last.id.clone());
+        for row in rows {
+            let line = serde_json::to_string(&super::admin::audit_entry(row.clone()))
+                .map_err(|e| ServiceError::File(format!("audit event: {e}")))?;
+            writer
+                .write_all(line.as_bytes())
+                .and_then(|()| writer.write_all(b"\n"))
+                .map_err(file_err)?;
+            bytes += line.len() as u64 + 1;
+            ids.push(row.id);
+        }
+    }
+    let file = writer.into_inner().map_err(|e| file_err(e.into_error()))?;
+    file.sync_all().map_err(file_err)?;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(file_err)?;
+    }
+    for chunk in ids.chunks(ARCHIVE_PAGE as usize) {
+        crate::db::transaction(conn, |c| {
+            Ok::<_, ServiceError>(repo::delete_audit_events(c, chunk)?)
+        })?;
+    }
+    // The archive itself is an event that stays.
+    let touched = vec![AuditRecords {
+        action: "archive".into(),
+        entity: "audit".into(),
+        ids: vec![format!("{} events before {before}", ids.len())],
+        to: Some(out.display().to_string()),
+    }];
+    repo::insert_audit_events(conn, &[event(actor, "audit archive", None, touched)?])?;
+    Ok(ArchiveReport { events: ids.len() as u64, bytes, file: out.display().to_string() })
+}

@@ -361,4 +361,33 @@ async fn every_request_leaves_one_audit_event_and_disclosures_are_named(app: &Te
     assert_eq!(created.len(), 1, "{imported:?}");
     assert_eq!(created[0]["ids"].as_array().map(Vec::len), Some(3));
     assert!(tid.len() > 10);
+
+    // Archived by an admin command: every event moves to the file before it leaves the database.
+    let held = audit_events(app).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("audit-2026.jsonl");
+    let archive = || {
+        Command::new(env!("CARGO_BIN_EXE_oncoreg"))
+            .env("ONCOREG_DATABASE_URL", &app.settings.database_url)
+            .args(["audit", "archive", "--before", "2100-01-01", "--out"])
+            .arg(&out)
+            .output()
+            .expect("archive runs")
+    };
+    let done = archive();
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    let lines: Vec<Value> = std::fs::read_to_string(&out)
+        .expect("archive file")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON event a line"))
+        .collect();
+    assert!(lines.len() >= held, "{} archived, {held} held", lines.len());
+    assert!(lines.iter().any(|e| e["records"][0]["ids"][0] == pid.as_str()));
+    let left = app.audit("limit=500", None).await;
+    assert_eq!(left.len(), 1, "only the archive's own event stays: {left:?}");
+    assert_eq!(left[0]["action"], "archive");
+    // A file that exists is never overwritten, and nothing is deleted.
+    let again = archive();
+    assert!(!again.status.success());
+    assert_eq!(std::fs::read_to_string(&out).expect("file").lines().count(), lines.len());
 }
