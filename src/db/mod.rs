@@ -282,12 +282,60 @@ pub fn insert_unless_taken(
     }
 }
 
-/// Runs `f` in a transaction. On SQLite the transaction takes the write lock up front
-/// (`BEGIN IMMEDIATE`): every use-case writes (reads write audit entries), and a deferred
-/// transaction that upgrades from read to write fails at once with "database is locked" instead of
-/// waiting out the busy timeout. Diesel's own transaction manager tracks it, so nested transactions
+/// Runs `f` in a transaction that writes. On SQLite it takes the write lock up front
+/// (`BEGIN IMMEDIATE`): a deferred transaction that upgrades from read to write fails at once with
+/// "database is locked" instead of waiting out the busy timeout. Diesel's own transaction manager tracks it, so nested transactions
 /// (diesel's SQLite batch insert opens one) become savepoints.
 pub fn transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    sqlite_transaction(conn, "BEGIN IMMEDIATE", f)
+}
+
+/// A transaction that only reads: on SQLite a deferred `BEGIN`, which takes no write lock, so
+/// reads never queue for the one writer (they see one snapshot throughout).
+pub fn read_transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    sqlite_transaction(conn, "BEGIN", f)
+}
+
+/// SQLite has one writer, and a writer waiting for the lock polls with growing sleeps: one that just
+/// committed (an import between its batches) took the lock again before a waiting one woke, and the
+/// audit writer, with every request behind it, waited most of a second. The writers of this process
+/// queue here first, in arrival order, so a write waits at most for the writes ahead of it.
+static SQLITE_WRITERS: parking_lot::FairMutex<()> = parking_lot::const_fair_mutex(());
+
+thread_local! {
+    /// Whether this thread holds its turn already (a write on a second connection within one).
+    static WRITING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// This thread's turn to write on SQLite, released when dropped.
+struct WriterTurn(Option<parking_lot::FairMutexGuard<'static, ()>>);
+
+impl WriterTurn {
+    fn take() -> Self {
+        if WRITING.with(|w| w.replace(true)) {
+            return Self(None);
+        }
+        Self(Some(SQLITE_WRITERS.lock()))
+    }
+}
+
+impl Drop for WriterTurn {
+    fn drop(&mut self) {
+        if self.0.take().is_some() {
+            WRITING.with(|w| w.set(false));
+        }
+    }
+}
+
+fn sqlite_transaction<T, E, F>(conn: &mut DbConn, begin: &str, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
@@ -296,7 +344,8 @@ where
     let DbConn::Sqlite(inner) = conn else {
         return conn.transaction(f);
     };
-    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    let _turn = (begin != "BEGIN").then(WriterTurn::take);
+    AnsiTransactionManager::begin_transaction_sql(inner, begin)?;
     let result = f(conn);
     let DbConn::Sqlite(inner) = conn else {
         return result;

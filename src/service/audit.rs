@@ -179,6 +179,8 @@ type Queued = (AuditEventRow, tokio::sync::oneshot::Sender<bool>);
 
 /// Most events one commit carries.
 const GROUP: usize = 512;
+/// How long the writer gathers events for one commit.
+const GATHER: Duration = Duration::from_millis(2);
 
 /// The single writer of request events: it takes every event waiting and commits them together.
 pub struct AuditWriter {
@@ -210,11 +212,18 @@ impl AuditWriter {
     }
 }
 
+/// The writer keeps one connection of its own: taking one from the pool for each group, it waited
+/// behind the requests queued for connections, and every request answered meanwhile waited for it.
 fn write_events(pool: &Pool, events: &mpsc::Receiver<Queued>) {
+    let mut conn: Option<crate::db::PooledConn> = None;
     while let Ok(first) = events.recv() {
+        // Events arriving within a moment of the first share its commit: under load a commit a
+        // request costs more than the wait.
         let mut group = vec![first];
+        let until = std::time::Instant::now() + GATHER;
         while group.len() < GROUP {
-            match events.try_recv() {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            match events.recv_timeout(left) {
                 Ok(next) => group.push(next),
                 Err(_) => break,
             }
@@ -222,9 +231,20 @@ fn write_events(pool: &Pool, events: &mpsc::Receiver<Queued>) {
         let rows: Vec<AuditEventRow> = group.iter().map(|(row, _)| row.clone()).collect();
         let mut committed = false;
         for attempt in 0..5u64 {
-            let outcome = pool.get().map_err(ServiceError::from).and_then(|mut c| {
-                crate::db::transaction(&mut c, |c| Ok(repo::insert_audit_events(c, &rows)?))
-            });
+            if conn.is_none() {
+                conn = pool
+                    .get()
+                    .inspect_err(
+                        |e| tracing::warn!(error = %e, "no connection for the audit writer"),
+                    )
+                    .ok();
+            }
+            let outcome = match conn.as_mut() {
+                Some(c) => crate::db::transaction(c, |c| {
+                    Ok::<_, ServiceError>(repo::insert_audit_events(c, &rows)?)
+                }),
+                None => Err(ServiceError::AuditUnavailable),
+            };
             match outcome {
                 Ok(()) => {
                     committed = true;
@@ -232,6 +252,7 @@ fn write_events(pool: &Pool, events: &mpsc::Receiver<Queued>) {
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, events = rows.len(), attempt, "audit events not written");
+                    conn = None;
                     std::thread::sleep(Duration::from_millis(50 * (attempt + 1)));
                 }
             }

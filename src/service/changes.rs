@@ -171,7 +171,7 @@ pub fn history(
 ) -> Result<Page<ChangeData>> {
     actor.require(super::Role::Viewer)?;
     let after = page.after()?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         let created = repo::creation_of(c, entity, id)?;
         let stored = repo::changes_of(c, id, after.as_deref(), page.limit() + 1)?;
         if created.is_none() && stored.is_empty() && after.is_none() {

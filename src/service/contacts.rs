@@ -103,7 +103,7 @@ pub(super) fn create_in(
 
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<ContactData> {
     actor.require(Role::Viewer)?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         let row = repo::get_contact(c, id)?.ok_or(ServiceError::NotFound("contact"))?;
         audit::record(c, actor, Action::Read, "contact", &[id])?;
         out(&row)
@@ -217,7 +217,7 @@ pub fn list(
 ) -> Result<Page<ContactData>> {
     actor.require(Role::Viewer)?;
     let after = page.after()?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         repo::get_patient(c, patient_id)?.ok_or(ServiceError::NotFound("patient"))?;
         let rows = repo::list_contacts(c, patient_id, after.as_deref(), page.limit() + 1)?;
         let (rows, next_cursor) = page.page(rows, |r| &r.id);

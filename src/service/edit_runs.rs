@@ -31,7 +31,7 @@ pub fn tumor_edits(
     ctx: Ctx,
 ) -> Result<TumorEdits> {
     actor.require(Role::Viewer)?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         let tumor = repo::get_tumor(c, tumor_id)?.ok_or(ServiceError::NotFound("tumor"))?;
         let loaded = Loaded::load(c, &tumor.patient_id)?;
         audit::record(c, actor, Action::Read, "tumor", &[tumor_id])?;

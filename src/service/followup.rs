@@ -655,7 +655,7 @@ pub fn list_tasks(
         filter.due_from = Some(filter.due_from.map_or(from, |d| d.max(from)));
         filter.due_before = Some(filter.due_before.map_or(before, |d| d.min(before)));
     }
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         let cursor = match &after {
             Some(id) => Some(q::task_cursor(c, query.sort, id)?.ok_or_else(super::unknown_cursor)?),
             None => None,
@@ -677,7 +677,7 @@ pub fn get_task(
     id: &str,
 ) -> Result<TaskData> {
     actor.require(Role::Viewer)?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         let row = q::get_task(c, id)?.ok_or(ServiceError::NotFound("follow-up task"))?;
         audit::record(c, actor, Action::Read, "followup_task", &[id])?;
         audit::record(c, actor, Action::Read, "patient", &[row.patient_id.as_str()])?;

@@ -533,7 +533,7 @@ pub fn list(
 ) -> Result<Page<LetterData>> {
     actor.require(Role::Viewer)?;
     let after = page.after()?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         let rows = q::list_letters(c, filter, after.as_deref(), page.limit() + 1)?;
         let (rows, next_cursor) = page.page(rows, |r| &r.id);
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
@@ -546,7 +546,7 @@ pub fn list(
 
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<LetterData> {
     actor.require(Role::Viewer)?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         let row = q::get_letter(c, id)?.ok_or(ServiceError::NotFound("letter"))?;
         audit::record(c, actor, Action::Read, "letter", &[id])?;
         audit::record(c, actor, Action::Read, "patient", &[row.patient_id.as_str()])?;
@@ -598,7 +598,7 @@ fn render_pdf(current: &Letterhead, rows: &[LetterRow]) -> Result<Vec<u8>> {
 /// One letter as a PDF (any channel: an e-mailed letter can be printed too).
 pub fn pdf(conn: &mut DbConn, actor: &Actor, cfg: &FollowUpConfig, id: &str) -> Result<Vec<u8>> {
     actor.require(Role::Viewer)?;
-    let (row, current) = crate::db::transaction(conn, |c| {
+    let (row, current) = super::read(conn, actor, |c| {
         let row = q::get_letter(c, id)?.ok_or(ServiceError::NotFound("letter"))?;
         disclosed(c, actor, "letter pdf", &[&row])?;
         let (current, _) = super::settings::letterhead(c, &cfg.registry)?;
@@ -619,7 +619,7 @@ pub fn print_batch(
     on: NaiveDate,
 ) -> Result<(Vec<u8>, Vec<String>)> {
     actor.require(Role::Viewer)?;
-    let (rows, current) = crate::db::transaction(conn, |c| {
+    let (rows, current) = super::read(conn, actor, |c| {
         let rows = q::print_queue(c, on, PRINT_BATCH_MAX)?;
         disclosed(c, actor, "print batch", &rows.iter().collect::<Vec<_>>())?;
         let (current, _) = super::settings::letterhead(c, &cfg.registry)?;

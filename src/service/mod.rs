@@ -79,6 +79,20 @@ impl From<r2d2::Error> for ServiceError {
 
 pub type Result<T> = std::result::Result<T, ServiceError>;
 
+/// The transaction of a read: within a request the audit event is written after, so it only reads
+/// (no write lock on SQLite); outside one it writes its own event and takes the write lock first.
+pub(crate) fn read<T>(
+    conn: &mut crate::db::DbConn,
+    actor: &Actor,
+    f: impl FnOnce(&mut crate::db::DbConn) -> Result<T>,
+) -> Result<T> {
+    if actor.audit.is_some() {
+        crate::db::read_transaction(conn, f)
+    } else {
+        crate::db::transaction(conn, f)
+    }
+}
+
 /// What a use-case needs besides the records: the date today and the edit rule set in force.
 #[derive(Clone, Copy, Debug)]
 pub struct Ctx {

@@ -121,7 +121,7 @@ pub fn create(
 /// One patient; with `reveal_ssn` (registrars and admins) the SSN in full, audited as such.
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str, reveal_ssn: bool) -> Result<PatientData> {
     actor.require(if reveal_ssn { Role::Registrar } else { Role::Viewer })?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         let row = repo::get_patient(c, id)?.ok_or(ServiceError::NotFound("patient"))?;
         audit::record(c, actor, Action::Read, "patient", &[&row.id])?;
         if reveal_ssn {
@@ -275,7 +275,7 @@ pub fn list(
 ) -> Result<Page<PatientData>> {
     actor.require(Role::Viewer)?;
     let after = page.after()?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         let rows = repo::list_patients(c, filter, after.as_deref(), page.limit() + 1)?;
         let (rows, next_cursor) = page.page(rows, |r| &r.id);
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
@@ -358,7 +358,7 @@ pub fn search(
     let criteria = search_criteria(req).map_err(ServiceError::Invalid)?;
     let page = PageRequest { cursor: req.cursor.clone(), limit: req.limit };
     let after = page.after()?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         let after = match after {
             Some(id) => {
                 let name = repo::patient_name_key(c, &id)?.ok_or_else(super::unknown_cursor)?;

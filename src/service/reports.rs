@@ -158,7 +158,7 @@ pub fn followup_rate(
     lost.extend(rates.last_five_years.lost_patient_ids.iter().cloned());
     lost.sort();
     lost.dedup();
-    let numbers = crate::db::transaction(conn, |c| {
+    let numbers = super::read(conn, actor, |c| {
         let mut numbers = HashMap::new();
         for chunk in lost.chunks(BATCH as usize) {
             numbers.extend(q::patient_numbers(c, chunk)?);
@@ -219,7 +219,7 @@ pub fn patients_behind(
     };
     let rows: Vec<String> = ids.into_iter().skip(start).take(page.limit() as usize + 1).collect();
     let (rows, next_cursor) = page.page(rows, |r| r.as_str());
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         let found: Vec<&str> = rows.iter().map(String::as_str).collect();
         audit::record(c, actor, Action::Read, "patient", &found)?;
         let words = super::worklist::patients_in_words(c, &rows)?;

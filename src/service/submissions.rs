@@ -783,7 +783,7 @@ pub fn void(
 pub fn list(conn: &mut DbConn, actor: &Actor, page: &PageRequest) -> Result<Page<SubmissionData>> {
     actor.require(Role::Viewer)?;
     let after = page.after()?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         let rows = bulk::list_submissions(c, after.as_deref(), page.limit() + 1)?;
         let (rows, next_cursor) = page.page(rows, |r| &r.id);
         Ok(Page { items: rows.iter().map(|r| out(r, None)).collect::<Result<_>>()?, next_cursor })
@@ -795,7 +795,7 @@ const CENTRAL: &str = "central registry";
 
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<SubmissionData> {
     actor.require(Role::Viewer)?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         let row = bulk::get_submission(c, id)?.ok_or(ServiceError::NotFound("submission"))?;
         let data = report(c, &row)?;
         audit::record(c, actor, Action::Read, "submission", &[id])?;
@@ -809,7 +809,7 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<SubmissionData>
 /// The path of a batch's file, for download; audited as a read of the batch.
 pub fn file(conn: &mut DbConn, actor: &Actor, id: &str, dir: &Path) -> Result<(PathBuf, String)> {
     actor.require(Role::Viewer)?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         let row = bulk::get_submission(c, id)?.ok_or(ServiceError::NotFound("submission"))?;
         audit::record(c, actor, Action::Read, "submission", &[id])?;
         let path = dir.join(&row.file_name);

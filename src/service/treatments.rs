@@ -54,7 +54,7 @@ pub fn create(
 
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<TreatmentData> {
     actor.require(Role::Viewer)?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         let row = repo::get_treatment(c, id)?.ok_or(ServiceError::NotFound("treatment"))?;
         audit::record(c, actor, Action::Read, "treatment", &[id])?;
         out(&row)
@@ -162,7 +162,7 @@ pub fn list(
 ) -> Result<Page<TreatmentData>> {
     actor.require(Role::Viewer)?;
     let after = page.after()?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         repo::get_tumor(c, tumor_id)?.ok_or(ServiceError::NotFound("tumor"))?;
         let rows = repo::list_treatments(c, tumor_id, after.as_deref(), page.limit() + 1)?;
         let (rows, next_cursor) = page.page(rows, |r| &r.id);

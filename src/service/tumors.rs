@@ -140,7 +140,7 @@ pub fn create(
 
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<TumorData> {
     actor.require(Role::Viewer)?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         let row = repo::get_tumor(c, id)?.ok_or(ServiceError::NotFound("tumor"))?;
         audit::record(c, actor, Action::Read, "tumor", &[id])?;
         one(c, &row)
@@ -293,7 +293,7 @@ pub fn list(
 ) -> Result<Page<TumorData>> {
     actor.require(Role::Viewer)?;
     let after = page.after()?;
-    crate::db::transaction(conn, |c| {
+    super::read(conn, actor, |c| {
         if let Some(p) = patient_id {
             repo::get_patient(c, p)?.ok_or(ServiceError::NotFound("patient"))?;
         }

@@ -213,7 +213,7 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<ImportData> {
 /// audited. A refused file's report gives the reason and no records.
 pub fn report(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<ImportReport> {
     actor.require(Role::Viewer)?;
-    crate::db::transaction(conn, |c| {
+    crate::service::read(conn, actor, |c| {
         let row = repo::get_import(c, id)?.ok_or(ServiceError::NotFound("import"))?;
         audit::record(c, actor, Action::Read, "import", &[id])?;
         match row.report {
