@@ -241,3 +241,38 @@ async fn unknown_things_get_404_or_405(app: &TestApp) {
     r.problem(405);
     assert_eq!(r.header("allow"), "GET, PUT, DELETE, PATCH");
 }
+
+/// A request written byte for byte (no client normalizes its path); the status line and the head.
+fn raw_request(app: &TestApp, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let addr = app.base.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10))).expect("timeout");
+    let head = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    // The server may answer and close before it reads a long head: a failed write is an answer too.
+    let _ = s.write_all(head.as_bytes());
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).to_string();
+    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, text)
+}
+
+/// Error answers from outside the handlers carry a problem body too: a path climbing out of the
+/// documentation, a file the documentation does not have. A request head over the HTTP parser's
+/// limit is refused with 400 before the application sees it (actix-http answers it without a body).
+#[actix_web::test]
+async fn error_answers_from_outside_the_handlers_are_problems() {
+    let app = TestApp::sqlite().await;
+    for path in ["/docs/../../etc/passwd", "/docs/%2e%2e/%2e%2e/etc/passwd", "/docs/no-such-file.js"] {
+        let (status, text) = raw_request(&app, path);
+        assert_eq!(status, 404, "{path}: {text}");
+        assert!(text.to_ascii_lowercase().contains("content-type: application/problem+json"), "{text}");
+        assert!(text.contains("\"status\":404") && !text.contains("root:"), "{text}");
+    }
+    let (status, _) = raw_request(&app, &format!("/{}", "a".repeat(100_000)));
+    assert_eq!(status, 400);
+    // The service still answers.
+    assert_eq!(app.get("/api/v1/patients").await.status, 200);
+    app.stop().await;
+}

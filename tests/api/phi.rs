@@ -204,6 +204,7 @@ async fn no_submitted_value_is_echoed_in_errors_reports_or_logs() {
             }
         }
     }
+    eprintln!("PHI echo: {tried} requests, {refused} refused");
     assert!(tried > 1_000, "every field of every write was tried: {tried}");
     assert!(refused > tried / 2, "most were refused, so their errors were read: {refused}/{tried}");
     assert!(
