@@ -242,10 +242,16 @@ async fn unknown_things_get_404_or_405(app: &TestApp) {
     assert_eq!(r.header("allow"), "GET, PUT, DELETE, PATCH");
 }
 
-/// A request written byte for byte (no client normalizes its path); the status line and the head.
-fn raw_request(app: &TestApp, path: &str) -> (u16, String) {
+/// A request written byte for byte (no client normalizes its path); the status and the answer. On a
+/// thread of its own: the test's runtime serves the app.
+async fn raw_request(app: &TestApp, path: &str) -> (u16, String) {
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let path = path.to_string();
+    actix_web::rt::task::spawn_blocking(move || raw_blocking(&addr, &path)).await.expect("thread")
+}
+
+fn raw_blocking(addr: &str, path: &str) -> (u16, String) {
     use std::io::{Read, Write};
-    let addr = app.base.trim_start_matches("http://");
     let mut s = std::net::TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(std::time::Duration::from_secs(10))).expect("timeout");
     let head = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
@@ -264,13 +270,18 @@ fn raw_request(app: &TestApp, path: &str) -> (u16, String) {
 #[actix_web::test]
 async fn error_answers_from_outside_the_handlers_are_problems() {
     let app = TestApp::sqlite().await;
-    for path in ["/docs/../../etc/passwd", "/docs/%2e%2e/%2e%2e/etc/passwd", "/docs/no-such-file.js"] {
-        let (status, text) = raw_request(&app, path);
+    for path in
+        ["/docs/../../etc/passwd", "/docs/%2e%2e/%2e%2e/etc/passwd", "/docs/no-such-file.js"]
+    {
+        let (status, text) = raw_request(&app, path).await;
         assert_eq!(status, 404, "{path}: {text}");
-        assert!(text.to_ascii_lowercase().contains("content-type: application/problem+json"), "{text}");
+        assert!(
+            text.to_ascii_lowercase().contains("content-type: application/problem+json"),
+            "{text}"
+        );
         assert!(text.contains("\"status\":404") && !text.contains("root:"), "{text}");
     }
-    let (status, _) = raw_request(&app, &format!("/{}", "a".repeat(100_000)));
+    let (status, _) = raw_request(&app, &format!("/{}", "a".repeat(100_000))).await;
     assert_eq!(status, 400);
     // The service still answers.
     assert_eq!(app.get("/api/v1/patients").await.status, 200);
