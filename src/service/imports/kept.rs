@@ -22,32 +22,15 @@ pub(super) fn start(
     report: &ImportReport,
 ) -> Result<()> {
     let id = report.id.clone().unwrap_or_default();
+    let row = ImportRow {
+        status: report.status.clone(),
+        format: Some(report.format.clone()),
+        record_type: Some(report.record_type.clone()),
+        naaccr_version: Some(report.naaccr_version.clone()),
+        ..new_row(actor, upload, &id)
+    };
     crate::db::transaction(conn, |c| {
-        repo::insert_import(
-            c,
-            &ImportRow {
-                id: id.clone(),
-                created_at: now(),
-                actor_token_id: actor.token_id.clone(),
-                actor_name: actor.name.clone(),
-                file_name: upload.file_name.clone(),
-                byte_count: count(upload.bytes),
-                status: report.status.clone(),
-                refused_reason: None,
-                format: Some(report.format.clone()),
-                record_type: Some(report.record_type.clone()),
-                naaccr_version: Some(report.naaccr_version.clone()),
-                patients_read: 0,
-                patients_created: 0,
-                patients_updated: 0,
-                patients_unchanged: 0,
-                patients_rejected: 0,
-                tumors_read: 0,
-                report: None,
-                updated_at: Some(now()),
-                cancel_requested: false,
-            },
-        )?;
+        repo::insert_import(c, &row)?;
         audit::record(c, actor, Action::Create, "import", &[&id])
     })
 }
@@ -143,34 +126,41 @@ pub(super) fn record_refused(
     id: &str,
     reason: &str,
 ) -> Result<()> {
+    let row = ImportRow {
+        status: "refused".into(),
+        refused_reason: Some(storable(reason)),
+        ..new_row(actor, upload, id)
+    };
     crate::db::transaction(conn, |c| {
-        repo::insert_import(
-            c,
-            &ImportRow {
-                id: id.to_owned(),
-                created_at: now(),
-                actor_token_id: actor.token_id.clone(),
-                actor_name: actor.name.clone(),
-                file_name: upload.file_name.clone(),
-                byte_count: i64::try_from(upload.bytes).unwrap_or(i64::MAX),
-                status: "refused".into(),
-                refused_reason: Some(storable(reason)),
-                format: None,
-                record_type: None,
-                naaccr_version: None,
-                patients_read: 0,
-                patients_created: 0,
-                patients_updated: 0,
-                patients_unchanged: 0,
-                patients_rejected: 0,
-                tumors_read: 0,
-                report: None,
-                updated_at: Some(now()),
-                cancel_requested: false,
-            },
-        )?;
+        repo::insert_import(c, &row)?;
         audit::record(c, actor, Action::Create, "import", &[id])
     })
+}
+
+/// An import as it starts: nothing read yet.
+fn new_row(actor: &Actor, upload: &Upload, id: &str) -> ImportRow {
+    ImportRow {
+        id: id.to_owned(),
+        created_at: now(),
+        actor_token_id: actor.token_id.clone(),
+        actor_name: actor.name.clone(),
+        file_name: upload.file_name.clone(),
+        byte_count: count(upload.bytes),
+        status: "running".into(),
+        refused_reason: None,
+        format: None,
+        record_type: None,
+        naaccr_version: None,
+        patients_read: 0,
+        patients_created: 0,
+        patients_updated: 0,
+        patients_unchanged: 0,
+        patients_rejected: 0,
+        tumors_read: 0,
+        report: None,
+        updated_at: Some(now()),
+        cancel_requested: false,
+    }
 }
 
 fn data(row: ImportRow) -> ImportData {
