@@ -32,7 +32,8 @@ pub struct Settings {
     pub edit_rule_set: String,
 
     /// Log format: `pretty` or `json`. Levels come from `RUST_LOG` (default `info`).
-    #[arg(long, global = true, env = "ONCOREG_LOG_FORMAT", default_value = "pretty")]
+    #[arg(long, global = true, env = "ONCOREG_LOG_FORMAT", default_value = "pretty",
+          value_parser = ["pretty", "json"])]
     pub log_format: String,
 
     /// Directory where submission batch files are kept (downloaded from `/submissions/{id}/file`).

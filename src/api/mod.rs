@@ -1,5 +1,6 @@
 //! The HTTP API: thin handlers (body → service → body), problem+json errors and the OpenAPI contract.
 
+mod access_log;
 mod admin;
 mod contacts;
 mod corrections;
@@ -185,11 +186,12 @@ impl RouteTable {
 /// PostgreSQL text cannot hold NUL, and no identifier or filter contains one: refused at the edge.
 async fn reject_nul(
     req: ServiceRequest,
-    next: actix_web::middleware::Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    next: actix_web::middleware::Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    use actix_web::ResponseError;
     if req.uri().path().contains("%00") {
         // No record id holds one.
-        return Err(ApiError::NotFound("resource").into());
+        return Ok(req.into_response(ApiError::NotFound("resource").error_response()));
     }
     // Control characters (%00–%1F) have no place in an id or a filter.
     let q = req.query_string().as_bytes();
@@ -197,14 +199,11 @@ async fn reject_nul(
         .windows(3)
         .any(|w| w[0] == b'%' && (w[1] == b'0' || w[1] == b'1') && w[2].is_ascii_hexdigit());
     if control {
-        return Err(ApiError::bad_request(
-            "query",
-            "text.control",
-            "control characters are not allowed",
-        )
-        .into());
+        let e =
+            ApiError::bad_request("query", "text.control", "control characters are not allowed");
+        return Ok(req.into_response(e.error_response()));
     }
-    next.call(req).await
+    Ok(next.call(req).await?.map_into_boxed_body())
 }
 
 /// Commits one audit event per authenticated request (who, the route, the status, the records its
@@ -312,10 +311,6 @@ pub fn app(
         // Answers carry patient data: no browser or proxy may keep a copy (a handler may say
         // otherwise for what it serves).
         .wrap(actix_web::middleware::DefaultHeaders::new().add(("Cache-Control", "no-store")))
-        // Path only (%U): query strings may carry names.
-        .wrap(
-            actix_web::middleware::Logger::new("%a %{method}xi %U %s %b %Dms")
-                .custom_request_replace("method", |req| req.method().to_string())
-                .exclude("/health"),
-        )
+        // Outermost: it logs every answer, the ones the layers inside refused too.
+        .wrap(actix_web::middleware::from_fn(access_log::access_log))
 }

@@ -105,6 +105,7 @@ async fn logs_hold_no_patient_data() {
         logs.contains("phone and address") && logs.contains("PUT /api/v1/settings/registry"),
         "the placeholder letterhead is warned about:\n{logs}"
     );
+    assert!(!logs.contains('\u{1b}'), "no colour codes when the log is not a terminal:\n{logs}");
     for phi in [
         "Zyxwvutsname",
         "zyxwvutsname",
@@ -116,4 +117,101 @@ async fn logs_hold_no_patient_data() {
     ] {
         assert!(!logs.contains(phi), "log holds patient data ({phi}):\n{logs}");
     }
+}
+
+/// A log format the service does not write is refused at start, naming the setting and the choices.
+#[test]
+fn an_unknown_log_format_is_refused_at_start() {
+    let out = Command::new(env!("CARGO_BIN_EXE_oncoreg"))
+        .args(["--log-format", "xml", "migrate"])
+        .env("ONCOREG_DATABASE_URL", "/nonexistent/never-opened.db")
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--log-format") && err.contains("pretty") && err.contains("json"),
+        "{err}"
+    );
+}
+
+/// With `--log-format json` each request is one JSON line with its own fields: the route template
+/// (not the path), status, duration, request id (the client's when it sends one, returned in the
+/// answer) and token id; never a name.
+#[actix_web::test]
+async fn json_access_lines_carry_the_request_and_token_ids() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("json.db").display().to_string();
+    let bin = env!("CARGO_BIN_EXE_oncoreg");
+    let port = crate::smtp::free_port();
+    let out = Command::new(bin)
+        .args(["token", "create", "--name", "jsonlog", "--role", "registrar"])
+        .env("ONCOREG_DATABASE_URL", &db)
+        .output()
+        .expect("token");
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let log_path = dir.path().join("serve.log");
+    let mut server = Command::new(bin)
+        .args(["--log-format", "json", "serve"])
+        .env("ONCOREG_DATABASE_URL", &db)
+        .env("ONCOREG_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log_path).expect("log file"))
+        .spawn()
+        .expect("serve");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if client.get(format!("{base}/health")).send().await.is_ok() {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let rid = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+    let created = client
+        .post(format!("{base}/api/v1/patients"))
+        .bearer_auth(&token)
+        .header("X-Request-Id", rid)
+        .json(&json!({"patientIdNumber": "31", "nameLast": "Jsonlogname"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), 201);
+    assert_eq!(created.headers().get("x-request-id").and_then(|v| v.to_str().ok()), Some(rid));
+    let id = created.json::<serde_json::Value>().await.expect("json")["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    // A request id that is not one (free text could be a name) is replaced.
+    let other = client
+        .get(format!("{base}/api/v1/patients/{id}"))
+        .bearer_auth(&token)
+        .header("X-Request-Id", "Jsonlogname")
+        .send()
+        .await
+        .expect("sent");
+    let made = other.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert!(made.len() == 32 && made != "Jsonlogname", "{made}");
+    server.kill().expect("stop");
+    let _ = server.wait();
+    let mut logs = String::new();
+    std::fs::File::open(&log_path).expect("log").read_to_string(&mut logs).expect("read");
+    let lines: Vec<serde_json::Value> =
+        logs.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert!(lines.len() == logs.lines().count(), "every line is JSON:\n{logs}");
+    let line = lines
+        .iter()
+        .find(|l| l["fields"]["request_id"] == rid)
+        .unwrap_or_else(|| panic!("the request's line:\n{logs}"));
+    let f = &line["fields"];
+    assert_eq!(
+        (f["method"].as_str(), f["route"].as_str()),
+        (Some("POST"), Some("/api/v1/patients"))
+    );
+    assert_eq!(f["status"], 201);
+    assert!(f["duration_ms"].is_number());
+    assert!(f["token"].as_str().is_some_and(|t| t.len() > 10 && t != "-"), "{line}");
+    let read = lines.iter().find(|l| l["fields"]["request_id"] == made).expect("the read's line");
+    assert_eq!(read["fields"]["route"], "/api/v1/patients/{id}", "the template, not the path");
+    assert!(!logs.contains("Jsonlogname"), "{logs}");
 }
