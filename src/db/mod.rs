@@ -365,9 +365,19 @@ where
     }
 }
 
-/// True when SQLite gave up waiting for the write lock: the caller may retry.
+/// True when the database gave up on the transaction for others' sake: SQLite's write lock waited
+/// out, a PostgreSQL deadlock (seen once under two concurrent contract-test workers, on a treatment
+/// patch) or serialization failure. It was rolled back whole; the caller may retry (503).
 pub fn is_busy(e: &diesel::result::Error) -> bool {
-    matches!(e, diesel::result::Error::DatabaseError(_, info) if info.message().contains("database is locked"))
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        Error::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("database is locked") || m.contains("deadlock detected")
+        }
+        _ => false,
+    }
 }
 
 /// Refreshes the query planner's statistics after a bulk load, so that a fresh registry's first
@@ -379,4 +389,22 @@ pub fn analyze(conn: &mut DbConn) -> Result<(), DbError> {
         DbConn::Postgres(_) => "ANALYZE",
     };
     conn.batch_execute(sql).map_err(DbError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    #[test]
+    fn busy_errors_are_the_ones_a_retry_resolves() {
+        let db = |kind, m: &str| Error::DatabaseError(kind, Box::new(m.to_string()));
+        assert!(super::is_busy(&db(DatabaseErrorKind::Unknown, "database is locked")));
+        assert!(super::is_busy(&db(DatabaseErrorKind::Unknown, "deadlock detected")));
+        assert!(super::is_busy(&db(
+            DatabaseErrorKind::SerializationFailure,
+            "could not serialize"
+        )));
+        assert!(!super::is_busy(&db(DatabaseErrorKind::UniqueViolation, "duplicate key")));
+        assert!(!super::is_busy(&Error::NotFound));
+    }
 }
