@@ -1,44 +1,16 @@
 //! The served binary's logs carry ids, never patient data, even at debug level and on errors.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 use serde_json::json;
 
 #[actix_web::test]
 async fn logs_hold_no_patient_data() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("logs.db").display().to_string();
-    let bin = env!("CARGO_BIN_EXE_oncoreg");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let token = Command::new(bin)
-        .args(["token", "create", "--name", "logtest", "--role", "registrar"])
-        .env("ONCOREG_DATABASE_URL", &db)
-        .output()
-        .expect("token");
-    let token = String::from_utf8_lossy(&token.stdout).trim().to_string();
-    let mut server = Command::new(bin)
-        .arg("serve")
-        .env("ONCOREG_DATABASE_URL", &db)
-        .env("ONCOREG_BIND", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "debug")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve");
-    let base = format!("http://127.0.0.1:{port}");
+    let mut served = crate::served::Served::new();
+    let token = served.token("registrar");
+    served.serve(&[], &[("RUST_LOG", "debug")]).await;
+    let base = served.base.clone();
     let client = reqwest::Client::new();
-    for _ in 0..100 {
-        if client.get(format!("{base}/health")).send().await.is_ok() {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
     let patient = json!({"patientIdNumber": "777", "nameLast": "Zyxwvutsname", "nameFirst": "Qwertyfirst",
                          "dateOfBirth": "1949-11-27", "sexAssignedAtBirth": "1", "socialSecurityNumber": "987654321"});
     let created = client
@@ -92,10 +64,7 @@ async fn logs_hold_no_patient_data() {
         .await
         .expect("sent");
 
-    server.kill().expect("stop server");
-    let mut logs = String::new();
-    server.stderr.take().expect("stderr").read_to_string(&mut logs).expect("read logs");
-    let _ = server.wait();
+    let logs = served.stop();
     assert!(
         logs.contains(&id) || logs.contains("/api/v1/patients"),
         "requests were logged:\n{logs}"
@@ -140,33 +109,11 @@ fn an_unknown_log_format_is_refused_at_start() {
 /// answer) and token id; never a name.
 #[actix_web::test]
 async fn json_access_lines_carry_the_request_and_token_ids() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("json.db").display().to_string();
-    let bin = env!("CARGO_BIN_EXE_oncoreg");
-    let port = crate::smtp::free_port();
-    let out = Command::new(bin)
-        .args(["token", "create", "--name", "jsonlog", "--role", "registrar"])
-        .env("ONCOREG_DATABASE_URL", &db)
-        .output()
-        .expect("token");
-    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let log_path = dir.path().join("serve.log");
-    let mut server = Command::new(bin)
-        .args(["--log-format", "json", "serve"])
-        .env("ONCOREG_DATABASE_URL", &db)
-        .env("ONCOREG_BIND", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log_path).expect("log file"))
-        .spawn()
-        .expect("serve");
-    let base = format!("http://127.0.0.1:{port}");
+    let mut served = crate::served::Served::new();
+    let token = served.token("registrar");
+    served.serve(&["--log-format", "json"], &[]).await;
+    let base = served.base.clone();
     let client = reqwest::Client::new();
-    for _ in 0..100 {
-        if client.get(format!("{base}/health")).send().await.is_ok() {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
     let rid = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
     let created = client
         .post(format!("{base}/api/v1/patients"))
@@ -192,10 +139,7 @@ async fn json_access_lines_carry_the_request_and_token_ids() {
         .expect("sent");
     let made = other.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
     assert!(made.len() == 32 && made != "Jsonlogname", "{made}");
-    server.kill().expect("stop");
-    let _ = server.wait();
-    let mut logs = String::new();
-    std::fs::File::open(&log_path).expect("log").read_to_string(&mut logs).expect("read");
+    let logs = served.stop();
     let lines: Vec<serde_json::Value> =
         logs.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     assert!(lines.len() == logs.lines().count(), "every line is JSON:\n{logs}");

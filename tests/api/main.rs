@@ -16,6 +16,7 @@ mod openapi;
 mod phi;
 mod records;
 mod security;
+mod served;
 mod smtp;
 mod standard_files;
 mod stays_up;

@@ -6,9 +6,6 @@
 //! debug level.
 
 use std::collections::BTreeSet;
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Map, Value, json};
@@ -67,38 +64,11 @@ fn bodies(spec: &Value, body: &Value, marker: &str) -> Vec<Value> {
 
 #[actix_web::test]
 async fn no_submitted_value_is_echoed_in_errors_reports_or_logs() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("phi.db").display().to_string();
-    let bin = env!("CARGO_BIN_EXE_oncoreg");
-    let port = crate::smtp::free_port();
-    let token = |role: &str| {
-        let out = Command::new(bin)
-            .args(["token", "create", "--name", role, "--role", role])
-            .env("ONCOREG_DATABASE_URL", &db)
-            .output()
-            .expect("token");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    let (registrar, admin) = (token("registrar"), token("admin"));
-    let log_path = dir.path().join("serve.log");
-    let mut server = Command::new(bin)
-        .arg("serve")
-        .env("ONCOREG_DATABASE_URL", &db)
-        .env("ONCOREG_BIND", format!("127.0.0.1:{port}"))
-        .env("ONCOREG_SUBMISSIONS_DIR", dir.path().join("submissions"))
-        .env("RUST_LOG", "debug")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log_path).expect("log file"))
-        .spawn()
-        .expect("serve");
-    let base = format!("http://127.0.0.1:{port}");
+    let mut served = crate::served::Served::new();
+    let (registrar, admin) = (served.token("registrar"), served.token("admin"));
+    served.serve(&[], &[("RUST_LOG", "debug")]).await;
+    let base = served.base.clone();
     let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if client.get(format!("{base}/health")).send().await.is_ok() {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
     let send = |method: Method, path: String, token: &str, ctype: &str, body: Option<Value>| {
         let mut r = client.request(method, format!("{base}{path}")).bearer_auth(token);
         r = r.header("If-Match", "\"1\"");
@@ -250,10 +220,7 @@ async fn no_submitted_value_is_echoed_in_errors_reports_or_logs() {
         assert!(!kept.contains(marker), "{marker} in the kept report");
     }
 
-    server.kill().expect("stop server");
-    let _ = server.wait();
-    let mut logs = String::new();
-    std::fs::File::open(&log_path).expect("log").read_to_string(&mut logs).expect("read");
+    let logs = served.stop();
     assert!(logs.contains("/api/v1/patients"), "requests were logged");
     for marker in MARKERS.iter().chain(["Qzxleak", "9876543", "Testperson", "1956-03-14"].iter()) {
         assert!(!logs.contains(marker), "the log holds {marker}");
