@@ -19,7 +19,7 @@ use oncoreg::config::FollowUpSettings;
 use oncoreg::db::followup::TaskSort;
 use oncoreg::db::{self, DatabaseUrl, DbConn};
 use oncoreg::domain::followup::FollowUpPolicy;
-use oncoreg::dto::{PatientData, TumorData};
+use oncoreg::model::{PatientData, TumorData};
 use oncoreg::service::followup::{FollowUpConfig, View, WorklistQuery, generate_tasks, list_tasks};
 use oncoreg::service::letters::queue_due;
 use oncoreg::service::{Actor, PageRequest};

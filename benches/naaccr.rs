@@ -18,9 +18,9 @@ use diesel::{Connection, RunQueryDsl, pg::PgConnection};
 use oncoreg::db::{self, DatabaseUrl};
 use oncoreg::domain::edits::RuleSet;
 use oncoreg::domain::naaccr::{Dictionary, RecordType};
-use oncoreg::dto::SubmissionRequest;
-use oncoreg::export::naaccr_read::NaaccrXmlReader;
-use oncoreg::export::naaccr_xml::{NaaccrXmlWriter, PatientItems};
+use oncoreg::formats::naaccr_read::NaaccrXmlReader;
+use oncoreg::formats::naaccr_xml::{NaaccrXmlWriter, PatientItems};
+use oncoreg::model::SubmissionRequest;
 use oncoreg::service::{Actor, Ctx, imports, submissions};
 
 // The allocator the `oncoreg` binary runs with.

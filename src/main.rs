@@ -233,7 +233,7 @@ fn main() -> ExitCode {
             include_failing,
             out,
         } => {
-            let req = oncoreg::dto::SubmissionRequest {
+            let req = oncoreg::model::SubmissionRequest {
                 record_type: Some(record_type),
                 naaccr_version: Some(naaccr_version),
                 reporting_facility: facility,

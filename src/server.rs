@@ -131,9 +131,9 @@ fn service_err(e: crate::service::ServiceError) -> StartError {
 /// `oncoreg export`: a batch made by the CLI, its file copied to `out` atomically.
 pub fn export(
     settings: &Settings,
-    req: &crate::dto::SubmissionRequest,
+    req: &crate::model::SubmissionRequest,
     out: &std::path::Path,
-) -> Result<crate::dto::SubmissionData, StartError> {
+) -> Result<crate::model::SubmissionData, StartError> {
     let pool = open(settings)?;
     let mut conn = pool.get().map_err(DbError::from)?;
     let dir = std::path::PathBuf::from(&settings.submissions_dir);
@@ -156,7 +156,7 @@ pub fn export(
 pub fn export_monthly(
     settings: &Settings,
     as_of: Option<chrono::NaiveDate>,
-) -> Result<crate::dto::SubmissionData, StartError> {
+) -> Result<crate::model::SubmissionData, StartError> {
     let monthly = MonthlyExport::from_settings(settings)?;
     let pool = open(settings)?;
     let mut conn = pool.get().map_err(DbError::from)?;
@@ -175,7 +175,7 @@ pub fn export_monthly(
 pub fn import(
     settings: &Settings,
     file: &std::path::Path,
-) -> Result<crate::dto::ImportReport, StartError> {
+) -> Result<crate::model::ImportReport, StartError> {
     let pool = open(settings)?;
     let mut conn = pool.get().map_err(DbError::from)?;
     let f = std::fs::File::open(file)?;

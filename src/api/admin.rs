@@ -8,7 +8,7 @@ use super::docs::{CreateErrors, ReadErrors};
 use super::extract::{Auth, JsonBody};
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{AuditEntry, NewToken, Page, TokenInfo, TokenRequest};
+use crate::model::{AuditEntry, NewToken, Page, TokenInfo, TokenRequest};
 use crate::service::{Role, admin};
 
 type Reply = Result<HttpResponse, ApiError>;

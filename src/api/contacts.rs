@@ -8,7 +8,7 @@ use super::params::PageParams;
 use super::patients::{created, ok_versioned};
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{ContactData, Page, Stamped};
+use crate::model::{ContactData, Page, Stamped};
 use crate::service::contacts;
 
 type Reply = Result<HttpResponse, ApiError>;

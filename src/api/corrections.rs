@@ -9,7 +9,7 @@ use super::params::PageParams;
 use super::patients::ok_versioned;
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{ChangeData, ContactData, Page, PatientData, Stamped, TreatmentData, TumorData};
+use crate::model::{ChangeData, ContactData, Page, PatientData, Stamped, TreatmentData, TumorData};
 use crate::service::{changes, contacts, patients, treatments, tumors};
 
 type Reply = Result<HttpResponse, ApiError>;

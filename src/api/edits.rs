@@ -7,7 +7,7 @@ use super::extract::{Auth, JsonBody};
 use super::params::PageParams;
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{EditDefData, EditRunData, EditRunFailure, EditRunRequest, Page, TumorEdits};
+use crate::model::{EditDefData, EditRunData, EditRunFailure, EditRunRequest, Page, TumorEdits};
 use crate::service::{Role, edit_runs};
 
 type Reply = Result<HttpResponse, ApiError>;

@@ -10,8 +10,8 @@ use super::params::{PageParams, parse_date};
 use super::patients::{created, ok_versioned};
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::db::followup::TaskSort;
-use crate::dto::{Assignment, ContactData, Page, TaskClosing, TaskContactResult, TaskData};
+use crate::model::{Assignment, ContactData, Page, TaskClosing, TaskContactResult, TaskData};
+use crate::service::followup::TaskSort;
 use crate::service::followup::{self, View, WorklistQuery};
 
 type Reply = Result<HttpResponse, ApiError>;

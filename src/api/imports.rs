@@ -10,7 +10,7 @@ use super::extract::Auth;
 use super::params::PageParams;
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{ImportData, ImportReport, Page};
+use crate::model::{ImportData, ImportReport, Page};
 use crate::service::imports::{self, Upload, kept};
 
 type Reply = Result<HttpResponse, ApiError>;

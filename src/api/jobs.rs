@@ -9,7 +9,7 @@ use super::extract::Auth;
 use super::params::{PageParams, parse_date};
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{FollowUpRateReport, JobRunData, Page, PatientMatch};
+use crate::model::{FollowUpRateReport, JobRunData, Page, PatientMatch};
 use crate::service::reports::{FigureQuery, Population};
 use crate::service::{jobs, reports};
 

@@ -10,8 +10,8 @@ use super::extract::{Auth, JsonBody};
 use super::params::{PageParams, parse_date};
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::db::followup::LetterFilter;
-use crate::dto::{ContactData, LetterActionBody, LetterData, Page, RecipientCorrection};
+use crate::model::{ContactData, LetterActionBody, LetterData, Page, RecipientCorrection};
+use crate::service::letters::LetterFilter;
 use crate::service::letters::{self, LetterAction, STATES};
 
 type Reply = Result<HttpResponse, ApiError>;

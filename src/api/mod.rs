@@ -50,13 +50,7 @@ pub struct Health {
 )]
 #[get("/health")]
 async fn health(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    state
-        .db(|c| {
-            use diesel::connection::SimpleConnection;
-            c.batch_execute("SELECT 1").map_err(|e| crate::service::ServiceError::Db(e.into()))
-        })
-        .await
-        .map_err(|_| ApiError::Unavailable)?;
+    state.db(crate::service::Store::ping).await.map_err(|_| ApiError::Unavailable)?;
     Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))
 }
 

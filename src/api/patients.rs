@@ -8,7 +8,7 @@ use super::extract::{Auth, IfMatch, JsonBody, etag};
 use super::params::ListParams;
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{Page, PatientData, PatientMatch, PatientSearchRequest, Stamped};
+use crate::model::{Page, PatientData, PatientMatch, PatientSearchRequest, Stamped};
 use crate::service::patients;
 
 type Reply = Result<HttpResponse, ApiError>;

@@ -251,11 +251,8 @@ impl From<ServiceError> for ApiError {
                 "the cursor is not one this service issued",
             ),
             ServiceError::Worker => Self::Internal("a worker thread failed".into()),
+            e if e.is_unavailable() => Self::Unavailable,
             ServiceError::AuditUnavailable => Self::Unavailable,
-            ServiceError::Db(crate::db::DbError::Pool(_)) => Self::Unavailable,
-            ServiceError::Db(crate::db::DbError::Query(e)) if crate::db::is_busy(&e) => {
-                Self::Unavailable
-            }
             ServiceError::Db(e) => Self::Internal(e.to_string()),
             ServiceError::File(e) => Self::Internal(e),
             ServiceError::Refused(reason) => {

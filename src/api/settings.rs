@@ -7,7 +7,7 @@ use super::extract::{Auth, IfMatch, JsonBody};
 use super::patients::ok_versioned;
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::RegistrySettingsData;
+use crate::model::RegistrySettingsData;
 use crate::service::settings;
 
 type Reply = Result<HttpResponse, ApiError>;

@@ -9,7 +9,6 @@ use actix_web::web;
 use super::problem::ApiError;
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::{DbConn, Pool};
 use crate::service::followup::FollowUpConfig;
 use crate::service::{self, Actor, Ctx};
 
@@ -18,7 +17,7 @@ use crate::service::{self, Actor, Ctx};
 const TOKEN_CACHE_TTL: Duration = Duration::from_secs(10);
 
 pub struct AppState {
-    pub pool: Pool,
+    pub store: service::Store,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
     /// Follow-up policy, letter templates and letterhead, built from the settings.
@@ -30,20 +29,25 @@ pub struct AppState {
 
 impl AppState {
     /// Panics when the follow-up settings do not load; `serve` checks them first and reports.
-    pub fn new(pool: Pool, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+    pub fn new(
+        store: impl Into<service::Store>,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+    ) -> Self {
         let followup = FollowUpConfig::from_settings(&settings.followup)
             .expect("follow-up settings (policy, letter templates) load");
-        Self::with_followup(pool, clock, settings, Arc::new(followup))
+        Self::with_followup(store, clock, settings, Arc::new(followup))
     }
 
     pub fn with_followup(
-        pool: Pool,
+        store: impl Into<service::Store>,
         clock: Arc<dyn Clock>,
         settings: Settings,
         followup: Arc<FollowUpConfig>,
     ) -> Self {
-        let audit = service::audit::AuditWriter::start(pool.clone());
-        Self { pool, clock, settings, followup, audit, tokens: Mutex::new(HashMap::new()) }
+        let store = store.into();
+        let audit = service::audit::AuditWriter::start(store.pool().clone());
+        Self { store, clock, settings, followup, audit, tokens: Mutex::new(HashMap::new()) }
     }
 
     /// Today's date and the edit rule set, for a use-case.
@@ -54,17 +58,29 @@ impl AppState {
     /// Runs blocking database work on actix's thread pool with a pooled connection.
     pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
     where
-        F: FnOnce(&mut DbConn) -> service::Result<T> + Send + 'static,
+        F: FnOnce(&mut service::Conn) -> service::Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
-        web::block(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?
-        .map_err(ApiError::from)
+        let store = self.store.clone();
+        web::block(move || store.run(f))
+            .await
+            .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?
+            .map_err(ApiError::from)
+    }
+
+    /// As `db`, with a second connection to read on where the store has one (exports).
+    pub async fn db_with_reader<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut service::Conn, Option<&mut service::Conn>) -> service::Result<T>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        let store = self.store.clone();
+        web::block(move || store.run_with_reader(f))
+            .await
+            .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?
+            .map_err(ApiError::from)
     }
 
     pub async fn authenticate(&self, secret: String) -> Result<Option<Actor>, ApiError> {

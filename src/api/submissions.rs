@@ -14,7 +14,7 @@ use super::extract::{Auth, JsonBody};
 use super::params::PageParams;
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{Page, SubmissionData, SubmissionRequest, VoidRequest};
+use crate::model::{Page, SubmissionData, SubmissionRequest, VoidRequest};
 use crate::service::submissions;
 
 type Reply = Result<HttpResponse, ApiError>;
@@ -55,11 +55,9 @@ pub async fn create_submission(
 ) -> Reply {
     let today = state.clock.today();
     let dir = PathBuf::from(&state.settings.submissions_dir);
-    let pool = state.pool.clone();
     let out = state
-        .db(move |c| {
-            let mut reader = crate::db::spare_connection(&pool);
-            submissions::create(c, reader.as_deref_mut(), &actor, &body.0, &dir, today, &[])
+        .db_with_reader(move |c, reader| {
+            submissions::create(c, reader, &actor, &body.0, &dir, today, &[])
         })
         .await?;
     Ok(HttpResponse::Created()

@@ -8,7 +8,7 @@ use super::params::PageParams;
 use super::patients::{created, ok_versioned};
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{Page, Stamped, TreatmentData};
+use crate::model::{Page, Stamped, TreatmentData};
 use crate::service::treatments;
 
 type Reply = Result<HttpResponse, ApiError>;

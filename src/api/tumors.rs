@@ -8,7 +8,7 @@ use super::params::ListParams;
 use super::patients::{created, ok_versioned};
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::dto::{Page, Stamped, TumorData};
+use crate::model::{Page, Stamped, TumorData};
 use crate::service::tumors;
 
 type Reply = Result<HttpResponse, ApiError>;

@@ -259,7 +259,7 @@ pub struct SubmissionRow {
     pub byte_count: i64,
     pub sha256: String,
     pub file_name: String,
-    /// JSON list of the values the file could not carry (`dto::SkippedValues`).
+    /// JSON list of the values the file could not carry (`model::SkippedValues`).
     pub skipped: String,
     /// Set when an administrator voided the batch: its tumors count as not sent.
     pub voided_at: Option<NaiveDateTime>,
@@ -267,7 +267,7 @@ pub struct SubmissionRow {
     pub void_reason: Option<String>,
 }
 
-/// A patient's stored export form (see `export::form`).
+/// A patient's stored export form (see `formats::form`).
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = export_forms, treat_none_as_default_value = false)]
 pub struct ExportFormRow {
@@ -431,7 +431,7 @@ pub struct ImportRow {
     pub patients_unchanged: i64,
     pub patients_rejected: i64,
     pub tumors_read: i64,
-    /// The report as JSON (`dto::ImportReport`); `None` for a refused file.
+    /// The report as JSON (`model::ImportReport`); `None` for a refused file.
     pub report: Option<String>,
     /// When the last batch was written.
     pub updated_at: Option<NaiveDateTime>,

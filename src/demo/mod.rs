@@ -18,7 +18,7 @@ use crate::db::{DbConn, repo};
 use crate::domain::chronology::{Focus, PatientHistory};
 use crate::domain::edits::{self, EditStatus, PatientRecords, Review, RuleSet, TumorRecord};
 use crate::domain::records::ItemMap;
-use crate::dto::{ContactData, PatientData, TreatmentData};
+use crate::model::{ContactData, PatientData, TreatmentData};
 use crate::service::{Result, ServiceError, to_doc};
 use synth::{Ids, SynthPatient};
 

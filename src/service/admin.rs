@@ -4,7 +4,7 @@ use super::audit::{self, Action};
 use super::{Actor, PageRequest, Result, Role, ServiceError, auth, utc};
 use crate::db::rows::{AuditEventRow, TokenRow};
 use crate::db::{DbConn, now, repo};
-use crate::dto::{AuditEntry, NewToken, Page, TokenInfo};
+use crate::model::{AuditEntry, NewToken, Page, TokenInfo};
 
 fn info(row: &TokenRow) -> TokenInfo {
     TokenInfo {

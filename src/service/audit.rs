@@ -15,7 +15,7 @@ use std::time::Duration;
 use super::{Actor, Result, ServiceError};
 use crate::db::rows::AuditEventRow;
 use crate::db::{DbConn, Pool, new_id, now, repo};
-use crate::dto::AuditRecords;
+use crate::model::AuditRecords;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {

@@ -13,7 +13,7 @@ use super::{Actor, PageRequest, Result, ServiceError, parse_doc, storable, utc};
 use crate::db::rows::RecordChangeRow;
 use crate::db::stamp::Stamp;
 use crate::db::{DbConn, new_id, now, repo};
-use crate::dto::{ChangeData, Page};
+use crate::model::{ChangeData, Page};
 
 /// A record's fields: `field → value`.
 pub(crate) type Fields = BTreeMap<String, String>;

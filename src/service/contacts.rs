@@ -14,7 +14,7 @@ use crate::domain::Violation;
 use crate::domain::chronology::Focus;
 use crate::domain::followup::FollowUpPolicy;
 use crate::domain::records::Contact;
-use crate::dto::{ContactData, Page};
+use crate::model::{ContactData, Page};
 
 fn out(row: &ContactRow) -> Result<ContactData> {
     let mut doc: ContactData =

@@ -11,7 +11,7 @@ use crate::db::rows::{EditRunFailureRow, EditRunRow};
 use crate::db::{DbConn, new_id, now, repo};
 use crate::domain::Violation;
 use crate::domain::edits::{self, Severity};
-use crate::dto::{
+use crate::model::{
     EditCount, EditDefData, EditFindingData, EditRunData, EditRunFailure, EditRunRequest, Page,
     TumorEdits, parse_rule_set, rule_set_name,
 };

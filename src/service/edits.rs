@@ -6,8 +6,8 @@ use super::{Ctx, Result, to_doc};
 use crate::db::{DbConn, repo};
 use crate::domain::edits::{self, EditStatus, Finding, Review, Severity};
 use crate::domain::naaccr::Level;
-use crate::dto::StoredFinding;
-use crate::export::mapping;
+use crate::formats::mapping;
+use crate::model::StoredFinding;
 
 /// A finding that must be resolved: an error, or a review not accepted with its override flag.
 pub fn blocks(f: &Finding) -> bool {

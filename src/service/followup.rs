@@ -12,7 +12,8 @@ use super::contacts;
 use super::history::Loaded;
 use super::{Actor, PageRequest, Result, Role, ServiceError, parse_doc, utc};
 use crate::config::FollowUpSettings;
-use crate::db::followup::{self as q, IdRange, TaskFilter, TaskSort};
+pub use crate::db::followup::TaskSort;
+use crate::db::followup::{self as q, IdRange, TaskFilter};
 use crate::db::repo::{self, TumorDoc};
 use crate::db::rows::TaskRow;
 use crate::db::{DbConn, new_id, now};
@@ -24,8 +25,8 @@ use crate::domain::followup::{
 };
 use crate::domain::records::{Contact, Patient, Tumor};
 use crate::domain::{RuleError, Violation};
-use crate::dto::{ContactData, Page, PatientData, TaskContactResult, TaskData, TumorData};
 use crate::mail::templates::{Registry, TemplateError, Templates};
+use crate::model::{ContactData, Page, PatientData, TaskContactResult, TaskData, TumorData};
 
 /// Rows per batch of the bulk jobs: one transaction and a handful of queries each.
 pub const BATCH: i64 = 5000;

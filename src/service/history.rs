@@ -10,7 +10,7 @@ use crate::db::{DbConn, repo};
 use crate::domain::chronology::{Focus, PatientHistory};
 use crate::domain::edits::{PatientRecords, TumorRecord};
 use crate::domain::records::{Contact, ItemMap, Patient, Treatment, Tumor};
-use crate::dto::{ContactData, PatientData, TreatmentData, TumorData};
+use crate::model::{ContactData, PatientData, TreatmentData, TumorData};
 
 /// One patient's records as domain values.
 pub(super) struct Records {

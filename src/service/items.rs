@@ -8,7 +8,7 @@ use super::{Result, ServiceError};
 use crate::domain::naaccr::lookups::code_list;
 use crate::domain::naaccr::{Dictionary, Level, value_problem};
 use crate::domain::validation::Violation;
-use crate::export::mapping::{self, ItemMap};
+use crate::formats::mapping::{self, ItemMap};
 
 fn violation(id: &str, rule: &'static str, message: String) -> Violation {
     Violation { field: format!("items.{id}"), rule, message }

@@ -9,7 +9,7 @@ use super::{Actor, PageRequest, Result, Role, parse_doc, to_doc, utc};
 use crate::db::followup as q;
 use crate::db::rows::JobRunRow;
 use crate::db::{DbConn, new_id, now};
-use crate::dto::{JobRunData, Page};
+use crate::model::{JobRunData, Page};
 
 fn out(row: &JobRunRow) -> JobRunData {
     JobRunData {

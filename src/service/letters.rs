@@ -18,7 +18,8 @@ use super::audit::{self, Action};
 use super::contacts;
 use super::followup::{FollowUpConfig, Record, domain_task, load_records, parallel_map};
 use super::{Actor, PageRequest, Result, Role, ServiceError, utc};
-use crate::db::followup::{self as q, LetterFilter};
+pub use crate::db::followup::LetterFilter;
+use crate::db::followup::{self as q};
 use crate::db::rows::{LetterRow, TaskRow};
 use crate::db::{DbConn, new_id, now};
 use crate::domain::PartialDate;
@@ -28,10 +29,10 @@ use crate::domain::followup::{
     salutation_for_physician,
 };
 use crate::domain::records::{Address, Physician};
-use crate::dto::{ContactData, LetterData, Page, RecipientCorrection};
 use crate::mail::pdf::{self, PrintLetter};
 use crate::mail::templates::{LetterVars, PAGE_BREAK, TEMPLATES};
 use crate::mail::{MailError, Mailer, Outgoing};
+use crate::model::{ContactData, LetterData, Page, RecipientCorrection};
 
 pub const STATES: [&str; 7] =
     ["queued", "held", "cancelled", "sent", "failed", "printed", "replied"];

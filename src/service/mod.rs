@@ -18,17 +18,20 @@ mod naaccr_load;
 pub mod patients;
 pub mod reports;
 pub mod settings;
+mod store;
 pub mod submissions;
 pub mod treatments;
 pub mod tumors;
 mod worklist;
+
+pub use store::{Conn, Store};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::db::DbError;
 pub use crate::db::repo::RecordFilter;
 use crate::domain::Violation;
-use crate::dto::Stamped;
+use crate::model::Stamped;
 pub use auth::{Actor, Role};
 
 #[derive(Debug, thiserror::Error)]

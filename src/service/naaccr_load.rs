@@ -10,9 +10,9 @@ use crate::db::rows::{ContactDoc, PatientState, TreatmentState, TumorState};
 use crate::domain::PartialDate;
 use crate::domain::codes::{CancerStatus, FollowUpSource, VitalStatus};
 use crate::domain::records::{CauseOfDeath, Contact, Patient, Treatment, Tumor, TumorStatus};
-use crate::dto::{ContactData, PatientData, TreatmentData, TumorData};
-use crate::export::mapping::ItemMap;
-use crate::export::records::{FollowUp, PatientRecord, TumorRecord};
+use crate::formats::mapping::ItemMap;
+use crate::formats::records::{FollowUp, PatientRecord, TumorRecord};
+use crate::model::{ContactData, PatientData, TreatmentData, TumorData};
 
 pub(crate) struct StoredTumor {
     pub row: TumorState,

@@ -19,8 +19,8 @@ use crate::domain::identifiers::{mask_ssn, masked_ssn_last_four};
 use crate::domain::naaccr::Level;
 use crate::domain::records::ItemMap;
 use crate::domain::records::Patient;
-use crate::dto::{Page, PatientData, PatientMatch, PatientSearchRequest};
-use crate::export::mapping;
+use crate::formats::mapping;
+use crate::model::{Page, PatientData, PatientMatch, PatientSearchRequest};
 
 /// The birth date and the SSN's last four digits, the columns patient search looks in.
 pub(crate) fn search_keys(p: &Patient) -> (Option<String>, Option<String>) {

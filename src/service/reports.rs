@@ -12,7 +12,7 @@ use crate::db::DbConn;
 use crate::db::followup as q;
 use crate::domain::Violation;
 use crate::domain::followup::{EXCLUSION_REASONS, FollowUpRates, Worksheet, worksheet};
-use crate::dto::{
+use crate::model::{
     ExcludedLine, FollowUpRateReport, LostPatient, Page, PatientMatch, WorksheetData, WorksheetYear,
 };
 

@@ -8,7 +8,7 @@ use crate::db::rows::SettingRow;
 use crate::db::settings as q;
 use crate::db::{DbConn, now};
 use crate::domain::followup::Letterhead;
-use crate::dto::RegistrySettingsData;
+use crate::model::RegistrySettingsData;
 
 const LETTERHEAD: &str = "letterhead";
 

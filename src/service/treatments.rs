@@ -10,7 +10,7 @@ use super::{
 use crate::db::rows::TreatmentRow;
 use crate::db::{DbConn, new_id, now, repo};
 use crate::domain::chronology::Focus;
-use crate::dto::{Page, TreatmentData};
+use crate::model::{Page, TreatmentData};
 
 fn out(row: &TreatmentRow) -> Result<TreatmentData> {
     let mut doc: TreatmentData =

@@ -22,8 +22,8 @@ use crate::domain::edits::EditStatus;
 use crate::domain::naaccr::Level;
 use crate::domain::records::ItemMap;
 use crate::domain::records::Tumor;
-use crate::dto::{Page, TumorData};
-use crate::export::mapping;
+use crate::formats::mapping;
+use crate::model::{Page, TumorData};
 
 /// A new version-1 row for `tumor`, with its filter columns and stored document.
 pub(crate) fn new_row(
@@ -231,7 +231,7 @@ pub fn delete(
         }
         // Contacts that reported on the tumor lose that status: a change of each contact.
         for contact in repo::contacts_reporting_on(c, id)? {
-            let mut doc: crate::dto::ContactData = super::parse_doc(&contact.data)?;
+            let mut doc: crate::model::ContactData = super::parse_doc(&contact.data)?;
             if let Some(list) = doc.tumors.as_mut() {
                 list.retain(|t| t.tumor_id.as_deref() != Some(id));
             }

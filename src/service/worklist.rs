@@ -8,7 +8,7 @@ use super::{Result, parse_doc};
 use crate::db::DbConn;
 use crate::db::followup as q;
 use crate::domain::codes::site_and_histology;
-use crate::dto::{PatientData, WorklistPatient};
+use crate::model::{PatientData, WorklistPatient};
 
 /// The worklist view of each of `ids` that exists.
 pub(crate) fn patients_in_words(

@@ -294,7 +294,8 @@ async fn submissions_never_drop_a_case(app: &TestApp) {
     app.tumor(&pid, &breast_tumor()).await;
     let since = json!({"recordType": "I", "naaccrVersion": "260", "changedSinceLast": true});
     // A batch whose copy cannot be written is not recorded; the next one still carries the tumor.
-    let req: oncoreg::dto::SubmissionRequest = serde_json::from_value(since.clone()).expect("req");
+    let req: oncoreg::model::SubmissionRequest =
+        serde_json::from_value(since.clone()).expect("req");
     let dir = std::path::PathBuf::from(&app.settings.submissions_dir);
     let nowhere = std::path::PathBuf::from("/nonexistent-dir/batch.xml");
     let mut conn = app.pool.get().expect("connection");

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use oncoreg::demo::{DemoConfig, generate};
 use oncoreg::domain::edits::RuleSet;
-use oncoreg::export::naaccr_read::NaaccrXmlReader;
+use oncoreg::formats::naaccr_read::NaaccrXmlReader;
 use serde_json::json;
 
 use crate::both_backends;

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use oncoreg::domain::edits::RuleSet;
-use oncoreg::dto::TumorData;
+use oncoreg::model::TumorData;
 use oncoreg::service::{Actor, Ctx, tumors};
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -6,9 +6,9 @@ use std::process::Command;
 
 use oncoreg::domain::edits::RuleSet;
 use oncoreg::domain::naaccr::{DataType, Dictionary, ItemDef, Level, RecordType};
-use oncoreg::export::flat_file::write_flat_lines;
-use oncoreg::export::naaccr_read::NaaccrXmlReader;
-use oncoreg::export::naaccr_xml::{NaaccrXmlWriter, PatientItems};
+use oncoreg::formats::flat_file::write_flat_lines;
+use oncoreg::formats::naaccr_read::NaaccrXmlReader;
+use oncoreg::formats::naaccr_xml::{NaaccrXmlWriter, PatientItems};
 use serde_json::{Value, json};
 
 use crate::both_backends;
@@ -534,7 +534,7 @@ async fn failing_tumors_are_listed_and_left_out_unless_asked(app: &TestApp) {
     let pid = app.patient(&patient_body("4712")).await;
     let mut unpaired = breast_tumor();
     unpaired["laterality"] = json!("0");
-    let data: oncoreg::dto::TumorData = serde_json::from_value(unpaired).expect("tumor body");
+    let data: oncoreg::model::TumorData = serde_json::from_value(unpaired).expect("tumor body");
     let mut conn = app.pool.get().expect("connection");
     let iarc = oncoreg::service::Ctx {
         today: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("date"),
@@ -1312,7 +1312,7 @@ async fn an_export_on_two_connections_gives_what_one_gives(app: &TestApp) {
     let dir = std::path::Path::new(&app.settings.submissions_dir);
     let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("date");
     let actor = oncoreg::service::Actor::system("test");
-    let req = oncoreg::dto::SubmissionRequest {
+    let req = oncoreg::model::SubmissionRequest {
         record_type: Some("A".into()),
         naaccr_version: Some("260".into()),
         ..Default::default()
@@ -1486,7 +1486,7 @@ async fn export_forms_give_the_file_the_records_give(app: &TestApp) {
             export_forms.select(checked_on).distinct().load(&mut *conn).expect("days");
         assert_eq!(days, vec![chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("today")]);
         let forms: Vec<Vec<u8>> = export_forms.select(form).load(&mut *conn).expect("forms");
-        assert!(forms.iter().all(|f| oncoreg::export::form::is_current(f)), "all current");
+        assert!(forms.iter().all(|f| oncoreg::formats::form::is_current(f)), "all current");
     }
     // Every write to the patient's records drops its form.
     let tumor_body = {

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use oncoreg::domain::naaccr::{DataType, Dictionary, ItemDef, Level, Padding, RecordType};
-use oncoreg::export::mapping;
+use oncoreg::formats::mapping;
 use serde_json::{Value, json};
 
 use crate::both_backends;
@@ -272,7 +272,7 @@ async fn export(
         .expect("sent");
     let xml = res.bytes().await.expect("file");
     let reader =
-        oncoreg::export::naaccr_read::NaaccrXmlReader::new(std::io::Cursor::new(xml.to_vec()))
+        oncoreg::formats::naaccr_read::NaaccrXmlReader::new(std::io::Cursor::new(xml.to_vec()))
             .expect("readable");
     let mut out = BTreeMap::new();
     for p in reader {

@@ -4,7 +4,7 @@
 use super::Upload;
 use crate::db::rows::ImportRow;
 use crate::db::{DbConn, now, repo};
-use crate::dto::{ImportData, ImportReport, Page};
+use crate::model::{ImportData, ImportReport, Page};
 use crate::service::audit::{self, Action};
 use crate::service::{
     Actor, PageRequest, Result, Role, ServiceError, parse_doc, storable, to_doc, utc,

@@ -35,10 +35,10 @@ use crate::db::bulk;
 use crate::domain::edits::RuleSet;
 use crate::domain::identifiers::PatientIdNumber;
 use crate::domain::naaccr::{Dictionary, RecordType};
-use crate::dto::{ImportProblem, ImportReport};
-use crate::export::flat_file::FlatFileReader;
-use crate::export::naaccr_read::{NaaccrXmlReader, ProblemKind, ReadPatient, ReadProblem};
-use crate::export::records::{self, Incoming};
+use crate::formats::flat_file::FlatFileReader;
+use crate::formats::naaccr_read::{NaaccrXmlReader, ProblemKind, ReadPatient, ReadProblem};
+use crate::formats::records::{self, Incoming};
+use crate::model::{ImportProblem, ImportReport};
 use write::PlannedBatch;
 
 /// Patients per write batch.

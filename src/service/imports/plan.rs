@@ -14,11 +14,11 @@ use crate::domain::edits::{self, PatientRecords, Review, TumorRecord};
 use crate::domain::naaccr::{Dictionary, Level, RecordType};
 use crate::domain::records::{CauseOfDeath, Contact, Patient, Treatment, Tumor};
 use crate::domain::validation::Violation;
-use crate::dto::{ImportRecord, PatientData, TreatmentData, TumorData};
-use crate::export::mapping::{
+use crate::formats::mapping::{
     self, Field, ItemMap, PATIENT_FIELDS, PATIENT_TUMOR_FIELDS, TUMOR_FIELDS,
 };
-use crate::export::records::{self, Incoming, IncomingTumor};
+use crate::formats::records::{self, Incoming, IncomingTumor};
+use crate::model::{ImportRecord, PatientData, TreatmentData, TumorData};
 use crate::service::naaccr_load::{Fetched, Stored, StoredTumor, contact_from};
 use crate::service::{Result, edits as service_edits};
 
@@ -286,7 +286,7 @@ impl Ctx<'_> {
         }
         // Items an export writes on each tumor from the patient's physicians: a tumor that gives
         // the same value does not store it a second time.
-        let npi = |p: &Option<crate::dto::PhysicianData>| p.as_ref().and_then(|p| p.npi.clone());
+        let npi = |p: &Option<crate::model::PhysicianData>| p.as_ref().and_then(|p| p.npi.clone());
         let held = [
             ("npiPhysicianManaging", npi(&doc.physician_managing)),
             ("npiPhysicianFollowUp", npi(&doc.physician_follow_up)),

@@ -1,4 +1,5 @@
-//! JSON shapes of the records: request bodies, responses and the stored documents.
+//! The record model: patients, tumors, treatments, contacts and the reports about them, as the
+//! services store them, the NAACCR formats map them and the API serves them (as JSON, unchanged).
 //!
 //! Field names are NAACCR XML ids wherever an item exists. Bodies hold raw strings; `to_domain`
 //! parses them once into domain types and names every field that fails, and `from_domain` writes the

@@ -7,7 +7,6 @@
 use std::io::BufRead;
 
 use quick_xml::NsReader;
-use quick_xml::name::ResolveResult;
 
 use super::naaccr_read_xml::{Tag, XmlEvents};
 use super::naaccr_xml::PatientItems;
@@ -15,38 +14,7 @@ use super::xml_source::{Bounded, Source};
 use crate::domain::naaccr::value::{ValueProblem, is_xsd_date_time, pad_left_zero, validate_value};
 use crate::domain::naaccr::{Dictionary, Level, RecordType};
 
-pub use super::naaccr_read_xml::FatalError;
-
-/// Specification versions the reader understands.
-pub const SPECIFICATION_VERSIONS: [&str; 9] =
-    ["1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8"];
-
-/// Bounds that keep a hostile file from exhausting memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Bytes one XML event (tag, text node, comment) may span.
-    pub max_event_bytes: usize,
-    /// Bytes of one item value.
-    pub max_value_bytes: usize,
-    /// `<Item>`s in one NaaccrData/Patient/Tumor element.
-    pub max_items_per_element: usize,
-    /// Tumors in one patient.
-    pub max_tumors_per_patient: usize,
-    /// Element nesting, extension elements included.
-    pub max_depth: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_event_bytes: 1 << 20,
-            max_value_bytes: 64 * 1024,
-            max_items_per_element: 4_000,
-            max_tumors_per_patient: 1_000,
-            max_depth: 32,
-        }
-    }
-}
+pub use super::naaccr_read_xml::{FatalError, Limits, SPECIFICATION_VERSIONS};
 
 /// What is wrong with one item (the record is still delivered).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -321,32 +289,6 @@ impl<R: BufRead> Iterator for NaaccrXmlReader<R> {
             self.done = true;
         }
         Some(result)
-    }
-}
-
-/// Namespace of an element or attribute, reduced to what the rules need.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Ns {
-    Naaccr,
-    Other,
-    None,
-}
-
-impl Ns {
-    pub(crate) fn of(r: &ResolveResult) -> Result<Self, FatalError> {
-        match r {
-            ResolveResult::Bound(ns)
-                if ns.as_ref() == crate::domain::naaccr::NAACCR_NS.as_bytes() =>
-            {
-                Ok(Self::Naaccr)
-            }
-            ResolveResult::Bound(_) => Ok(Self::Other),
-            ResolveResult::Unbound => Ok(Self::None),
-            ResolveResult::Unknown(p) => Err(FatalError::Malformed(format!(
-                "undeclared namespace prefix `{}`",
-                String::from_utf8_lossy(p)
-            ))),
-        }
     }
 }
 

@@ -8,9 +8,66 @@ use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 
-use super::naaccr_read::{Limits, Ns, SPECIFICATION_VERSIONS};
 use super::xml_source::{Bounded, Source, TOO_LARGE};
 use crate::domain::naaccr::{Level, RecordType};
+use quick_xml::name::ResolveResult;
+
+/// Specification versions the reader understands.
+pub const SPECIFICATION_VERSIONS: [&str; 9] =
+    ["1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8"];
+
+/// Bounds that keep a hostile file from exhausting memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes one XML event (tag, text node, comment) may span.
+    pub max_event_bytes: usize,
+    /// Bytes of one item value.
+    pub max_value_bytes: usize,
+    /// `<Item>`s in one NaaccrData/Patient/Tumor element.
+    pub max_items_per_element: usize,
+    /// Tumors in one patient.
+    pub max_tumors_per_patient: usize,
+    /// Element nesting, extension elements included.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_event_bytes: 1 << 20,
+            max_value_bytes: 64 * 1024,
+            max_items_per_element: 4_000,
+            max_tumors_per_patient: 1_000,
+            max_depth: 32,
+        }
+    }
+}
+
+/// Namespace of an element or attribute, reduced to what the rules need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ns {
+    Naaccr,
+    Other,
+    None,
+}
+
+impl Ns {
+    pub(super) fn of(r: &ResolveResult) -> Result<Self, FatalError> {
+        match r {
+            ResolveResult::Bound(ns)
+                if ns.as_ref() == crate::domain::naaccr::NAACCR_NS.as_bytes() =>
+            {
+                Ok(Self::Naaccr)
+            }
+            ResolveResult::Bound(_) => Ok(Self::Other),
+            ResolveResult::Unbound => Ok(Self::None),
+            ResolveResult::Unknown(p) => Err(FatalError::Malformed(format!(
+                "undeclared namespace prefix `{}`",
+                String::from_utf8_lossy(p)
+            ))),
+        }
+    }
+}
 
 /// Why a whole file is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -281,7 +281,7 @@ impl<R: BufRead> FlatFileReader<R> {
             }
             let index = p.tumors.len();
             // The XML reader's bound: consecutive lines of one patient are held in memory.
-            let max = crate::export::naaccr_read::Limits::default().max_tumors_per_patient;
+            let max = crate::formats::naaccr_read::Limits::default().max_tumors_per_patient;
             if index >= max {
                 return Err(FlatError::TooManyTumors { line: self.line_no, max });
             }

@@ -3,8 +3,8 @@
 use std::io::Cursor;
 
 use super::*;
-use crate::export::naaccr_read::NaaccrXmlReader;
-use crate::export::naaccr_xml::NaaccrXmlWriter;
+use crate::formats::naaccr_read::NaaccrXmlReader;
+use crate::formats::naaccr_xml::NaaccrXmlWriter;
 
 fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
     items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

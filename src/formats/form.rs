@@ -128,8 +128,8 @@ pub fn is_current(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dto::{PatientData, TumorData};
-    use crate::export::records::TumorRecord;
+    use crate::formats::records::TumorRecord;
+    use crate::model::{PatientData, TumorData};
 
     fn record() -> PatientRecord {
         let tumor = |site: &str, dx: &str| TumorRecord {

@@ -14,7 +14,7 @@ use super::mapping::{
 };
 use super::naaccr_xml::IndexedItems;
 use crate::domain::naaccr::{Dictionary, Level, RecordType};
-use crate::dto::{PatientData, TreatmentData, TumorData};
+use crate::model::{PatientData, TreatmentData, TumorData};
 
 /// Follow-up state of a patient with at least one contact.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -412,7 +412,7 @@ pub fn file_covers(dict: &Dictionary, rt: RecordType, id: &str, level: Level) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::naaccr_xml::PatientItems;
+    use crate::formats::naaccr_xml::PatientItems;
 
     fn s(v: &str) -> Option<String> {
         Some(v.to_owned())

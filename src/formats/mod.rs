@@ -1,4 +1,5 @@
-//! File formats for submissions and imports: NAACCR XML (write and read) and v18 flat files.
+//! The NAACCR file formats: XML (write and read, v14–v26 dictionaries) and flat files (read, v14–v18),
+//! with the mapping between the record model and NAACCR items. Submissions write them, imports read them.
 //! Pure streaming code over `std::io`; no web or database access.
 
 pub mod batch_file;

@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::domain::naaccr::{Dictionary, Level, RecordType};
-use crate::dto::{PatientData, TumorData};
+use crate::model::{PatientData, TumorData};
 
 /// How a JSON value becomes an item value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
