@@ -3,7 +3,10 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use oncoreg::config::Settings;
+use oncoreg::config::{
+    DatabaseSettings, EditSettings, FollowUpSettings, ImportSettings, MonthlyExportSettings,
+    Settings, SubmissionSettings,
+};
 use oncoreg::service::Role;
 
 #[global_allocator]
@@ -12,8 +15,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "oncoreg", version, about = "Cancer registry service")]
 struct Cli {
-    #[command(flatten)]
-    settings: Settings,
+    /// Log format: `pretty` or `json`. Levels come from `RUST_LOG` (default `info`).
+    #[arg(long, global = true, env = "ONCOREG_LOG_FORMAT", default_value = "pretty",
+          value_parser = ["pretty", "json"])]
+    log_format: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -21,9 +26,15 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Apply migrations and serve the HTTP API.
-    Serve,
+    Serve {
+        #[command(flatten)]
+        settings: Box<Settings>,
+    },
     /// Apply pending database migrations and exit.
-    Migrate,
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseSettings,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -47,6 +58,10 @@ enum Command {
         /// The date the registry is "as of" (default: today).
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[command(flatten)]
+        edits: EditSettings,
     },
     /// Create a NAACCR XML submission batch and write its file to --out.
     Export {
@@ -73,12 +88,22 @@ enum Command {
         /// Where to write the file (written to a temporary name, then renamed).
         #[arg(long)]
         out: std::path::PathBuf,
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[command(flatten)]
+        submissions: SubmissionSettings,
     },
     /// Run the monthly export job once: a changed-since-last batch copied into ONCOREG_EXPORT_DIR.
     ExportMonthly {
         /// The date the job runs for (default today).
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[command(flatten)]
+        submissions: SubmissionSettings,
+        #[command(flatten)]
+        monthly_export: MonthlyExportSettings,
     },
     /// Import a NAACCR file: XML v14–v26 (plain or gzip) or a flat file v14–v18. Prints the report
     /// as JSON on stdout and a one-line summary on stderr; the import is kept with its report.
@@ -87,7 +112,15 @@ enum Command {
     /// 2 the file was refused as a whole, or stopped part-way (the reason on stderr; the patients
     /// before it stay stored and the same file again completes it); 4 another import is running;
     /// 1 any other error.
-    Import { file: std::path::PathBuf },
+    Import {
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[command(flatten)]
+        edits: EditSettings,
+        #[command(flatten)]
+        imports: ImportSettings,
+    },
     /// List or run the scheduled jobs.
     Jobs {
         #[command(subcommand)]
@@ -98,7 +131,11 @@ enum Command {
 #[derive(Subcommand)]
 enum JobsCommand {
     /// List the jobs with their crons.
-    List,
+    List {
+        /// A TOML file overriding crons of `jobs/schedule.toml`.
+        #[arg(long, env = "ONCOREG_JOBS_SCHEDULE")]
+        jobs_schedule: Option<std::path::PathBuf>,
+    },
     /// Run one job now (recorded in the job runs); the result is the same for the same date.
     Run {
         /// generate-tasks, send-letters or mark-lost
@@ -106,6 +143,14 @@ enum JobsCommand {
         /// The day to run for (default: today, UTC).
         #[arg(long, value_name = "YYYY-MM-DD")]
         as_of: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[command(flatten)]
+        submissions: SubmissionSettings,
+        #[command(flatten)]
+        monthly_export: MonthlyExportSettings,
+        #[command(flatten)]
+        followup: Box<FollowUpSettings>,
     },
 }
 
@@ -118,6 +163,8 @@ enum TokenCommand {
         /// admin, registrar or viewer
         #[arg(long, value_parser = ["admin", "registrar", "viewer"])]
         role: String,
+        #[command(flatten)]
+        database: DatabaseSettings,
     },
 }
 
@@ -171,7 +218,7 @@ fn import(settings: &Settings, file: &std::path::Path) -> ExitCode {
             ExitCode::from(2)
         }
         Err(e) => {
-            eprintln!("{}: {e}", file.display());
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }
@@ -188,29 +235,50 @@ enum AuditCommand {
         /// The file to write; it must not exist.
         #[arg(long)]
         out: std::path::PathBuf,
+        #[command(flatten)]
+        database: DatabaseSettings,
     },
+}
+
+/// The settings of a subcommand: what it took, the rest at their defaults.
+fn settings(
+    database: DatabaseSettings,
+    edits: Option<EditSettings>,
+    imports: Option<ImportSettings>,
+    submissions: Option<SubmissionSettings>,
+    monthly_export: Option<MonthlyExportSettings>,
+    followup: Option<FollowUpSettings>,
+) -> Settings {
+    Settings::assemble(database, edits, imports, submissions, monthly_export, followup)
+}
+
+fn db_only(database: DatabaseSettings) -> Settings {
+    settings(database, None, None, None, None, None)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    oncoreg::telemetry::init(&cli.settings.log_format);
+    oncoreg::telemetry::init(&cli.log_format);
     let result = match cli.command {
-        Command::Serve => oncoreg::server::serve(cli.settings),
-        Command::Migrate => oncoreg::server::migrate(&cli.settings).map(|applied| {
-            println!("{} migration(s) applied", applied.len());
-        }),
-        Command::Token { command: TokenCommand::Create { name, role } } => {
+        Command::Serve { settings } => oncoreg::server::serve(*settings),
+        Command::Migrate { database } => {
+            oncoreg::server::migrate(&db_only(database)).map(|applied| {
+                println!("{} migration(s) applied", applied.len());
+            })
+        }
+        Command::Token { command: TokenCommand::Create { name, role, database } } => {
             let role = Role::parse(&role).unwrap_or(Role::Viewer);
-            oncoreg::server::create_token(&cli.settings, &name, role)
+            oncoreg::server::create_token(&db_only(database), &name, role)
                 .map(|secret| println!("{secret}"))
         }
-        Command::Audit { command: AuditCommand::Archive { before, out } } => {
-            oncoreg::server::archive_audit(&cli.settings, before, &out).map(|r| {
+        Command::Audit { command: AuditCommand::Archive { before, out, database } } => {
+            oncoreg::server::archive_audit(&db_only(database), before, &out).map(|r| {
                 println!("{} events ({} bytes) archived to {}", r.events, r.bytes, r.file);
             })
         }
-        Command::Demo { patients, seed, as_of } => {
-            oncoreg::server::demo(&cli.settings, patients, seed, as_of).map(|r| {
+        Command::Demo { patients, seed, as_of, database, edits } => {
+            let settings = settings(database, Some(edits), None, None, None, None);
+            oncoreg::server::demo(&settings, patients, seed, as_of).map(|r| {
                 println!(
                     "{} patients, {} tumors, {} treatments, {} contacts in {:.1} s ({:.0} patients/s; {} draws redone)",
                     r.patients,
@@ -232,6 +300,8 @@ fn main() -> ExitCode {
             dx_to,
             include_failing,
             out,
+            database,
+            submissions,
         } => {
             let req = oncoreg::model::SubmissionRequest {
                 record_type: Some(record_type),
@@ -242,22 +312,38 @@ fn main() -> ExitCode {
                 changed_since_last: Some(since_last),
                 include_failing: Some(include_failing),
             };
-            oncoreg::server::export(&cli.settings, &req, &out).map(print_json)
+            let settings = settings(database, None, None, Some(submissions), None, None);
+            oncoreg::server::export(&settings, &req, &out).map(print_json)
         }
-        Command::ExportMonthly { as_of } => {
-            oncoreg::server::export_monthly(&cli.settings, as_of).map(print_json)
+        Command::ExportMonthly { as_of, database, submissions, monthly_export } => {
+            let settings =
+                settings(database, None, None, Some(submissions), Some(monthly_export), None);
+            oncoreg::server::export_monthly(&settings, as_of).map(print_json)
         }
-        Command::Import { file } => {
-            return import(&cli.settings, &file);
+        Command::Import { file, database, edits, imports } => {
+            let settings = settings(database, Some(edits), Some(imports), None, None, None);
+            return import(&settings, &file);
         }
-        Command::Jobs { command: JobsCommand::List } => oncoreg::server::list_jobs(&cli.settings)
-            .map(|jobs| {
+        Command::Jobs { command: JobsCommand::List { jobs_schedule } } => {
+            oncoreg::server::list_jobs(jobs_schedule.as_deref()).map(|jobs| {
                 for (name, cron, about) in jobs {
                     println!("{name:<16} {cron:<18} {about}");
                 }
-            }),
-        Command::Jobs { command: JobsCommand::Run { name, as_of } } => {
-            oncoreg::server::run_job(&cli.settings, &name, as_of).map(|outcome| match outcome {
+            })
+        }
+        Command::Jobs {
+            command:
+                JobsCommand::Run { name, as_of, database, submissions, monthly_export, followup },
+        } => {
+            let settings = settings(
+                database,
+                None,
+                None,
+                Some(submissions),
+                Some(monthly_export),
+                Some(*followup),
+            );
+            oncoreg::server::run_job(&settings, &name, as_of).map(|outcome| match outcome {
                 oncoreg::jobs::Outcome::Ran { run_id, counts } => {
                     let counts = serde_json::to_string(&counts).unwrap_or_default();
                     println!("{name} run {run_id}: {counts}");

@@ -20,8 +20,12 @@ pub enum StartError {
     Db(#[from] DbError),
     #[error(transparent)]
     Service(#[from] crate::service::ServiceError),
-    #[error("server: {0}")]
-    Io(#[from] std::io::Error),
+    #[error("cannot listen on {addr} (--bind / ONCOREG_BIND): {source}")]
+    Listen { addr: String, source: std::io::Error },
+    #[error("cannot read {path}: {source}")]
+    Read { path: std::path::PathBuf, source: std::io::Error },
+    #[error("the HTTP server stopped: {0}")]
+    Serve(std::io::Error),
     #[error(transparent)]
     FollowUp(#[from] crate::service::followup::ConfigError),
     #[error(transparent)]
@@ -34,21 +38,36 @@ pub enum StartError {
     ExportSettings(#[from] crate::service::submissions::SettingsError),
 }
 
-/// The follow-up settings, loaded and checked (policy, templates, crons, SMTP URL) before anything runs.
-fn followup_parts(
-    settings: &Settings,
-    pool: &Pool,
-) -> Result<(Arc<FollowUpConfig>, Schedule, Arc<JobContext>), StartError> {
+/// The follow-up and export settings, loaded and checked (policy, templates, crons, export, SMTP
+/// URL and CA file) before the database is opened or anything runs.
+struct Checked {
+    followup: Arc<FollowUpConfig>,
+    schedule: Schedule,
+    monthly: MonthlyExport,
+}
+
+fn check_settings(settings: &Settings) -> Result<Checked, StartError> {
     let followup = Arc::new(FollowUpConfig::from_settings(&settings.followup)?);
     let schedule = Schedule::load(settings.followup.jobs_schedule.as_deref())?;
     let monthly = MonthlyExport::from_settings(settings)?;
+    JobContext::check_mail(&settings.followup)?;
+    Ok(Checked { followup, schedule, monthly })
+}
+
+fn followup_parts(
+    checked: Checked,
+    pool: &Pool,
+) -> Result<(Arc<FollowUpConfig>, Schedule, Arc<JobContext>), StartError> {
+    let Checked { followup, schedule, monthly } = checked;
     let ctx = Arc::new(JobContext::new(pool.clone(), followup.clone(), monthly)?);
     Ok((followup, schedule, ctx))
 }
 
 /// `oncoreg jobs list`: each job, its cron and what it does.
-pub fn list_jobs(settings: &Settings) -> Result<Vec<(String, String, String)>, StartError> {
-    let schedule = Schedule::load(settings.followup.jobs_schedule.as_deref())?;
+pub fn list_jobs(
+    jobs_schedule: Option<&std::path::Path>,
+) -> Result<Vec<(String, String, String)>, StartError> {
+    let schedule = Schedule::load(jobs_schedule)?;
     Ok(crate::jobs::JOBS
         .iter()
         .map(|j| {
@@ -64,16 +83,17 @@ pub fn run_job(
     name: &str,
     as_of: Option<chrono::NaiveDate>,
 ) -> Result<Outcome, StartError> {
+    let checked = check_settings(settings)?;
     let pool = open(settings)?;
-    let (_, _, ctx) = followup_parts(settings, &pool)?;
+    let (_, _, ctx) = followup_parts(checked, &pool)?;
     let as_of = as_of.unwrap_or_else(|| SystemClock.today());
     Ok(crate::jobs::run_job(&ctx, name, as_of, &Trigger::Manual)?)
 }
 
 /// Opens the pool and applies pending migrations.
 pub fn open(settings: &Settings) -> Result<Pool, DbError> {
-    let url = DatabaseUrl::parse(&settings.database_url);
-    let pool = db::pool(&url, settings.db_pool_size)?;
+    let url = DatabaseUrl::parse(&settings.database.database_url);
+    let pool = db::pool(&url, settings.database.db_pool_size)?;
     let mut conn = pool.get()?;
     let applied = db::run_migrations(&mut conn)?;
     if !applied.is_empty() {
@@ -83,7 +103,7 @@ pub fn open(settings: &Settings) -> Result<Pool, DbError> {
 }
 
 pub fn migrate(settings: &Settings) -> Result<Vec<String>, StartError> {
-    let url = DatabaseUrl::parse(&settings.database_url);
+    let url = DatabaseUrl::parse(&settings.database.database_url);
     let pool = db::pool(&url, Some(1))?;
     let mut conn = pool.get().map_err(DbError::from)?;
     Ok(db::run_migrations(&mut conn)?)
@@ -136,7 +156,7 @@ pub fn export(
 ) -> Result<crate::model::SubmissionData, StartError> {
     let pool = open(settings)?;
     let mut conn = pool.get().map_err(DbError::from)?;
-    let dir = std::path::PathBuf::from(&settings.submissions_dir);
+    let dir = std::path::PathBuf::from(&settings.submissions.submissions_dir);
     let today = chrono::Utc::now().date_naive();
     let mut reader = db::spare_connection(&pool);
     let batch = crate::service::submissions::create(
@@ -176,9 +196,10 @@ pub fn import(
     settings: &Settings,
     file: &std::path::Path,
 ) -> Result<crate::model::ImportReport, StartError> {
+    let f = std::fs::File::open(file)
+        .map_err(|source| StartError::Read { path: file.to_path_buf(), source })?;
     let pool = open(settings)?;
     let mut conn = pool.get().map_err(DbError::from)?;
-    let f = std::fs::File::open(file)?;
     let upload = crate::service::imports::Upload {
         file_name: file.file_name().map(|n| n.to_string_lossy().into_owned()),
         bytes: f.metadata().map(|m| m.len()).unwrap_or(0),
@@ -188,7 +209,7 @@ pub fn import(
         today: chrono::Utc::now().date_naive(),
         rule_set: settings.rule_set(),
     };
-    let expanded = settings.import_expanded_limit;
+    let expanded = settings.imports.import_expanded_limit;
     crate::service::imports::import(&mut conn, &Actor::system("cli"), input, expanded, ctx, &upload)
         .map_err(service_err)
 }
@@ -217,6 +238,11 @@ fn warn_placeholder_letterhead(pool: &db::Pool, followup: &FollowUpConfig) {
 }
 
 pub fn serve(settings: Settings) -> Result<(), StartError> {
+    // The port first: a port in use is one clear error before anything else starts.
+    let bind = &settings.http.bind;
+    let listener = std::net::TcpListener::bind(bind)
+        .map_err(|source| StartError::Listen { addr: bind.clone(), source })?;
+    let checked = check_settings(&settings)?;
     let pool = open(&settings)?;
     let mut conn = pool.get().map_err(DbError::from)?;
     if db::repo::count_tokens(&mut conn).map_err(DbError::from)? == 0 {
@@ -226,7 +252,7 @@ pub fn serve(settings: Settings) -> Result<(), StartError> {
         );
     }
     drop(conn);
-    let (followup, schedule, ctx) = followup_parts(&settings, &pool)?;
+    let (followup, schedule, ctx) = followup_parts(checked, &pool)?;
     warn_placeholder_letterhead(&pool, &followup);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     if settings.followup.jobs_enabled {
@@ -235,11 +261,15 @@ pub fn serve(settings: Settings) -> Result<(), StartError> {
         tracing::info!("scheduled jobs are disabled on this instance (ONCOREG_JOBS_ENABLED=false)");
     }
     let state = web::Data::new(AppState::with_followup(pool, clock, settings.clone(), followup));
-    tracing::info!(bind = %settings.bind, "serving oncoreg");
+    let system = actix_web::rt::System::new();
     let mut server = HttpServer::new(move || crate::api::app(state.clone()));
-    if let Some(w) = settings.workers {
+    if let Some(w) = settings.http.workers {
         server = server.workers(w);
     }
-    actix_web::rt::System::new().block_on(server.bind(&settings.bind)?.run())?;
-    Ok(())
+    let addr = listener.local_addr().map_or_else(|_| bind.clone(), |a| a.to_string());
+    let server = server
+        .listen(listener)
+        .map_err(|source| StartError::Listen { addr: addr.clone(), source })?;
+    tracing::info!(bind = %addr, "serving oncoreg");
+    system.block_on(server.run()).map_err(StartError::Serve)
 }

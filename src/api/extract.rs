@@ -110,7 +110,7 @@ fn read_json<T: DeserializeOwned + 'static>(
     accepted: bool,
     types: &'static [&'static str],
 ) -> Pin<Box<dyn Future<Output = Result<T, ApiError>>>> {
-    let limit = state(req).map(|s| s.settings.body_limit).unwrap_or(1 << 20);
+    let limit = state(req).map(|s| s.settings.http.body_limit).unwrap_or(1 << 20);
     let bytes = web::Bytes::from_request(req, payload);
     Box::pin(async move {
         if !accepted {

@@ -115,7 +115,7 @@ pub async fn create_import(
         return Err(ApiError::UnsupportedMediaType(ACCEPTED));
     }
     actor.require(crate::service::Role::Registrar)?;
-    let limit = state.settings.import_limit;
+    let limit = state.settings.http.import_limit;
     let (body, file_name) = if ctype == "multipart/form-data" {
         form_file(&req, payload, limit).await?
     } else {
@@ -123,7 +123,7 @@ pub async fn create_import(
         (body.map_err(|_| unreadable())?.to_vec(), None)
     };
     let ctx = state.ctx();
-    let expanded = state.settings.import_expanded_limit;
+    let expanded = state.settings.imports.import_expanded_limit;
     let upload = Upload { file_name, bytes: body.len() as u64 };
     let out = state
         .db(move |c| {

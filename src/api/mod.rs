@@ -283,7 +283,7 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let limit = state.settings.body_limit;
+    let limit = state.settings.http.body_limit;
     // The spec is served ahead of the /api/v1 scope, which would otherwise claim its path.
     let api = openapi();
     let table = web::Data::new(RouteTable::new(&api));

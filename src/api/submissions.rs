@@ -54,7 +54,7 @@ pub async fn create_submission(
     body: JsonBody<SubmissionRequest>,
 ) -> Reply {
     let today = state.clock.today();
-    let dir = PathBuf::from(&state.settings.submissions_dir);
+    let dir = PathBuf::from(&state.settings.submissions.submissions_dir);
     let out = state
         .db_with_reader(move |c, reader| {
             submissions::create(c, reader, &actor, &body.0, &dir, today, &[])
@@ -131,7 +131,7 @@ pub async fn get_submission_file(
     id: web::Path<String>,
     q: web::Query<FileParams>,
 ) -> Reply {
-    let dir = PathBuf::from(&state.settings.submissions_dir);
+    let dir = PathBuf::from(&state.settings.submissions.submissions_dir);
     let (path, name) = state.db(move |c| submissions::file(c, &actor, &id, &dir)).await?;
     let gzip = q.gzip.unwrap_or(false);
     let file = std::fs::File::open(&path).map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -95,16 +95,47 @@ pub struct DatabaseUrl {
     pub target: String,
 }
 
+/// How long a PostgreSQL connection attempt may take before it fails (libpq's `connect_timeout`),
+/// unless the URL sets its own.
+const PG_CONNECT_TIMEOUT_SECS: u32 = 5;
+
 impl DatabaseUrl {
     pub fn parse(raw: &str) -> Self {
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-            Self { backend: Backend::Postgres, target: raw.to_string() }
+            let target = if raw.contains("connect_timeout=") {
+                raw.to_string()
+            } else {
+                let sep = if raw.contains('?') { '&' } else { '?' };
+                format!("{raw}{sep}connect_timeout={PG_CONNECT_TIMEOUT_SECS}")
+            };
+            Self { backend: Backend::Postgres, target }
         } else {
             let path = raw
                 .strip_prefix("sqlite://")
                 .or_else(|| raw.strip_prefix("sqlite:"))
                 .unwrap_or(raw);
             Self { backend: Backend::Sqlite, target: path.to_string() }
+        }
+    }
+}
+
+impl DatabaseUrl {
+    /// The database as an operator would name it in a message: the file, or the URL without its
+    /// password and options.
+    pub fn display(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => self.target.clone(),
+            Backend::Postgres => {
+                let (scheme, rest) = self.target.split_once("://").unwrap_or(("postgres", ""));
+                let rest = rest.split('?').next().unwrap_or_default();
+                let rest = match rest.rsplit_once('@') {
+                    Some((user, host)) => {
+                        format!("{}@{host}", user.split(':').next().unwrap_or_default())
+                    }
+                    None => rest.to_string(),
+                };
+                format!("{scheme}://{rest}")
+            }
         }
     }
 }
@@ -124,10 +155,10 @@ impl Manager {
         match self.url.backend {
             Backend::Postgres => PgConnection::establish(&self.url.target)
                 .map(DbConn::Postgres)
-                .map_err(|e| DbError::Connect(e.to_string())),
+                .map_err(|e| self.connect_error(e)),
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.url.target)
-                    .map_err(|e| DbError::Connect(e.to_string()))?;
+                    .map_err(|e| self.connect_error(e))?;
                 conn.batch_execute(
                     // The busy timeout comes first: switching to WAL needs a lock that pooled
                     // connections opening at once contend for.
@@ -138,6 +169,13 @@ impl Manager {
                 Ok(DbConn::Sqlite(conn))
             }
         }
+    }
+
+    /// One line naming the database and the driver's first line of why (libpq adds hints below).
+    fn connect_error(&self, e: diesel::ConnectionError) -> DbError {
+        let why = e.to_string();
+        let why = why.lines().next().unwrap_or_default().trim().to_string();
+        DbError::Connect(format!("{}: {why}", self.url.display()))
     }
 }
 
@@ -167,10 +205,14 @@ pub fn pool(url: &DatabaseUrl, max_size: Option<u32>) -> Result<Pool, DbError> {
             16
         }
     };
+    let manager = Manager::new(url.clone());
+    // One connection first: a database that cannot be reached is one clear error at once, where
+    // the pool would log a failed attempt after another for its whole connection timeout.
+    drop(manager.establish()?);
     r2d2::Pool::builder()
         .max_size(max_size.unwrap_or(default))
         .connection_timeout(Duration::from_secs(15))
-        .build(Manager::new(url.clone()))
+        .build(manager)
         .map_err(DbError::from)
 }
 

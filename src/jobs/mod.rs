@@ -78,8 +78,19 @@ impl JobContext {
         followup: Arc<FollowUpConfig>,
         monthly_export: MonthlyExport,
     ) -> Result<Self, MailError> {
-        let s: &FollowUpSettings = &followup.settings;
-        let mailer = match &s.smtp_url {
+        let mailer = Self::mailer(&followup.settings)?;
+        let id = crate::db::new_id();
+        let holder = format!("pid{}-{}", std::process::id(), &id[id.len() - 8..]);
+        Ok(Self { pool, followup, mailer, holder, monthly_export })
+    }
+
+    /// Checks the mail settings (SMTP URL, CA file) without connecting anywhere.
+    pub fn check_mail(s: &FollowUpSettings) -> Result<(), MailError> {
+        Self::mailer(s).map(drop)
+    }
+
+    fn mailer(s: &FollowUpSettings) -> Result<Option<Mailer>, MailError> {
+        Ok(match &s.smtp_url {
             Some(url) if !url.trim().is_empty() => {
                 let options = crate::mail::SmtpOptions {
                     ca_file: s.smtp_ca_file.clone(),
@@ -89,10 +100,7 @@ impl JobContext {
                 Some(Mailer::new(&url, &s.mail_from, Duration::from_secs(20), &options)?)
             }
             _ => None,
-        };
-        let id = crate::db::new_id();
-        let holder = format!("pid{}-{}", std::process::id(), &id[id.len() - 8..]);
-        Ok(Self { pool, followup, mailer, holder, monthly_export })
+        })
     }
 
     fn settings(&self) -> &FollowUpSettings {

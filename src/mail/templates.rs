@@ -88,6 +88,10 @@ impl Templates {
             })?;
         env.set_syntax(syntax);
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // A directory that is not there is a typing mistake, not "no overrides".
+        if let Some(d) = dir.filter(|d| !d.is_dir()) {
+            return Err(TemplateError::Io(format!("{}: not a directory", d.display())));
+        }
         for (name, embedded) in TEMPLATES {
             let source = match dir.map(|d| d.join(format!("{name}.txt"))) {
                 Some(path) if path.is_file() => std::fs::read_to_string(&path)

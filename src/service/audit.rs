@@ -287,7 +287,9 @@ pub fn archive(
 ) -> Result<ArchiveReport> {
     use std::io::Write;
     actor.require(super::Role::Admin)?;
-    let file_err = |e: std::io::Error| ServiceError::File(format!("{}: {e}", out.display()));
+    let file_err = |e: std::io::Error| {
+        ServiceError::File(format!("writing the archive {}: {e}", out.display()))
+    };
     let cutoff = before.and_hms_opt(0, 0, 0).unwrap_or_default();
     let file =
         std::fs::OpenOptions::new().write(true).create_new(true).open(out).map_err(file_err)?;

@@ -94,12 +94,13 @@ impl TestApp {
         let mut settings = Settings::for_database(url);
         configure(&mut settings);
         // Small enough that an oversized test body fits in socket buffers, so the client reads the 413.
-        settings.body_limit = TEST_BODY_LIMIT;
+        settings.http.body_limit = TEST_BODY_LIMIT;
         let files = tempfile::tempdir().expect("temp dir");
-        settings.submissions_dir = files.path().join("submissions").display().to_string();
-        settings.export_dir = files.path().join("exports").display().to_string();
-        settings.import_limit = TEST_IMPORT_LIMIT;
-        settings.import_expanded_limit = TEST_IMPORT_EXPANDED_LIMIT;
+        settings.submissions.submissions_dir =
+            files.path().join("submissions").display().to_string();
+        settings.monthly_export.export_dir = files.path().join("exports").display().to_string();
+        settings.http.import_limit = TEST_IMPORT_LIMIT;
+        settings.imports.import_expanded_limit = TEST_IMPORT_EXPANDED_LIMIT;
         let pool = db::pool(&DatabaseUrl::parse(url), Some(4)).expect("pool");
         {
             let mut conn = pool.get().expect("connection");

@@ -296,7 +296,7 @@ async fn submissions_never_drop_a_case(app: &TestApp) {
     // A batch whose copy cannot be written is not recorded; the next one still carries the tumor.
     let req: oncoreg::model::SubmissionRequest =
         serde_json::from_value(since.clone()).expect("req");
-    let dir = std::path::PathBuf::from(&app.settings.submissions_dir);
+    let dir = std::path::PathBuf::from(&app.settings.submissions.submissions_dir);
     let nowhere = std::path::PathBuf::from("/nonexistent-dir/batch.xml");
     let mut conn = app.pool.get().expect("connection");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("date");

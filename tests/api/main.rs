@@ -19,4 +19,5 @@ mod security;
 mod served;
 mod smtp;
 mod standard_files;
+mod startup;
 mod stays_up;

@@ -479,7 +479,7 @@ async fn the_monthly_job_sends_each_change_once(app: &TestApp) {
         other => panic!("did not run: {other:?}"),
     };
     assert_eq!((counts["patients"], counts["tumors"], counts["excluded"]), (1, 1, 0));
-    let exports = std::path::Path::new(&app.settings.export_dir);
+    let exports = std::path::Path::new(&app.settings.monthly_export.export_dir);
     let names: Vec<String> = std::fs::read_dir(exports)
         .expect("export directory")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
@@ -515,9 +515,9 @@ async fn the_monthly_job_sends_each_change_once(app: &TestApp) {
 fn monthly_export_settings_are_checked_at_start() {
     use oncoreg::service::submissions::MonthlyExport;
     let mut settings = oncoreg::config::Settings::for_database("oncoreg.db");
-    settings.export_record_type = "M".into();
-    settings.export_naaccr_version = "240".into();
-    settings.export_facility = Some("12345678901".into());
+    settings.monthly_export.export_record_type = "M".into();
+    settings.monthly_export.export_naaccr_version = "240".into();
+    settings.monthly_export.export_facility = Some("12345678901".into());
     let err = MonthlyExport::from_settings(&settings).expect_err("refused").to_string();
     for setting in ["export-record-type", "export-naaccr-version", "export-facility"] {
         assert!(err.contains(setting), "{setting} not named: {err}");
@@ -1309,7 +1309,7 @@ async fn an_export_on_two_connections_gives_what_one_gives(app: &TestApp) {
     let (_, _) = seed(app).await;
     let pid = app.patient(&patient_body("4720")).await;
     app.tumor(&pid, &breast_tumor()).await;
-    let dir = std::path::Path::new(&app.settings.submissions_dir);
+    let dir = std::path::Path::new(&app.settings.submissions.submissions_dir);
     let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("date");
     let actor = oncoreg::service::Actor::system("test");
     let req = oncoreg::model::SubmissionRequest {
@@ -1382,7 +1382,7 @@ async fn a_failed_export_leaves_nothing_behind(app: &TestApp) {
     };
     assert_eq!((count("submissions"), count("submission_tumors")), (0, 0));
     assert_eq!(export_form_count(app, None), 0);
-    let dir = std::path::Path::new(&app.settings.submissions_dir);
+    let dir = std::path::Path::new(&app.settings.submissions.submissions_dir);
     let left = std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0);
     assert_eq!(left, 0, "no file or temporary file left");
     let unrefuse =
@@ -1558,9 +1558,9 @@ async fn cli_import_and_export(app: &TestApp) {
     seed(app).await;
     let dir = tempfile::tempdir().expect("dir");
     let env = |c: &mut Command| {
-        c.env("ONCOREG_DATABASE_URL", &app.settings.database_url)
-            .env("ONCOREG_SUBMISSIONS_DIR", &app.settings.submissions_dir)
-            .env("ONCOREG_EXPORT_DIR", &app.settings.export_dir);
+        c.env("ONCOREG_DATABASE_URL", &app.settings.database.database_url)
+            .env("ONCOREG_SUBMISSIONS_DIR", &app.settings.submissions.submissions_dir)
+            .env("ONCOREG_EXPORT_DIR", &app.settings.monthly_export.export_dir);
     };
     let out = dir.path().join("out.xml");
     let mut c = bin();
@@ -1697,7 +1697,7 @@ async fn cli_import_and_export(app: &TestApp) {
     let considered =
         batch["tumorCount"].as_i64().unwrap_or(0) + batch["excludedCount"].as_i64().unwrap_or(0);
     assert_eq!(considered, 2, "only the tumors imported since (good.xml, some.xml): {batch}");
-    let copied = std::path::Path::new(&app.settings.export_dir)
+    let copied = std::path::Path::new(&app.settings.monthly_export.export_dir)
         .join(batch["fileName"].as_str().expect("name"));
     xsd_valid(&std::fs::read(copied).expect("copied file"));
 }

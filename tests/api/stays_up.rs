@@ -223,7 +223,7 @@ async fn a_killed_import_completes_when_sent_again(app: &TestApp) {
     std::fs::write(&path, file_of(400_000, 30_000)).expect("file");
     let cli = || {
         let mut c = Command::new(env!("CARGO_BIN_EXE_oncoreg"));
-        c.env("ONCOREG_DATABASE_URL", &app.settings.database_url).arg("import").arg(&path);
+        c.env("ONCOREG_DATABASE_URL", &app.settings.database.database_url).arg("import").arg(&path);
         c.stdout(Stdio::null()).stderr(Stdio::piped());
         c
     };
@@ -368,7 +368,7 @@ async fn every_request_leaves_one_audit_event_and_disclosures_are_named(app: &Te
     let out = dir.path().join("audit-2026.jsonl");
     let archive = || {
         Command::new(env!("CARGO_BIN_EXE_oncoreg"))
-            .env("ONCOREG_DATABASE_URL", &app.settings.database_url)
+            .env("ONCOREG_DATABASE_URL", &app.settings.database.database_url)
             .args(["audit", "archive", "--before", "2100-01-01", "--out"])
             .arg(&out)
             .output()

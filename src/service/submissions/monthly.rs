@@ -32,9 +32,9 @@ impl MonthlyExport {
         settings: &crate::config::Settings,
     ) -> std::result::Result<Self, SettingsError> {
         let request = SubmissionRequest {
-            record_type: Some(settings.export_record_type.clone()),
-            naaccr_version: Some(settings.export_naaccr_version.clone()),
-            reporting_facility: settings.export_facility.clone(),
+            record_type: Some(settings.monthly_export.export_record_type.clone()),
+            naaccr_version: Some(settings.monthly_export.export_naaccr_version.clone()),
+            reporting_facility: settings.monthly_export.export_facility.clone(),
             dx_from: None,
             dx_to: None,
             changed_since_last: Some(true),
@@ -57,8 +57,8 @@ impl MonthlyExport {
         }
         Ok(Self {
             request,
-            submissions_dir: PathBuf::from(&settings.submissions_dir),
-            export_dir: PathBuf::from(&settings.export_dir),
+            submissions_dir: PathBuf::from(&settings.submissions.submissions_dir),
+            export_dir: PathBuf::from(&settings.monthly_export.export_dir),
         })
     }
 }
