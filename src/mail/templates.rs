@@ -134,8 +134,10 @@ impl Templates {
 /// Line width of a letter: short enough for plain-text e-mail (7-bit, no soft breaks) and print.
 pub const WIDTH: usize = 76;
 
-/// Wraps each line longer than `width` at spaces; continuation lines keep the line's indentation.
+/// Wraps each line longer than `width` at spaces (textwrap, first fit, words never broken);
+/// continuation lines keep the line's indentation.
 pub fn wrap(text: &str, width: usize) -> String {
+    use textwrap::{Options, WordSeparator, WrapAlgorithm};
     let mut out = Vec::new();
     for line in text.lines() {
         // Spaces only: a form feed is the page-break mark and must survive.
@@ -144,21 +146,15 @@ pub fn wrap(text: &str, width: usize) -> String {
             out.push(line.to_string());
             continue;
         }
-        let indent: String = line.chars().take_while(|c| *c == ' ').collect();
-        let mut current = String::new();
-        for word in line.split_whitespace() {
-            let needed = current.chars().count() + 1 + word.chars().count();
-            if !current.is_empty() && needed > width {
-                out.push(std::mem::take(&mut current));
-            }
-            if current.is_empty() {
-                current.push_str(&indent);
-            } else {
-                current.push(' ');
-            }
-            current.push_str(word);
-        }
-        out.push(current);
+        let indent = &line[..line.len() - line.trim_start_matches(' ').len()];
+        let options = Options::new(width)
+            .initial_indent(indent)
+            .subsequent_indent(indent)
+            .break_words(false)
+            .word_separator(WordSeparator::AsciiSpace)
+            .wrap_algorithm(WrapAlgorithm::FirstFit);
+        let words = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        out.extend(textwrap::wrap(&words, options).into_iter().map(|l| l.into_owned()));
     }
     out.join("\n")
 }

@@ -430,8 +430,16 @@ pub struct DeliverReport {
 
 /// The wait before attempt `attempts + 1`: `base`, doubling per attempt, at most six hours.
 pub fn backoff(base: Duration, attempts: i32) -> Duration {
-    let factor = 2u32.saturating_pow(u32::try_from(attempts.max(0)).unwrap_or(0).min(16));
-    base.saturating_mul(factor).min(Duration::from_secs(6 * 3600))
+    use backon::BackoffBuilder;
+    let max = Duration::from_secs(6 * 3600);
+    let mut delays = backon::ExponentialBuilder::new()
+        .with_min_delay(base)
+        .with_factor(2.0)
+        .with_max_delay(max)
+        .without_max_times()
+        .build();
+    let attempts = usize::try_from(attempts.max(0)).unwrap_or(0);
+    delays.nth(attempts).unwrap_or(max).min(max)
 }
 
 /// The e-mail of a letter under the `notice` policy: no patient data, only where the request
