@@ -14,6 +14,7 @@ mod migrations;
 mod naaccr;
 mod openapi;
 mod phi;
+mod readme;
 mod records;
 mod security;
 mod served;

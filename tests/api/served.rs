@@ -23,6 +23,11 @@ impl Served {
         Self { base: String::new(), dir, db, log, child: None }
     }
 
+    /// The database it serves.
+    pub fn database_url(&self) -> &str {
+        &self.db
+    }
+
     /// A token of `role`, named after it, made by `oncoreg token create`.
     pub fn token(&self, role: &str) -> String {
         let out = Command::new(env!("CARGO_BIN_EXE_oncoreg"))
