@@ -240,20 +240,8 @@ enum AuditCommand {
     },
 }
 
-/// The settings of a subcommand: what it took, the rest at their defaults.
-fn settings(
-    database: DatabaseSettings,
-    edits: Option<EditSettings>,
-    imports: Option<ImportSettings>,
-    submissions: Option<SubmissionSettings>,
-    monthly_export: Option<MonthlyExportSettings>,
-    followup: Option<FollowUpSettings>,
-) -> Settings {
-    Settings::assemble(database, edits, imports, submissions, monthly_export, followup)
-}
-
 fn db_only(database: DatabaseSettings) -> Settings {
-    settings(database, None, None, None, None, None)
+    Settings::assemble(database, None, None, None, None, None)
 }
 
 fn main() -> ExitCode {
@@ -277,7 +265,7 @@ fn main() -> ExitCode {
             })
         }
         Command::Demo { patients, seed, as_of, database, edits } => {
-            let settings = settings(database, Some(edits), None, None, None, None);
+            let settings = Settings::assemble(database, Some(edits), None, None, None, None);
             oncoreg::server::demo(&settings, patients, seed, as_of).map(|r| {
                 println!(
                     "{} patients, {} tumors, {} treatments, {} contacts in {:.1} s ({:.0} patients/s; {} draws redone)",
@@ -312,16 +300,23 @@ fn main() -> ExitCode {
                 changed_since_last: Some(since_last),
                 include_failing: Some(include_failing),
             };
-            let settings = settings(database, None, None, Some(submissions), None, None);
+            let settings = Settings::assemble(database, None, None, Some(submissions), None, None);
             oncoreg::server::export(&settings, &req, &out).map(print_json)
         }
         Command::ExportMonthly { as_of, database, submissions, monthly_export } => {
-            let settings =
-                settings(database, None, None, Some(submissions), Some(monthly_export), None);
+            let settings = Settings::assemble(
+                database,
+                None,
+                None,
+                Some(submissions),
+                Some(monthly_export),
+                None,
+            );
             oncoreg::server::export_monthly(&settings, as_of).map(print_json)
         }
         Command::Import { file, database, edits, imports } => {
-            let settings = settings(database, Some(edits), Some(imports), None, None, None);
+            let settings =
+                Settings::assemble(database, Some(edits), Some(imports), None, None, None);
             return import(&settings, &file);
         }
         Command::Jobs { command: JobsCommand::List { jobs_schedule } } => {
@@ -335,7 +330,7 @@ fn main() -> ExitCode {
             command:
                 JobsCommand::Run { name, as_of, database, submissions, monthly_export, followup },
         } => {
-            let settings = settings(
+            let settings = Settings::assemble(
                 database,
                 None,
                 None,

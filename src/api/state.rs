@@ -62,10 +62,7 @@ impl AppState {
         T: Send + 'static,
     {
         let store = self.store.clone();
-        web::block(move || store.run(f))
-            .await
-            .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?
-            .map_err(ApiError::from)
+        blocking(move || store.run(f)).await
     }
 
     /// As `db`, with a second connection to read on where the store has one (exports).
@@ -77,10 +74,7 @@ impl AppState {
         T: Send + 'static,
     {
         let store = self.store.clone();
-        web::block(move || store.run_with_reader(f))
-            .await
-            .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?
-            .map_err(ApiError::from)
+        blocking(move || store.run_with_reader(f)).await
     }
 
     pub async fn authenticate(&self, secret: String) -> Result<Option<Actor>, ApiError> {
@@ -108,4 +102,14 @@ impl AppState {
             cache.clear();
         }
     }
+}
+
+/// Runs a service call on actix's thread pool for blocking work.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> service::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    web::block(f)
+        .await
+        .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?
+        .map_err(ApiError::from)
 }

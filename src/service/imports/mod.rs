@@ -18,6 +18,7 @@
 //! is refused with `import.running`.
 
 pub mod kept;
+mod matching;
 mod plan;
 mod write;
 

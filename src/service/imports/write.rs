@@ -59,7 +59,7 @@ pub(super) struct PlannedBatch {
     pub updated: u64,
     pub unchanged: u64,
     pub rejected: u64,
-    /// Tumors matched to stored ones, per key of [`super::plan::MATCH_KEYS`].
+    /// Tumors matched to stored ones, per key of [`super::matching::MATCH_KEYS`].
     pub matched: [u64; 3],
 }
 
