@@ -111,6 +111,15 @@ pub struct MonthlyExportSettings {
     pub export_facility: Option<String>,
 }
 
+/// What the monthly export job takes: where batches are kept and what the job makes.
+#[derive(Args, Clone, Debug)]
+pub struct ExportJobSettings {
+    #[command(flatten)]
+    pub submissions: SubmissionSettings,
+    #[command(flatten)]
+    pub monthly_export: MonthlyExportSettings,
+}
+
 /// A settings group at its defaults, environment variables ignored: the groups a subcommand does
 /// not take (it does not use them, so a variable set for `serve` cannot make it fail), and tests.
 pub fn defaults<T: Args + FromArgMatches>() -> T {

@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use oncoreg::config::{
-    DatabaseSettings, EditSettings, FollowUpSettings, ImportSettings, MonthlyExportSettings,
-    Settings, SubmissionSettings,
+    DatabaseSettings, EditSettings, ExportJobSettings, FollowUpSettings, ImportSettings, Settings,
+    SubmissionSettings,
 };
 use oncoreg::service::Role;
 
@@ -101,9 +101,7 @@ enum Command {
         #[command(flatten)]
         database: DatabaseSettings,
         #[command(flatten)]
-        submissions: SubmissionSettings,
-        #[command(flatten)]
-        monthly_export: MonthlyExportSettings,
+        export: ExportJobSettings,
     },
     /// Import a NAACCR file: XML v14–v26 (plain or gzip) or a flat file v14–v18. Prints the report
     /// as JSON on stdout and a one-line summary on stderr; the import is kept with its report.
@@ -138,7 +136,7 @@ enum JobsCommand {
     },
     /// Run one job now (recorded in the job runs); the result is the same for the same date.
     Run {
-        /// generate-tasks, send-letters or mark-lost
+        /// generate-tasks, send-letters, mark-lost or monthly-export
         name: String,
         /// The day to run for (default: today, UTC).
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -146,9 +144,7 @@ enum JobsCommand {
         #[command(flatten)]
         database: DatabaseSettings,
         #[command(flatten)]
-        submissions: SubmissionSettings,
-        #[command(flatten)]
-        monthly_export: MonthlyExportSettings,
+        export: ExportJobSettings,
         #[command(flatten)]
         followup: Box<FollowUpSettings>,
     },
@@ -303,13 +299,13 @@ fn main() -> ExitCode {
             let settings = Settings::assemble(database, None, None, Some(submissions), None, None);
             oncoreg::server::export(&settings, &req, &out).map(print_json)
         }
-        Command::ExportMonthly { as_of, database, submissions, monthly_export } => {
+        Command::ExportMonthly { as_of, database, export } => {
             let settings = Settings::assemble(
                 database,
                 None,
                 None,
-                Some(submissions),
-                Some(monthly_export),
+                Some(export.submissions),
+                Some(export.monthly_export),
                 None,
             );
             oncoreg::server::export_monthly(&settings, as_of).map(print_json)
@@ -326,16 +322,13 @@ fn main() -> ExitCode {
                 }
             })
         }
-        Command::Jobs {
-            command:
-                JobsCommand::Run { name, as_of, database, submissions, monthly_export, followup },
-        } => {
+        Command::Jobs { command: JobsCommand::Run { name, as_of, database, export, followup } } => {
             let settings = Settings::assemble(
                 database,
                 None,
                 None,
-                Some(submissions),
-                Some(monthly_export),
+                Some(export.submissions),
+                Some(export.monthly_export),
                 Some(*followup),
             );
             oncoreg::server::run_job(&settings, &name, as_of).map(|outcome| match outcome {
