@@ -40,6 +40,11 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage the accounts people sign in to the web pages with.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Keep the audit trail's size in check.
@@ -151,6 +156,24 @@ enum JobsCommand {
 }
 
 #[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from the first line of standard input, never from
+    /// the command line (where other users of the machine and the shell history would see it).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// admin, registrar or viewer
+        #[arg(long, value_parser = ["admin", "registrar", "viewer"])]
+        role: String,
+        /// Read the password from standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[command(flatten)]
+        database: DatabaseSettings,
+    },
+}
+
+#[derive(Subcommand)]
 enum TokenCommand {
     /// Issue a token and print its secret once.
     Create {
@@ -254,6 +277,23 @@ fn main() -> ExitCode {
             let role = Role::parse(&role).unwrap_or(Role::Viewer);
             oncoreg::server::create_token(&db_only(database), &name, role)
                 .map(|secret| println!("{secret}"))
+        }
+        Command::User {
+            command: UserCommand::Create { name, role, password_stdin: _, database },
+        } => {
+            let role = Role::parse(&role).unwrap_or(Role::Viewer);
+            let mut password = String::new();
+            match std::io::stdin().read_line(&mut password) {
+                Ok(_) => {
+                    let password = password.trim_end_matches(['\r', '\n']);
+                    oncoreg::server::create_user(&db_only(database), &name, role, password)
+                        .map(|id| println!("user {name} ({}) created: {id}", role.as_str()))
+                }
+                Err(e) => Err(oncoreg::server::StartError::Read {
+                    path: "standard input".into(),
+                    source: e,
+                }),
+            }
         }
         Command::Audit { command: AuditCommand::Archive { before, out, database } } => {
             oncoreg::server::archive_audit(&db_only(database), before, &out).map(|r| {

@@ -116,6 +116,27 @@ pub fn create_token(settings: &Settings, name: &str, role: Role) -> Result<Strin
     Ok(issued.token)
 }
 
+/// `oncoreg user create`: an account for the web pages; returns its id.
+pub fn create_user(
+    settings: &Settings,
+    name: &str,
+    role: Role,
+    password: &str,
+) -> Result<String, StartError> {
+    let pool = open(settings)?;
+    let mut conn = pool.get().map_err(DbError::from)?;
+    let now = chrono::Utc::now().naive_utc();
+    let user = crate::service::accounts::create_user(
+        &mut conn,
+        &Actor::system("cli"),
+        name,
+        role,
+        password,
+        now,
+    )?;
+    Ok(user.id)
+}
+
 /// `oncoreg audit archive`: old audit events moved into a file.
 pub fn archive_audit(
     settings: &Settings,

@@ -123,6 +123,29 @@ pub fn count_tokens(conn: &mut DbConn) -> QResult<i64> {
     api_tokens::table.count().get_result(conn)
 }
 
+// --- users --------------------------------------------------------------------------------------
+
+pub fn insert_user(conn: &mut DbConn, row: &UserRow) -> QResult<()> {
+    diesel::insert_into(users::table).values(row).execute(conn).map(|_| ())
+}
+
+pub fn find_user_by_name(conn: &mut DbConn, name: &str) -> QResult<Option<UserRow>> {
+    users::table.filter(users::name.eq(name)).select(UserRow::as_select()).first(conn).optional()
+}
+
+/// Stores the outcome of a sign-in: the failures counted so far and the lock they set.
+pub fn set_sign_in_state(
+    conn: &mut DbConn,
+    id: &str,
+    failed: i32,
+    locked_until: Option<chrono::NaiveDateTime>,
+) -> QResult<()> {
+    diesel::update(users::table.filter(users::id.eq(id)))
+        .set((users::failed_sign_ins.eq(failed), users::locked_until.eq(locked_until)))
+        .execute(conn)
+        .map(|_| ())
+}
+
 // --- audit --------------------------------------------------------------------------------------
 
 pub fn insert_audit_events(conn: &mut DbConn, rows: &[AuditEventRow]) -> QResult<()> {

@@ -17,6 +17,20 @@ pub struct TokenRow {
     pub revoked_at: Option<NaiveDateTime>,
 }
 
+/// A person who signs in to the web pages.
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = users, treat_none_as_default_value = false)]
+pub struct UserRow {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub failed_sign_ins: i32,
+    pub locked_until: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub disabled_at: Option<NaiveDateTime>,
+}
+
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct AuditEventRow {

@@ -12,6 +12,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    users (id) {
+        id -> Text,
+        name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        failed_sign_ins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> Text,
         at -> Timestamp,
@@ -315,6 +328,7 @@ diesel::joinable!(letters -> patients (patient_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     audit_events,
+    users,
     export_forms,
     patients,
     tumors,

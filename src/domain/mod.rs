@@ -1,6 +1,7 @@
 //! The registry's rules as plain Rust: code sets, dates, records and the checks between them.
 //! No web, database or clock: everything here is a pure function of its inputs.
 
+pub mod accounts;
 pub mod chronology;
 pub mod codes;
 pub mod edits;

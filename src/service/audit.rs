@@ -29,6 +29,8 @@ pub enum Action {
     Disclose,
     /// A value shown in full that lists and reads show masked (the SSN).
     Reveal,
+    /// A person signing in, whether let in or refused (the event's status says which).
+    SignIn,
 }
 
 impl Action {
@@ -41,6 +43,7 @@ impl Action {
             Self::Search => "search",
             Self::Disclose => "disclose",
             Self::Reveal => "reveal",
+            Self::SignIn => "sign-in",
         }
     }
 }

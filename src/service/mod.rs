@@ -1,6 +1,7 @@
 //! Use-cases, one transaction each: validate with the domain, write through `db::repo`, audit.
 //! Nothing here knows HTTP; every function takes the connection and the acting principal.
 
+pub mod accounts;
 pub mod admin;
 pub mod audit;
 pub mod auth;

@@ -1,5 +1,6 @@
 //! Integration tests: the real app over HTTP on SQLite and PostgreSQL, plus contract tests.
 
+mod accounts;
 mod architecture;
 mod common;
 mod corrections;

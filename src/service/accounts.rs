@@ -1,0 +1,143 @@
+//! People's accounts for the web pages: created by an administrator (or `oncoreg user create`),
+//! passwords kept as argon2id hashes, and sign-in with the lock-out of `domain::accounts`. Every
+//! sign-in, let in or refused, leaves an audit event; none names the password, and a refusal never
+//! says whether the name or the password was wrong.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::NaiveDateTime;
+use rand::RngCore;
+
+use super::audit::{self, Action, AuditSink};
+use super::{Actor, Result, Role, ServiceError};
+use crate::db::rows::UserRow;
+use crate::db::{self, DbConn, new_id, repo};
+use crate::domain::accounts;
+
+/// An account as made.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// Why a sign-in was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// No such account, a disabled one, or the wrong password: the same answer for each.
+    WrongNameOrPassword,
+    /// Too many failures in a row; the account opens again at the time given.
+    Locked { until: NaiveDateTime },
+}
+
+/// The outcome of a sign-in.
+#[derive(Debug)]
+pub enum SignIn {
+    Signed(Actor),
+    Refused(Refusal),
+}
+
+fn hash(password: &str) -> Result<String> {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let salt = SaltString::encode_b64(&bytes).map_err(|e| ServiceError::File(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ServiceError::File(format!("password hash: {e}")))
+}
+
+fn verify(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// Creates an account (administrators; the CLI acts as the system).
+pub fn create_user(
+    conn: &mut DbConn,
+    actor: &Actor,
+    name: &str,
+    role: Role,
+    password: &str,
+    now: NaiveDateTime,
+) -> Result<User> {
+    actor.require(Role::Admin)?;
+    let name = name.trim();
+    let problems = accounts::check_new(name, password);
+    if !problems.is_empty() {
+        return Err(ServiceError::Invalid(problems));
+    }
+    let row = UserRow {
+        id: new_id(),
+        name: name.to_string(),
+        role: role.as_str().to_string(),
+        password_hash: hash(password)?,
+        failed_sign_ins: 0,
+        locked_until: None,
+        created_at: now,
+        disabled_at: None,
+    };
+    db::transaction(conn, |c| {
+        if repo::find_user_by_name(c, &row.name)?.is_some() {
+            return Err(ServiceError::Conflict {
+                field: "name",
+                rule: "unique",
+                message: "a user of this name exists".into(),
+            });
+        }
+        repo::insert_user(c, &row)?;
+        audit::record(c, actor, Action::Create, "user", &[&row.id])
+    })?;
+    Ok(User { id: row.id, name: row.name, role })
+}
+
+/// One sign-in event: who tried, the outcome as an HTTP-like status, the account when known.
+fn record(conn: &mut DbConn, name: &str, status: u16, user: Option<&str>) -> Result<()> {
+    let actor = Actor::system(name);
+    let sink = AuditSink::default();
+    if let Some(id) = user {
+        sink.note(Action::SignIn, "user", &[id], None);
+    }
+    let row = audit::event(&actor, "sign-in", Some(status), sink.take())?;
+    repo::insert_audit_events(conn, &[row])?;
+    Ok(())
+}
+
+/// Checks a name and password at `now`; counts failures and locks the account at the limit.
+pub fn sign_in(
+    conn: &mut DbConn,
+    name: &str,
+    password: &str,
+    now: NaiveDateTime,
+) -> Result<SignIn> {
+    let name = name.trim();
+    let user = repo::find_user_by_name(conn, name)?.filter(|u| u.disabled_at.is_none());
+    let Some(user) = user else {
+        // As long as a real check, so the time taken does not tell whether the name exists.
+        let _ = verify(password, &hash(password)?);
+        record(conn, name, 401, None)?;
+        return Ok(SignIn::Refused(Refusal::WrongNameOrPassword));
+    };
+    if let Some(until) = user.locked_until.filter(|_| accounts::is_locked(user.locked_until, now)) {
+        record(conn, name, 423, Some(&user.id))?;
+        return Ok(SignIn::Refused(Refusal::Locked { until }));
+    }
+    if verify(password, &user.password_hash) {
+        db::transaction(conn, |c| {
+            repo::set_sign_in_state(c, &user.id, 0, None)?;
+            record(c, name, 200, Some(&user.id))
+        })?;
+        let role = Role::parse(&user.role).unwrap_or(Role::Viewer);
+        return Ok(SignIn::Signed(Actor { token_id: None, name: user.name, role, audit: None }));
+    }
+    let (failed, lock) = accounts::after_failure(user.failed_sign_ins, user.locked_until, now);
+    db::transaction(conn, |c| {
+        repo::set_sign_in_state(c, &user.id, failed, lock)?;
+        record(c, name, if lock.is_some() { 423 } else { 401 }, Some(&user.id))
+    })?;
+    Ok(SignIn::Refused(match lock {
+        Some(until) => Refusal::Locked { until },
+        None => Refusal::WrongNameOrPassword,
+    }))
+}
