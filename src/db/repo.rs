@@ -146,6 +146,38 @@ pub fn set_sign_in_state(
         .map(|_| ())
 }
 
+pub fn find_user(conn: &mut DbConn, id: &str) -> QResult<Option<UserRow>> {
+    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
+}
+
+pub fn insert_session(conn: &mut DbConn, row: &SessionRow) -> QResult<()> {
+    diesel::insert_into(sessions::table).values(row).execute(conn).map(|_| ())
+}
+
+/// A session not yet ended.
+pub fn find_open_session(conn: &mut DbConn, id: &str) -> QResult<Option<SessionRow>> {
+    sessions::table
+        .filter(sessions::id.eq(id))
+        .filter(sessions::ended_at.is_null())
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn touch_session(conn: &mut DbConn, id: &str, at: chrono::NaiveDateTime) -> QResult<()> {
+    diesel::update(sessions::table.filter(sessions::id.eq(id)))
+        .set(sessions::last_seen_at.eq(at))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn end_session(conn: &mut DbConn, id: &str, at: chrono::NaiveDateTime) -> QResult<()> {
+    diesel::update(sessions::table.filter(sessions::id.eq(id)))
+        .set(sessions::ended_at.eq(Some(at)))
+        .execute(conn)
+        .map(|_| ())
+}
+
 // --- audit --------------------------------------------------------------------------------------
 
 pub fn insert_audit_events(conn: &mut DbConn, rows: &[AuditEventRow]) -> QResult<()> {

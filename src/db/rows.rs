@@ -31,6 +31,18 @@ pub struct UserRow {
     pub disabled_at: Option<NaiveDateTime>,
 }
 
+/// A signed-in session; `id` is the SHA-256 of the secret the cookie holds.
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = sessions, treat_none_as_default_value = false)]
+pub struct SessionRow {
+    pub id: String,
+    pub user_id: String,
+    pub csrf_token: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+}
+
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct AuditEventRow {

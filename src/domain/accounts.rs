@@ -12,6 +12,14 @@ pub const LOCK_MINUTES: i64 = 15;
 /// The shortest password accepted (NIST SP 800-63B asks for at least 8; registries hold PHI).
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
+/// Minutes without a request after which a session ends (the default; a setting may change it).
+pub const IDLE_MINUTES: i64 = 15;
+
+/// Whether a session last seen at `last_seen` has been idle `idle_minutes` or more at `now`.
+pub fn is_idle(last_seen: NaiveDateTime, now: NaiveDateTime, idle_minutes: i64) -> bool {
+    now >= last_seen + Duration::minutes(idle_minutes)
+}
+
 /// Checks a new account's name and password; each problem names its field.
 pub fn check_new(name: &str, password: &str) -> Vec<Violation> {
     let mut problems = Vec::new();
@@ -79,6 +87,13 @@ mod tests {
         assert!(!is_locked(lock, at(16)));
         // After the lock, a failure counts from one again.
         assert_eq!(after_failure(failed, lock, at(20)), (1, None));
+    }
+
+    #[test]
+    fn a_session_ends_after_its_idle_time() {
+        assert!(!is_idle(at(0), at(14), IDLE_MINUTES));
+        assert!(is_idle(at(0), at(15), IDLE_MINUTES));
+        assert!(!is_idle(at(0), at(15), 30));
     }
 
     #[test]

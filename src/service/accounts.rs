@@ -10,7 +10,7 @@ use rand::RngCore;
 
 use super::audit::{self, Action, AuditSink};
 use super::{Actor, Result, Role, ServiceError};
-use crate::db::rows::UserRow;
+use crate::db::rows::{SessionRow, UserRow};
 use crate::db::{self, DbConn, new_id, repo};
 use crate::domain::accounts;
 
@@ -34,8 +34,22 @@ pub enum Refusal {
 /// The outcome of a sign-in.
 #[derive(Debug)]
 pub enum SignIn {
-    Signed(Actor),
+    Signed { actor: Actor, user_id: String },
     Refused(Refusal),
+}
+
+/// A signed-in session as the pages use it: who acts, and the CSRF token its forms must carry.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub actor: Actor,
+    pub user_id: String,
+    pub csrf_token: String,
+}
+
+fn random_hex() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 fn hash(password: &str) -> Result<String> {
@@ -129,7 +143,8 @@ pub fn sign_in(
             record(c, name, 200, Some(&user.id))
         })?;
         let role = Role::parse(&user.role).unwrap_or(Role::Viewer);
-        return Ok(SignIn::Signed(Actor { token_id: None, name: user.name, role, audit: None }));
+        let actor = Actor { token_id: None, name: user.name, role, audit: None };
+        return Ok(SignIn::Signed { actor, user_id: user.id });
     }
     let (failed, lock) = accounts::after_failure(user.failed_sign_ins, user.locked_until, now);
     db::transaction(conn, |c| {
@@ -140,4 +155,74 @@ pub fn sign_in(
         Some(until) => Refusal::Locked { until },
         None => Refusal::WrongNameOrPassword,
     }))
+}
+
+/// Starts a session for a user just signed in: returns the secret for the cookie (only its hash is
+/// stored) and the session.
+pub fn start_session(
+    conn: &mut DbConn,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> Result<(String, Session)> {
+    let user = repo::find_user(conn, user_id)?.ok_or(ServiceError::NotFound("user"))?;
+    let secret = random_hex();
+    let row = SessionRow {
+        id: super::auth::hash_token(&secret),
+        user_id: user.id.clone(),
+        csrf_token: random_hex(),
+        created_at: now,
+        last_seen_at: now,
+        ended_at: None,
+    };
+    repo::insert_session(conn, &row)?;
+    Ok((secret, session_of(user, row.csrf_token)))
+}
+
+fn session_of(user: UserRow, csrf_token: String) -> Session {
+    let role = Role::parse(&user.role).unwrap_or(Role::Viewer);
+    let actor = Actor { token_id: None, name: user.name, role, audit: None };
+    Session { actor, user_id: user.id, csrf_token }
+}
+
+/// The session a cookie's secret opens at `now`, seen again; `None` when there is none, it was
+/// ended, or it has been idle `idle_minutes` (then it is ended here, and the sign-out audited).
+pub fn session(
+    conn: &mut DbConn,
+    secret: &str,
+    now: NaiveDateTime,
+    idle_minutes: i64,
+) -> Result<Option<Session>> {
+    let id = super::auth::hash_token(secret);
+    let Some(row) = repo::find_open_session(conn, &id)? else { return Ok(None) };
+    let user = repo::find_user(conn, &row.user_id)?.filter(|u| u.disabled_at.is_none());
+    let Some(user) = user else { return Ok(None) };
+    if accounts::is_idle(row.last_seen_at, now, idle_minutes) {
+        db::transaction(conn, |c| {
+            repo::end_session(c, &id, now)?;
+            record_session(c, &user, "sign-out (idle)")
+        })?;
+        return Ok(None);
+    }
+    repo::touch_session(conn, &id, now)?;
+    Ok(Some(session_of(user, row.csrf_token)))
+}
+
+/// Ends the session a cookie's secret opens (sign-out); nothing to do for an unknown one.
+pub fn sign_out(conn: &mut DbConn, secret: &str, now: NaiveDateTime) -> Result<()> {
+    let id = super::auth::hash_token(secret);
+    let Some(row) = repo::find_open_session(conn, &id)? else { return Ok(()) };
+    let Some(user) = repo::find_user(conn, &row.user_id)? else { return Ok(()) };
+    db::transaction(conn, |c| {
+        repo::end_session(c, &id, now)?;
+        record_session(c, &user, "sign-out")
+    })
+}
+
+fn record_session(conn: &mut DbConn, user: &UserRow, operation: &str) -> Result<()> {
+    let actor = Actor::system(&user.name);
+    let sink = AuditSink::default();
+    sink.note(Action::SignIn, "user", &[&user.id], None);
+    let row = audit::event(&actor, operation, None, sink.take())?;
+    repo::insert_audit_events(conn, &[row])?;
+    Ok(())
 }

@@ -6,13 +6,16 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use oncoreg::service::accounts::{Refusal, SignIn, create_user, sign_in};
+use oncoreg::service::accounts::{
+    Refusal, SignIn, create_user, session, sign_in, sign_out, start_session,
+};
 use oncoreg::service::{Actor, Role, ServiceError};
 
 use crate::both_backends;
 use crate::common::TestApp;
 
 both_backends!(people_sign_in_and_are_locked_out_after_five_failures);
+both_backends!(sessions_end_on_sign_out_or_when_idle);
 
 fn at(minutes: i64) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 6, 30).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("time")
@@ -49,8 +52,9 @@ async fn people_sign_in_and_are_locked_out_after_five_failures(app: &TestApp) {
     assert!(!stored.password_hash.contains(password));
 
     match sign_in(&mut conn, "jdoe", password, at(1)).expect("sign in") {
-        SignIn::Signed(actor) => {
-            assert_eq!((actor.name.as_str(), actor.role), ("jdoe", Role::Registrar))
+        SignIn::Signed { actor, user_id } => {
+            assert_eq!((actor.name.as_str(), actor.role), ("jdoe", Role::Registrar));
+            assert_eq!(user_id, user.id);
         }
         other => panic!("signed in: {other:?}"),
     }
@@ -68,7 +72,7 @@ async fn people_sign_in_and_are_locked_out_after_five_failures(app: &TestApp) {
     let s = sign_in(&mut conn, "jdoe", password, at(10)).expect("q");
     assert!(matches!(s, SignIn::Refused(Refusal::Locked { .. })), "{s:?}");
     let s = sign_in(&mut conn, "jdoe", password, at(18)).expect("q");
-    assert!(matches!(s, SignIn::Signed(_)), "{s:?}");
+    assert!(matches!(s, SignIn::Signed { .. }), "{s:?}");
 
     // Every attempt is an audit event with its outcome; none holds the password.
     let page = oncoreg::service::PageRequest { cursor: None, limit: Some(500) };
@@ -123,4 +127,45 @@ fn the_cli_creates_an_account_from_a_password_on_standard_input() {
     // Without --password-stdin there is no way to give a password: refused.
     let bare = run(&["user", "create", "--name", "ann", "--role", "viewer"], "");
     assert!(!bare.status.success());
+}
+
+async fn sessions_end_on_sign_out_or_when_idle(app: &TestApp) {
+    let mut conn = app.pool.get().expect("connection");
+    let admin = Actor::system("test");
+    let user = create_user(&mut conn, &admin, "viewer1", Role::Viewer, "a long passphrase", at(0))
+        .expect("created");
+    let (secret, started) = start_session(&mut conn, &user.id, at(0)).expect("session");
+    assert_eq!(started.actor.role, Role::Viewer);
+    assert_eq!(started.csrf_token.len(), 64);
+    // Only the secret's hash is stored.
+    let stored: Vec<String> = {
+        use diesel::prelude::*;
+        use oncoreg::db::schema::sessions;
+        sessions::table.select(sessions::id).load(&mut *conn).expect("ids")
+    };
+    assert!(!stored.contains(&secret));
+
+    // Each request within the idle time keeps it open and moves the idle clock on.
+    let seen = session(&mut conn, &secret, at(10), 15).expect("q").expect("open");
+    assert_eq!(
+        (seen.user_id.as_str(), seen.csrf_token.as_str()),
+        (user.id.as_str(), started.csrf_token.as_str())
+    );
+    assert!(session(&mut conn, &secret, at(24), 15).expect("q").is_some());
+    assert!(session(&mut conn, "not a secret", at(24), 15).expect("q").is_none());
+    // Fifteen minutes without a request: ended, and stays ended.
+    assert!(session(&mut conn, &secret, at(39), 15).expect("q").is_none());
+    assert!(session(&mut conn, &secret, at(40), 15).expect("q").is_none());
+
+    // Sign-out ends a session at once.
+    let (other, _) = start_session(&mut conn, &user.id, at(50)).expect("session");
+    sign_out(&mut conn, &other, at(51)).expect("signed out");
+    assert!(session(&mut conn, &other, at(52), 15).expect("q").is_none());
+    sign_out(&mut conn, &other, at(53)).expect("again: nothing to do");
+
+    let page = oncoreg::service::PageRequest { cursor: None, limit: Some(500) };
+    let events =
+        oncoreg::service::admin::list_audit(&mut conn, &admin, None, None, &page).expect("audit");
+    let ops: Vec<&str> = events.items.iter().map(|e| e.operation.as_str()).collect();
+    assert!(ops.contains(&"sign-out (idle)") && ops.contains(&"sign-out"), "{ops:?}");
 }
