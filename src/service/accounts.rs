@@ -106,14 +106,21 @@ pub fn create_user(
     Ok(User { id: row.id, name: row.name, role })
 }
 
-/// One sign-in event: who tried, the outcome as an HTTP-like status, the account when known.
-fn record(conn: &mut DbConn, name: &str, status: u16, user: Option<&str>) -> Result<()> {
+/// One event of a person's sign-in or sign-out: who, the operation, its outcome as an HTTP-like
+/// status where there is one, and the account when known.
+fn record(
+    conn: &mut DbConn,
+    name: &str,
+    operation: &str,
+    status: Option<u16>,
+    user: Option<&str>,
+) -> Result<()> {
     let actor = Actor::system(name);
     let sink = AuditSink::default();
     if let Some(id) = user {
         sink.note(Action::SignIn, "user", &[id], None);
     }
-    let row = audit::event(&actor, "sign-in", Some(status), sink.take())?;
+    let row = audit::event(&actor, operation, status, sink.take())?;
     repo::insert_audit_events(conn, &[row])?;
     Ok(())
 }
@@ -130,17 +137,17 @@ pub fn sign_in(
     let Some(user) = user else {
         // As long as a real check, so the time taken does not tell whether the name exists.
         let _ = verify(password, &hash(password)?);
-        record(conn, name, 401, None)?;
+        record(conn, name, "sign-in", Some(401), None)?;
         return Ok(SignIn::Refused(Refusal::WrongNameOrPassword));
     };
     if let Some(until) = user.locked_until.filter(|_| accounts::is_locked(user.locked_until, now)) {
-        record(conn, name, 423, Some(&user.id))?;
+        record(conn, name, "sign-in", Some(423), Some(&user.id))?;
         return Ok(SignIn::Refused(Refusal::Locked { until }));
     }
     if verify(password, &user.password_hash) {
         db::transaction(conn, |c| {
             repo::set_sign_in_state(c, &user.id, 0, None)?;
-            record(c, name, 200, Some(&user.id))
+            record(c, name, "sign-in", Some(200), Some(&user.id))
         })?;
         let role = Role::parse(&user.role).unwrap_or(Role::Viewer);
         let actor = Actor { token_id: None, name: user.name, role, audit: None };
@@ -149,7 +156,8 @@ pub fn sign_in(
     let (failed, lock) = accounts::after_failure(user.failed_sign_ins, user.locked_until, now);
     db::transaction(conn, |c| {
         repo::set_sign_in_state(c, &user.id, failed, lock)?;
-        record(c, name, if lock.is_some() { 423 } else { 401 }, Some(&user.id))
+        let status = if lock.is_some() { 423 } else { 401 };
+        record(c, name, "sign-in", Some(status), Some(&user.id))
     })?;
     Ok(SignIn::Refused(match lock {
         Some(until) => Refusal::Locked { until },
@@ -199,7 +207,7 @@ pub fn session(
     if accounts::is_idle(row.last_seen_at, now, idle_minutes) {
         db::transaction(conn, |c| {
             repo::end_session(c, &id, now)?;
-            record_session(c, &user, "sign-out (idle)")
+            record(c, &user.name, "sign-out (idle)", None, Some(&user.id))
         })?;
         return Ok(None);
     }
@@ -214,15 +222,6 @@ pub fn sign_out(conn: &mut DbConn, secret: &str, now: NaiveDateTime) -> Result<(
     let Some(user) = repo::find_user(conn, &row.user_id)? else { return Ok(()) };
     db::transaction(conn, |c| {
         repo::end_session(c, &id, now)?;
-        record_session(c, &user, "sign-out")
+        record(c, &user.name, "sign-out", None, Some(&user.id))
     })
-}
-
-fn record_session(conn: &mut DbConn, user: &UserRow, operation: &str) -> Result<()> {
-    let actor = Actor::system(&user.name);
-    let sink = AuditSink::default();
-    sink.note(Action::SignIn, "user", &[&user.id], None);
-    let row = audit::event(&actor, operation, None, sink.take())?;
-    repo::insert_audit_events(conn, &[row])?;
-    Ok(())
 }
