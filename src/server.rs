@@ -44,22 +44,23 @@ struct Checked {
     followup: Arc<FollowUpConfig>,
     schedule: Schedule,
     monthly: MonthlyExport,
+    mailer: Option<crate::mail::Mailer>,
 }
 
 fn check_settings(settings: &Settings) -> Result<Checked, StartError> {
     let followup = Arc::new(FollowUpConfig::from_settings(&settings.followup)?);
     let schedule = Schedule::load(settings.followup.jobs_schedule.as_deref())?;
     let monthly = MonthlyExport::from_settings(settings)?;
-    JobContext::check_mail(&settings.followup)?;
-    Ok(Checked { followup, schedule, monthly })
+    let mailer = JobContext::mailer(&settings.followup)?;
+    Ok(Checked { followup, schedule, monthly, mailer })
 }
 
 fn followup_parts(
     checked: Checked,
     pool: &Pool,
 ) -> Result<(Arc<FollowUpConfig>, Schedule, Arc<JobContext>), StartError> {
-    let Checked { followup, schedule, monthly } = checked;
-    let ctx = Arc::new(JobContext::new(pool.clone(), followup.clone(), monthly)?);
+    let Checked { followup, schedule, monthly, mailer } = checked;
+    let ctx = Arc::new(JobContext::with_mailer(pool.clone(), followup.clone(), monthly, mailer));
     Ok((followup, schedule, ctx))
 }
 

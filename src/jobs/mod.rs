@@ -79,17 +79,24 @@ impl JobContext {
         monthly_export: MonthlyExport,
     ) -> Result<Self, MailError> {
         let mailer = Self::mailer(&followup.settings)?;
+        Ok(Self::with_mailer(pool, followup, monthly_export, mailer))
+    }
+
+    /// A context with a mailer already made from the same settings (start-up checks make it).
+    pub fn with_mailer(
+        pool: Pool,
+        followup: Arc<FollowUpConfig>,
+        monthly_export: MonthlyExport,
+        mailer: Option<Mailer>,
+    ) -> Self {
         let id = crate::db::new_id();
         let holder = format!("pid{}-{}", std::process::id(), &id[id.len() - 8..]);
-        Ok(Self { pool, followup, mailer, holder, monthly_export })
+        Self { pool, followup, mailer, holder, monthly_export }
     }
 
-    /// Checks the mail settings (SMTP URL, CA file) without connecting anywhere.
-    pub fn check_mail(s: &FollowUpSettings) -> Result<(), MailError> {
-        Self::mailer(s).map(drop)
-    }
-
-    fn mailer(s: &FollowUpSettings) -> Result<Option<Mailer>, MailError> {
+    /// The mailer the mail settings describe (SMTP URL, CA file), made without connecting
+    /// anywhere; `None` when no SMTP server is set.
+    pub fn mailer(s: &FollowUpSettings) -> Result<Option<Mailer>, MailError> {
         Ok(match &s.smtp_url {
             Some(url) if !url.trim().is_empty() => {
                 let options = crate::mail::SmtpOptions {
