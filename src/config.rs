@@ -59,6 +59,41 @@ pub struct HttpSettings {
     /// Largest NAACCR file accepted by `POST /api/v1/imports`, in bytes.
     #[arg(long, env = "ONCOREG_IMPORT_LIMIT", default_value_t = 64 * 1_048_576)]
     pub import_limit: usize,
+
+    /// How long a person signed in to the web pages may stay idle before the session ends:
+    /// a number with `s`, `m` or `h` (`15m`, `90s`); a bare number is minutes.
+    #[arg(long, env = "ONCOREG_SESSION_IDLE", default_value = "15m", value_parser = IdleTime::parse)]
+    pub session_idle: IdleTime,
+}
+
+/// The idle time of a web session, at least one second and at most a day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IdleTime(chrono::Duration);
+
+impl IdleTime {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let (number, unit) = match raw.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+            Some((at, _)) => raw.split_at(at),
+            None => (raw, "m"),
+        };
+        let n: i64 =
+            number.parse().map_err(|_| format!("{raw:?} is not a time like 15m or 90s"))?;
+        let d = match unit.trim() {
+            "s" => chrono::Duration::seconds(n),
+            "m" => chrono::Duration::minutes(n),
+            "h" => chrono::Duration::hours(n),
+            _ => return Err(format!("{raw:?} is not a time like 15m or 90s")),
+        };
+        if d < chrono::Duration::seconds(1) || d > chrono::Duration::days(1) {
+            return Err("the idle time is between 1s and 24h".into());
+        }
+        Ok(Self(d))
+    }
+
+    pub fn duration(&self) -> chrono::Duration {
+        self.0
+    }
 }
 
 /// The edits records are checked against.

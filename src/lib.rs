@@ -17,3 +17,4 @@ pub mod model;
 pub mod server;
 pub mod service;
 pub mod telemetry;
+pub mod web;

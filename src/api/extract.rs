@@ -28,7 +28,7 @@ pub struct RequestAudit {
 }
 
 impl RequestAudit {
-    fn set_actor(&self, actor: &Actor) {
+    pub fn set_actor(&self, actor: &Actor) {
         if let Ok(mut a) = self.actor.lock() {
             *a = Some(Actor { audit: None, ..actor.clone() });
         }

@@ -298,6 +298,7 @@ pub fn app(
         .app_data(web::PathConfig::default().error_handler(|err, _| {
             ApiError::bad_request("path", "path.invalid", extract::scrub(&err.to_string())).into()
         }))
+        .configure(crate::web::routes)
         .default_service(web::to(fallback))
         .wrap(actix_web::middleware::from_fn(audit_request))
         .wrap(actix_web::middleware::from_fn(problem_bodies))
@@ -305,6 +306,7 @@ pub fn app(
         // Answers carry patient data: no browser or proxy may keep a copy (a handler may say
         // otherwise for what it serves).
         .wrap(actix_web::middleware::DefaultHeaders::new().add(("Cache-Control", "no-store")))
+        .wrap(actix_web::middleware::from_fn(crate::web::security_headers))
         // Outermost: it logs every answer, the ones the layers inside refused too.
         .wrap(actix_web::middleware::from_fn(access_log::access_log))
 }

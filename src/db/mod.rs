@@ -41,6 +41,7 @@ macro_rules! insert_many {
 
 pub mod bulk;
 pub mod followup;
+pub mod queues;
 pub mod repo;
 pub mod rows;
 pub mod schema;

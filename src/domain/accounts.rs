@@ -15,9 +15,9 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Minutes without a request after which a session ends (the default; a setting may change it).
 pub const IDLE_MINUTES: i64 = 15;
 
-/// Whether a session last seen at `last_seen` has been idle `idle_minutes` or more at `now`.
-pub fn is_idle(last_seen: NaiveDateTime, now: NaiveDateTime, idle_minutes: i64) -> bool {
-    now >= last_seen + Duration::minutes(idle_minutes)
+/// Whether a session last seen at `last_seen` has been idle for `idle` or more at `now`.
+pub fn is_idle(last_seen: NaiveDateTime, now: NaiveDateTime, idle: Duration) -> bool {
+    now >= last_seen + idle
 }
 
 /// Checks a new account's name and password; each problem names its field.
@@ -91,9 +91,9 @@ mod tests {
 
     #[test]
     fn a_session_ends_after_its_idle_time() {
-        assert!(!is_idle(at(0), at(14), IDLE_MINUTES));
-        assert!(is_idle(at(0), at(15), IDLE_MINUTES));
-        assert!(!is_idle(at(0), at(15), 30));
+        assert!(!is_idle(at(0), at(14), Duration::minutes(IDLE_MINUTES)));
+        assert!(is_idle(at(0), at(15), Duration::minutes(IDLE_MINUTES)));
+        assert!(!is_idle(at(0), at(15), Duration::minutes(30)));
     }
 
     #[test]

@@ -193,18 +193,18 @@ fn session_of(user: UserRow, csrf_token: String) -> Session {
 }
 
 /// The session a cookie's secret opens at `now`, seen again; `None` when there is none, it was
-/// ended, or it has been idle `idle_minutes` (then it is ended here, and the sign-out audited).
+/// ended, or it has been idle for `idle` (then it is ended here, and the sign-out audited).
 pub fn session(
     conn: &mut DbConn,
     secret: &str,
     now: NaiveDateTime,
-    idle_minutes: i64,
+    idle: chrono::Duration,
 ) -> Result<Option<Session>> {
     let id = super::auth::hash_token(secret);
     let Some(row) = repo::find_open_session(conn, &id)? else { return Ok(None) };
     let user = repo::find_user(conn, &row.user_id)?.filter(|u| u.disabled_at.is_none());
     let Some(user) = user else { return Ok(None) };
-    if accounts::is_idle(row.last_seen_at, now, idle_minutes) {
+    if accounts::is_idle(row.last_seen_at, now, idle) {
         db::transaction(conn, |c| {
             repo::end_session(c, &id, now)?;
             record(c, &user.name, "sign-out (idle)", None, Some(&user.id))

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod letters;
 mod naaccr_load;
 pub mod patients;
+pub mod queues;
 pub mod reports;
 pub mod settings;
 mod store;

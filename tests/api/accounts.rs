@@ -146,21 +146,35 @@ async fn sessions_end_on_sign_out_or_when_idle(app: &TestApp) {
     assert!(!stored.contains(&secret));
 
     // Each request within the idle time keeps it open and moves the idle clock on.
-    let seen = session(&mut conn, &secret, at(10), 15).expect("q").expect("open");
+    let seen = session(&mut conn, &secret, at(10), chrono::Duration::minutes(15))
+        .expect("q")
+        .expect("open");
     assert_eq!(
         (seen.user_id.as_str(), seen.csrf_token.as_str()),
         (user.id.as_str(), started.csrf_token.as_str())
     );
-    assert!(session(&mut conn, &secret, at(24), 15).expect("q").is_some());
-    assert!(session(&mut conn, "not a secret", at(24), 15).expect("q").is_none());
+    assert!(
+        session(&mut conn, &secret, at(24), chrono::Duration::minutes(15)).expect("q").is_some()
+    );
+    assert!(
+        session(&mut conn, "not a secret", at(24), chrono::Duration::minutes(15))
+            .expect("q")
+            .is_none()
+    );
     // Fifteen minutes without a request: ended, and stays ended.
-    assert!(session(&mut conn, &secret, at(39), 15).expect("q").is_none());
-    assert!(session(&mut conn, &secret, at(40), 15).expect("q").is_none());
+    assert!(
+        session(&mut conn, &secret, at(39), chrono::Duration::minutes(15)).expect("q").is_none()
+    );
+    assert!(
+        session(&mut conn, &secret, at(40), chrono::Duration::minutes(15)).expect("q").is_none()
+    );
 
     // Sign-out ends a session at once.
     let (other, _) = start_session(&mut conn, &user.id, at(50)).expect("session");
     sign_out(&mut conn, &other, at(51)).expect("signed out");
-    assert!(session(&mut conn, &other, at(52), 15).expect("q").is_none());
+    assert!(
+        session(&mut conn, &other, at(52), chrono::Duration::minutes(15)).expect("q").is_none()
+    );
     sign_out(&mut conn, &other, at(53)).expect("again: nothing to do");
 
     let page = oncoreg::service::PageRequest { cursor: None, limit: Some(500) };

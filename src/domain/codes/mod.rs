@@ -2,6 +2,8 @@
 
 mod icdo3;
 mod items;
+mod pickers;
 
 pub use icdo3::{Behavior, Histology, Morphology, Topography, site_and_histology};
 pub use items::*;
+pub use pickers::{CodeChoice, find_morphologies, find_sites};
