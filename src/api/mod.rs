@@ -16,7 +16,7 @@ mod patients;
 pub mod problem;
 mod settings;
 pub mod state;
-mod submissions;
+pub(crate) mod submissions;
 mod treatments;
 mod tumors;
 

@@ -133,8 +133,12 @@ pub async fn get_submission_file(
 ) -> Reply {
     let dir = PathBuf::from(&state.settings.submissions.submissions_dir);
     let (path, name) = state.db(move |c| submissions::file(c, &actor, &id, &dir)).await?;
-    let gzip = q.gzip.unwrap_or(false);
-    let file = std::fs::File::open(&path).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(stream_file(&path, &name, q.gzip.unwrap_or(false))?)
+}
+
+/// Streams a batch file (gzip on request) as a download; the web pages' download uses it too.
+pub(crate) fn stream_file(path: &std::path::Path, name: &str, gzip: bool) -> Result<HttpResponse, ApiError> {
+    let file = std::fs::File::open(path).map_err(|e| ApiError::Internal(e.to_string()))?;
     let reader: Box<dyn Read + Send> = if gzip {
         Box::new(flate2::read::GzEncoder::new(file, flate2::Compression::fast()))
     } else {
@@ -156,8 +160,11 @@ pub async fn get_submission_file(
             Err(e) => Some((Err(actix_web::error::ErrorInternalServerError(e)), None)),
         }
     });
-    let (ctype, name) =
-        if gzip { ("application/gzip", format!("{name}.gz")) } else { ("application/xml", name) };
+    let (ctype, name) = if gzip {
+        ("application/gzip", format!("{name}.gz"))
+    } else {
+        ("application/xml", name.to_string())
+    };
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, ctype))
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))

@@ -133,6 +133,11 @@ pub fn find_user_by_name(conn: &mut DbConn, name: &str) -> QResult<Option<UserRo
     users::table.filter(users::name.eq(name)).select(UserRow::as_select()).first(conn).optional()
 }
 
+/// Every account, by name.
+pub fn list_users(conn: &mut DbConn) -> QResult<Vec<UserRow>> {
+    users::table.order(users::name).select(UserRow::as_select()).load(conn)
+}
+
 /// Stores the outcome of a sign-in: the failures counted so far and the lock they set.
 pub fn set_sign_in_state(
     conn: &mut DbConn,

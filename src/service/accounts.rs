@@ -106,6 +106,33 @@ pub fn create_user(
     Ok(User { id: row.id, name: row.name, role })
 }
 
+/// An account as the administration page lists it.
+#[derive(Clone, Debug)]
+pub struct UserInfo {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub created_at: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
+    pub disabled: bool,
+}
+
+/// Every account (administrators).
+pub fn list_users(conn: &mut DbConn, actor: &Actor) -> Result<Vec<UserInfo>> {
+    actor.require(Role::Admin)?;
+    Ok(repo::list_users(conn)?
+        .into_iter()
+        .map(|u| UserInfo {
+            role: Role::parse(&u.role).unwrap_or(Role::Viewer),
+            id: u.id,
+            name: u.name,
+            created_at: u.created_at,
+            locked_until: u.locked_until,
+            disabled: u.disabled_at.is_some(),
+        })
+        .collect())
+}
+
 /// One event of a person's sign-in or sign-out: who, the operation, its outcome as an HTTP-like
 /// status where there is one, and the account when known.
 fn record(
