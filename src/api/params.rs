@@ -25,14 +25,10 @@ pub struct PageParams {
 
 impl PageParams {
     pub fn page(&self) -> Result<PageRequest, ApiError> {
-        if let Some(l) = self.limit {
-            if !(1..=500).contains(&l) {
-                return Err(ApiError::bad_request(
-                    "limit",
-                    "range",
-                    "limit must be between 1 and 500",
-                ));
-            }
+        if let Some(l) = self.limit
+            && !(1..=500).contains(&l)
+        {
+            return Err(ApiError::bad_request("limit", "range", "limit must be between 1 and 500"));
         }
         Ok(PageRequest { cursor: self.cursor.clone(), limit: self.limit })
     }

@@ -79,12 +79,11 @@ impl AppState {
 
     pub async fn authenticate(&self, secret: String) -> Result<Option<Actor>, ApiError> {
         let key = service::auth::hash_token(&secret);
-        if let Ok(cache) = self.tokens.lock() {
-            if let Some((actor, at)) = cache.get(&key) {
-                if at.elapsed() < TOKEN_CACHE_TTL {
-                    return Ok(Some(actor.clone()));
-                }
-            }
+        if let Ok(cache) = self.tokens.lock()
+            && let Some((actor, at)) = cache.get(&key)
+            && at.elapsed() < TOKEN_CACHE_TTL
+        {
+            return Ok(Some(actor.clone()));
         }
         let actor = self.db(move |c| service::auth::authenticate(c, &secret)).await?;
         if let (Some(a), Ok(mut cache)) = (&actor, self.tokens.lock()) {

@@ -133,11 +133,15 @@ pub async fn get_submission_file(
 ) -> Reply {
     let dir = PathBuf::from(&state.settings.submissions.submissions_dir);
     let (path, name) = state.db(move |c| submissions::file(c, &actor, &id, &dir)).await?;
-    Ok(stream_file(&path, &name, q.gzip.unwrap_or(false))?)
+    stream_file(&path, &name, q.gzip.unwrap_or(false))
 }
 
 /// Streams a batch file (gzip on request) as a download; the web pages' download uses it too.
-pub(crate) fn stream_file(path: &std::path::Path, name: &str, gzip: bool) -> Result<HttpResponse, ApiError> {
+pub(crate) fn stream_file(
+    path: &std::path::Path,
+    name: &str,
+    gzip: bool,
+) -> Result<HttpResponse, ApiError> {
     let file = std::fs::File::open(path).map_err(|e| ApiError::Internal(e.to_string()))?;
     let reader: Box<dyn Read + Send> = if gzip {
         Box::new(flate2::read::GzEncoder::new(file, flate2::Compression::fast()))

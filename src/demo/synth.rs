@@ -76,7 +76,7 @@ pub fn physician(n: u32) -> Physician {
             postal_code: Some(zip.into()),
             country: None,
         },
-        email: (n % 5 != 0).then(|| format!("physician{n:03}@clinic.example.org")),
+        email: (!n.is_multiple_of(5)).then(|| format!("physician{n:03}@clinic.example.org")),
     }
 }
 

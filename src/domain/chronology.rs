@@ -223,14 +223,15 @@ impl PatientHistory<'_> {
                         "is after",
                     );
                 }
-                if let Some(end) = &rx.end_date {
-                    if end.is_before(start) && f.is(focus) {
-                        out.push(violation(
-                            "endDate",
-                            "date.order",
-                            "the treatment end date is before its start date",
-                        ));
-                    }
+                if let Some(end) = &rx.end_date
+                    && end.is_before(start)
+                    && f.is(focus)
+                {
+                    out.push(violation(
+                        "endDate",
+                        "date.order",
+                        "the treatment end date is before its start date",
+                    ));
                 }
             }
             if let Some(end) = &rx.end_date {

@@ -105,7 +105,7 @@ impl Npi {
                 }
             })
             .sum();
-        if sum % 10 != 0 {
+        if !sum.is_multiple_of(10) {
             return Err(RuleError::new("code.checkDigit", "the NPI check digit does not match"));
         }
         Ok(Self(raw.to_string()))

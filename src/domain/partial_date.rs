@@ -29,13 +29,13 @@ impl PartialDate {
             if !(1..=12).contains(&m) {
                 return Err(RuleError::new("date.invalid", "the month does not exist"));
             }
-            if let Some(d) = day {
-                if NaiveDate::from_ymd_opt(i32::from(year), u32::from(m), u32::from(d)).is_none() {
-                    return Err(RuleError::new(
-                        "date.invalid",
-                        "that day does not exist in that month",
-                    ));
-                }
+            if let Some(d) = day
+                && NaiveDate::from_ymd_opt(i32::from(year), u32::from(m), u32::from(d)).is_none()
+            {
+                return Err(RuleError::new(
+                    "date.invalid",
+                    "that day does not exist in that month",
+                ));
             }
         }
         Ok(Self { year, month, day })

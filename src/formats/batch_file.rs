@@ -68,7 +68,7 @@ impl BatchFile {
     /// block is written whole (zero-padded) and the file then cut to its length.
     pub fn finish(mut self) -> io::Result<File> {
         let len = self.written + self.filled as u64;
-        if self.direct && self.filled % BLOCK != 0 {
+        if self.direct && !self.filled.is_multiple_of(BLOCK) {
             let padded = self.filled.next_multiple_of(BLOCK);
             self.buf[self.start + self.filled..self.start + padded].fill(0);
             self.filled = padded;

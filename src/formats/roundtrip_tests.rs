@@ -155,7 +155,7 @@ fn truncated_or_mutated_input_never_panics() {
         let mut doc = small.to_vec();
         for _ in 0..1 + rng.next() % 4 {
             let at = rng.next() % doc.len();
-            let b = if rng.next() % 2 == 0 {
+            let b = if rng.next().is_multiple_of(2) {
                 specials[rng.next() % specials.len()]
             } else {
                 rng.next() as u8

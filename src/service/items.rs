@@ -68,11 +68,11 @@ pub(super) fn accept(
         if value.is_empty() {
             continue;
         }
-        if stored.get(id).map(String::as_str) != Some(value) {
-            if let Some(v) = check(level, id, value) {
-                errors.push(v);
-                continue;
-            }
+        if stored.get(id).map(String::as_str) != Some(value)
+            && let Some(v) = check(level, id, value)
+        {
+            errors.push(v);
+            continue;
         }
         out.insert(id.clone(), value.to_owned());
     }

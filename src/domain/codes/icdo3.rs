@@ -31,10 +31,10 @@ static TOPOGRAPHY: LazyLock<TopographyTable> = LazyLock::new(|| {
         if row.get(2) != Some("subcategory") {
             continue;
         }
-        if let (Some(code), Some(label)) = (row.get(1), row.get(5)) {
-            if let Ok(key) = <[u8; 4]>::try_from(code.as_bytes()) {
-                labels.insert(key, label.to_string());
-            }
+        if let (Some(code), Some(label)) = (row.get(1), row.get(5))
+            && let Ok(key) = <[u8; 4]>::try_from(code.as_bytes())
+        {
+            labels.insert(key, label.to_string());
         }
     }
     TopographyTable { labels }

@@ -52,27 +52,27 @@ fn sex(input: &CodedInput, out: &mut Emitter) {
         );
     }
     let h = t.histology.code();
-    if let Some((_, of_female)) = SEX_HISTOLOGIES.iter().find(|(code, _)| *code == h) {
-        if *of_female != female {
-            let m = morph_text(&t.morphology());
-            out.emit(
-                &SEX_HISTOLOGY,
-                format!(
-                    "{m} arises only in {} organs and cannot be coded for a patient whose sex assigned \
+    if let Some((_, of_female)) = SEX_HISTOLOGIES.iter().find(|(code, _)| *code == h)
+        && *of_female != female
+    {
+        let m = morph_text(&t.morphology());
+        out.emit(
+            &SEX_HISTOLOGY,
+            format!(
+                "{m} arises only in {} organs and cannot be coded for a patient whose sex assigned \
                      at birth is {}",
-                    sex_word(*of_female),
-                    sex_word(female)
-                ),
-            );
-            out.emit(
-                &IARC_SEX_HISTOLOGY,
-                format!(
-                    "{m} is a {} genital histology in a {} patient: check sex and histology",
-                    sex_word(*of_female),
-                    sex_word(female)
-                ),
-            );
-        }
+                sex_word(*of_female),
+                sex_word(female)
+            ),
+        );
+        out.emit(
+            &IARC_SEX_HISTOLOGY,
+            format!(
+                "{m} is a {} genital histology in a {} patient: check sex and histology",
+                sex_word(*of_female),
+                sex_word(female)
+            ),
+        );
     }
 }
 

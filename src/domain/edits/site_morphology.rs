@@ -26,9 +26,10 @@ pub(super) fn check(input: &CodedInput, out: &mut Emitter) {
     let flags = tables::morphology_flags(&m);
     let year = input.dx_year();
 
-    if out.enabled(&MORPH_DX_YEAR) {
-        if let Some(edition) = missing_from_edition(flags, &m, year) {
-            out.emit(
+    if out.enabled(&MORPH_DX_YEAR)
+        && let Some(edition) = missing_from_edition(flags, &m, year)
+    {
+        out.emit(
                 &MORPH_DX_YEAR,
                 format!(
                     "Histology/behavior {} is not in {edition}, the code list for the year of diagnosis; \
@@ -36,7 +37,6 @@ pub(super) fn check(input: &CodedInput, out: &mut Emitter) {
                     morph_text(&m)
                 ),
             );
-        }
     }
 
     let impossible = impossible_reason(t);
@@ -59,9 +59,11 @@ pub(super) fn check(input: &CodedInput, out: &mut Emitter) {
         );
     }
 
-    if year >= 2010 && impossible.is_none() {
-        if let Some(preferred) = heme_preferred_site(t) {
-            out.emit(
+    if year >= 2010
+        && impossible.is_none()
+        && let Some(preferred) = heme_preferred_site(t)
+    {
+        out.emit(
                 &HEME_PREFERRED_SITE,
                 format!(
                     "{} is usually coded to {preferred}, not {}; review and set Over-ride Site/Type if correct",
@@ -69,7 +71,6 @@ pub(super) fn check(input: &CodedInput, out: &mut Emitter) {
                     site_text(&t.site)
                 ),
             );
-        }
     }
 
     if t.behavior == Behavior::InSitu && in_situ_unexpected(&t.site) {

@@ -174,10 +174,10 @@ pub fn tumor_exclusion(tumor: &Tumor, policy: &FollowUpPolicy) -> Option<TumorEx
         });
     }
     // An analytic tumor whose codes are not all known yet is followed: the safe side.
-    if let Some(year) = tumor.dx_year() {
-        if policy.excluded_diagnosis_years.is_some_and(|r| r.contains(year)) {
-            return Some(TumorExclusion::DiagnosedInExcludedYears { year });
-        }
+    if let Some(year) = tumor.dx_year()
+        && policy.excluded_diagnosis_years.is_some_and(|r| r.contains(year))
+    {
+        return Some(TumorExclusion::DiagnosedInExcludedYears { year });
     }
     let behavior = tumor.behavior?;
     if matches!(behavior, Behavior::Benign | Behavior::Uncertain) {
@@ -237,19 +237,19 @@ pub fn eligibility(
     if history.tumors.is_empty() {
         return not(NotFollowedReason::NoTumor);
     }
-    if let Some(source) = next_follow_up_source(history) {
-        if source.excludes_follow_up() {
-            return not(if source.code() == "8" {
-                NotFollowedReason::ForeignResident
-            } else {
-                NotFollowedReason::MarkedNotFollowed
-            });
-        }
+    if let Some(source) = next_follow_up_source(history)
+        && source.excludes_follow_up()
+    {
+        return not(if source.code() == "8" {
+            NotFollowedReason::ForeignResident
+        } else {
+            NotFollowedReason::MarkedNotFollowed
+        });
     }
-    if let Some(age) = youngest_age_on(history.patient, as_of) {
-        if age > i32::from(policy.max_age_years) {
-            return not(NotFollowedReason::OverMaxAge { age, max: policy.max_age_years });
-        }
+    if let Some(age) = youngest_age_on(history.patient, as_of)
+        && age > i32::from(policy.max_age_years)
+    {
+        return not(NotFollowedReason::OverMaxAge { age, max: policy.max_age_years });
     }
     let mut reasons: Vec<TumorExclusion> = Vec::new();
     let mut tumor_ids = Vec::new();

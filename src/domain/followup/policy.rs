@@ -146,13 +146,13 @@ impl FollowUpPolicy {
                 "letter steps must be in order of offset_days_after_due",
             ));
         }
-        if let Some(r) = self.excluded_diagnosis_years {
-            if r.first > r.last {
-                return Err(RuleError::new(
-                    "followUp.policy",
-                    "excluded_diagnosis_years: first must not be after last",
-                ));
-            }
+        if let Some(r) = self.excluded_diagnosis_years
+            && r.first > r.last
+        {
+            return Err(RuleError::new(
+                "followUp.policy",
+                "excluded_diagnosis_years: first must not be after last",
+            ));
         }
         if self.repeat_sequence_after_days == Some(0) {
             return Err(RuleError::new(

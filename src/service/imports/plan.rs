@@ -48,10 +48,10 @@ fn settle<T, D>(
         let before = moved.len();
         for v in &violations {
             let field = fields.iter().flat_map(|f| f.iter()).find(|f| f.naaccr_id == v.field);
-            if let Some(f) = field {
-                if let Some(value) = (f.get_mut)(doc).take() {
-                    moved.push((f.naaccr_id, mapping::to_item(f.conv, &value), v.clone()));
-                }
+            if let Some(f) = field
+                && let Some(value) = (f.get_mut)(doc).take()
+            {
+                moved.push((f.naaccr_id, mapping::to_item(f.conv, &value), v.clone()));
             }
         }
         if moved.len() == before {
@@ -273,10 +273,10 @@ impl Ctx<'_> {
             let dead = VitalStatus::parse(v).is_ok_and(|s| s.is_dead());
             let cause =
                 inc.cause_of_death.as_deref().filter(|c| dead && CauseOfDeath::parse(c).is_ok());
-            if cause.is_none() {
-                if let Some(cd) = &inc.cause_of_death {
-                    p_items.insert("causeOfDeath".into(), cd.clone());
-                }
+            if cause.is_none()
+                && let Some(cd) = &inc.cause_of_death
+            {
+                p_items.insert("causeOfDeath".into(), cd.clone());
             }
             let statuses = planned
                 .iter()

@@ -60,15 +60,15 @@ impl ExportParams {
         };
         let dx_from = date(&mut v, "dxFrom", &req.dx_from);
         let dx_to = date(&mut v, "dxTo", &req.dx_to);
-        if let (Some(f), Some(t)) = (&dx_from, &dx_to) {
-            if f.earliest() > t.latest() {
-                v.push(invalid("dxTo", "range.order", "dxTo must not be before dxFrom"));
-            }
+        if let (Some(f), Some(t)) = (&dx_from, &dx_to)
+            && f.earliest() > t.latest()
+        {
+            v.push(invalid("dxTo", "range.order", "dxTo must not be before dxFrom"));
         }
-        if let Some(f) = &req.reporting_facility {
-            if f.trim().is_empty() || f.chars().count() > 10 {
-                v.push(invalid("reportingFacility", "text.length", "1 to 10 characters"));
-            }
+        if let Some(f) = &req.reporting_facility
+            && (f.trim().is_empty() || f.chars().count() > 10)
+        {
+            v.push(invalid("reportingFacility", "text.length", "1 to 10 characters"));
         }
         match (record_type, dictionary) {
             (Some(record_type), Some(dictionary)) if v.is_empty() => Ok(Self {

@@ -210,7 +210,9 @@ fn form_field(naaccr: &str) -> &str {
 /// The words shown under a picker for its value.
 fn words(def: &FieldDef, value: &str) -> String {
     match def.kind {
-        Kind::SitePicker => Topography::parse(value).map(|t| t.label().to_string()).unwrap_or_default(),
+        Kind::SitePicker => {
+            Topography::parse(value).map(|t| t.label().to_string()).unwrap_or_default()
+        }
         Kind::MorphologyPicker => morphology_label(value),
         _ => String::new(),
     }
@@ -250,12 +252,17 @@ fn stored_findings(t: &TumorData) -> Problems {
 }
 
 fn refusals(v: &[Violation]) -> Problems {
-    place(v.iter().map(|v| {
-        (vec![v.field.clone()], Shown { message: v.message.clone(), error: true })
-    }))
+    place(
+        v.iter()
+            .map(|v| (vec![v.field.clone()], Shown { message: v.message.clone(), error: true })),
+    )
 }
 
-fn sections(values: &Values, mut problems: Problems, theirs: Option<&Values>) -> (Vec<(&'static str, Vec<FieldView>)>, Vec<Shown>) {
+fn sections(
+    values: &Values,
+    mut problems: Problems,
+    theirs: Option<&Values>,
+) -> (Vec<(&'static str, Vec<FieldView>)>, Vec<Shown>) {
     let out = SECTIONS
         .iter()
         .map(|(title, defs)| {
@@ -330,7 +337,11 @@ pub struct Saved {
     saved: Option<String>,
 }
 
-async fn patient_name(state: &AppState, signed: &SignedIn, patient_id: &str) -> Result<String, WebError> {
+async fn patient_name(
+    state: &AppState,
+    signed: &SignedIn,
+    patient_id: &str,
+) -> Result<String, WebError> {
     let (actor, pid) = (signed.actor.clone(), patient_id.to_string());
     let p = db(state, move |c| patients::get(c, &actor, &pid, false)).await?;
     Ok(display_name(&p))
@@ -402,7 +413,9 @@ pub async fn create(
 
 fn refused_message(n: usize) -> String {
     let what = if n == 1 { "1 value cannot be" } else { "some values cannot be" };
-    format!("Nothing was saved: {what} stored as written. Correct the fields marked below and save again.")
+    format!(
+        "Nothing was saved: {what} stored as written. Correct the fields marked below and save again."
+    )
 }
 
 struct Loaded {
@@ -424,7 +437,13 @@ async fn load(state: &AppState, signed: &SignedIn, id: &str) -> Result<Loaded, W
     .await?)
 }
 
-fn editor(signed: &SignedIn, loaded: Loaded, values: &Values, problems: Problems, theirs: Option<&Values>) -> EditorPage {
+fn editor(
+    signed: &SignedIn,
+    loaded: Loaded,
+    values: &Values,
+    problems: Problems,
+    theirs: Option<&Values>,
+) -> EditorPage {
     let t = &loaded.tumor;
     let (sections, other) = sections(values, problems, theirs);
     EditorPage {
@@ -463,7 +482,9 @@ pub async fn edit_form(
         page.notice = Some(match open {
             0 => "Saved. The abstract passes every edit.".to_string(),
             1 => "Saved. 1 edit finding is left to fix: it is shown beside its field.".to_string(),
-            n => format!("Saved. {n} edit findings are left to fix: each is shown beside its field."),
+            n => {
+                format!("Saved. {n} edit findings are left to fix: each is shown beside its field.")
+            }
         });
     }
     crate::web::page(&page)
@@ -513,6 +534,8 @@ pub struct TreatmentForm {
     #[serde(default)]
     modality: String,
     #[serde(default)]
+    code: String,
+    #[serde(default)]
     start_date: String,
 }
 
@@ -525,6 +548,9 @@ pub async fn add_treatment(
     let Submitted { signed, form } = sent;
     let id = path.into_inner();
     let mut body = serde_json::json!({ "modality": form.modality.trim(), "firstCourse": true });
+    if !form.code.trim().is_empty() {
+        body["code"] = Value::String(form.code.trim().to_string());
+    }
     if !form.start_date.trim().is_empty() {
         body["startDate"] = Value::String(form.start_date.trim().to_string());
     }

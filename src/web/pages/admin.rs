@@ -53,7 +53,12 @@ impl Shown {
     }
 }
 
-async fn show(state: &AppState, signed: &SignedIn, filter: AuditFilter, shown: Shown) -> Result<HttpResponse, WebError> {
+async fn show(
+    state: &AppState,
+    signed: &SignedIn,
+    filter: AuditFilter,
+    shown: Shown,
+) -> Result<HttpResponse, WebError> {
     if !signed.is_admin() {
         return Err(WebError::Forbidden);
     }
@@ -91,19 +96,30 @@ pub struct Done {
     filter: AuditFilter,
 }
 
-pub async fn page(state: web::Data<AppState>, signed: SignedIn, q: web::Query<Done>) -> Result<HttpResponse, WebError> {
+pub async fn page(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    q: web::Query<Done>,
+) -> Result<HttpResponse, WebError> {
     let q = q.into_inner();
     let notice = match q.done.as_deref() {
-        Some("user") => Some("The account is made. Give its user its password in person.".to_string()),
-        Some("revoked") => Some("The token is revoked: it stops working within 10 seconds.".to_string()),
-        Some("letterhead") => Some("The letterhead is saved; letters made from now on use it.".to_string()),
+        Some("user") => {
+            Some("The account is made. Give its user its password in person.".to_string())
+        }
+        Some("revoked") => {
+            Some("The token is revoked: it stops working within 10 seconds.".to_string())
+        }
+        Some("letterhead") => {
+            Some("The letterhead is saved; letters made from now on use it.".to_string())
+        }
         _ => None,
     };
     show(&state, &signed, q.filter, Shown { notice, ..Shown::ok() }).await
 }
 
 fn role(raw: &str) -> Result<Role, Vec<(String, String)>> {
-    Role::parse(raw).ok_or_else(|| vec![("Role".into(), "choose admin, registrar or viewer".into())])
+    Role::parse(raw)
+        .ok_or_else(|| vec![("Role".into(), "choose admin, registrar or viewer".into())])
 }
 
 #[derive(Deserialize)]
@@ -116,15 +132,33 @@ pub struct NewUser {
     password: String,
 }
 
-pub async fn create_user(state: web::Data<AppState>, sent: Submitted<NewUser>) -> Result<HttpResponse, WebError> {
+pub async fn create_user(
+    state: web::Data<AppState>,
+    sent: Submitted<NewUser>,
+) -> Result<HttpResponse, WebError> {
     let Submitted { signed, form } = sent;
     let role = match role(&form.role) {
         Ok(r) => r,
-        Err(problems) => return show(&state, &signed, AuditFilter::default(), Shown { problems, status: StatusCode::UNPROCESSABLE_ENTITY, ..Shown::ok() }).await,
+        Err(problems) => {
+            return show(
+                &state,
+                &signed,
+                AuditFilter::default(),
+                Shown { problems, status: StatusCode::UNPROCESSABLE_ENTITY, ..Shown::ok() },
+            )
+            .await;
+        }
     };
     let actor = signed.actor.clone();
     let made = db(&state, move |c| {
-        accounts::create_user(c, &actor, &form.name, role, &form.password, crate::web::session::now())
+        accounts::create_user(
+            c,
+            &actor,
+            &form.name,
+            role,
+            &form.password,
+            crate::web::session::now(),
+        )
     })
     .await;
     let problems = match made {
@@ -133,7 +167,13 @@ pub async fn create_user(state: web::Data<AppState>, sent: Submitted<NewUser>) -
         Err(ServiceError::Conflict { message, .. }) => vec![("name".into(), message)],
         Err(e) => return Err(e.into()),
     };
-    show(&state, &signed, AuditFilter::default(), Shown { problems, status: StatusCode::UNPROCESSABLE_ENTITY, ..Shown::ok() }).await
+    show(
+        &state,
+        &signed,
+        AuditFilter::default(),
+        Shown { problems, status: StatusCode::UNPROCESSABLE_ENTITY, ..Shown::ok() },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -144,12 +184,17 @@ pub struct NewToken {
     role: String,
 }
 
-pub async fn create_token(state: web::Data<AppState>, sent: Submitted<NewToken>) -> Result<HttpResponse, WebError> {
+pub async fn create_token(
+    state: web::Data<AppState>,
+    sent: Submitted<NewToken>,
+) -> Result<HttpResponse, WebError> {
     let Submitted { signed, form } = sent;
     let name = form.name.trim().to_string();
     let problems = match role(&form.role) {
         Err(p) => p,
-        Ok(_) if name.is_empty() || name.len() > 100 => vec![("Name".into(), "a token's name has 1 to 100 characters".into())],
+        Ok(_) if name.is_empty() || name.len() > 100 => {
+            vec![("Name".into(), "a token's name has 1 to 100 characters".into())]
+        }
         Ok(role) => {
             let actor = signed.actor.clone();
             let made = db(&state, move |c| admin::create_token(c, &actor, &name, role)).await?;
@@ -157,13 +202,23 @@ pub async fn create_token(state: web::Data<AppState>, sent: Submitted<NewToken>)
             return show(&state, &signed, AuditFilter::default(), shown).await;
         }
     };
-    show(&state, &signed, AuditFilter::default(), Shown { problems, status: StatusCode::UNPROCESSABLE_ENTITY, ..Shown::ok() }).await
+    show(
+        &state,
+        &signed,
+        AuditFilter::default(),
+        Shown { problems, status: StatusCode::UNPROCESSABLE_ENTITY, ..Shown::ok() },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
 pub struct Empty {}
 
-pub async fn revoke_token(state: web::Data<AppState>, path: web::Path<String>, sent: Submitted<Empty>) -> Result<HttpResponse, WebError> {
+pub async fn revoke_token(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    sent: Submitted<Empty>,
+) -> Result<HttpResponse, WebError> {
     let (actor, id) = (sent.signed.actor.clone(), path.into_inner());
     db(&state, move |c| admin::revoke_token(c, &actor, &id)).await?;
     state.forget_tokens();
@@ -185,14 +240,23 @@ pub struct LetterheadForm {
     signer_title: String,
 }
 
-pub async fn save_letterhead(state: web::Data<AppState>, sent: Submitted<LetterheadForm>) -> Result<HttpResponse, WebError> {
+pub async fn save_letterhead(
+    state: web::Data<AppState>,
+    sent: Submitted<LetterheadForm>,
+) -> Result<HttpResponse, WebError> {
     let Submitted { signed, form } = sent;
     let (actor, seed) = (signed.actor.clone(), state.followup.registry.clone());
     let version = form.version;
     let saved = db(&state, move |c| {
         let mut data = settings::get(c, &actor, &seed)?;
         data.name = form.name.trim().to_string();
-        data.address = form.address.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+        data.address = form
+            .address
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
         data.phone = form.phone.trim().to_string();
         data.signer_name = given(&form.signer_name);
         data.signer_title = given(&form.signer_title);
@@ -202,8 +266,18 @@ pub async fn save_letterhead(state: web::Data<AppState>, sent: Submitted<Letterh
     let problems = match saved {
         Ok(_) => return see_other("/admin?done=letterhead"),
         Err(ServiceError::Invalid(v)) => v.into_iter().map(|v| (v.field, v.message)).collect(),
-        Err(ServiceError::VersionMismatch { .. }) => vec![("letterhead".into(), "another administrator saved the letterhead first: check it below and save again".into())],
+        Err(ServiceError::VersionMismatch { .. }) => vec![(
+            "letterhead".into(),
+            "another administrator saved the letterhead first: check it below and save again"
+                .into(),
+        )],
         Err(e) => return Err(e.into()),
     };
-    show(&state, &signed, AuditFilter::default(), Shown { problems, status: StatusCode::UNPROCESSABLE_ENTITY, ..Shown::ok() }).await
+    show(
+        &state,
+        &signed,
+        AuditFilter::default(),
+        Shown { problems, status: StatusCode::UNPROCESSABLE_ENTITY, ..Shown::ok() },
+    )
+    .await
 }

@@ -33,11 +33,15 @@ pub struct MorphologyQuery {
 }
 
 pub async fn sites(_: SignedIn, q: web::Query<SiteQuery>) -> Result<HttpResponse, WebError> {
-    let page = Options { kind: "site", choices: find_sites(&q.q, SHOWN), typed: !q.q.trim().is_empty() };
+    let page =
+        Options { kind: "site", choices: find_sites(&q.q, SHOWN), typed: !q.q.trim().is_empty() };
     crate::web::page(&page)
 }
 
-pub async fn morphologies(_: SignedIn, q: web::Query<MorphologyQuery>) -> Result<HttpResponse, WebError> {
+pub async fn morphologies(
+    _: SignedIn,
+    q: web::Query<MorphologyQuery>,
+) -> Result<HttpResponse, WebError> {
     let choices = find_morphologies(&q.q, SHOWN);
     crate::web::page(&Options { kind: "morphology", choices, typed: !q.q.trim().is_empty() })
 }

@@ -30,7 +30,11 @@ struct ImportPage {
     report: ImportReport,
 }
 
-async fn list(state: &AppState, signed: &SignedIn, problem: Option<String>) -> Result<HttpResponse, WebError> {
+async fn list(
+    state: &AppState,
+    signed: &SignedIn,
+    problem: Option<String>,
+) -> Result<HttpResponse, WebError> {
     let actor = signed.actor.clone();
     let page = PageRequest { cursor: None, limit: Some(50) };
     let imports = db(state, move |c| kept::list(c, &actor, &page)).await?.items;
@@ -98,8 +102,14 @@ pub async fn upload(
     }
 }
 
-pub async fn one(state: web::Data<AppState>, signed: SignedIn, path: web::Path<String>) -> Result<HttpResponse, WebError> {
+pub async fn one(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
     let (actor, id) = (signed.actor.clone(), path.into_inner());
-    let (i, report) = db(&state, move |c| Ok((kept::get(c, &actor, &id)?, kept::report(c, &actor, &id)?))).await?;
+    let (i, report) =
+        db(&state, move |c| Ok((kept::get(c, &actor, &id)?, kept::report(c, &actor, &id)?)))
+            .await?;
     crate::web::page(&ImportPage { nav: Nav::new(&signed, "imports"), i, report })
 }

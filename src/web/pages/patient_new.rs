@@ -69,14 +69,21 @@ pub async fn form(signed: SignedIn) -> Result<HttpResponse, WebError> {
     if !signed.can_write() {
         return Err(WebError::Forbidden);
     }
-    crate::web::page(&NewPatientPage { nav: Nav::new(&signed, "patients"), form: PatientForm::default(), problems: vec![] })
+    crate::web::page(&NewPatientPage {
+        nav: Nav::new(&signed, "patients"),
+        form: PatientForm::default(),
+        problems: vec![],
+    })
 }
 
 fn text(s: &str) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-pub async fn create(state: web::Data<AppState>, sent: Submitted<PatientForm>) -> Result<HttpResponse, WebError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    sent: Submitted<PatientForm>,
+) -> Result<HttpResponse, WebError> {
     let Submitted { signed, form } = sent;
     let data = PatientData {
         patient_id_number: text(&form.number),
@@ -91,12 +98,17 @@ pub async fn create(state: web::Data<AppState>, sent: Submitted<PatientForm>) ->
         ..PatientData::default()
     };
     let (actor, ctx) = (signed.actor.clone(), state.ctx());
-    let problems: Vec<(String, String)> = match db(&state, move |c| patients::create(c, &actor, &data, ctx)).await {
-        Ok(p) => return see_other(&format!("/patients/{}", p.id.unwrap_or_default())),
-        Err(ServiceError::Invalid(v) | ServiceError::BadRequest(v)) => v.into_iter().map(|v| (v.field, v.message)).collect(),
-        Err(ServiceError::Conflict { field, message, .. }) => vec![(field.to_string(), message)],
-        Err(e) => return Err(e.into()),
-    };
+    let problems: Vec<(String, String)> =
+        match db(&state, move |c| patients::create(c, &actor, &data, ctx)).await {
+            Ok(p) => return see_other(&format!("/patients/{}", p.id.unwrap_or_default())),
+            Err(ServiceError::Invalid(v) | ServiceError::BadRequest(v)) => {
+                v.into_iter().map(|v| (v.field, v.message)).collect()
+            }
+            Err(ServiceError::Conflict { field, message, .. }) => {
+                vec![(field.to_string(), message)]
+            }
+            Err(e) => return Err(e.into()),
+        };
     let page = NewPatientPage { nav: Nav::new(&signed, "patients"), form, problems };
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }

@@ -114,17 +114,28 @@ pub struct FigureParams {
 }
 
 /// The patients behind one figure of the worksheet.
-pub async fn patients(state: web::Data<AppState>, signed: SignedIn, q: web::Query<FigureParams>) -> Result<HttpResponse, WebError> {
+pub async fn patients(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    q: web::Query<FigureParams>,
+) -> Result<HttpResponse, WebError> {
     let q = q.into_inner();
     let population = Population::parse(&q.population).ok_or(WebError::NotFound("figure"))?;
-    let query = FigureQuery { as_of: state.clock.today(), facility: None, population, line: q.line.clone(), year: q.year };
+    let query = FigureQuery {
+        as_of: state.clock.today(),
+        facility: None,
+        population,
+        line: q.line.clone(),
+        year: q.year,
+    };
     let (actor, cfg) = (signed.actor.clone(), state.followup.clone());
     let page = PageRequest { cursor: None, limit: Some(500) };
-    let found = match db(&state, move |c| reports::patients_behind(c, &actor, &cfg, &query, &page)).await {
-        Ok(found) => found,
-        Err(ServiceError::Invalid(_)) => return Err(WebError::NotFound("figure")),
-        Err(e) => return Err(e.into()),
-    };
+    let found =
+        match db(&state, move |c| reports::patients_behind(c, &actor, &cfg, &query, &page)).await {
+            Ok(found) => found,
+            Err(ServiceError::Invalid(_)) => return Err(WebError::NotFound("figure")),
+            Err(e) => return Err(e.into()),
+        };
     crate::web::page(&FigurePage {
         nav: Nav::new(&signed, "reports"),
         line: q.line,

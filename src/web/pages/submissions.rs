@@ -32,11 +32,16 @@ struct SubmissionPage {
     created: bool,
 }
 
-async fn list(state: &AppState, signed: &SignedIn, problems: Vec<String>) -> Result<HttpResponse, WebError> {
+async fn list(
+    state: &AppState,
+    signed: &SignedIn,
+    problems: Vec<String>,
+) -> Result<HttpResponse, WebError> {
     let actor = signed.actor.clone();
     let page = PageRequest { cursor: None, limit: Some(50) };
     let batches = db(state, move |c| submissions::list(c, &actor, &page)).await?.items;
-    let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status =
+        if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = SubmissionsPage {
         nav: Nav::new(signed, "submissions"),
         batches,
@@ -62,7 +67,10 @@ pub struct NewBatch {
     facility: String,
 }
 
-pub async fn create(state: web::Data<AppState>, sent: Submitted<NewBatch>) -> Result<HttpResponse, WebError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    sent: Submitted<NewBatch>,
+) -> Result<HttpResponse, WebError> {
     let Submitted { signed, form } = sent;
     let req = SubmissionRequest {
         record_type: Some(form.record_type),
@@ -75,13 +83,17 @@ pub async fn create(state: web::Data<AppState>, sent: Submitted<NewBatch>) -> Re
     let dir = PathBuf::from(&state.settings.submissions.submissions_dir);
     let store = state.store.clone();
     let made = web::block(move || {
-        store.run_with_reader(|c, reader| submissions::create(c, reader, &actor, &req, &dir, today, &[]))
+        store.run_with_reader(|c, reader| {
+            submissions::create(c, reader, &actor, &req, &dir, today, &[])
+        })
     })
     .await
     .map_err(|_| WebError::Internal)?;
     match made {
         Ok(s) => see_other(&format!("/submissions/{}?created=1", s.id)),
-        Err(ServiceError::Invalid(v)) => list(&state, &signed, v.into_iter().map(|v| v.message).collect()).await,
+        Err(ServiceError::Invalid(v)) => {
+            list(&state, &signed, v.into_iter().map(|v| v.message).collect()).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -92,15 +104,29 @@ pub struct Created {
     created: Option<String>,
 }
 
-pub async fn one(state: web::Data<AppState>, signed: SignedIn, path: web::Path<String>, q: web::Query<Created>) -> Result<HttpResponse, WebError> {
+pub async fn one(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    path: web::Path<String>,
+    q: web::Query<Created>,
+) -> Result<HttpResponse, WebError> {
     let (actor, id) = (signed.actor.clone(), path.into_inner());
     let s = db(&state, move |c| submissions::get(c, &actor, &id)).await?;
-    crate::web::page(&SubmissionPage { nav: Nav::new(&signed, "submissions"), s, created: q.created.is_some() })
+    crate::web::page(&SubmissionPage {
+        nav: Nav::new(&signed, "submissions"),
+        s,
+        created: q.created.is_some(),
+    })
 }
 
-pub async fn file(state: web::Data<AppState>, signed: SignedIn, path: web::Path<String>) -> Result<HttpResponse, WebError> {
+pub async fn file(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
     let (actor, id) = (signed.actor.clone(), path.into_inner());
     let dir = PathBuf::from(&state.settings.submissions.submissions_dir);
     let (path, name) = db(&state, move |c| submissions::file(c, &actor, &id, &dir)).await?;
-    crate::api::submissions::stream_file(&path, &name, false).map_err(|_| WebError::NotFound("submission file"))
+    crate::api::submissions::stream_file(&path, &name, false)
+        .map_err(|_| WebError::NotFound("submission file"))
 }

@@ -97,10 +97,15 @@ async fn show(
         Ok((tasks.items, tasks.next_cursor.is_some(), vec![]))
     })
     .await?;
-    let views = [("due", "Due this month"), ("overdue", "Overdue"), ("lost", "Lost"), ("print", "Letters to print")]
-        .into_iter()
-        .map(|(key, label)| (key, label, key == view))
-        .collect();
+    let views = [
+        ("due", "Due this month"),
+        ("overdue", "Overdue"),
+        ("lost", "Lost"),
+        ("print", "Letters to print"),
+    ]
+    .into_iter()
+    .map(|(key, label)| (key, label, key == view))
+    .collect();
     let page = WorklistPage {
         nav: Nav::new(signed, "worklist"),
         view,
@@ -112,7 +117,14 @@ async fn show(
         today: today.to_string(),
         notice,
         problem: problem.clone(),
-        sources: vec![("3", "Patient"), ("2", "Physician"), ("1", "Readmission"), ("0", "Hospitalization"), ("8", "Other"), ("7", "Death certificate")],
+        sources: vec![
+            ("3", "Patient"),
+            ("2", "Physician"),
+            ("1", "Readmission"),
+            ("0", "Hospitalization"),
+            ("8", "Other"),
+            ("7", "Death certificate"),
+        ],
     };
     let status = if problem.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok(render(status, &page))
@@ -141,8 +153,10 @@ pub async fn assign(
     let Submitted { signed, form } = sent;
     let (actor, cfg, id) = (signed.actor.clone(), state.followup.clone(), path.into_inner());
     let me = signed.actor.name.clone();
-    db(&state, move |c| followup::assign_task(c, &actor, &cfg.policy, &id, form.version, Some(&me)))
-        .await?;
+    db(&state, move |c| {
+        followup::assign_task(c, &actor, &cfg.policy, &id, form.version, Some(&me))
+    })
+    .await?;
     see_other(&format!("/worklist?view={}&done=assigned", view_of(form.view.as_deref())))
 }
 
@@ -189,7 +203,10 @@ pub async fn record_contact(
 }
 
 /// The day's print batch, one PDF.
-pub async fn print_batch(state: web::Data<AppState>, signed: SignedIn) -> Result<HttpResponse, WebError> {
+pub async fn print_batch(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+) -> Result<HttpResponse, WebError> {
     let (actor, cfg, today) = (signed.actor.clone(), state.followup.clone(), state.clock.today());
     let (pdf, _) = db(&state, move |c| letters::print_batch(c, &actor, &cfg, today)).await?;
     Ok(HttpResponse::Ok()
@@ -223,20 +240,34 @@ async fn letter_action(
     Ok(())
 }
 
-pub async fn printed(state: web::Data<AppState>, path: web::Path<String>, sent: Submitted<LetterForm>) -> Result<HttpResponse, WebError> {
+pub async fn printed(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    sent: Submitted<LetterForm>,
+) -> Result<HttpResponse, WebError> {
     letter_action(&state, &sent.signed, path.into_inner(), None, String::new()).await?;
     see_other("/worklist?view=print&done=printed")
 }
 
-pub async fn hold(state: web::Data<AppState>, path: web::Path<String>, sent: Submitted<LetterForm>) -> Result<HttpResponse, WebError> {
+pub async fn hold(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    sent: Submitted<LetterForm>,
+) -> Result<HttpResponse, WebError> {
     let reason = sent.form.reason.clone();
-    letter_action(&state, &sent.signed, path.into_inner(), Some(LetterAction::Hold), reason).await?;
+    letter_action(&state, &sent.signed, path.into_inner(), Some(LetterAction::Hold), reason)
+        .await?;
     see_other("/worklist?view=print&done=held")
 }
 
-pub async fn cancel(state: web::Data<AppState>, path: web::Path<String>, sent: Submitted<LetterForm>) -> Result<HttpResponse, WebError> {
+pub async fn cancel(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    sent: Submitted<LetterForm>,
+) -> Result<HttpResponse, WebError> {
     let reason = sent.form.reason.clone();
-    letter_action(&state, &sent.signed, path.into_inner(), Some(LetterAction::Cancel), reason).await?;
+    letter_action(&state, &sent.signed, path.into_inner(), Some(LetterAction::Cancel), reason)
+        .await?;
     see_other("/worklist?view=print&done=cancelled")
 }
 
@@ -247,8 +278,18 @@ pub struct BatchForm {
 }
 
 /// Marks every letter of the batch as shown printed (the ids the page listed).
-pub async fn batch_printed(state: web::Data<AppState>, sent: Submitted<BatchForm>) -> Result<HttpResponse, WebError> {
-    let ids: Vec<String> = sent.form.ids.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+pub async fn batch_printed(
+    state: web::Data<AppState>,
+    sent: Submitted<BatchForm>,
+) -> Result<HttpResponse, WebError> {
+    let ids: Vec<String> = sent
+        .form
+        .ids
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
     let actor = sent.signed.actor.clone();
     db(&state, move |c| {
         for id in &ids {
