@@ -59,10 +59,25 @@ fn uses(text: &str) -> impl Iterator<Item = &str> {
 
 #[test]
 fn handlers_reach_the_database_only_through_the_services() {
-    for (f, text) in sources("src/api") {
-        for word in ["crate::db", "diesel", "r2d2"] {
-            assert!(!text.contains(word), "{} uses {word}", f.display());
+    for dir in ["src/api", "src/web"] {
+        for (f, text) in sources(dir) {
+            for word in ["crate::db", "diesel", "r2d2"] {
+                assert!(!text.contains(word), "{} uses {word}", f.display());
+            }
         }
+    }
+}
+
+/// One file per screen, each with its template: a page's template and its data struct are checked
+/// against each other at compile time, and every template belongs to a page.
+#[test]
+fn every_page_template_belongs_to_a_screen() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let code: String = sources("src/web").into_iter().map(|(_, t)| t).collect();
+    for entry in std::fs::read_dir(root.join("src/web/templates")).expect("templates") {
+        let name = entry.expect("entry").file_name().to_string_lossy().to_string();
+        let used = code.contains(&format!("path = \"{name}\"")) || name == "base.html";
+        assert!(used, "src/web/templates/{name} is no page's template");
     }
 }
 

@@ -24,3 +24,4 @@ mod smtp;
 mod standard_files;
 mod startup;
 mod stays_up;
+mod web;
