@@ -160,6 +160,22 @@ async fn workbench(app: &TestApp, backend: &str) {
         .filter_map(|t| t["primarySite"].as_str())
         .collect();
     assert!(sites.contains(&"C504"), "the tumor abstracted in the browser is stored: {sites:?}");
+    let breast = tumors.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|t| t["primarySite"] == "C504")
+        .expect("the breast tumor")
+        .clone();
+    assert_eq!(breast["overRideHistology"], "1", "the accepted review sets its override flag");
+    let remarks = breast["items"]["textRemarks"].as_str().unwrap_or_default();
+    assert!(
+        remarks.contains(
+            "overRideHistology accepted by rita on 2026-06-30: Mammogram and clinical exam"
+        ),
+        "the reason is kept in the remarks: {remarks}"
+    );
+    assert_eq!(breast["editStatus"], "clean", "{breast}");
     let tasks = app.get(&format!("/api/v1/followup/tasks?view=all&patientId={brightwater}")).await;
     assert_eq!(tasks.body["items"][0]["state"], "completed", "{}", tasks.body);
     let letters = app.get(&format!("/api/v1/letters?patientId={brightwater}")).await;

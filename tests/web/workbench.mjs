@@ -142,7 +142,7 @@ const saved = /\/tumors\/[0-9a-f-]+\?saved=1$/.test(page.url());
 ok(saved, `the incomplete abstract is saved${saved ? '' : `: ${await text(page, 'main')}`}`);
 const tumorUrl = page.url().replace('?saved=1', '');
 let notice = await text(page, '[role=status]');
-ok(notice.startsWith('Saved.') && notice.includes('left to fix'), `the incomplete abstract is kept and says what is left: "${notice}"`);
+ok(notice.startsWith('Saved.') && notice.includes('left to fix or accept'), `the incomplete abstract is kept and says what is left: "${notice}"`);
 const beside = await text(page, '.finding[data-field=dateOfDiagnosis]');
 ok(beside.includes('date of diagnosis'), `the finding is shown beside the date of diagnosis: "${beside}"`);
 await page.screenshot({ path: `${SHOTS}/abstract-editor.png`, fullPage: true });
@@ -159,18 +159,30 @@ await axe(page, 'abstract editor with a refused value');
 
 // Fix it: every core item coded.
 for (const [field, value] of [['dateOfDiagnosis', '2025-03-02'], ['laterality', '2'], ['sequenceNumberHospital', '02'],
-  ['classOfCase', '14'], ['dateOf1stContact', '2025-03-02'], ['diagnosticConfirmation', '1'],
+  ['classOfCase', '14'], ['dateOf1stContact', '2025-03-02'], ['diagnosticConfirmation', '6'],
   ['gradeClinical', '2'], ['gradePathological', '2'], ['summaryStage2018', '1']]) {
   await page.fill(`#${field}`, value);
 }
 await Promise.all([page.waitForNavigation(), page.press('#summaryStage2018', 'Enter')]);
 notice = await text(page, '[role=status]');
-const left = await page.locator('.finding').allInnerTexts();
-ok(notice === 'Saved. The abstract passes every edit.', `the fixed abstract passes every edit: "${notice}" ${left.join(' | ')}`);
+let left = await page.locator('.finding').allInnerTexts();
+ok(left.length === 1 && left[0].includes('microscopic confirmation') && (await page.locator('.finding.review').count()) === 1,
+  `what is left is one review finding (direct visualization of a specific histology): ${left.join(' | ')}`);
+await axe(page, 'abstract editor with a review to accept');
+// Accepting a review needs its reason.
+await page.getByRole('checkbox', { name: /Accept: .*microscopic confirmation/ }).check();
+await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Save', exact: true }).click()]);
+ok((await text(page, '[role=alert]')).includes('give the reason'), 'accepting a review without a reason is refused');
+await page.getByRole('checkbox', { name: /Accept: .*microscopic confirmation/ }).check();
+await page.fill('#reason_overRideHistology', 'Mammogram and clinical exam; biopsy declined by the patient');
+await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Save', exact: true }).click()]);
+notice = await text(page, '[role=status]');
+left = await page.locator('.finding').allInnerTexts();
+ok(notice === 'Saved. The abstract passes every edit.', `with the review accepted the abstract passes every edit: "${notice}" ${left.join(' | ')}`);
 
 // First-course treatment from the editor.
-await page.selectOption('#modality', 'surgery');
-await page.fill('#treatment_code', '22');
+await page.selectOption('#modality', 'hormone');
+await page.fill('#treatment_code', '01');
 await page.fill('#start_date', '2025-03-20');
 await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Add treatment' }).click()]);
 const added = (await page.locator('#treatment table').count()) > 0 && (await text(page, '#treatment table')).includes('2025-03-20');

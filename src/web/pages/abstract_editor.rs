@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 use crate::api::state::AppState;
 use crate::domain::Violation;
 use crate::domain::codes::{Histology, Morphology, Topography, site_and_histology};
+use crate::domain::edits::catalogue;
 use crate::model::{TreatmentData, TumorData};
 use crate::service::{PageRequest, ServiceError, patients, treatments, tumors};
 use crate::web::pages::patient::display_name;
@@ -117,6 +118,8 @@ pub struct FieldView {
     pub value: String,
     pub words: String,
     pub problems: Vec<Shown>,
+    /// A finding or refusal involves this field (its message may sit beside another one).
+    pub invalid: bool,
     /// After a stale save: the value the other save left.
     pub theirs: Option<String>,
 }
@@ -135,6 +138,7 @@ impl FieldView {
             words: self.words.clone(),
             kind: if self.def.kind == Kind::SitePicker { "site" } else { "morphology" },
             focus: false,
+            invalid: self.invalid,
         }
     }
 }
@@ -151,6 +155,7 @@ pub struct PickerField {
     pub words: String,
     pub kind: &'static str,
     pub focus: bool,
+    pub invalid: bool,
 }
 
 #[derive(Template)]
@@ -169,6 +174,42 @@ struct EditorPage {
     other_findings: Vec<Shown>,
     treatments: Vec<TreatmentData>,
     cancer_status: String,
+    reviews: Vec<Review>,
+}
+
+/// A review finding the registrar may accept for this case: its override flag and its message.
+pub struct Review {
+    pub flag: &'static str,
+    pub message: String,
+}
+
+/// The open review findings of a stored tumor that an override flag accepts, one per flag.
+fn reviews(t: &TumorData) -> Vec<Review> {
+    let mut out: Vec<Review> = Vec::new();
+    for f in t.findings.iter().flatten().filter(|f| f.severity == "review" && !f.overridden) {
+        let def = catalogue().iter().find(|d| d.id == f.edit_id);
+        if let Some(flag) = def.and_then(|d| d.override_flag) {
+            if !out.iter().any(|r| r.flag == flag) {
+                out.push(Review { flag, message: f.message.clone() });
+            }
+        }
+    }
+    out
+}
+
+/// The reviews a form accepts: (flag, reason), for flags of the catalogue only.
+fn accepted(form: &Values) -> Vec<(&'static str, String)> {
+    catalogue()
+        .iter()
+        .filter_map(|d| d.override_flag)
+        .filter(|flag| form.get(&format!("accept_{flag}")).is_some_and(|v| v == "1"))
+        .fold(Vec::new(), |mut out, flag| {
+            if !out.iter().any(|(f, _)| *f == flag) {
+                let reason = form.get(&format!("reason_{flag}")).map(|r| r.trim().to_string());
+                out.push((flag, reason.unwrap_or_default()));
+            }
+            out
+        })
 }
 
 fn field_defs() -> impl Iterator<Item = &'static FieldDef> {
@@ -226,6 +267,8 @@ pub fn morphology_label(value: &str) -> String {
 
 struct Problems {
     by_field: BTreeMap<String, Vec<Shown>>,
+    /// Every form field a finding or refusal involves (marked invalid beside its input).
+    involved: Vec<String>,
     other: Vec<Shown>,
 }
 
@@ -233,14 +276,18 @@ fn place(findings: impl IntoIterator<Item = (Vec<String>, Shown)>) -> Problems {
     let names: Vec<&str> = field_defs().map(|d| d.name).collect();
     let mut by_field: BTreeMap<String, Vec<Shown>> = BTreeMap::new();
     let mut other = Vec::new();
+    let mut involved = Vec::new();
     for (fields, shown) in findings {
+        involved.extend(
+            fields.iter().map(|f| form_field(f)).filter(|f| names.contains(f)).map(String::from),
+        );
         let on_form = fields.iter().map(|f| form_field(f)).find(|f| names.contains(f));
         match on_form {
             Some(field) => by_field.entry(field.to_string()).or_default().push(shown),
             None => other.push(shown),
         }
     }
-    Problems { by_field, other }
+    Problems { by_field, involved, other }
 }
 
 fn stored_findings(t: &TumorData) -> Problems {
@@ -275,6 +322,7 @@ fn sections(
                         .filter(|t| **t != value)
                         .map(|t| if t.is_empty() { "(empty)".to_string() } else { t.clone() });
                     FieldView {
+                        invalid: problems.involved.iter().any(|f| f == def.name),
                         words: words(def, &value),
                         problems: problems.by_field.remove(def.name).unwrap_or_default(),
                         value,
@@ -369,6 +417,7 @@ pub async fn new_form(
         other_findings: other,
         treatments: vec![],
         cancer_status: String::new(),
+        reviews: vec![],
     };
     crate::web::page(&page)
 }
@@ -404,6 +453,7 @@ pub async fn create(
                 other_findings: other,
                 treatments: vec![],
                 cancer_status: String::new(),
+                reviews: vec![],
             };
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -462,6 +512,7 @@ fn editor(
         sections,
         other_findings: other,
         cancer_status: t.cancer_status.clone().unwrap_or_default(),
+        reviews: reviews(t),
         treatments: loaded.treatments,
     }
 }
@@ -481,10 +532,11 @@ pub async fn edit_form(
     if q.saved.is_some() {
         page.notice = Some(match open {
             0 => "Saved. The abstract passes every edit.".to_string(),
-            1 => "Saved. 1 edit finding is left to fix: it is shown beside its field.".to_string(),
-            n => {
-                format!("Saved. {n} edit findings are left to fix: each is shown beside its field.")
-            }
+            1 => "Saved. 1 edit finding is left to fix or accept: it is shown beside its field."
+                .to_string(),
+            n => format!(
+                "Saved. {n} edit findings are left to fix or accept: each is shown beside its field."
+            ),
         });
     }
     crate::web::page(&page)
@@ -499,8 +551,46 @@ pub async fn update(
     let id = path.into_inner();
     let version: i32 = form.remove("version").and_then(|v| v.parse().ok()).unwrap_or(0);
     form.remove("csrf");
-    let (actor, ctx, tid, patch) = (signed.actor.clone(), state.ctx(), id.clone(), patch_of(&form));
-    let saved = db(&state, move |c| tumors::patch(c, &actor, &tid, version, &patch, ctx)).await;
+    let accepts = accepted(&form);
+    if accepts.iter().any(|(_, reason)| reason.is_empty()) {
+        let loaded = load(&state, &signed, &id).await?;
+        let mut page = editor(&signed, loaded, &form, place(Vec::new()), None);
+        page.version = version;
+        page.problem = Some(
+            "Nothing was saved: give the reason for each review you accept; it is kept in the \
+             tumor's remarks."
+                .into(),
+        );
+        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
+    let (actor, ctx, tid, mut patch) =
+        (signed.actor.clone(), state.ctx(), id.clone(), patch_of(&form));
+    let saved = db(&state, move |c| {
+        if !accepts.is_empty() {
+            // Each acceptance sets its override flag and leaves its reason, signed and dated, in
+            // the remarks (NAACCR #2680), so the history shows who accepted what and why.
+            let stored = tumors::get(c, &actor, &tid)?;
+            let mut remarks = stored
+                .items
+                .as_ref()
+                .and_then(|i| i.get("textRemarks"))
+                .cloned()
+                .unwrap_or_default();
+            for (flag, reason) in &accepts {
+                if !remarks.is_empty() {
+                    remarks.push('\n');
+                }
+                remarks.push_str(&format!(
+                    "{flag} accepted by {} on {}: {reason}",
+                    actor.name, ctx.today
+                ));
+                patch[*flag] = Value::String("1".into());
+            }
+            patch["items"]["textRemarks"] = Value::String(remarks);
+        }
+        tumors::patch(c, &actor, &tid, version, &patch, ctx)
+    })
+    .await;
     match saved {
         Ok(_) => see_other(&format!("/tumors/{id}?saved=1")),
         Err(ServiceError::Invalid(v) | ServiceError::BadRequest(v)) => {

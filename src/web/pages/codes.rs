@@ -62,6 +62,7 @@ pub async fn pick_site(_: SignedIn, q: web::Query<Pick>) -> Result<HttpResponse,
         words,
         kind: "site",
         focus: true,
+        invalid: false,
     })
 }
 
@@ -74,5 +75,6 @@ pub async fn pick_morphology(_: SignedIn, q: web::Query<Pick>) -> Result<HttpRes
         words: morphology_label(&q.code),
         kind: "morphology",
         focus: true,
+        invalid: false,
     })
 }
