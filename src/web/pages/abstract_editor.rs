@@ -188,10 +188,10 @@ fn reviews(t: &TumorData) -> Vec<Review> {
     let mut out: Vec<Review> = Vec::new();
     for f in t.findings.iter().flatten().filter(|f| f.severity == "review" && !f.overridden) {
         let def = catalogue().iter().find(|d| d.id == f.edit_id);
-        if let Some(flag) = def.and_then(|d| d.override_flag) {
-            if !out.iter().any(|r| r.flag == flag) {
-                out.push(Review { flag, message: f.message.clone() });
-            }
+        if let Some(flag) = def.and_then(|d| d.override_flag)
+            && !out.iter().any(|r| r.flag == flag)
+        {
+            out.push(Review { flag, message: f.message.clone() });
         }
     }
     out
