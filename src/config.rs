@@ -321,3 +321,19 @@ impl Default for FollowUpSettings {
         }
     }
 }
+
+#[cfg(test)]
+mod idle_tests {
+    use super::IdleTime;
+
+    #[test]
+    fn idle_times_parse() {
+        let d = |s: &str| IdleTime::parse(s).map(|t| t.duration().num_seconds());
+        assert_eq!(d("15m"), Ok(900));
+        assert_eq!(d("15"), Ok(900), "a bare number is minutes");
+        assert_eq!(d("90s"), Ok(90));
+        assert_eq!(d(" 1h "), Ok(3600));
+        assert!(d("0s").is_err() && d("25h").is_err(), "between a second and a day");
+        assert!(d("soon").is_err() && d("5d").is_err() && d("").is_err());
+    }
+}

@@ -64,6 +64,8 @@ fn each_bad_setting_is_one_clear_error_within_seconds() {
         ),
         (vec!["serve", "--export-record-type", "Q"], "--export-record-type"),
         (vec!["serve", "--followup-reference-date", "2010-13-01"], "--followup-reference-date"),
+        (vec!["serve", "--session-idle", "soon"], "--session-idle"),
+        (vec!["serve", "--session-idle", "0s"], "--session-idle"),
         (vec!["import", &missing_file], &missing_file),
         (vec!["migrate", "--database-url", &missing_db], &missing_db),
     ];
