@@ -69,6 +69,11 @@ impl Nav {
     }
 }
 
+/// A form field as a value: trimmed, and `None` when empty.
+pub(crate) fn given(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
 /// Renders a page with its status.
 pub(crate) fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
     match page.render() {

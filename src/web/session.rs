@@ -47,9 +47,19 @@ pub(super) fn state(req: &HttpRequest) -> Result<web::Data<AppState>, WebError> 
 /// The session cookie for a secret: HttpOnly, SameSite=Strict, and Secure when the request came
 /// over TLS (directly, or through a proxy that says so in X-Forwarded-Proto / Forwarded).
 pub fn cookie(req: &HttpRequest, secret: &str) -> Cookie<'static> {
+    strict_cookie(req, COOKIE, secret, "/")
+}
+
+/// An HttpOnly, SameSite=Strict cookie for `path`, Secure when the request came over TLS.
+pub fn strict_cookie(
+    req: &HttpRequest,
+    name: &'static str,
+    value: &str,
+    path: &'static str,
+) -> Cookie<'static> {
     let secure = req.connection_info().scheme() == "https";
-    Cookie::build(COOKIE, secret.to_string())
-        .path("/")
+    Cookie::build(name, value.to_string())
+        .path(path)
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(secure)

@@ -11,7 +11,7 @@ use crate::model::{AuditEntry, RegistrySettingsData, TokenInfo};
 use crate::service::accounts::{self, UserInfo};
 use crate::service::{PageRequest, Role, ServiceError, admin, settings};
 use crate::web::session::{SignedIn, Submitted};
-use crate::web::{Nav, WebError, db, render, see_other};
+use crate::web::{Nav, WebError, db, given, render, see_other};
 
 #[derive(Template)]
 #[template(path = "admin.html", config = "src/web/askama.toml")]
@@ -34,10 +34,6 @@ pub struct AuditFilter {
     entity: String,
     #[serde(default)]
     entity_id: String,
-}
-
-fn given(s: &str) -> Option<String> {
-    Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 struct Shown {

@@ -10,7 +10,7 @@ use crate::api::state::AppState;
 use crate::model::PatientData;
 use crate::service::{ServiceError, patients};
 use crate::web::session::{SignedIn, Submitted};
-use crate::web::{Nav, WebError, db, render, see_other};
+use crate::web::{Nav, WebError, db, given as text, render, see_other};
 
 #[derive(Clone, Default, Deserialize)]
 pub struct PatientForm {
@@ -74,10 +74,6 @@ pub async fn form(signed: SignedIn) -> Result<HttpResponse, WebError> {
         form: PatientForm::default(),
         problems: vec![],
     })
-}
-
-fn text(s: &str) -> Option<String> {
-    Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 pub async fn create(

@@ -10,7 +10,7 @@ use crate::api::state::AppState;
 use crate::model::{PatientMatch, PatientSearchRequest};
 use crate::service::{ServiceError, patients};
 use crate::web::session::{SignedIn, Submitted};
-use crate::web::{Nav, WebError, db, render};
+use crate::web::{Nav, WebError, db, given, render};
 
 #[derive(Template)]
 #[template(path = "patients.html", config = "src/web/askama.toml")]
@@ -33,11 +33,6 @@ pub struct SearchForm {
     pub number: String,
     #[serde(default)]
     pub ssn4: String,
-}
-
-fn given(s: &str) -> Option<String> {
-    let s = s.trim();
-    (!s.is_empty()).then(|| s.to_string())
 }
 
 pub async fn page(signed: SignedIn) -> Result<HttpResponse, WebError> {

@@ -1,7 +1,7 @@
 //! Sign-in and sign-out. The sign-in form is protected from cross-site posts by a double-submit
 //! token: a random value in a SameSite=Strict cookie that the form must repeat.
 
-use actix_web::cookie::{Cookie, SameSite};
+use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -25,13 +25,7 @@ struct SignInPage {
 }
 
 fn form_cookie(req: &HttpRequest, value: &str) -> Cookie<'static> {
-    let secure = req.connection_info().scheme() == "https";
-    Cookie::build(FORM_COOKIE, value.to_string())
-        .path("/sign-in")
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(secure)
-        .finish()
+    session::strict_cookie(req, FORM_COOKIE, value, "/sign-in")
 }
 
 fn show(

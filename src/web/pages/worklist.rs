@@ -13,7 +13,7 @@ use crate::service::followup::{self, TaskSort, View, WorklistQuery};
 use crate::service::letters::{self, LetterAction, LetterFilter};
 use crate::service::{PageRequest, ServiceError};
 use crate::web::session::{SignedIn, Submitted};
-use crate::web::{Nav, WebError, db, render, see_other};
+use crate::web::{Nav, WebError, db, given as text, render, see_other};
 
 #[derive(Template)]
 #[template(path = "worklist.html", config = "src/web/askama.toml")]
@@ -179,7 +179,6 @@ pub async fn record_contact(
 ) -> Result<HttpResponse, WebError> {
     let Submitted { signed, form } = sent;
     let view = view_of(form.view.as_deref());
-    let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let data = ContactData {
         contact_date: text(&form.contact_date),
         vital_status: text(&form.vital_status),
