@@ -7,6 +7,7 @@ pub mod codes;
 pub mod edits;
 pub mod followup;
 pub mod identifiers;
+pub mod mp;
 pub mod naaccr;
 pub mod partial_date;
 pub mod records;

@@ -1,0 +1,253 @@
+//! Multiple primaries: whether two tumors of one patient are one primary or two, by the SEER rules
+//! in force for the later diagnosis (Solid Tumor Rules 2018+, with the 2023+ Other Sites module and
+//! the 2021+ cutaneous melanoma module; the 2007 MP/H rules before them; the Hematopoietic rules with
+//! the Heme DB tables), with the module, the step and the rule's text. Pure: no I/O, no clock.
+//!
+//! Written from SEER's manuals; checked against SEER's own answers for 5,000 pairs
+//! (tests/data/mp_pairs.csv). Not every step of every module is here yet: see `rules_missing`.
+
+mod hemato;
+mod solid;
+
+use std::fmt;
+
+/// A tumor as the rules read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MpTumor {
+    pub year: i32,
+    pub month: Option<u32>,
+    pub day: Option<u32>,
+    /// Topography without the dot: category 0–80 and subsite 0–9 (C50.4 → 50, 4).
+    pub category: u8,
+    pub subsite: u8,
+    pub histology: u16,
+    pub behavior: u8,
+    /// NAACCR #410: 0 not paired, 1 right, 2 left, 3 one side unknown, 4 bilateral, 5 midline, 9 unknown.
+    pub laterality: u8,
+}
+
+impl MpTumor {
+    /// `C504` or `C50.4`, histology `8500`, behavior `3`, laterality `2`: `None` names what is wrong.
+    pub fn parse(
+        date: (i32, Option<u32>, Option<u32>),
+        site: &str,
+        histology: &str,
+        behavior: &str,
+        laterality: &str,
+    ) -> Result<Self, &'static str> {
+        let site: String = site.trim().chars().filter(|c| *c != '.').collect();
+        let s = site.as_bytes();
+        let site_ok = s.len() == 4
+            && s[0].eq_ignore_ascii_case(&b'C')
+            && s[1..].iter().all(u8::is_ascii_digit);
+        if !site_ok {
+            return Err("primarySite");
+        }
+        let histology: u16 = histology.trim().parse().map_err(|_| "histologicTypeIcdO3")?;
+        if !(8000..=9999).contains(&histology) {
+            return Err("histologicTypeIcdO3");
+        }
+        let behavior: u8 = behavior.trim().parse().map_err(|_| "behaviorCodeIcdO3")?;
+        if behavior > 3 {
+            return Err("behaviorCodeIcdO3");
+        }
+        let laterality: u8 = laterality.trim().parse().map_err(|_| "laterality")?;
+        if !matches!(laterality, 0..=5 | 9) {
+            return Err("laterality");
+        }
+        let (year, month, day) = date;
+        if !(1900..=2100).contains(&year)
+            || month.is_some_and(|m| !(1..=12).contains(&m))
+            || day.is_some_and(|d| !(1..=31).contains(&d))
+        {
+            return Err("dateOfDiagnosis");
+        }
+        Ok(Self {
+            year,
+            month,
+            day,
+            category: (s[1] - b'0') * 10 + (s[2] - b'0'),
+            subsite: s[3] - b'0',
+            histology,
+            behavior,
+            laterality,
+        })
+    }
+
+    /// The site as a number for ranges: C50.4 → 504.
+    pub fn site(&self) -> u16 {
+        u16::from(self.category) * 10 + u16::from(self.subsite)
+    }
+
+    pub fn site_code(&self) -> String {
+        format!("C{:02}{}", self.category, self.subsite)
+    }
+
+    pub fn morphology(&self) -> String {
+        format!("{}/{}", self.histology, self.behavior)
+    }
+
+    /// Earliest and latest day the diagnosis can be (a partial date spans its month or year).
+    fn span(&self) -> (chrono::NaiveDate, chrono::NaiveDate) {
+        use chrono::NaiveDate;
+        let first = |m: u32, d: u32| NaiveDate::from_ymd_opt(self.year, m, d);
+        let (m1, m2) = self.month.map_or((1, 12), |m| (m, m));
+        let start = first(m1, self.day.unwrap_or(1)).or_else(|| first(m1, 1));
+        let last_day = |m: u32| (28..=31).rev().find_map(|d| first(m, d));
+        let end = match self.day {
+            Some(d) => first(m2, d).or_else(|| last_day(m2)),
+            None => last_day(m2),
+        };
+        let fallback = NaiveDate::from_ymd_opt(self.year, 1, 1).unwrap_or_default();
+        (start.unwrap_or(fallback), end.unwrap_or(fallback))
+    }
+}
+
+/// What the rules say about a pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MpResult {
+    Single,
+    Multiple,
+    /// The items given cannot decide: the registrar reviews the record.
+    Questionable,
+    /// An input cannot be used.
+    Invalid,
+}
+
+impl MpResult {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Single => "single",
+            Self::Multiple => "multiple",
+            Self::Questionable => "questionable",
+            Self::Invalid => "invalid",
+        }
+    }
+}
+
+/// The answer: the result, the rule module and step that decided, and the rule in words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MpAnswer {
+    pub result: MpResult,
+    pub module: &'static str,
+    pub step: &'static str,
+    pub reason: String,
+}
+
+impl fmt::Display for MpAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({} {}): {}", self.result.as_str(), self.module, self.step, self.reason)
+    }
+}
+
+pub(crate) fn answer(
+    result: MpResult,
+    module: &'static str,
+    step: &'static str,
+    reason: impl Into<String>,
+) -> MpAnswer {
+    MpAnswer { result, module, step, reason: reason.into() }
+}
+
+/// Whether the later diagnosis is more than `years` years after the earlier one: `None` when the
+/// dates known cannot tell.
+pub(crate) fn years_apart(a: &MpTumor, b: &MpTumor, years: i32) -> Option<bool> {
+    let (a0, a1) = a.span();
+    let (b0, b1) = b.span();
+    let later_min = a0.max(b0);
+    let (earlier, later) = if a0 <= b0 { ((a0, a1), (b0, b1)) } else { ((b0, b1), (a0, a1)) };
+    let _ = later_min;
+    let add = |d: chrono::NaiveDate| {
+        d.checked_add_months(chrono::Months::new(12 * years as u32)).unwrap_or(d)
+    };
+    if later.0 > add(earlier.1) {
+        Some(true)
+    } else if later.1 <= add(earlier.0) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Whether the two diagnoses are more than `days` days apart (either order).
+pub(crate) fn days_apart(a: &MpTumor, b: &MpTumor, days: i64) -> Option<bool> {
+    let (a0, a1) = a.span();
+    let (b0, b1) = b.span();
+    let max_gap = (b1 - a0).num_days().abs().max((a1 - b0).num_days().abs());
+    let min_gap = if a1 < b0 {
+        (b0 - a1).num_days()
+    } else if b1 < a0 {
+        (a0 - b1).num_days()
+    } else {
+        0
+    };
+    if min_gap > days {
+        Some(true)
+    } else if max_gap <= days {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The tumor diagnosed later (the first one when the dates cannot tell), then the other.
+pub(crate) fn later_first<'a>(a: &'a MpTumor, b: &'a MpTumor) -> (&'a MpTumor, &'a MpTumor) {
+    if b.span().0 > a.span().0 { (b, a) } else { (a, b) }
+}
+
+/// Compares two tumors of one patient.
+pub fn compare(a: &MpTumor, b: &MpTumor) -> MpAnswer {
+    let year = a.year.max(b.year);
+    let heme = |t: &MpTumor| (9590..=9993).contains(&t.histology);
+    if heme(a) || heme(b) {
+        if heme(a) && heme(b) && year >= 2010 {
+            return hemato::compare(a, b, year);
+        }
+        if heme(a) != heme(b) {
+            return answer(
+                MpResult::Multiple,
+                "",
+                "",
+                "A hematopoietic or lymphoid neoplasm and a solid tumor are multiple primaries.",
+            );
+        }
+    }
+    solid::compare(a, b, year)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn t(date: &str, site: &str, morph: &str, lat: &str) -> MpTumor {
+        let mut d = date.split('-').map(|p| p.parse::<u32>().expect("date part"));
+        let year = d.next().expect("year") as i32;
+        let (h, b) = morph.split_once('/').expect("morphology");
+        MpTumor::parse((year, d.next(), d.next()), site, h, b, lat).expect("tumor")
+    }
+
+    #[test]
+    fn timing_with_partial_dates() {
+        let a = t("2019-03-01", "C509", "8500/3", "1");
+        assert_eq!(years_apart(&a, &t("2020-03-01", "C509", "8500/3", "1"), 1), Some(false));
+        assert_eq!(years_apart(&a, &t("2020-03-02", "C509", "8500/3", "1"), 1), Some(true));
+        assert_eq!(
+            years_apart(&t("2020", "C509", "8500/3", "1"), &a, 1),
+            None,
+            "2020 may be either"
+        );
+        assert_eq!(years_apart(&a, &t("2022", "C509", "8500/3", "1"), 1), Some(true));
+        assert_eq!(days_apart(&a, &t("2019-04-30", "C509", "8500/3", "1"), 60), Some(false));
+        assert_eq!(days_apart(&a, &t("2019-05-01", "C509", "8500/3", "1"), 60), Some(true));
+    }
+
+    #[test]
+    fn inputs_that_cannot_be_used_are_named() {
+        let bad = |site, h, b, lat| MpTumor::parse((2020, None, None), site, h, b, lat).err();
+        assert_eq!(bad("C5X4", "8500", "3", "1"), Some("primarySite"));
+        assert_eq!(bad("C504", "850", "3", "1"), Some("histologicTypeIcdO3"));
+        assert_eq!(bad("C504", "8500", "6", "1"), Some("behaviorCodeIcdO3"));
+        assert_eq!(bad("C504", "8500", "3", "7"), Some("laterality"));
+        assert_eq!(bad("C50.4", "8500", "3", "1"), None);
+    }
+}
