@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use oncoreg::domain::mp::{MpResult, MpTumor, compare};
 
 /// What the engine reaches today; raise these as steps and tables are added.
-const RESULTS_AT_LEAST: f64 = 0.98;
-const STEPS_AT_LEAST: f64 = 0.969;
+const RESULTS_AT_LEAST: f64 = 0.986;
+const STEPS_AT_LEAST: f64 = 0.98;
 
 fn tumor(r: &csv::StringRecord, k: usize) -> MpTumor {
     let n = |i: usize| r.get(k + i).unwrap_or("").trim().to_string();

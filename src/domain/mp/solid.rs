@@ -419,37 +419,41 @@ impl Rules<'_> {
             None => return self.unable("M5", "Known diagnosis dates should be provided."),
             Some(false) => {}
         }
-        let lateralities_known =
-            matches!(self.a.laterality, 1 | 2) && matches!(self.b.laterality, 1 | 2);
-        if lateralities_known && self.a.laterality != self.b.laterality {
+        let sides_known = matches!(self.a.laterality, 1 | 2) && matches!(self.b.laterality, 1 | 2);
+        if sides_known && self.a.laterality != self.b.laterality {
             return self.ok(
                 Multiple,
                 "M7",
                 "Tumors on both sides (right and left breast) are multiple primaries.",
             );
         }
-        let rest = self.breast_2018_same_side(lateralities_known);
-        // With a side unknown, a later step's "single" might be two breasts: the record is reviewed.
-        if !lateralities_known && rest.result == Single {
+        let rest = self.breast_2018_same_side();
+        // With a side unknown, only a later step's "multiple" holds whatever the sides are:
+        // anything else might be two breasts, and the record is reviewed.
+        if !sides_known && rest.result != Multiple {
             return self.unable("M7", "Valid and known laterality should be provided.");
         }
         rest
     }
 
-    fn breast_2018_same_side(&self, lateralities_known: bool) -> MpAnswer {
+    fn breast_2018_same_side(&self) -> MpAnswer {
         let pair = |x: u16, y: u16| {
             (self.a.histology == x && self.b.histology == y)
                 || (self.a.histology == y && self.b.histology == x)
         };
-        if lateralities_known && (pair(8500, 8522) || pair(8500, 8523)) {
-            return self.ok(Single, "M10", "The following conditions are a single primary: DCIS following a diagnosis of DCIS and lobular carcinoma (8522) or DCIS and another type (8523); invasive duct carcinoma following a diagnosis of duct and lobular carcinoma or duct carcinoma mixed with another type, and the reverse.");
+        if self.a.behavior == self.b.behavior && (pair(8500, 8522) || pair(8500, 8523)) {
+            return self.ok(Single, "M10", "The following conditions are a single primary: DCIS following DCIS and lobular carcinoma in situ (8522/2) or DCIS and another in situ type (8523/2); invasive duct carcinoma following duct and lobular carcinoma (8522/3) or duct carcinoma mixed with another type (8523/3), and the reverse.");
         }
         if self.a.histology != self.b.histology {
             let listed = |t: &MpTumor| !BREAST_NOT_IN_TABLE_3.contains(&t.histology);
             if !self.both(listed) {
                 return self.unable("M13", not_in_table(self.a, self.b, listed));
             }
-            return self.ok(Multiple, "M13", "Separate/non-contiguous tumors on different rows in Table 3 or a combination code in Table 2 and a code from Table 3 in the Site-group Instructions are multiple primaries.");
+            // Carcinoma of no special type (duct) and its in situ patterns share a row.
+            let nst_row = |t: &MpTumor| matches!(t.histology, 8500 | 8201 | 8230);
+            if !self.both(nst_row) {
+                return self.ok(Multiple, "M13", "Separate/non-contiguous tumors on different rows in Table 3 or a combination code in Table 2 and a code from Table 3 in the Site-group Instructions are multiple primaries.");
+            }
         }
         if self.in_situ_after_invasive() {
             return self.ok(
@@ -469,7 +473,6 @@ impl Rules<'_> {
             "Tumors that do not meet any of the criteria are abstracted as a single primary.",
         )
     }
-
     fn lung_2018(&self) -> MpAnswer {
         match years_apart(self.a, self.b, 3) {
             Some(true) => {
