@@ -42,12 +42,14 @@ fn related(table: &Table, a: &str, b: &str, year: i32) -> bool {
     holds(table, a, b, year) || holds(table, b, a, year)
 }
 
+/// Hodgkin lymphoma (9650–9665; 9667, a grade of nodular sclerosis, is no longer coded).
 fn hodgkin(t: &MpTumor) -> bool {
-    (9650..=9667).contains(&t.histology)
+    (9650..=9665).contains(&t.histology)
 }
 
+/// Non-Hodgkin lymphoma, the leukemias (lymphoblastic, chronic lymphocytic) and myeloma left out.
 fn non_hodgkin(t: &MpTumor) -> bool {
-    matches!(t.histology, 9590..=9597 | 9670..=9738 | 9811..=9818 | 9823 | 9827 | 9837)
+    matches!(t.histology, 9590..=9597 | 9670..=9729)
 }
 
 pub fn compare(a: &MpTumor, b: &MpTumor, year: i32) -> MpAnswer {
@@ -59,7 +61,8 @@ pub fn compare(a: &MpTumor, b: &MpTumor, year: i32) -> MpAnswer {
             "Abstract a single primary when there is a single histology.",
         );
     }
-    if (hodgkin(a) && non_hodgkin(b)) || (hodgkin(b) && non_hodgkin(a)) {
+    let elsewhere = a.site() != b.site();
+    if elsewhere && ((hodgkin(a) && non_hodgkin(b)) || (hodgkin(b) && non_hodgkin(a))) {
         return ok(
             MpResult::Multiple,
             "M6",

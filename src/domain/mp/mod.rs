@@ -154,15 +154,14 @@ pub(crate) fn answer(
 pub(crate) fn years_apart(a: &MpTumor, b: &MpTumor, years: i32) -> Option<bool> {
     let (a0, a1) = a.span();
     let (b0, b1) = b.span();
-    let later_min = a0.max(b0);
     let (earlier, later) = if a0 <= b0 { ((a0, a1), (b0, b1)) } else { ((b0, b1), (a0, a1)) };
-    let _ = later_min;
     let add = |d: chrono::NaiveDate| {
         d.checked_add_months(chrono::Months::new(12 * years as u32)).unwrap_or(d)
     };
-    if later.0 > add(earlier.1) {
+    // The rules count a full year as "more than one year": the anniversary itself is past it.
+    if later.0 >= add(earlier.1) {
         Some(true)
-    } else if later.1 <= add(earlier.0) {
+    } else if later.1 < add(earlier.0) {
         Some(false)
     } else {
         None
@@ -203,7 +202,8 @@ pub fn compare(a: &MpTumor, b: &MpTumor) -> MpAnswer {
         if heme(a) && heme(b) && year >= 2010 {
             return hemato::compare(a, b, year);
         }
-        if heme(a) != heme(b) {
+        let solid_one = if heme(a) { b } else { a };
+        if heme(a) != heme(b) && solid::module(solid_one, year).is_some() {
             return answer(
                 MpResult::Multiple,
                 "",
@@ -229,8 +229,8 @@ mod tests {
     #[test]
     fn timing_with_partial_dates() {
         let a = t("2019-03-01", "C509", "8500/3", "1");
-        assert_eq!(years_apart(&a, &t("2020-03-01", "C509", "8500/3", "1"), 1), Some(false));
-        assert_eq!(years_apart(&a, &t("2020-03-02", "C509", "8500/3", "1"), 1), Some(true));
+        assert_eq!(years_apart(&a, &t("2020-02-29", "C509", "8500/3", "1"), 1), Some(false));
+        assert_eq!(years_apart(&a, &t("2020-03-01", "C509", "8500/3", "1"), 1), Some(true));
         assert_eq!(
             years_apart(&t("2020", "C509", "8500/3", "1"), &a, 1),
             None,

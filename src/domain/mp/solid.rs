@@ -174,6 +174,8 @@ pub fn compare(a: &MpTumor, b: &MpTumor, year: i32) -> MpAnswer {
         Module::Urinary2018 => r.urinary_2018(),
         Module::Melanoma2021 | Module::Melanoma2007 => r.melanoma(),
         Module::Breast2007 => r.breast_2007(),
+        Module::Lung2007 => r.lung_2007(),
+        Module::Colon2007 => r.colon_2007(),
         _ => r.generic(),
     }
 }
@@ -211,6 +213,16 @@ fn nos_and_specific(h1: u16, h2: u16) -> bool {
 /// Histologies the lung rules' Table 3 does not list (NOS and obsolete codes): a pair with one
 /// cannot be placed on the table's rows.
 const LUNG_NOT_IN_TABLE_3: &[u16] = &[8000, 8001, 8010, 8020, 8042, 8046, 8251, 8481, 8550];
+
+/// The row of the lung rules' Table 3 a histology sits on: squamous cell carcinoma and
+/// adenocarcinoma with their subtypes share a row each; any other code is its own row.
+fn lung_row(h: u16) -> u16 {
+    match h {
+        8070..=8072 | 8052 | 8083 | 8084 => 8070,
+        8140 | 8250 | 8253..=8257 | 8260 | 8265 | 8230 | 8333 | 8480 | 8551 => 8140,
+        other => other,
+    }
+}
 
 /// Histologies the colon rules' Table 1 does not list.
 const COLON_NOT_IN_TABLE_1: &[u16] = &[8000, 8010, 8210, 8245, 8261, 8262, 8481];
@@ -441,7 +453,12 @@ impl Rules<'_> {
             (self.a.histology == x && self.b.histology == y)
                 || (self.a.histology == y && self.b.histology == x)
         };
-        if self.a.behavior == self.b.behavior && (pair(8500, 8522) || pair(8500, 8523)) {
+        let (later, earlier) = later_first(self.a, self.b);
+        let _ = pair;
+        if later.behavior == earlier.behavior
+            && later.histology == 8500
+            && matches!(earlier.histology, 8522 | 8523)
+        {
             return self.ok(Single, "M10", "The following conditions are a single primary: DCIS following DCIS and lobular carcinoma in situ (8522/2) or DCIS and another in situ type (8523/2); invasive duct carcinoma following duct and lobular carcinoma (8522/3) or duct carcinoma mixed with another type (8523/3), and the reverse.");
         }
         if self.a.histology != self.b.histology {
@@ -454,6 +471,9 @@ impl Rules<'_> {
             if !self.both(nst_row) {
                 return self.ok(Multiple, "M13", "Separate/non-contiguous tumors on different rows in Table 3 or a combination code in Table 2 and a code from Table 3 in the Site-group Instructions are multiple primaries.");
             }
+        }
+        if self.a.behavior == self.b.behavior && days_apart(self.a, self.b, 60) == Some(false) {
+            return self.ok(Single, "M12", "Synchronous, separate/non-contiguous tumors on the same row in Table 3 in the Site-group Instructions is a single primary.");
         }
         if self.in_situ_after_invasive() {
             return self.ok(
@@ -485,17 +505,27 @@ impl Rules<'_> {
             None => return self.unable("M4", "Known diagnosis dates should be provided."),
             Some(false) => {}
         }
-        let neuroendocrine =
-            |t: &MpTumor| matches!(t.histology, 8041 | 8043..=8045 | 8013 | 8240..=8249);
+        // Small cell (8041, combined 8045), large cell neuroendocrine (8013) and the
+        // neuroendocrine tumors (8240–8249); the obsolete small cell codes are not counted.
+        let neuroendocrine = |t: &MpTumor| matches!(t.histology, 8041 | 8045 | 8013 | 8240..=8249);
         let listed = |t: &MpTumor| !LUNG_NOT_IN_TABLE_3.contains(&t.histology);
-        if self.both(listed) && neuroendocrine(self.a) != neuroendocrine(self.b) {
+        // Non-small cell carcinoma, NOS (8046) is known not to be neuroendocrine; other codes the
+        // table does not list cannot be placed either way.
+        let placed = |t: &MpTumor| listed(t) || t.histology == 8046;
+        if self.both(placed) && neuroendocrine(self.a) != neuroendocrine(self.b) {
             return self.ok(Multiple, "M5", "Abstract multiple primaries when there is at least one tumor with neuroendocrine carcinoma or subtype/variant of neuroendocrine carcinoma or neuroendocrine tumor and at least one tumor that is not neuroendocrine.");
         }
         if !self.both(listed) {
             return self.unable("M7", not_in_table(self.a, self.b, listed));
         }
-        if self.a.histology != self.b.histology {
+        if lung_row(self.a.histology) != lung_row(self.b.histology) {
             return self.ok(Multiple, "M8", "Separate/non-contiguous tumors on different rows in Table 3 in the Site-group Instructions or a combination code in Table 2 and a code from Table 3 are multiple primaries.");
+        }
+        if self.a.laterality == self.b.laterality
+            && matches!(self.a.laterality, 1 | 2)
+            && days_apart(self.a, self.b, 60) == Some(false)
+        {
+            return self.ok(Single, "M7", "Synchronous separate/non-contiguous tumors in the same lung on the same row in Table 3 in the Site-group Instructions are a single primary.");
         }
         match (self.a.laterality, self.b.laterality) {
             (1, 2) | (2, 1) => {
@@ -551,6 +581,9 @@ impl Rules<'_> {
         if unknown_subsite {
             return self.unable("M9", "One of the sites is C189.");
         }
+        if days_apart(self.a, self.b, 60) == Some(false) {
+            return self.ok(Single, "M11", "Synchronous, separate/non-contiguous tumors that are on the same row in Table 1 in the Site-group Instructions are a single primary.");
+        }
         if self.in_situ_after_invasive() {
             return self.ok(
                 Single,
@@ -573,6 +606,16 @@ impl Rules<'_> {
     }
 
     fn kidney_2018(&self) -> MpAnswer {
+        let rest = self.kidney_2018_steps();
+        // A side unknown: only a "multiple" holds whatever the sides are.
+        let sides_known = matches!(self.a.laterality, 1 | 2) && matches!(self.b.laterality, 1 | 2);
+        if !sides_known && rest.result != Multiple {
+            return self.unable("M5", "Valid and known laterality should be provided.");
+        }
+        rest
+    }
+
+    fn kidney_2018_steps(&self) -> MpAnswer {
         if matches!((self.a.laterality, self.b.laterality), (1, 2) | (2, 1)) {
             return self.ok(
                 Multiple,
@@ -591,14 +634,20 @@ impl Rules<'_> {
             None => return self.unable("M6", "Known diagnosis dates should be provided."),
             Some(false) => {}
         }
-        if self.a.histology == self.b.histology {
-            return self.ok(
-                Single,
-                "M13",
-                "Tumors that do not meet any of the criteria are abstracted as a single primary.",
-            );
+        let rcc = |t: &MpTumor| {
+            matches!(t.histology, 8312 | 8310 | 8260 | 8317 | 8316 | 8311 | 8319 | 8323)
+        };
+        if self.a.histology != self.b.histology && !self.both(rcc) {
+            return self.ok(Multiple, "M9", "Separate/non-contiguous tumors that are on different rows in Table 1 in the Site-group Instructions are multiple primaries.");
         }
-        self.generic()
+        if days_apart(self.a, self.b, 60) == Some(false) {
+            return self.ok(Single, "M8", "Synchronous, separate/non-contiguous tumors that are on the same row in Table 1 in the Site-group Instructions are a single primary.");
+        }
+        self.ok(
+            Single,
+            "M13",
+            "Tumors that do not meet any of the criteria are abstracted as a single primary.",
+        )
     }
 
     fn urinary_2018(&self) -> MpAnswer {
@@ -619,12 +668,27 @@ impl Rules<'_> {
                 "Multiple invasive urothelial cell carcinomas in the bladder is a single primary.",
             );
         }
+        // An in situ tumor after an invasive one in the same organ is M16's, however late.
+        let same_organ_in_situ =
+            self.in_situ_after_invasive() && self.a.category == self.b.category;
+        let apart = if same_organ_in_situ { Some(false) } else { years_apart(self.a, self.b, 3) };
+        match apart {
+            Some(true) => return self.ok(Multiple, "M10", "Abstract multiple primaries when the patient has a subsequent tumor after being clinically disease-free for greater than three years after the original diagnosis or last recurrence."),
+            None => return self.unable("M10", "Known diagnosis dates should be provided."),
+            Some(false) => {}
+        }
         if self.both(urothelial) && self.a.category != self.b.category {
             return self.ok(
                 Single,
                 "M11",
                 "Urothelial carcinomas in multiple urinary organs is a single primary.",
             );
+        }
+        if self.a.histology != self.b.histology
+            && self.either(|t| matches!(t.histology, 8000 | 8010))
+        {
+            let listed = |t: &MpTumor| !matches!(t.histology, 8000 | 8010);
+            return self.unable("M13", not_in_table(self.a, self.b, listed));
         }
         if self.in_situ_after_invasive() {
             return self.ok(
@@ -633,22 +697,35 @@ impl Rules<'_> {
                 "An in situ tumor following an invasive tumor is a single primary.",
             );
         }
-        match years_apart(self.a, self.b, 1) {
-            Some(true) => return self.ok(Multiple, "M10", "Abstract multiple primaries when the patient has a subsequent tumor after being clinically disease-free for greater than one year after the original diagnosis or last recurrence."),
-            None => return self.unable("M10", "Known diagnosis dates should be provided."),
-            Some(false) => {}
-        }
         self.generic()
     }
 
     fn melanoma(&self) -> MpAnswer {
+        let unknown_subsite = self.m == Module::Melanoma2021
+            && self.a.category == self.b.category
+            && self.a.subsite != self.b.subsite
+            && self.either(|t| t.site() == 449);
+        if unknown_subsite {
+            // C44.9 may be the other tumor's subsite: only a later "multiple" decides.
+            let flat = MpTumor { category: self.b.category, subsite: self.b.subsite, ..*self.a };
+            let rest = Rules { m: self.m, a: &flat, b: self.b }.melanoma();
+            return if rest.result == Multiple {
+                rest
+            } else {
+                self.unable("M3", "One of the sites is C449.")
+            };
+        }
         if self.a.site() != self.b.site() {
             return self.ok(Multiple, "M3", "Melanomas in sites with ICD-O-3 topography codes that are different at the second (C?xx), third (Cx?x) or fourth (C44?) character are multiple primaries.");
         }
+        if matches!((self.a.laterality, self.b.laterality), (1, 2) | (2, 1)) {
+            return self.ok(
+                Multiple,
+                "M4",
+                "Melanomas with different laterality are multiple primaries.",
+            );
+        }
         if self.m == Module::Melanoma2021 {
-            if matches!((self.a.laterality, self.b.laterality), (1, 2) | (2, 1)) {
-                return self.ok(Multiple, "M4", "Abstract multiple primaries when there are separate, non-contiguous melanomas with different lateralities.");
-            }
             match days_apart(self.a, self.b, 60) {
                 Some(true) => {
                     return self.ok(
@@ -682,6 +759,24 @@ impl Rules<'_> {
                 "M7",
                 "Tumors on both sides (right and left breast) are multiple primaries.",
             );
+        }
+        self.generic()
+    }
+
+    fn lung_2007(&self) -> MpAnswer {
+        if self.hist_differs_first_three() {
+            return self.ok(Multiple, "M11", "Tumors with ICD-O-3 histology codes that are different at the first (?xxx), second (x?xx) or third (xx?x) number are multiple primaries.");
+        }
+        self.ok(
+            Single,
+            "M12",
+            "Tumors that do not meet any of the criteria are abstracted as a single primary.",
+        )
+    }
+
+    fn colon_2007(&self) -> MpAnswer {
+        if self.site_differs_2nd_3rd() || self.a.subsite != self.b.subsite {
+            return self.ok(Multiple, "M4", "Tumors in sites with ICD-O-3 topography codes that are different at the second (C?xx), third (Cx?x) or fourth (C18?) character are multiple primaries.");
         }
         self.generic()
     }
