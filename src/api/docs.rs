@@ -31,6 +31,7 @@ use super::problem::{FieldError, Problem};
         (name = "letters", description = "Follow-up reminder letters: outbox, PDFs, printing, replies"),
         (name = "jobs", description = "Runs of the scheduled jobs"),
         (name = "reports", description = "Follow-up rate (CoC worksheet)"),
+        (name = "mp", description = "Multiple primaries: the SEER rules' calculator"),
         (name = "health", description = "Liveness"),
     )
 )]

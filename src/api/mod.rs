@@ -11,6 +11,7 @@ mod followup;
 mod imports;
 mod jobs;
 mod letters;
+mod mp;
 mod params;
 mod patients;
 pub mod problem;
@@ -128,7 +129,8 @@ where
             .service(settings::put_registry_settings)
             .service(jobs::list_job_runs)
             .service(jobs::get_followup_rate)
-            .service(jobs::list_followup_rate_patients),
+            .service(jobs::list_followup_rate_patients)
+            .service(mp::compare_tumors),
     )
 }
 

@@ -15,6 +15,7 @@ pub mod imports;
 mod items;
 pub mod jobs;
 pub mod letters;
+pub mod mp;
 mod naaccr_load;
 pub mod patients;
 pub mod queues;

@@ -13,6 +13,7 @@ mod followup_office;
 mod lists;
 mod logs;
 mod migrations;
+mod mp;
 mod mp_reference;
 mod naaccr;
 mod openapi;

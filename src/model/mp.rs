@@ -1,0 +1,49 @@
+//! The multiple-primary calculator's request and answer.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// One tumor as the rules read it, by NAACCR item names.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MpTumorData {
+    /// NAACCR #390, ISO 8601 at the precision known (`2021`, `2021-03`, `2021-03-15`).
+    #[schema(example = "2021-03-15")]
+    pub date_of_diagnosis: Option<String>,
+    /// NAACCR #400, `C50.4` or `C504`.
+    #[schema(example = "C50.4")]
+    pub primary_site: Option<String>,
+    /// NAACCR #522, four digits.
+    #[schema(example = "8500")]
+    pub histologic_type_icd_o3: Option<String>,
+    /// NAACCR #523, 0–3.
+    #[schema(example = "3")]
+    pub behavior_code_icd_o3: Option<String>,
+    /// NAACCR #410: 0 not paired, 1 right, 2 left, 3 side unknown, 4 bilateral, 5 midline, 9 unknown.
+    #[schema(example = "2")]
+    pub laterality: Option<String>,
+}
+
+/// Two tumors of one patient.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MpCompareRequest {
+    pub tumor1: Option<MpTumorData>,
+    pub tumor2: Option<MpTumorData>,
+}
+
+/// What the rules say.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MpAnswerData {
+    /// `single`, `multiple`, or `questionable` (the items given cannot decide: review the record).
+    #[schema(example = "multiple")]
+    pub result: String,
+    /// The rule module, e.g. `str_2018_and_later_breast`; empty when the two tumors fall in
+    /// different modules or none covers one of them.
+    pub module: String,
+    /// The step that decided, e.g. `M7`.
+    pub step: String,
+    /// The rule in words.
+    pub reason: String,
+}
