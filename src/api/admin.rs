@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::docs::{CreateErrors, ReadErrors};
+use super::docs::{CreateErrors, ReadErrors, StateErrors};
 use super::extract::{Auth, JsonBody};
 use super::problem::ApiError;
 use super::state::AppState;
@@ -51,11 +51,11 @@ pub async fn create_token(
     Ok(HttpResponse::Created().json(out))
 }
 
-/// Revoke an API token.
+/// Revoke an API token; 409 (`token.self`) for the token the request is made with.
 #[utoipa::path(
     tag = "admin", operation_id = "revoke_token",
     params(("id" = String, Path, description = "Token id")),
-    responses((status = 204, description = "Revoked"), ReadErrors),
+    responses((status = 204, description = "Revoked"), StateErrors),
     security(("bearer" = []))
 )]
 #[delete("/tokens/{id}")]

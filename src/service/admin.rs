@@ -30,8 +30,18 @@ pub fn list_tokens(conn: &mut DbConn, actor: &Actor) -> Result<Vec<TokenInfo>> {
     Ok(repo::list_tokens(conn)?.iter().map(info).collect())
 }
 
+/// Revokes a token. A token cannot revoke itself: an administrator's automation would lock itself
+/// out mid-run; another administrator's token revokes it.
 pub fn revoke_token(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<()> {
     actor.require(Role::Admin)?;
+    if actor.token_id.as_deref() == Some(id) {
+        return Err(ServiceError::Conflict {
+            field: "id",
+            rule: "token.self",
+            message: "a token cannot revoke itself: revoke it with another administrator's token"
+                .into(),
+        });
+    }
     crate::db::transaction(conn, |c| {
         if repo::revoke_token(c, id, now())? == 0 {
             return Err(ServiceError::NotFound("token"));

@@ -64,6 +64,20 @@ async fn tokens_and_roles_are_enforced(app: &TestApp) {
         .await;
     assert_eq!(r.status, 204);
     app.send(Method::GET, "/api/v1/patients", Some(&secret), None).await.problem(401);
+    // A token cannot revoke itself (another administrator's token can).
+    let own = app.send(Method::GET, "/api/v1/tokens", Some(&app.admin), None).await;
+    let admin_id = own.body.as_array().and_then(|items| {
+        items
+            .iter()
+            .find(|t| t["name"] == "admin" && t["revokedAt"].is_null())
+            .and_then(|t| t["id"].as_str())
+    });
+    let admin_id = admin_id.expect("the admin token is listed").to_string();
+    let r = app
+        .send(Method::DELETE, &format!("/api/v1/tokens/{admin_id}"), Some(&app.admin), None)
+        .await;
+    assert_eq!(r.problem(409), vec![("id".to_string(), "token.self".to_string())]);
+    assert_eq!(app.send(Method::GET, "/api/v1/patients", Some(&app.admin), None).await.status, 200);
     let r = app
         .send(
             Method::POST,
