@@ -301,27 +301,36 @@ impl Rules<'_> {
         later.behavior == 2 && earlier.behavior == 3
     }
 
-    fn other_sites_2007(&self) -> MpAnswer {
+    /// Steps M3–M5 of both Other Sites modules: prostate adenocarcinoma, retinoblastoma and
+    /// Kaposi sarcoma are always one primary.
+    fn always_single(&self) -> Option<MpAnswer> {
         if self.prostate() {
-            return self.ok(
+            return Some(self.ok(
                 Single,
                 "M3",
                 "Adenocarcinoma of the prostate is always a single primary.",
-            );
+            ));
         }
         if self.both(|t| (9510..=9514).contains(&t.histology)) {
-            return self.ok(
+            return Some(self.ok(
                 Single,
                 "M4",
                 "Retinoblastoma is always a single primary (unilateral or bilateral).",
-            );
+            ));
         }
         if self.both(|t| t.histology == 9140) {
-            return self.ok(
+            return Some(self.ok(
                 Single,
                 "M5",
                 "Kaposi sarcoma (any site or sites) is always a single primary.",
-            );
+            ));
+        }
+        None
+    }
+
+    fn other_sites_2007(&self) -> MpAnswer {
+        if let Some(single) = self.always_single() {
+            return single;
         }
         if self.bilateral_paired() {
             return self.ok(Multiple, "M8", "Tumors on both sides (right and left) of a site listed in Table 1 are multiple primaries.");
@@ -362,26 +371,8 @@ impl Rules<'_> {
     }
 
     fn other_sites_2023(&self) -> MpAnswer {
-        if self.prostate() {
-            return self.ok(
-                Single,
-                "M3",
-                "Adenocarcinoma of the prostate is always a single primary.",
-            );
-        }
-        if self.both(|t| (9510..=9514).contains(&t.histology)) {
-            return self.ok(
-                Single,
-                "M4",
-                "Retinoblastoma is always a single primary (unilateral or bilateral).",
-            );
-        }
-        if self.both(|t| t.histology == 9140) {
-            return self.ok(
-                Single,
-                "M5",
-                "Kaposi sarcoma (any site or sites) is always a single primary.",
-            );
+        if let Some(single) = self.always_single() {
+            return single;
         }
         if self.bilateral_paired() {
             return self.ok(Multiple, "M10", "Tumors on both sides (right and left) of a site listed in Table 1 are multiple primaries.");

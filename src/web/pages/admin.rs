@@ -49,6 +49,16 @@ impl Shown {
     }
 }
 
+/// The page again with what was refused, nothing written (422).
+async fn refused(
+    state: &AppState,
+    signed: &SignedIn,
+    problems: Vec<(String, String)>,
+) -> Result<HttpResponse, WebError> {
+    let shown = Shown { problems, status: StatusCode::UNPROCESSABLE_ENTITY, ..Shown::ok() };
+    show(state, signed, AuditFilter::default(), shown).await
+}
+
 async fn show(
     state: &AppState,
     signed: &SignedIn,
@@ -135,15 +145,7 @@ pub async fn create_user(
     let Submitted { signed, form } = sent;
     let role = match role(&form.role) {
         Ok(r) => r,
-        Err(problems) => {
-            return show(
-                &state,
-                &signed,
-                AuditFilter::default(),
-                Shown { problems, status: StatusCode::UNPROCESSABLE_ENTITY, ..Shown::ok() },
-            )
-            .await;
-        }
+        Err(problems) => return refused(&state, &signed, problems).await,
     };
     let actor = signed.actor.clone();
     let made = db(&state, move |c| {
@@ -163,13 +165,7 @@ pub async fn create_user(
         Err(ServiceError::Conflict { message, .. }) => vec![("name".into(), message)],
         Err(e) => return Err(e.into()),
     };
-    show(
-        &state,
-        &signed,
-        AuditFilter::default(),
-        Shown { problems, status: StatusCode::UNPROCESSABLE_ENTITY, ..Shown::ok() },
-    )
-    .await
+    refused(&state, &signed, problems).await
 }
 
 #[derive(Deserialize)]
@@ -198,13 +194,7 @@ pub async fn create_token(
             return show(&state, &signed, AuditFilter::default(), shown).await;
         }
     };
-    show(
-        &state,
-        &signed,
-        AuditFilter::default(),
-        Shown { problems, status: StatusCode::UNPROCESSABLE_ENTITY, ..Shown::ok() },
-    )
-    .await
+    refused(&state, &signed, problems).await
 }
 
 #[derive(Deserialize)]
@@ -269,11 +259,5 @@ pub async fn save_letterhead(
         )],
         Err(e) => return Err(e.into()),
     };
-    show(
-        &state,
-        &signed,
-        AuditFilter::default(),
-        Shown { problems, status: StatusCode::UNPROCESSABLE_ENTITY, ..Shown::ok() },
-    )
-    .await
+    refused(&state, &signed, problems).await
 }
