@@ -101,3 +101,37 @@ pub fn compare(a: &MpTumor, b: &MpTumor, year: i32) -> MpAnswer {
         "Use the Heme DB Multiple Primaries Calculator to determine the number of primaries for all cases that do not meet the criteria of M1-M14: the Heme DB calls these different primaries.",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::t;
+    use super::*;
+
+    fn step(a: MpTumor, b: MpTumor) -> (MpResult, &'static str) {
+        let x = super::super::compare(&a, &b);
+        (x.result, x.step)
+    }
+
+    #[test]
+    fn hematopoietic_steps() {
+        let same =
+            step(t("2021-01-05", "C421", "9732/3", "0"), t("2022-03-01", "C421", "9732/3", "0"));
+        assert_eq!(same, (MpResult::Single, "M2"), "a single histology");
+        let hl =
+            step(t("2021-01-05", "C770", "9663/3", "0"), t("2022-03-01", "C172", "9680/3", "0"));
+        assert_eq!(hl, (MpResult::Multiple, "M6"), "Hodgkin and non-Hodgkin lymphoma elsewhere");
+        let richter =
+            step(t("2022-04-01", "C421", "9823/3", "0"), t("2023-05-01", "C493", "9680/3", "0"));
+        assert_eq!(
+            richter,
+            (MpResult::Multiple, "M10"),
+            "chronic, then acute more than 21 days later"
+        );
+        let back =
+            step(t("2020-09-01", "C772", "9680/3", "0"), t("2021-12-01", "C421", "9823/3", "0"));
+        assert_eq!(back, (MpResult::Questionable, "M12"), "acute first, then chronic: review");
+        let other =
+            step(t("2019-03-01", "C421", "9732/3", "0"), t("2021-03-01", "C421", "9823/3", "0"));
+        assert_eq!(other, (MpResult::Multiple, "M15"), "the Heme DB calls them different");
+    }
+}

@@ -855,3 +855,90 @@ mod tests {
         assert!(a.reason.starts_with("Could not find rule sets for C569, 8442/1"), "{}", a.reason);
     }
 }
+
+#[cfg(test)]
+mod module_tests {
+    use super::super::compare;
+    use super::super::tests::t;
+    use super::*;
+
+    fn step(a: MpTumor, b: MpTumor) -> (MpResult, &'static str, &'static str) {
+        let x = compare(&a, &b);
+        (x.result, x.module, x.step)
+    }
+
+    #[test]
+    fn lung_steps() {
+        let lung = "str_2018_and_later_lung";
+        let far =
+            step(t("2018-01-05", "C341", "8140/3", "1"), t("2021-02-01", "C343", "8140/3", "1"));
+        assert_eq!(far, (Multiple, lung, "M4"), "more than three years apart");
+        let ne =
+            step(t("2021-01-05", "C341", "8041/3", "1"), t("2021-03-01", "C343", "8140/3", "1"));
+        assert_eq!(ne, (Multiple, lung, "M5"), "small cell and adenocarcinoma");
+        let nos =
+            step(t("2021-01-05", "C341", "8010/3", "1"), t("2021-03-01", "C343", "8140/3", "1"));
+        assert_eq!(nos, (Questionable, lung, "M7"), "carcinoma, NOS is not on Table 3");
+        let rows =
+            step(t("2021-01-05", "C341", "8070/3", "1"), t("2021-09-01", "C343", "8140/3", "1"));
+        assert_eq!(rows, (Multiple, lung, "M8"), "squamous and adenocarcinoma rows");
+        let same =
+            step(t("2021-01-05", "C341", "8140/3", "1"), t("2021-02-01", "C343", "8250/3", "1"));
+        assert_eq!(same, (Single, lung, "M7"), "synchronous, one lung, one row");
+        let sides =
+            step(t("2021-01-05", "C341", "8140/3", "1"), t("2021-09-01", "C341", "8140/3", "2"));
+        assert_eq!(sides, (Multiple, lung, "M11"), "one tumor in each lung");
+    }
+
+    #[test]
+    fn colon_steps() {
+        let colon = "str_2018_and_later_colon";
+        let rectum =
+            step(t("2021-01-05", "C187", "8140/3", "0"), t("2021-03-01", "C209", "8140/3", "0"));
+        assert_eq!(rectum, (Multiple, colon, "M4"));
+        let subsites =
+            step(t("2021-01-05", "C182", "8140/3", "0"), t("2021-03-01", "C187", "8140/3", "0"));
+        assert_eq!(subsites, (Multiple, colon, "M9"));
+        let unknown =
+            step(t("2021-01-05", "C189", "8140/3", "0"), t("2021-03-01", "C187", "8140/3", "0"));
+        assert_eq!(unknown, (Questionable, colon, "M9"), "C18.9 may be the same subsite");
+        let year =
+            step(t("2019-01-05", "C187", "8140/3", "0"), t("2021-03-01", "C187", "8140/3", "0"));
+        assert_eq!(year, (Multiple, colon, "M10"));
+        let subtypes =
+            step(t("2021-01-05", "C187", "8480/3", "0"), t("2021-03-01", "C187", "8490/3", "0"));
+        assert_eq!(subtypes, (Multiple, colon, "M5"), "two different subtypes");
+    }
+
+    #[test]
+    fn urinary_kidney_and_melanoma_steps() {
+        let urinary = "str_2018_and_later_urinary";
+        let flat =
+            step(t("2020-01-05", "C672", "8120/2", "0"), t("2021-03-01", "C679", "8130/2", "0"));
+        assert_eq!(
+            flat,
+            (Single, urinary, "M7"),
+            "noninvasive urothelial carcinomas of the bladder"
+        );
+        let invasive =
+            step(t("2020-01-05", "C672", "8120/3", "0"), t("2022-03-01", "C679", "8130/3", "0"));
+        assert_eq!(invasive, (Single, urinary, "M9"));
+        let after =
+            step(t("2020-01-05", "C672", "8120/2", "0"), t("2020-06-01", "C679", "8120/3", "0"));
+        assert_eq!(after, (Multiple, urinary, "M6"), "invasive more than 60 days after in situ");
+        let kidney = "str_2018_and_later_kidney";
+        let both =
+            step(t("2020-01-05", "C649", "8312/3", "1"), t("2020-02-01", "C649", "8312/3", "2"));
+        assert_eq!(both, (Multiple, kidney, "M5"));
+        let sync =
+            step(t("2021-10-24", "C649", "8312/3", "2"), t("2021-09-22", "C649", "8310/3", "2"));
+        assert_eq!(sync, (Single, kidney, "M8"), "synchronous, one row of Table 1");
+        let melanoma = "str_2021_and_later_cutaneous_melanoma";
+        let sites =
+            step(t("2022-01-05", "C445", "8720/3", "0"), t("2022-02-01", "C446", "8720/3", "1"));
+        assert_eq!(sites, (Multiple, melanoma, "M3"));
+        let days =
+            step(t("2022-01-05", "C445", "8720/3", "0"), t("2022-05-01", "C445", "8720/3", "0"));
+        assert_eq!(days, (Multiple, melanoma, "M7"), "more than 60 days apart");
+    }
+}
