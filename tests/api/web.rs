@@ -230,6 +230,38 @@ async fn pages_carry_no_patient_data_in_addresses(app: &TestApp) {
     assert!(html.contains(&format!("/patients/{pid}")), "the search finds the patient");
 }
 
+async fn a_refused_new_tumor_writes_nothing(app: &TestApp) {
+    user(app, "rita", Role::Registrar);
+    let pid = app.patient(&patient_body("7002")).await;
+    let (_, _, session) = sign_in(app, "rita", PASSWORD, &[]).await;
+    let c = client();
+    let form = c
+        .get(app.url(&format!("/patients/{pid}/tumors/new")))
+        .header("Cookie", &session)
+        .send()
+        .await
+        .expect("form");
+    let csrf = hidden_csrf(&form.text().await.expect("html"));
+    let r = c
+        .post(app.url(&format!("/patients/{pid}/tumors/new")))
+        .header("Cookie", &session)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("primarySite", "C50.4"),
+            ("dateOfDiagnosis", "2026-02-30"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("Nothing was saved"), "the refusal says so");
+    assert!(html.contains("data-field=\"dateOfDiagnosis\""), "beside the date of diagnosis");
+    assert!(html.contains("value=\"2026-02-30\""), "the registrar's input is kept");
+    let tumors = app.get(&format!("/api/v1/patients/{pid}/tumors")).await;
+    assert_eq!(tumors.body["items"].as_array().map(Vec::len), Some(0), "no tumor was written");
+}
+
 async fn an_idle_session_ends(app: &TestApp) {
     user(app, "ida", Role::Viewer);
     let (_, _, session) = sign_in(app, "ida", PASSWORD, &[]).await;
@@ -279,4 +311,5 @@ on_both!(
     the_pages_lock_an_account_after_five_failures,
     pages_carry_no_patient_data_in_addresses,
     an_idle_session_ends,
+    a_refused_new_tumor_writes_nothing,
 );

@@ -402,10 +402,23 @@ pub async fn new_form(
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let patient_id = path.into_inner();
-    let name = patient_name(&state, &signed, &patient_id).await?;
-    let (sections, other) = sections(&Values::new(), place(Vec::new()), None);
-    let page = EditorPage {
-        nav: Nav::new(&signed, "patients"),
+    let page =
+        new_tumor_page(&state, &signed, patient_id, &Values::new(), place(Vec::new())).await?;
+    crate::web::page(&page)
+}
+
+/// The editor of a tumor not saved yet: the values given, with what is wrong beside its field.
+async fn new_tumor_page(
+    state: &AppState,
+    signed: &SignedIn,
+    patient_id: String,
+    values: &Values,
+    problems: Problems,
+) -> Result<EditorPage, WebError> {
+    let name = patient_name(state, signed, &patient_id).await?;
+    let (sections, other) = sections(values, problems, None);
+    Ok(EditorPage {
+        nav: Nav::new(signed, "patients"),
         patient_id,
         patient_name: name,
         tumor_id: None,
@@ -418,8 +431,7 @@ pub async fn new_form(
         treatments: vec![],
         cancer_status: String::new(),
         reviews: vec![],
-    };
-    crate::web::page(&page)
+    })
 }
 
 pub async fn create(
@@ -438,23 +450,8 @@ pub async fn create(
     match saved {
         Ok(t) => see_other(&format!("/tumors/{}?saved=1", t.id.unwrap_or_default())),
         Err(ServiceError::Invalid(v) | ServiceError::BadRequest(v)) => {
-            let name = patient_name(&state, &signed, &patient_id).await?;
-            let (sections, other) = sections(&form, refusals(&v), None);
-            let page = EditorPage {
-                nav: Nav::new(&signed, "patients"),
-                patient_id,
-                patient_name: name,
-                tumor_id: None,
-                version: 0,
-                title: "New tumor".into(),
-                notice: None,
-                problem: Some(refused_message(v.len())),
-                sections,
-                other_findings: other,
-                treatments: vec![],
-                cancer_status: String::new(),
-                reviews: vec![],
-            };
+            let mut page = new_tumor_page(&state, &signed, patient_id, &form, refusals(&v)).await?;
+            page.problem = Some(refused_message(v.len()));
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),
