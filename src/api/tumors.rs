@@ -83,7 +83,8 @@ pub async fn get_tumor(
     Auth(actor): Auth,
     id: web::Path<String>,
 ) -> Reply {
-    let out = state.db(move |c| tumors::get(c, &actor, &id)).await?;
+    let rule_set = state.ctx().rule_set;
+    let out = state.db(move |c| tumors::get(c, &actor, &id, rule_set)).await?;
     Ok(ok_versioned(out.record_version(), &out))
 }
 

@@ -30,12 +30,19 @@ pub struct MpTumorData {
 pub struct MpCompareRequest {
     pub tumor1: Option<MpTumorData>,
     pub tumor2: Option<MpTumorData>,
+    /// `seer` or `iarc`; by default the rules of the registry's edit rule set (IARC/IACR's under
+    /// `iarc`, SEER's otherwise).
+    #[schema(example = "seer")]
+    pub rules: Option<String>,
 }
 
 /// What the rules say.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MpAnswerData {
+    /// The rules that answered, `seer` or `iarc` (on the calculator's answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<String>,
     /// `single`, `multiple`, or `questionable` (the items given cannot decide: review the record).
     #[schema(example = "multiple")]
     pub result: String,
@@ -46,4 +53,42 @@ pub struct MpAnswerData {
     pub step: String,
     /// The rule in words.
     pub reason: String,
+}
+
+/// The rules' answer for a tumor and one other tumor of its patient.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MpComparisonData {
+    /// The other tumor.
+    pub tumor_id: String,
+    /// Its primary site and morphology, in codes and words.
+    pub site: String,
+    pub morphology: String,
+    #[serde(flatten)]
+    pub answer: MpAnswerData,
+}
+
+/// Where a tumor stands among its patient's primaries by the registry's multiple-primary rules
+/// (read-only; the rules never merge records: a tumor the rules call the same primary as an
+/// earlier one also carries a review finding, `multiple-primary-same`).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MpPlacementData {
+    /// `seer` (Solid Tumor, MP/H and Hematopoietic rules) or `iarc` (IARC/IACR 2004), after the
+    /// registry's edit rule set.
+    #[schema(example = "seer")]
+    pub rules: String,
+    /// `new primary` or `same primary`.
+    #[schema(example = "new primary")]
+    pub result: String,
+    /// The earlier tumor the rules call the same primary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub same_primary_as: Option<String>,
+    /// The hospital sequence number (#560) the rules suggest: 00 (60) for the patient's only
+    /// in situ or malignant (non-malignant) primary, else its place in order of diagnosis.
+    #[schema(example = "02")]
+    pub suggested_sequence_number: String,
+    /// The answer for each other tumor of the patient whose site, histology, behavior and date
+    /// of diagnosis are coded.
+    pub comparisons: Vec<MpComparisonData>,
 }

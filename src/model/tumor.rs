@@ -48,6 +48,11 @@ pub struct TumorData {
     #[schema(read_only, value_type = String)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cancer_status: Option<String>,
+    /// What the multiple-primary rules say about this tumor among its patient's tumors
+    /// (read-only; in the answer to a create, an update or a read of the one tumor).
+    #[schema(read_only)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multiple_primaries: Option<super::MpPlacementData>,
     /// NAACCR #400, ICD-O-3 topography; `C50.9` or `C509`, stored as `C509`.
     #[schema(example = "C509")]
     #[schema(pattern = "^[Cc][0-9]{2}[.]?[0-9]$")]

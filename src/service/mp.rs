@@ -3,9 +3,13 @@
 
 use super::{Actor, Result, Role, ServiceError};
 use crate::domain::codes::{Behavior, Histology, Topography};
-use crate::domain::mp::{MpTumor, compare};
+use crate::domain::edits::{RuleSet, mp_tumor, rules_for};
+use crate::domain::mp::{MpAnswer, MpTumor, Rules, compare_by, primaries};
+use crate::domain::records::{Coded, Tumor};
 use crate::domain::{PartialDate, Violation};
-use crate::model::{MpAnswerData, MpCompareRequest, MpTumorData};
+use crate::model::{
+    MpAnswerData, MpCompareRequest, MpComparisonData, MpPlacementData, MpTumorData,
+};
 
 fn tumor(name: &str, data: Option<&MpTumorData>, problems: &mut Vec<Violation>) -> Option<MpTumor> {
     let Some(data) = data else {
@@ -75,17 +79,85 @@ fn tumor(name: &str, data: Option<&MpTumorData>, problems: &mut Vec<Violation>) 
 }
 
 /// Whether two tumors are one primary or two, with the module, the step and the rule.
-pub fn compare_pair(actor: &Actor, req: &MpCompareRequest) -> Result<MpAnswerData> {
+/// `rule_set` picks the rules unless the request names them.
+pub fn compare_pair(
+    actor: &Actor,
+    req: &MpCompareRequest,
+    rule_set: RuleSet,
+) -> Result<MpAnswerData> {
     actor.require(Role::Viewer)?;
     let mut problems = Vec::new();
     let t1 = tumor("tumor1", req.tumor1.as_ref(), &mut problems);
     let t2 = tumor("tumor2", req.tumor2.as_ref(), &mut problems);
-    let (Some(t1), Some(t2)) = (t1, t2) else { return Err(ServiceError::Invalid(problems)) };
-    let a = compare(&t1, &t2);
-    Ok(MpAnswerData {
+    let rules = match req.rules.as_deref() {
+        None => Some(rules_for(rule_set)),
+        Some(raw) => {
+            let r = Rules::parse(raw);
+            if r.is_none() {
+                problems.push(Violation {
+                    field: "rules".into(),
+                    rule: "enum",
+                    message: "rules is `seer` or `iarc`".into(),
+                });
+            }
+            r
+        }
+    };
+    let (Some(t1), Some(t2), Some(rules)) = (t1, t2, rules) else {
+        return Err(ServiceError::Invalid(problems));
+    };
+    let mut out = answer_data(&compare_by(rules, &t1, &t2));
+    out.rules = Some(rules.as_str().to_string());
+    Ok(out)
+}
+
+/// Where tumor `id` stands among its patient's `tumors` (id, tumor) under the rules of `rule_set`;
+/// `None` while its site, histology, behavior or date of diagnosis is not coded.
+pub(crate) fn placement(
+    tumors: &[(String, Tumor)],
+    id: &str,
+    rule_set: RuleSet,
+) -> Option<MpPlacementData> {
+    let coded: Vec<(&str, Coded)> =
+        tumors.iter().filter_map(|(tid, t)| t.coded().map(|c| (tid.as_str(), c))).collect();
+    let me = coded.iter().position(|(tid, _)| *tid == id)?;
+    let rules = rules_for(rule_set);
+    let mp: Vec<MpTumor> = coded.iter().map(|(_, c)| mp_tumor(c)).collect();
+    let found = primaries(&mp, rules);
+    let place = &found.placements[me];
+    let comparisons = found
+        .pairs
+        .iter()
+        .filter(|(i, j, _)| *i == me || *j == me)
+        .map(|(i, j, a)| {
+            let other = if *i == me { *j } else { *i };
+            let (tid, c) = &coded[other];
+            MpComparisonData {
+                tumor_id: (*tid).to_string(),
+                site: format!("{} {}", c.site.dotted(), c.site.label()),
+                morphology: match c.morphology().label() {
+                    Some(l) => format!("{} {l}", c.morphology()),
+                    None => c.morphology().to_string(),
+                },
+                answer: answer_data(a),
+            }
+        })
+        .collect();
+    Some(MpPlacementData {
+        rules: rules.as_str().to_string(),
+        result: if place.same_as.is_some() { "same primary" } else { "new primary" }.to_string(),
+        same_primary_as: place.same_as.as_ref().map(|(o, _)| coded[*o].0.to_string()),
+        suggested_sequence_number: format!("{:02}", place.suggested_sequence),
+        comparisons,
+    })
+}
+
+fn answer_data(a: &MpAnswer) -> MpAnswerData {
+    MpAnswerData {
+        rules: None,
         result: a.result.as_str().to_string(),
         module: a.module.to_string(),
         step: a.step.to_string(),
-        reason: a.reason,
-    })
+        reason: a.reason.clone(),
+    }
 }

@@ -18,7 +18,7 @@ use crate::db::rows::{TombstoneRow, TumorRow};
 use crate::db::{DbConn, new_id, now, repo};
 use crate::domain::PartialDate;
 use crate::domain::chronology::Focus;
-use crate::domain::edits::EditStatus;
+use crate::domain::edits::{EditStatus, RuleSet};
 use crate::domain::naaccr::Level;
 use crate::domain::records::ItemMap;
 use crate::domain::records::Tumor;
@@ -105,10 +105,31 @@ fn outs(conn: &mut DbConn, rows: &[TumorRow]) -> Result<Vec<TumorData>> {
         .collect()
 }
 
-/// Reads the tumor back as stored (with the findings the write just stored).
-fn one(conn: &mut DbConn, row: &TumorRow) -> Result<TumorData> {
+/// Reads the tumor back as stored (with the findings the write just stored), with what the
+/// multiple-primary rules say about it among the patient's `tumors`.
+fn one(
+    conn: &mut DbConn,
+    row: &TumorRow,
+    tumors: &[(String, Tumor)],
+    rule_set: RuleSet,
+) -> Result<TumorData> {
     let stored = repo::get_tumor(conn, &row.id)?.ok_or(ServiceError::NotFound("tumor"))?;
-    outs(conn, std::slice::from_ref(&stored))?.pop().ok_or(ServiceError::NotFound("tumor"))
+    let mut doc =
+        outs(conn, std::slice::from_ref(&stored))?.pop().ok_or(ServiceError::NotFound("tumor"))?;
+    doc.multiple_primaries = super::mp::placement(tumors, &row.id, rule_set);
+    Ok(doc)
+}
+
+/// A patient's tumors as domain values; a stored document that no longer validates is left out.
+fn patient_tumors(conn: &mut DbConn, patient_id: &str) -> Result<Vec<(String, Tumor)>> {
+    let mut out = Vec::new();
+    for row in repo::tumors_of_patient(conn, patient_id)? {
+        let doc: TumorData = super::parse_doc(&row.data)?;
+        if let Ok(t) = doc.to_domain() {
+            out.push((row.id, t));
+        }
+    }
+    Ok(out)
 }
 
 pub fn create(
@@ -134,16 +155,18 @@ pub fn create(
         edits::store_review(c, &loaded.row.id, &loaded, &ctx)?;
         loaded.store_follow_up_state(c)?;
         audit::record(c, actor, Action::Create, "tumor", &[&row.id])?;
-        one(c, &row)
+        one(c, &row, &loaded.tumors, ctx.rule_set)
     })
 }
 
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<TumorData> {
+/// Reads one tumor, with what the multiple-primary rules of `rule_set` say about it.
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str, rule_set: RuleSet) -> Result<TumorData> {
     actor.require(Role::Viewer)?;
     super::read(conn, actor, |c| {
         let row = repo::get_tumor(c, id)?.ok_or(ServiceError::NotFound("tumor"))?;
         audit::record(c, actor, Action::Read, "tumor", &[id])?;
-        one(c, &row)
+        let tumors = patient_tumors(c, &row.patient_id)?;
+        one(c, &row, &tumors, rule_set)
     })
 }
 
@@ -188,7 +211,7 @@ pub fn update(
             Subject { entity: "tumor", id, patient_id: &row.patient_id, version: row.version };
         changes::record(c, actor, subject, Action::Update, Some(&before), Some(&after))?;
         audit::record(c, actor, Action::Update, "tumor", &[id])?;
-        one(c, &row)
+        one(c, &row, &loaded.tumors, ctx.rule_set)
     })
 }
 

@@ -254,6 +254,26 @@ pub const DUPLICATE_PRIMARY: EditDef = def(
     Naaccr,
     "Another tumor of the patient has the same site, laterality and histology: possibly the same primary.",
 );
+pub const SAME_PRIMARY: EditDef = def(
+    "multiple-primary-same",
+    "Same primary by the multiple-primary rules",
+    Review,
+    &[SITE, HIST, BEH, LAT, DX],
+    Some("overRideSiteLatSeqno"),
+    Both,
+    "The multiple-primary rules (SEER's, or IARC/IACR's under the IARC rule set) call the tumor the \
+     same primary as one diagnosed before it: one abstract, not two, unless a physician says otherwise.",
+);
+pub const SEQ_PRIMARIES: EditDef = def(
+    "sequence-primaries",
+    "Sequence number and the primaries the rules find",
+    Review,
+    &[SEQ, DX],
+    Some("overRideSiteLatSeqno"),
+    Both,
+    "A sequence number is at least the number of separate primaries of its series the rules find \
+     diagnosed before the tumor, plus one.",
+);
 pub const ILL_DEFINED_MULTIPLE: EditDef = def(
     "ill-defined-site-multiple-primaries",
     "Ill-defined site, multiple primaries (SEER IF22)",
@@ -462,6 +482,8 @@ static CATALOGUE: &[EditDef] = &[
     SEQ_BEHAVIOR,
     SEQ_INTER_RECORD,
     DUPLICATE_PRIMARY,
+    SAME_PRIMARY,
+    SEQ_PRIMARIES,
     ILL_DEFINED_MULTIPLE,
     SUMMARY_STAGE_2018,
     GRADE,

@@ -10,6 +10,7 @@ mod coding;
 mod dates;
 mod demographics;
 mod patient;
+mod primaries;
 mod required;
 mod review;
 mod sequence;
@@ -28,8 +29,9 @@ use serde::{Deserialize, Serialize};
 use super::records::{Coded, Contact, ItemMap, Patient, Treatment, Tumor};
 use super::validation::RuleError;
 
-pub use catalogue::{VALUE_KEPT, catalogue};
+pub use catalogue::{SAME_PRIMARY, SEQ_PRIMARIES, VALUE_KEPT, catalogue};
 pub use patient::{PatientInput, run_patient};
+pub use primaries::{mp_tumor, rules_for};
 pub use review::{EditStatus, PatientRecords, Review, TumorRecord, review};
 
 /// How a finding must be handled.
@@ -234,6 +236,7 @@ pub fn run(input: &EditInput, rule_set: RuleSet) -> Vec<Finding> {
         coding::check(&coded, &mut out);
         demographics::check(&coded, &mut out);
         sequence::check(&coded, &mut out);
+        primaries::check(&coded, &mut out);
         stage_grade::check(&coded, &mut out);
         dates::check(&coded, &mut out);
     }

@@ -4,10 +4,15 @@
 //! the Heme DB tables), with the module, the step and the rule's text. Pure: no I/O, no clock.
 //!
 //! Written from SEER's manuals; checked against SEER's own answers for 5,000 pairs
-//! (tests/data/mp_pairs.csv). Not every step of every module is here yet: see `rules_missing`.
+//! (tests/data/mp_pairs.csv). Not every step of every module is here yet: see docs/mp.md.
+//! Registries that report by the IARC/IACR rules get those instead ([`Rules`]).
 
 mod hemato;
+mod iarc;
+mod patient;
 mod solid;
+
+pub use patient::{Placement, Primaries, primaries};
 
 use std::fmt;
 
@@ -194,7 +199,41 @@ pub(crate) fn later_first<'a>(a: &'a MpTumor, b: &'a MpTumor) -> (&'a MpTumor, &
     if b.span().0 > a.span().0 { (b, a) } else { (a, b) }
 }
 
-/// Compares two tumors of one patient.
+/// The rules a registry counts primaries by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rules {
+    /// SEER's Solid Tumor, MP/H and Hematopoietic rules (North American registries).
+    Seer,
+    /// The IARC/IACR 2004 rules for international reporting.
+    Iarc,
+}
+
+impl Rules {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Seer => "seer",
+            Self::Iarc => "iarc",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "seer" => Some(Self::Seer),
+            "iarc" => Some(Self::Iarc),
+            _ => None,
+        }
+    }
+}
+
+/// Compares two tumors of one patient under the chosen rules.
+pub fn compare_by(rules: Rules, a: &MpTumor, b: &MpTumor) -> MpAnswer {
+    match rules {
+        Rules::Seer => compare(a, b),
+        Rules::Iarc => iarc::compare(a, b),
+    }
+}
+
+/// Compares two tumors of one patient under the SEER rules.
 pub fn compare(a: &MpTumor, b: &MpTumor) -> MpAnswer {
     let year = a.year.max(b.year);
     let heme = |t: &MpTumor| (9590..=9993).contains(&t.histology);

@@ -349,8 +349,13 @@ impl Ctx<'_> {
         // Error findings are reported, but a value reported where it was kept once only.
         let already: HashSet<String> =
             problems.iter().filter_map(|p| p.naaccr_id.clone()).collect();
+        // So are the multiple-primary findings: a file's tumor that the rules call the same
+        // primary as another is stored, never merged, and the report says so.
+        let multiple_primary = |f: &edits::Finding| {
+            [edits::SAME_PRIMARY.id, edits::SEQ_PRIMARIES.id].contains(&f.edit_id)
+        };
         let reported = |f: &&edits::Finding| {
-            f.severity == edits::Severity::Error
+            (f.severity == edits::Severity::Error || (multiple_primary(f) && !f.overridden))
                 && !(f.edit_id == edits::VALUE_KEPT.id
                     && f.fields.first().is_some_and(|id| already.contains(id)))
         };

@@ -472,9 +472,9 @@ struct Loaded {
 }
 
 async fn load(state: &AppState, signed: &SignedIn, id: &str) -> Result<Loaded, WebError> {
-    let (actor, id) = (signed.actor.clone(), id.to_string());
+    let (actor, id, rule_set) = (signed.actor.clone(), id.to_string(), state.ctx().rule_set);
     Ok(db(state, move |c| {
-        let tumor = tumors::get(c, &actor, &id)?;
+        let tumor = tumors::get(c, &actor, &id, rule_set)?;
         let pid = tumor.patient_id.clone().unwrap_or_default();
         let patient = patients::get(c, &actor, &pid, false)?;
         let all = PageRequest { cursor: None, limit: Some(500) };
@@ -566,7 +566,7 @@ pub async fn update(
         if !accepts.is_empty() {
             // Each acceptance sets its override flag and leaves its reason, signed and dated, in
             // the remarks (NAACCR #2680), so the history shows who accepted what and why.
-            let stored = tumors::get(c, &actor, &tid)?;
+            let stored = tumors::get(c, &actor, &tid, ctx.rule_set)?;
             let mut remarks = stored
                 .items
                 .as_ref()

@@ -4,6 +4,7 @@ mod coding;
 mod dates;
 mod engine;
 mod patient;
+mod primaries;
 mod sequence;
 mod site_morphology;
 mod stage_grade;
