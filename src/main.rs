@@ -124,6 +124,11 @@ enum Command {
         #[command(flatten)]
         imports: ImportSettings,
     },
+    /// Multiple primaries: check the stored tumors against the rules.
+    Mp {
+        #[command(subcommand)]
+        command: MpCommand,
+    },
     /// List or run the scheduled jobs.
     Jobs {
         #[command(subcommand)]
@@ -244,6 +249,40 @@ fn import(settings: &Settings, file: &std::path::Path) -> ExitCode {
 }
 
 #[derive(Subcommand)]
+enum MpCommand {
+    /// Compare every pair of tumors of each patient and list the pairs the rules call one primary,
+    /// then those they cannot decide, with the rule path (tab-separated, or --json). The counts go
+    /// to standard error. Exit code 0 when no pair was found, 3 when some were.
+    Check {
+        /// Only patients with a tumor of this reporting facility (#540).
+        #[arg(long)]
+        facility: Option<String>,
+        /// First year of diagnosis of the tumors looked at.
+        #[arg(long)]
+        dx_year_from: Option<i32>,
+        /// Last year of diagnosis of the tumors looked at.
+        #[arg(long)]
+        dx_year_to: Option<i32>,
+        /// `seer` or `iarc` (default: after the edit rule set, IARC/IACR's under `iarc`).
+        #[arg(long, value_parser = ["seer", "iarc"])]
+        rules: Option<String>,
+        /// Leave out the pairs the rules cannot decide.
+        #[arg(long)]
+        no_questionable: bool,
+        /// Pairs listed at most.
+        #[arg(long, default_value_t = 100_000)]
+        limit: usize,
+        /// Print the whole report as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[command(flatten)]
+        edits: EditSettings,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Move the events from before --before into a new file (one JSON event per line), then delete
     /// them from the database; nothing is deleted unless the file holds it and is on disk.
@@ -355,6 +394,37 @@ fn main() -> ExitCode {
                 Settings::assemble(database, Some(edits), Some(imports), None, None, None);
             return import(&settings, &file);
         }
+        Command::Mp {
+            command:
+                MpCommand::Check {
+                    facility,
+                    dx_year_from,
+                    dx_year_to,
+                    rules,
+                    no_questionable,
+                    limit,
+                    json,
+                    database,
+                    edits,
+                },
+        } => {
+            let settings = Settings::assemble(database, Some(edits), None, None, None, None);
+            let req = oncoreg::service::mp::CheckRequest {
+                facility,
+                dx_year_from,
+                dx_year_to,
+                rules: rules.as_deref().and_then(oncoreg::domain::mp::Rules::parse),
+                questionable: !no_questionable,
+                limit,
+            };
+            return match oncoreg::server::mp_check(&settings, &req) {
+                Ok(report) => print_mp_check(&report, json),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Command::Jobs { command: JobsCommand::List { jobs_schedule } } => {
             oncoreg::server::list_jobs(jobs_schedule.as_deref()).map(|jobs| {
                 for (name, cron, about) in jobs {
@@ -400,4 +470,50 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The batch check's pairs on standard output, its counts on standard error.
+fn print_mp_check(r: &oncoreg::model::MpCheckReport, json: bool) -> ExitCode {
+    if json {
+        print_json(r);
+    } else {
+        println!(
+            "result\tpatient\ttumor1\tsite1\tmorphology1\tyear1\tseq1\ttumor2\tsite2\tmorphology2\tyear2\tseq2\treviewed\tmodule\tstep\treason"
+        );
+        let year = |y: Option<i32>| y.map(|y| y.to_string()).unwrap_or_default();
+        for p in &r.pairs {
+            let (a, b) = (&p.tumor1, &p.tumor2);
+            println!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                p.answer.result,
+                p.patient_id,
+                a.id,
+                a.site,
+                a.morphology,
+                year(a.diagnosis_year),
+                a.sequence_number_hospital.as_deref().unwrap_or(""),
+                b.id,
+                b.site,
+                b.morphology,
+                year(b.diagnosis_year),
+                b.sequence_number_hospital.as_deref().unwrap_or(""),
+                if p.reviewed { "yes" } else { "no" },
+                p.answer.module,
+                p.answer.step,
+                p.answer.reason
+            );
+        }
+    }
+    eprintln!(
+        "{} rules: {} patients, {} tumors ({} not coded), {} pairs compared: {} same primary, {} questionable{}",
+        r.rules,
+        r.patients_checked,
+        r.tumors_checked,
+        r.tumors_not_coded,
+        r.pairs_compared,
+        r.same_primary,
+        r.questionable,
+        if r.truncated { format!("; first {} listed", r.pairs.len()) } else { String::new() }
+    );
+    if r.same_primary + r.questionable > 0 { ExitCode::from(3) } else { ExitCode::SUCCESS }
 }

@@ -194,6 +194,17 @@ pub fn export(
     Ok(batch)
 }
 
+/// `oncoreg mp check`: the batch check over the stored tumors.
+pub fn mp_check(
+    settings: &Settings,
+    req: &crate::service::mp::CheckRequest,
+) -> Result<crate::model::MpCheckReport, StartError> {
+    let pool = open(settings)?;
+    let mut conn = pool.get().map_err(DbError::from)?;
+    crate::service::mp::check(&mut conn, &Actor::system("cli"), req, settings.rule_set())
+        .map_err(service_err)
+}
+
 /// `oncoreg export-monthly`: the monthly export job run once.
 pub fn export_monthly(
     settings: &Settings,

@@ -31,7 +31,7 @@ use super::problem::{FieldError, Problem};
         (name = "letters", description = "Follow-up reminder letters: outbox, PDFs, printing, replies"),
         (name = "jobs", description = "Runs of the scheduled jobs"),
         (name = "reports", description = "Follow-up rate (CoC worksheet)"),
-        (name = "mp", description = "Multiple primaries: the SEER rules' calculator"),
+        (name = "mp", description = "Multiple primaries: the rules' calculator and the batch check"),
         (name = "health", description = "Liveness"),
     )
 )]

@@ -130,7 +130,8 @@ where
             .service(jobs::list_job_runs)
             .service(jobs::get_followup_rate)
             .service(jobs::list_followup_rate_patients)
-            .service(mp::compare_tumors),
+            .service(mp::compare_tumors)
+            .service(mp::check_primaries),
     )
 }
 

@@ -623,6 +623,17 @@ pub fn patient_docs_page(
     q.order(patients::id).limit(limit).load(conn)
 }
 
+/// Ids of the patients with two or more tumors, in id order.
+pub fn patients_with_several_tumors(conn: &mut DbConn) -> QResult<Vec<String>> {
+    use diesel::dsl::count_star;
+    tumors::table
+        .group_by(tumors::patient_id)
+        .having(count_star().gt(1))
+        .select(tumors::patient_id)
+        .order(tumors::patient_id)
+        .load(conn)
+}
+
 pub fn tumor_docs_of_patients(conn: &mut DbConn, ids: &[String]) -> QResult<Vec<TumorDoc>> {
     tumors::table
         .filter(tumors::patient_id.eq_any(ids))

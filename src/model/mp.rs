@@ -92,3 +92,57 @@ pub struct MpPlacementData {
     /// of diagnosis are coded.
     pub comparisons: Vec<MpComparisonData>,
 }
+
+/// One tumor of a pair the batch check lists.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MpCheckTumor {
+    pub id: String,
+    /// Primary site in code and words.
+    #[schema(example = "C50.4 Upper-outer quadrant of breast")]
+    pub site: String,
+    /// Morphology in code and words.
+    #[schema(example = "8500/3 Infiltrating duct carcinoma, NOS")]
+    pub morphology: String,
+    pub diagnosis_year: Option<i32>,
+    /// NAACCR #560 as stored.
+    pub sequence_number_hospital: Option<String>,
+}
+
+/// Two stored tumors of one patient that the rules call one primary, or cannot decide on.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MpCheckPair {
+    pub patient_id: String,
+    /// The earlier diagnosis first.
+    pub tumor1: MpCheckTumor,
+    pub tumor2: MpCheckTumor,
+    /// Over-ride Site/Lat/SeqNo (#2010) is set on one of them: a registrar reviewed the pair
+    /// and kept both.
+    pub reviewed: bool,
+    #[serde(flatten)]
+    pub answer: MpAnswerData,
+}
+
+/// The batch check: stored tumors the rules call one primary, and the pairs they cannot decide.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MpCheckReport {
+    /// `seer` or `iarc`.
+    pub rules: String,
+    /// Patients with two or more tumors, at least one of them in the filter.
+    pub patients_checked: u64,
+    pub tumors_checked: u64,
+    pub pairs_compared: u64,
+    /// Pairs the rules call one primary.
+    pub same_primary: u64,
+    /// Pairs the items stored cannot decide.
+    pub questionable: u64,
+    /// Tumors left out because their site, histology, behavior or date of diagnosis is not
+    /// coded (the edits list them).
+    pub tumors_not_coded: u64,
+    /// The pairs found, same-primary pairs first (at most `limit`).
+    pub pairs: Vec<MpCheckPair>,
+    /// More pairs were found than `limit`.
+    pub truncated: bool,
+}

@@ -92,6 +92,11 @@ impl MpTumor {
         format!("{}/{}", self.histology, self.behavior)
     }
 
+    /// Whether this diagnosis comes first (or on the same days) as far as the dates known tell.
+    pub fn diagnosed_before(&self, other: &Self) -> bool {
+        self.span() <= other.span()
+    }
+
     /// Earliest and latest day the diagnosis can be (a partial date spans its month or year).
     fn span(&self) -> (chrono::NaiveDate, chrono::NaiveDate) {
         use chrono::NaiveDate;
