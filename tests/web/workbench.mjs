@@ -179,6 +179,10 @@ await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'S
 notice = await text(page, '[role=status]');
 left = await page.locator('.finding').allInnerTexts();
 ok(notice === 'Saved. The abstract passes every edit.', `with the review accepted the abstract passes every edit: "${notice}" ${left.join(' | ')}`);
+// What the multiple-primary rules say about the new tumor among the patient's others.
+const primaries = await text(page, '#primaries');
+ok(/new primary; its suggested sequence number is \d\d/.test(primaries) && primaries.includes('The rules say'),
+  `the editor says what the multiple-primary rules find, in words: "${primaries}"`);
 
 // First-course treatment from the editor.
 await page.selectOption('#modality', 'hormone');

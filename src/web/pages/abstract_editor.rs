@@ -175,6 +175,57 @@ struct EditorPage {
     treatments: Vec<TreatmentData>,
     cancer_status: String,
     reviews: Vec<Review>,
+    primaries: Option<PrimariesView>,
+}
+
+/// What the multiple-primary rules say about a stored tumor, in words.
+pub struct PrimariesView {
+    pub summary: String,
+    pub rows: Vec<PrimaryRow>,
+}
+
+/// The answer for one other tumor of the patient.
+pub struct PrimaryRow {
+    pub tumor_id: String,
+    pub tumor: String,
+    pub answer: &'static str,
+    pub rule: String,
+}
+
+fn primaries_view(mp: &crate::model::MpPlacementData) -> PrimariesView {
+    let rules = if mp.rules == "iarc" { "IARC/IACR rules" } else { "SEER rules" };
+    let rows: Vec<PrimaryRow> = mp
+        .comparisons
+        .iter()
+        .map(|c| PrimaryRow {
+            tumor_id: c.tumor_id.clone(),
+            tumor: format!("{}, {}", c.site, c.morphology),
+            answer: match c.answer.result.as_str() {
+                "single" => "same primary",
+                "multiple" => "separate primaries",
+                _ => "cannot decide: review",
+            },
+            rule: if c.answer.step.is_empty() {
+                c.answer.reason.clone()
+            } else {
+                format!("{} {}: {}", c.answer.module, c.answer.step, c.answer.reason)
+            },
+        })
+        .collect();
+    let summary = match &mp.same_primary_as {
+        Some(other) => format!(
+            "By the {rules} this tumor is the same primary as the tumor of {} abstracted before it: \
+             keep one abstract for the primary, or accept the review below with the reason. The \
+             primary's sequence number is {}.",
+            rows.iter().find(|r| &r.tumor_id == other).map_or("another site", |r| r.tumor.as_str()),
+            mp.suggested_sequence_number
+        ),
+        None => format!(
+            "By the {rules} this tumor is a new primary; its suggested sequence number is {}.",
+            mp.suggested_sequence_number
+        ),
+    };
+    PrimariesView { summary, rows }
 }
 
 /// A review finding the registrar may accept for this case: its override flag and its message.
@@ -431,6 +482,7 @@ async fn new_tumor_page(
         treatments: vec![],
         cancer_status: String::new(),
         reviews: vec![],
+        primaries: None,
     })
 }
 
@@ -510,6 +562,7 @@ fn editor(
         other_findings: other,
         cancer_status: t.cancer_status.clone().unwrap_or_default(),
         reviews: reviews(t),
+        primaries: t.multiple_primaries.as_ref().map(primaries_view),
         treatments: loaded.treatments,
     }
 }
