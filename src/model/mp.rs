@@ -114,6 +114,10 @@ pub struct MpCheckTumor {
 #[serde(rename_all = "camelCase")]
 pub struct MpCheckPair {
     pub patient_id: String,
+    /// NAACCR #20.
+    pub patient_id_number: String,
+    /// "Last, First", for the registrar's list.
+    pub patient_name: String,
     /// The earlier diagnosis first.
     pub tumor1: MpCheckTumor,
     pub tumor2: MpCheckTumor,

@@ -303,6 +303,8 @@ pub fn check(
                         .any(|&k| tumors[k].1.over_ride_site_lat_seqno.as_deref() == Some("1"));
                     list.push(MpCheckPair {
                         patient_id: patient[0].patient_id.clone(),
+                        patient_id_number: String::new(),
+                        patient_name: String::new(),
                         tumor1: listed(first),
                         tumor2: listed(second),
                         reviewed,
@@ -314,6 +316,7 @@ pub fn check(
         let shown = report.same_primary + if req.questionable { report.questionable } else { 0 };
         report.pairs = same.into_iter().chain(questionable).take(req.limit).collect();
         report.truncated = (report.pairs.len() as u64) < shown;
+        name_patients(c, actor, &mut report.pairs)?;
         let listed: Vec<&str> = report
             .pairs
             .iter()
@@ -324,4 +327,40 @@ pub fn check(
         }
         Ok(report)
     })
+}
+
+/// Fills in each listed pair's patient name and number (a read of those patients, audited).
+fn name_patients(c: &mut DbConn, actor: &Actor, pairs: &mut [MpCheckPair]) -> Result<()> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Name {
+        name_last: Option<String>,
+        name_first: Option<String>,
+    }
+    let mut ids: Vec<&str> = pairs.iter().map(|p| p.patient_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut names = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        for row in crate::db::bulk::patients_by_id(c, chunk)? {
+            let n: Name = super::parse_doc(&row.data)?;
+            let name = match (n.name_last, n.name_first) {
+                (Some(l), Some(f)) => format!("{l}, {f}"),
+                (Some(l), None) => l,
+                (None, Some(f)) => f,
+                (None, None) => "(no name)".to_string(),
+            };
+            names.insert(row.id, (row.patient_id_number, name));
+        }
+    }
+    if !ids.is_empty() {
+        audit::record(c, actor, Action::Read, "patient", &ids)?;
+    }
+    for p in pairs.iter_mut() {
+        if let Some((number, name)) = names.get(&p.patient_id) {
+            p.patient_id_number.clone_from(number);
+            p.patient_name.clone_from(name);
+        }
+    }
+    Ok(())
 }

@@ -58,6 +58,7 @@ impl Nav {
             ("/patients", "Patients", "patients"),
             ("/worklist", "Follow-up", "worklist"),
             ("/edits-review", "Edits", "edits"),
+            ("/primaries", "Primaries", "primaries"),
             ("/submissions", "Submissions", "submissions"),
             ("/imports", "Imports", "imports"),
             ("/reports", "Reports", "reports"),

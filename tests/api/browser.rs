@@ -119,6 +119,20 @@ async fn workbench(app: &TestApp, backend: &str) {
     }
     let abernathy = patient(app, "8301", "Abernathy", "Ruth").await;
     let brightwater = patient(app, "8302", "Brightwater", "Lena").await;
+    // The same colon primary abstracted a second time: the Primaries page lists the pair.
+    let mut again = breast_tumor();
+    for (k, v) in [
+        ("primarySite", "C18.7"),
+        ("histologicTypeIcdO3", "8140"),
+        ("laterality", "0"),
+        ("sequenceNumberHospital", "01"),
+        ("dateOfDiagnosis", "2021-05-20"),
+        ("dateOf1stContact", "2021-05-20"),
+        ("accessionNumberHosp", "202100018"),
+    ] {
+        again[k] = json!(v);
+    }
+    app.tumor(&brightwater, &again).await;
     let june = NaiveDate::from_ymd_opt(2026, 6, 1).expect("date");
     run(app, "generate-tasks", june);
     run(app, "send-letters", june);

@@ -182,6 +182,11 @@ async fn a_new_tumor_is_compared_with_the_patients_others(app: &TestApp) {
     );
     assert_eq!(pair["result"], "single");
     assert_eq!(pair["reviewed"], true);
+    assert_eq!(
+        (pair["patientName"].as_str(), pair["patientIdNumber"].as_str()),
+        (Some("Testperson, Alpha"), Some("00005150")),
+        "{pair}"
+    );
     assert_eq!(pair["tumor1"]["diagnosisYear"], 2020);
     assert!(pair["tumor1"]["morphology"].as_str().unwrap_or("").starts_with("8140/3 "), "{pair}");
     // Only the 2021 tumors: the lung tumor's pairs are two primaries, nothing to list.

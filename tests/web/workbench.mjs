@@ -267,6 +267,19 @@ await axe(page, 'import report');
 // --- the other screens ---------------------------------------------------------------------
 await page.goto(`${BASE}/edits-review`);
 await axe(page, 'edits review');
+// Multiple primaries: the batch check from the navigation bar, its filters, a refused year.
+await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Primaries' }).click();
+await page.getByRole('checkbox', { name: /cannot decide/ }).check();
+await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Check' }).click()]);
+const checked = await text(page, '[role=status]');
+const pairRows = await page.locator('main table tbody tr').count();
+ok(/\d+ patients with two or more tumors, \d+ pairs compared/.test(checked) && pairRows > 0,
+  `the check lists pairs for review with names and sites: "${checked}" (${pairRows} rows)`);
+ok((await text(page, 'main table tbody')).includes('Brightwater, Lena'), 'each pair names its patient');
+await axe(page, 'multiple primaries');
+await page.fill('#from', '20x1');
+await Promise.all([page.waitForNavigation(), page.press('#from', 'Enter')]);
+ok((await text(page, '[role=alert]')).includes('not a year'), 'a year that is no year is refused in words');
 await page.goto(`${BASE}/reports`);
 ok((await page.locator('svg[role=img] rect').count()) > 0, 'the follow-up rate chart is drawn by the server');
 await axe(page, 'reports');

@@ -176,6 +176,7 @@ pub fn compare(a: &MpTumor, b: &MpTumor, year: i32) -> MpAnswer {
         Module::Breast2007 => r.breast_2007(),
         Module::Lung2007 => r.lung_2007(),
         Module::Colon2007 => r.colon_2007(),
+        Module::MalignantCns2018 => r.malignant_cns_2018(),
         _ => r.generic(),
     }
 }
@@ -772,6 +773,15 @@ impl Rules<'_> {
         self.generic()
     }
 
+    /// Of the malignant CNS steps, the one the five items decide without the manual's Table 3:
+    /// the brain (C71.0–C71.9) is one site, and neither laterality nor timing separates tumors.
+    fn malignant_cns_2018(&self) -> MpAnswer {
+        if self.both(|t| t.category == 71) && self.a.histology == self.b.histology {
+            return self.ok(Single, "M8", "Tumors which are separate, non-contiguous, in the brain (multicentric/multifocal), and have the same histology are a single primary.");
+        }
+        self.generic()
+    }
+
     /// Modules whose own steps are not written down yet: the registrar reviews the pair.
     fn generic(&self) -> MpAnswer {
         self.ok(Questionable, "", format!("The steps of {} are not in this release yet: review the pair with the SEER manual.", self.m.id()))
@@ -865,6 +875,92 @@ mod module_tests {
     fn step(a: MpTumor, b: MpTumor) -> (MpResult, &'static str, &'static str) {
         let x = compare(&a, &b);
         (x.result, x.module, x.step)
+    }
+
+    #[test]
+    fn other_sites_2007_steps() {
+        const M: &str = "mph_2007_to_2022_other_sites";
+        // M4 retinoblastoma, M5 Kaposi sarcoma: always one primary.
+        let r =
+            step(t("2012-02-01", "C692", "9510/3", "1"), t("2014-06-01", "C692", "9511/3", "2"));
+        assert_eq!(r, (Single, M, "M4"));
+        let k =
+            step(t("2012-02-01", "C445", "9140/3", "0"), t("2016-06-01", "C160", "9140/3", "0"));
+        assert_eq!(k, (Single, M, "M5"));
+        // M8: both ovaries (a Table 1 paired site).
+        let o =
+            step(t("2015-02-01", "C569", "8460/3", "1"), t("2015-02-01", "C569", "8460/3", "2"));
+        assert_eq!(o, (Multiple, M, "M8"));
+        // M12: anus and anal canal differ at the fourth character.
+        let a =
+            step(t("2015-02-01", "C210", "8070/3", "0"), t("2015-04-01", "C211", "8070/3", "0"));
+        assert_eq!(a, (Multiple, M, "M12"));
+        // M15: invasive more than 60 days after in situ.
+        let i =
+            step(t("2015-01-05", "C530", "8070/2", "0"), t("2015-06-01", "C530", "8070/3", "0"));
+        assert_eq!(i, (Multiple, M, "M15"));
+        // M16: squamous cell carcinoma, NOS and a specific squamous type.
+        let n =
+            step(t("2015-01-05", "C530", "8070/3", "0"), t("2015-03-01", "C531", "8071/3", "0"));
+        assert_eq!(n, (Single, M, "M16"));
+        // M18: one site, one histology, within a year.
+        let s =
+            step(t("2015-01-05", "C530", "8070/3", "0"), t("2015-03-01", "C531", "8070/3", "0"));
+        assert_eq!(s, (Single, M, "M18"));
+    }
+
+    #[test]
+    fn other_sites_2023_steps() {
+        const M: &str = "str_2023_and_later_other_sites";
+        let o =
+            step(t("2023-02-01", "C569", "8460/3", "1"), t("2023-02-01", "C569", "8460/3", "2"));
+        assert_eq!(o, (Multiple, M, "M10"));
+        let y =
+            step(t("2021-02-01", "C739", "8260/3", "0"), t("2023-06-01", "C739", "8260/3", "0"));
+        assert_eq!(y, (Multiple, M, "M12"));
+        let d =
+            step(t("2023-02-01", "C739", "8260/3", "0"), t("2023-03-01", "C169", "8140/3", "0"));
+        assert_eq!(d, (Multiple, M, "M13"));
+        // Table 2–23 is not written down: different histologies at one site are reviewed.
+        let q =
+            step(t("2023-02-01", "C739", "8260/3", "0"), t("2023-03-01", "C739", "8330/3", "0"));
+        assert_eq!(q, (Questionable, M, "M19"));
+    }
+
+    #[test]
+    fn malignant_cns_2018_steps() {
+        const M: &str = "str_2018_and_later_malignant_cns";
+        // The brain is one site; laterality and time do not separate tumors of one histology.
+        let gbm =
+            step(t("2019-02-01", "C711", "9440/3", "1"), t("2022-03-01", "C714", "9440/3", "2"));
+        assert_eq!(gbm, (Single, M, "M8"));
+        // Different histologies need the manual's Table 3: reviewed.
+        let other =
+            step(t("2019-02-01", "C711", "9400/3", "1"), t("2022-03-01", "C714", "9440/3", "2"));
+        assert_eq!((other.0, other.1), (Questionable, M));
+    }
+
+    #[test]
+    fn breast_2018_steps() {
+        const M: &str = "str_2018_and_later_breast";
+        let inflammatory =
+            step(t("2019-02-01", "C504", "8530/3", "1"), t("2019-03-01", "C502", "8530/3", "2"));
+        assert_eq!(inflammatory, (Single, M, "M3"));
+        let m10 =
+            step(t("2019-02-01", "C504", "8522/3", "1"), t("2019-09-01", "C504", "8500/3", "1"));
+        assert_eq!(m10, (Single, M, "M10"));
+        let m12 =
+            step(t("2019-02-01", "C504", "8500/3", "1"), t("2019-03-01", "C501", "8500/3", "1"));
+        assert_eq!(m12, (Single, M, "M12"));
+        let m13 =
+            step(t("2019-02-01", "C504", "8500/3", "1"), t("2019-03-01", "C501", "8520/3", "1"));
+        assert_eq!(m13, (Multiple, M, "M13"));
+        let m14 =
+            step(t("2019-02-01", "C504", "8500/3", "1"), t("2020-03-01", "C504", "8500/2", "1"));
+        assert_eq!(m14, (Single, M, "M14"));
+        let m16 =
+            step(t("2019-02-01", "C504", "8500/2", "1"), t("2020-03-01", "C504", "8500/3", "1"));
+        assert_eq!(m16, (Multiple, M, "M16"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod imports;
 pub mod patient;
 mod patient_new;
 mod patients;
+mod primaries;
 mod reports;
 mod sign_in;
 mod submissions;
@@ -45,6 +46,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/worklist/letters/{id}/hold", web::post().to(worklist::hold))
         .route("/worklist/letters/{id}/cancel", web::post().to(worklist::cancel))
         .route("/edits-review", web::get().to(edits_review::page))
+        .route("/primaries", web::get().to(primaries::page))
         .route("/submissions", web::get().to(submissions::page))
         .route("/submissions", web::post().to(submissions::create))
         .route("/submissions/{id}", web::get().to(submissions::one))
