@@ -93,6 +93,17 @@ impl utoipa::IntoResponses for DatedReadErrors {
     }
 }
 
+/// Errors of a read whose query names a range: a range that ends before it starts is 422.
+pub struct RangeReadErrors;
+
+impl utoipa::IntoResponses for RangeReadErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let mut r = ReadErrors::responses();
+        r.extend(responses(&[("422", "A range ends before it starts; the field is named")]));
+        r
+    }
+}
+
 /// Errors of a create.
 pub struct CreateErrors;
 

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::docs::{CreateErrors, ReadErrors};
+use super::docs::{CreateErrors, RangeReadErrors};
 use super::extract::{Auth, JsonBody};
 use super::problem::{ApiError, FieldError};
 use super::state::AppState;
@@ -70,11 +70,7 @@ impl MpCheckParams {
         };
         year("dxYearFrom", self.dx_year_from, &mut errors);
         year("dxYearTo", self.dx_year_to, &mut errors);
-        if let (Some(a), Some(b)) = (self.dx_year_from, self.dx_year_to)
-            && a > b
-        {
-            errors.push(FieldError::new("dxYearTo", "order", "dxYearTo is before dxYearFrom"));
-        }
+
         let rules = match self.rules.as_deref() {
             None => None,
             Some(r) => match Rules::parse(r) {
@@ -91,6 +87,14 @@ impl MpCheckParams {
         }
         if !errors.is_empty() {
             return Err(ApiError::BadRequest(errors));
+        }
+        // Each year is well-formed; a range that ends before it starts is a request that cannot
+        // be answered as meant (422), not a malformed one.
+        if let (Some(a), Some(b)) = (self.dx_year_from, self.dx_year_to)
+            && a > b
+        {
+            let e = FieldError::new("dxYearTo", "order", "dxYearTo is before dxYearFrom");
+            return Err(ApiError::Invalid(vec![e]));
         }
         Ok(mp::CheckRequest {
             facility: self.facility.clone().filter(|f| !f.trim().is_empty()),
@@ -109,7 +113,7 @@ impl MpCheckParams {
 #[utoipa::path(
     tag = "mp", operation_id = "check_primaries",
     params(MpCheckParams),
-    responses((status = 200, body = MpCheckReport), ReadErrors),
+    responses((status = 200, body = MpCheckReport), RangeReadErrors),
     security(("bearer" = []))
 )]
 #[get("/mp/check")]

@@ -177,6 +177,7 @@ pub fn compare(a: &MpTumor, b: &MpTumor, year: i32) -> MpAnswer {
         Module::Lung2007 => r.lung_2007(),
         Module::Colon2007 => r.colon_2007(),
         Module::MalignantCns2018 => r.malignant_cns_2018(),
+        Module::NonMalignantCns2018 => r.non_malignant_cns_2018(),
         _ => r.generic(),
     }
 }
@@ -187,6 +188,47 @@ fn paired_table_1(site: u16) -> bool {
         79 | 80..=81 | 90..=99 | 300 | 301 | 310 | 312 | 340..=349 | 384 | 400..=403 | 413 | 414
         | 441..=447 | 471 | 472 | 491 | 492 | 500..=509 | 569 | 570 | 620..=629 | 630 | 631
         | 649 | 659 | 669 | 690..=699 | 700 | 710..=714 | 722..=725 | 740..=749 | 754)
+}
+
+/// Head and neck M3: subsites that are separate primaries although their codes differ only at
+/// the fourth character. `None` when the pair is not one of them.
+fn head_neck_subsites_apart(a: u16, b: u16) -> Option<&'static str> {
+    const GROUPS: &[(&[u16], &str)] = &[
+        (&[320, 321, 322, 323], "the glottis, supraglottis, subglottis and laryngeal cartilage"),
+        (&[50, 51, 52], "the hard palate, soft palate and uvula"),
+        (&[310, 311, 312, 313], "the maxillary, ethmoid, frontal and sphenoid sinuses"),
+        (&[300, 301], "the nasal cavity and the middle ear"),
+        (
+            &[130, 131, 132],
+            "the postcricoid region, the hypopharyngeal aspect of the aryepiglottic fold and the posterior wall of the hypopharynx",
+        ),
+        (&[80, 81], "the submandibular and sublingual glands"),
+        (&[30, 31], "the upper and lower gum"),
+        (&[410, 411], "the maxilla and the mandible"),
+        (&[754, 755], "the carotid body and the aortic body"),
+    ];
+    if a == b {
+        return None;
+    }
+    let upper = |s: u16| matches!(s, 0 | 3);
+    let lower = |s: u16| matches!(s, 1 | 4);
+    if (upper(a) && lower(b)) || (lower(a) && upper(b)) {
+        return Some("the upper lip and the lower lip");
+    }
+    GROUPS.iter().find(|(g, _)| g.contains(&a) && g.contains(&b)).map(|(_, words)| *words)
+}
+
+/// The parts of the CNS the non-malignant rules' M8 names (the NOS sites and the glands are none).
+fn cns_part(site: u16) -> Option<&'static str> {
+    match site {
+        710..=719 => Some("the brain"),
+        720 => Some("the spinal cord"),
+        721 => Some("the cauda equina"),
+        700 => Some("the cerebral meninges"),
+        701 => Some("the spinal meninges"),
+        722..=725 => Some("the cranial nerves"),
+        _ => None,
+    }
 }
 
 /// Sites whose fourth character alone separates primaries (MP/H 2007 Other Sites M12).
@@ -591,8 +633,40 @@ impl Rules<'_> {
     }
 
     fn head_neck_2018(&self) -> MpAnswer {
+        if let Some(sites) = head_neck_subsites_apart(self.a.site(), self.b.site()) {
+            return self.ok(Multiple, "M3", format!("Tumors on {sites} are multiple primaries."));
+        }
         if self.site_differs_2nd_3rd() {
             return self.ok(Multiple, "M4", "Tumors in sites with ICD-O-3 topography codes that are different at the second (C?xx) and/or third (Cx?x) character are multiple primaries.");
+        }
+        let sides = (self.a.laterality, self.b.laterality);
+        if matches!(sides, (1, 2) | (2, 1)) && self.both(|t| paired_table_1(t.site())) {
+            return self.ok(Multiple, "M5", "Separate, non-contiguous tumors on the right side and the left side of a paired site are multiple primaries.");
+        }
+        self.generic()
+    }
+
+    /// The steps of the non-malignant CNS rules the five items decide without Table 6: parts of
+    /// the CNS apart (M8) and meningiomas of the cranial meninges (M10). Sides that differ, and the
+    /// NOS sites, are left to review: a step before these may separate them.
+    fn non_malignant_cns_2018(&self) -> MpAnswer {
+        let nos = |t: &MpTumor| matches!(t.site(), 709 | 728 | 729);
+        let (pa, pb) = (cns_part(self.a.site()), cns_part(self.b.site()));
+        if !self.either(nos) && pa != pb && (pa.is_some() || pb.is_some()) {
+            return self.ok(
+                Multiple,
+                "M8",
+                format!(
+                    "Abstract multiple primaries when multiple tumors are present in {} and {}.",
+                    pa.unwrap_or("another part of the CNS"),
+                    pb.unwrap_or("another part of the CNS")
+                ),
+            );
+        }
+        let sides_differ = matches!((self.a.laterality, self.b.laterality), (1, 2) | (2, 1));
+        let meningioma = |t: &MpTumor| t.site() == 700 && (9530..=9539).contains(&t.histology);
+        if self.both(meningioma) && !sides_differ {
+            return self.ok(Single, "M10", "Two or more separate/non-contiguous meningiomas arising in the cranial meninges is a single primary.");
         }
         self.generic()
     }
@@ -938,6 +1012,47 @@ mod module_tests {
         let other =
             step(t("2019-02-01", "C711", "9400/3", "1"), t("2022-03-01", "C714", "9440/3", "2"));
         assert_eq!((other.0, other.1), (Questionable, M));
+    }
+
+    #[test]
+    fn head_and_neck_2018_steps() {
+        const M: &str = "str_2018_and_later_head_and_neck";
+        let larynx =
+            step(t("2019-02-01", "C321", "8070/3", "0"), t("2019-02-01", "C320", "8070/3", "0"));
+        assert_eq!(larynx, (Multiple, M, "M3"));
+        let lips =
+            step(t("2019-02-01", "C000", "8070/3", "0"), t("2020-02-01", "C004", "8070/3", "0"));
+        assert_eq!(lips, (Multiple, M, "M3"));
+        let upper =
+            step(t("2019-02-01", "C000", "8070/3", "0"), t("2020-02-01", "C003", "8070/3", "0"));
+        assert_eq!(upper.0, Questionable, "both on the upper lip: the tables decide");
+        let sites =
+            step(t("2019-02-01", "C099", "8070/3", "1"), t("2019-02-01", "C062", "8070/3", "0"));
+        assert_eq!(sites, (Multiple, M, "M4"));
+        let parotids =
+            step(t("2021-02-01", "C079", "8140/3", "1"), t("2022-02-01", "C079", "8070/3", "2"));
+        assert_eq!(parotids, (Multiple, M, "M5"));
+    }
+
+    #[test]
+    fn non_malignant_cns_2018_steps() {
+        const M: &str = "str_2018_and_later_non_malignant_cns";
+        let parts =
+            step(t("2019-02-01", "C700", "9530/0", "2"), t("2020-02-01", "C724", "9560/0", "2"));
+        assert_eq!(parts, (Multiple, M, "M8"));
+        let pituitary =
+            step(t("2019-02-01", "C711", "9380/1", "1"), t("2020-02-01", "C751", "8272/0", "0"));
+        assert_eq!(pituitary, (Multiple, M, "M8"));
+        let meningiomas =
+            step(t("2023-02-01", "C700", "9537/0", "1"), t("2023-05-01", "C700", "9530/0", "1"));
+        assert_eq!(meningiomas, (Single, M, "M10"));
+        // Meninges NOS beside the pituitary: Table 6 decides; sides apart: an earlier step may.
+        let nos =
+            step(t("2021-02-01", "C709", "9530/0", "0"), t("2022-02-01", "C751", "8272/0", "0"));
+        assert_eq!(nos.0, Questionable);
+        let sides =
+            step(t("2023-02-01", "C700", "9537/0", "1"), t("2023-05-01", "C700", "9530/0", "2"));
+        assert_eq!(sides.0, Questionable);
     }
 
     #[test]
