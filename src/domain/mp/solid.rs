@@ -270,6 +270,9 @@ fn lung_row(h: u16) -> u16 {
 /// Histologies the colon rules' Table 1 does not list.
 const COLON_NOT_IN_TABLE_1: &[u16] = &[8000, 8010, 8210, 8245, 8261, 8262, 8481];
 
+/// The colon rules' Table 1 rows of neuroendocrine tumors and carcinomas (NET, NEC, MiNEN).
+const COLON_NEUROENDOCRINE: &[u16] = &[8013, 8041, 8240, 8241, 8242, 8244, 8246, 8249];
+
 /// Histologies the breast rules' Tables 2 and 3 do not list.
 const BREAST_NOT_IN_TABLE_3: &[u16] = &[8000, 8010, 8050, 8140, 8141, 8501, 8512, 8521];
 
@@ -593,6 +596,10 @@ impl Rules<'_> {
             // Adenocarcinoma, NOS heads the row of its subtypes (Column 2).
             if self.a.histology != 8140 && self.b.histology != 8140 {
                 return self.ok(Multiple, "M5", "Separate/non-contiguous tumors that are two or more different subtypes/variants in Column 2, Table 1 in the Site-group Instructions are multiple primaries.");
+            }
+            // The neuroendocrine tumors and carcinomas are rows of their own.
+            if self.either(|t| COLON_NEUROENDOCRINE.contains(&t.histology)) {
+                return self.ok(Multiple, "M6", "Separate/non-contiguous tumors that are on different rows in Table 1 in the Site-group Instructions are multiple primaries.");
             }
         }
         let unknown_subsite = self.a.category == 18
@@ -1119,6 +1126,12 @@ mod module_tests {
         let subtypes =
             step(t("2021-01-05", "C187", "8480/3", "0"), t("2021-03-01", "C187", "8490/3", "0"));
         assert_eq!(subtypes, (Multiple, colon, "M5"), "two different subtypes");
+        let rows =
+            step(t("2020-09-05", "C209", "8240/3", "0"), t("2021-08-01", "C209", "8140/3", "0"));
+        assert_eq!(rows, (Multiple, colon, "M6"), "a neuroendocrine tumor is a row of its own");
+        let same_row =
+            step(t("2021-01-05", "C187", "8140/3", "0"), t("2021-02-01", "C187", "8480/3", "0"));
+        assert_eq!(same_row, (Single, colon, "M11"), "mucinous is a subtype of adenocarcinoma");
     }
 
     #[test]
