@@ -552,7 +552,11 @@ impl Rules<'_> {
         if self.both(placed) && neuroendocrine(self.a) != neuroendocrine(self.b) {
             return self.ok(Multiple, "M5", "Abstract multiple primaries when there is at least one tumor with neuroendocrine carcinoma or subtype/variant of neuroendocrine carcinoma or neuroendocrine tumor and at least one tumor that is not neuroendocrine.");
         }
-        if !self.both(listed) {
+        // Two tumors of one specific histology are on one row whether the table lists it or
+        // not; cancer or carcinoma NOS may stand for any row.
+        let one_specific =
+            self.a.histology == self.b.histology && !matches!(self.a.histology, 8000 | 8001 | 8010);
+        if !self.both(listed) && !one_specific {
             return self.unable("M7", not_in_table(self.a, self.b, listed));
         }
         if lung_row(self.a.histology) != lung_row(self.b.histology) {
@@ -1106,6 +1110,20 @@ mod module_tests {
         let sides =
             step(t("2021-01-05", "C341", "8140/3", "1"), t("2021-09-01", "C341", "8140/3", "2"));
         assert_eq!(sides, (Multiple, lung, "M11"), "one tumor in each lung");
+    }
+
+    #[test]
+    fn lung_histologies_the_table_does_not_list() {
+        let lung = "str_2018_and_later_lung";
+        let nsclc =
+            step(t("2017-12-12", "C341", "8046/3", "2"), t("2019-08-02", "C341", "8046/3", "2"));
+        assert_eq!(nsclc, (Single, lung, "M14"), "one specific histology is one row");
+        let each_lung =
+            step(t("2018-04-12", "C341", "8046/3", "1"), t("2018-08-09", "C343", "8046/3", "2"));
+        assert_eq!(each_lung, (Multiple, lung, "M11"));
+        let nos =
+            step(t("2019-01-12", "C341", "8010/3", "1"), t("2019-08-09", "C343", "8010/3", "1"));
+        assert_eq!((nos.0, nos.2), (Questionable, "M7"), "carcinoma NOS may be any row");
     }
 
     #[test]
