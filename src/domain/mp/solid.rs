@@ -784,8 +784,11 @@ impl Rules<'_> {
             && self.either(|t| t.site() == 449);
         if unknown_subsite {
             // C44.9 may be the other tumor's subsite: only a later "multiple" decides.
-            let flat = MpTumor { category: self.b.category, subsite: self.b.subsite, ..*self.a };
-            let rest = Rules { m: self.m, a: &flat, b: self.b }.melanoma();
+            // The C44.9 tumor read at the other's subsite.
+            let (unknown, known) =
+                if self.a.site() == 449 { (self.a, self.b) } else { (self.b, self.a) };
+            let flat = MpTumor { category: known.category, subsite: known.subsite, ..*unknown };
+            let rest = Rules { m: self.m, a: &flat, b: known }.melanoma();
             return if rest.result == Multiple {
                 rest
             } else {
@@ -803,6 +806,19 @@ impl Rules<'_> {
             );
         }
         if self.m == Module::Melanoma2021 {
+            // Table 2: melanoma NOS (8720) heads the row of its subtypes.
+            let subtype = |t: &MpTumor| t.histology != 8720;
+            if self.a.histology != self.b.histology && self.both(subtype) {
+                return self.ok(Multiple, "M5", "Abstract multiple primaries when separate/non-contiguous tumors are two or more different subtypes/variants in Column 2, Table 2 in the Site-group Instructions.");
+            }
+            // Melanomas of one histology on a paired site need both sides known.
+            let side_unknown = |t: &MpTumor| matches!(t.laterality, 0 | 3 | 9);
+            if self.a.histology == self.b.histology
+                && self.either(side_unknown)
+                && paired_table_1(self.a.site())
+            {
+                return self.unable("M6", "Valid and known laterality should be provided.");
+            }
             match days_apart(self.a, self.b, 60) {
                 Some(true) => {
                     return self.ok(
@@ -1180,7 +1196,16 @@ mod module_tests {
             step(t("2022-01-05", "C445", "8720/3", "0"), t("2022-02-01", "C446", "8720/3", "1"));
         assert_eq!(sites, (Multiple, melanoma, "M3"));
         let days =
-            step(t("2022-01-05", "C445", "8720/3", "0"), t("2022-05-01", "C445", "8720/3", "0"));
+            step(t("2022-01-05", "C445", "8720/3", "1"), t("2022-05-01", "C445", "8720/3", "1"));
         assert_eq!(days, (Multiple, melanoma, "M7"), "more than 60 days apart");
+        let subtypes =
+            step(t("2018-03-05", "C445", "8742/2", "2"), t("2022-01-01", "C445", "8743/3", "9"));
+        assert_eq!(subtypes, (Multiple, melanoma, "M5"), "two different subtypes");
+        let side =
+            step(t("2023-03-05", "C447", "8743/3", "9"), t("2023-04-01", "C447", "8743/3", "2"));
+        assert_eq!(side, (Questionable, melanoma, "M6"), "one histology, a side unknown");
+        let unknown_site =
+            step(t("2021-04-30", "C447", "8720/3", "2"), t("2022-04-02", "C449", "8720/3", "0"));
+        assert_eq!(unknown_site, (Questionable, melanoma, "M3"), "C44.9 may be the same subsite");
     }
 }
