@@ -318,9 +318,11 @@ impl Rules<'_> {
         self.both(|t| t.site() == 619 && t.histology == 8140)
     }
 
+    /// Both sides of one organ of Table 1 (its entries name whole organs: C62.1 and C62.9 are
+    /// both the testis).
     fn bilateral_paired(&self) -> bool {
-        self.a.site() == self.b.site()
-            && paired_table_1(self.a.site())
+        self.a.category == self.b.category
+            && self.both(|t| paired_table_1(t.site()))
             && matches!((self.a.laterality, self.b.laterality), (1, 2) | (2, 1))
     }
 
@@ -1016,6 +1018,9 @@ mod module_tests {
         let o =
             step(t("2023-02-01", "C569", "8460/3", "1"), t("2023-02-01", "C569", "8460/3", "2"));
         assert_eq!(o, (Multiple, M, "M10"));
+        let testes =
+            step(t("2018-07-09", "C621", "9061/3", "1"), t("2023-09-07", "C629", "9065/3", "2"));
+        assert_eq!(testes, (Multiple, M, "M10"), "both testes, whatever the subsites");
         let y =
             step(t("2021-02-01", "C739", "8260/3", "0"), t("2023-06-01", "C739", "8260/3", "0"));
         assert_eq!(y, (Multiple, M, "M12"));
