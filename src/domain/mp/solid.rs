@@ -855,7 +855,25 @@ impl Rules<'_> {
                 "Tumors on both sides (right and left breast) are multiple primaries.",
             );
         }
-        self.generic()
+        // Of the later steps, the lobular-and-duct rule (M10), where no step between can have
+        // decided first (an invasive tumor more than 60 days after an in situ one).
+        let duct = |h: u16| matches!(h, 8500 | 8501 | 8503 | 8507 | 8201 | 8230);
+        let lobular_and_duct = (self.a.histology == 8520 && duct(self.b.histology))
+            || (self.b.histology == 8520 && duct(self.a.histology));
+        let rest = if lobular_and_duct && self.invasive_after_in_situ() == Some(false) {
+            self.ok(
+                Single,
+                "M10",
+                "Tumors that are lobular (8520) and intraductal or duct are a single primary.",
+            )
+        } else {
+            self.generic()
+        };
+        let sides_known = self.both(|t| matches!(t.laterality, 1 | 2));
+        if !sides_known && rest.result != Multiple {
+            return self.unable("M7", "Valid and known laterality should be provided.");
+        }
+        rest
     }
 
     fn lung_2007(&self) -> MpAnswer {
@@ -1085,6 +1103,23 @@ mod module_tests {
         let sides =
             step(t("2023-02-01", "C700", "9537/0", "1"), t("2023-05-01", "C700", "9530/0", "2"));
         assert_eq!(sides.0, Questionable);
+    }
+
+    #[test]
+    fn breast_2007_steps() {
+        const M: &str = "mph_2007_to_2017_breast";
+        let years =
+            step(t("2010-02-01", "C504", "8500/3", "1"), t("2016-03-01", "C504", "8500/3", "1"));
+        assert_eq!(years, (Multiple, M, "M5"));
+        let sides =
+            step(t("2015-02-01", "C504", "8500/3", "1"), t("2016-03-01", "C504", "8500/3", "2"));
+        assert_eq!(sides, (Multiple, M, "M7"));
+        let lobular =
+            step(t("2017-09-30", "C505", "8520/3", "1"), t("2017-10-27", "C504", "8500/3", "1"));
+        assert_eq!(lobular, (Single, M, "M10"));
+        let side =
+            step(t("2017-05-17", "C501", "8500/3", "9"), t("2017-11-06", "C504", "8500/3", "2"));
+        assert_eq!(side, (Questionable, M, "M7"), "a side unknown");
     }
 
     #[test]
