@@ -561,6 +561,13 @@ impl Rules<'_> {
         if !self.both(listed) && !one_specific {
             return self.unable("M7", not_in_table(self.a, self.b, listed));
         }
+        let row_head = |t: &MpTumor| lung_row(t.histology) == t.histology;
+        if self.a.histology != self.b.histology
+            && lung_row(self.a.histology) == lung_row(self.b.histology)
+            && !self.either(row_head)
+        {
+            return self.ok(Multiple, "M6", "Separate/non-contiguous tumors that are two or more different subtypes/variants in Column 2, Table 3 in the Site-group Instructions are multiple primaries.");
+        }
         if lung_row(self.a.histology) != lung_row(self.b.histology) {
             return self.ok(Multiple, "M8", "Separate/non-contiguous tumors on different rows in Table 3 in the Site-group Instructions or a combination code in Table 2 and a code from Table 3 are multiple primaries.");
         }
@@ -571,6 +578,11 @@ impl Rules<'_> {
             return self.ok(Single, "M7", "Synchronous separate/non-contiguous tumors in the same lung on the same row in Table 3 in the Site-group Instructions are a single primary.");
         }
         match (self.a.laterality, self.b.laterality) {
+            // Synchronous tumors in both lungs: whether either lung holds more tumors decides,
+            // and the items do not say.
+            (1, 2) | (2, 1) if days_apart(self.a, self.b, 60) != Some(true) => {
+                return self.unable("M9", "Unknown if multiple tumors exist.");
+            }
             (1, 2) | (2, 1) => {
                 return self.ok(
                     Multiple,
@@ -1180,6 +1192,12 @@ mod module_tests {
         let nos =
             step(t("2019-01-12", "C341", "8010/3", "1"), t("2019-08-09", "C343", "8010/3", "1"));
         assert_eq!((nos.0, nos.2), (Questionable, "M7"), "carcinoma NOS may be any row");
+        let subtypes =
+            step(t("2019-11-20", "C341", "8260/3", "1"), t("2020-09-09", "C348", "8250/3", "2"));
+        assert_eq!(subtypes, (Multiple, lung, "M6"), "two adenocarcinoma subtypes");
+        let both_lungs =
+            step(t("2023-08-01", "C343", "8041/3", "1"), t("2023-09-19", "C341", "8041/3", "2"));
+        assert_eq!(both_lungs, (Questionable, lung, "M9"), "synchronous, one in each lung");
     }
 
     #[test]
