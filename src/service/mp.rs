@@ -135,14 +135,10 @@ pub(crate) fn placement(
         .filter(|(i, j, _)| *i == me || *j == me)
         .map(|(i, j, a)| {
             let other = if *i == me { *j } else { *i };
-            let (tid, c) = &coded[other];
             MpComparisonData {
-                tumor_id: (*tid).to_string(),
-                site: format!("{} {}", c.site.dotted(), c.site.label()),
-                morphology: match c.morphology().label() {
-                    Some(l) => format!("{} {l}", c.morphology()),
-                    None => c.morphology().to_string(),
-                },
+                tumor_id: coded[other].0.to_string(),
+                site: site_words(&mp[other]),
+                morphology: morphology_words(&mp[other]),
                 answer: answer_data(a),
             }
         })
