@@ -1118,6 +1118,40 @@ mod module_tests {
     }
 
     #[test]
+    fn kidney_2018_steps_in_order() {
+        const M: &str = "str_2018_and_later_kidney";
+        let years =
+            step(t("2018-01-05", "C649", "8312/3", "1"), t("2022-03-01", "C649", "8312/3", "1"));
+        assert_eq!(years, (Multiple, M, "M6"));
+        let rows =
+            step(t("2020-01-05", "C649", "8312/3", "1"), t("2020-06-01", "C649", "8960/3", "1"));
+        assert_eq!(rows, (Multiple, M, "M9"), "renal cell carcinoma and Wilms tumor");
+        let rest =
+            step(t("2020-01-05", "C649", "8312/3", "1"), t("2021-06-01", "C649", "8312/3", "1"));
+        assert_eq!(rest, (Single, M, "M13"));
+        let side =
+            step(t("2021-01-05", "C649", "8312/3", "9"), t("2021-06-01", "C649", "8312/3", "1"));
+        assert_eq!(side, (Questionable, M, "M5"), "a side unknown, and only 'single' reached");
+    }
+
+    #[test]
+    fn urinary_2018_steps_in_order() {
+        const M: &str = "str_2018_and_later_urinary";
+        let years =
+            step(t("2017-01-05", "C679", "8120/3", "0"), t("2021-06-01", "C659", "8120/3", "1"));
+        assert_eq!(years, (Multiple, M, "M10"));
+        let organs =
+            step(t("2020-01-05", "C679", "8120/3", "0"), t("2021-03-01", "C659", "8130/3", "1"));
+        assert_eq!(organs, (Single, M, "M11"), "urothelial carcinomas of several urinary organs");
+        let nos =
+            step(t("2020-01-05", "C679", "8010/3", "0"), t("2020-05-01", "C679", "8120/3", "0"));
+        assert_eq!(nos, (Questionable, M, "M13"));
+        let in_situ_after =
+            step(t("2019-01-05", "C679", "8120/3", "0"), t("2023-05-01", "C679", "8120/2", "0"));
+        assert_eq!(in_situ_after, (Single, M, "M16"), "in situ after invasive, however late");
+    }
+
+    #[test]
     fn breast_2007_steps() {
         const M: &str = "mph_2007_to_2017_breast";
         let years =
