@@ -295,7 +295,9 @@ async fn an_import_reports_a_tumor_that_is_the_same_primary(app: &TestApp) {
         (Some(1), Some("reported")),
         "{same}"
     );
-    assert!(same["message"].as_str().unwrap_or("").contains("Sigmoid colon (C18.7)"), "{same}");
+    let message = same["message"].as_str().unwrap_or("");
+    assert!(message.contains("Sigmoid colon (C18.7)"), "{same}");
+    assert!(message.contains("sequence number 00"), "the primary's suggested number: {same}");
     let r = app.get("/api/v1/mp/check").await;
     assert_eq!(r.body["samePrimary"], 1, "{}", r.body);
 }

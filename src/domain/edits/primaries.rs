@@ -51,12 +51,13 @@ pub(super) fn check(input: &CodedInput, out: &mut Emitter) {
             &SAME_PRIMARY,
             format!(
                 "The {rules_name} call this tumor the same primary as the patient's earlier tumor of \
-                 {}, {}: {}{rule}. Keep one abstract for the primary (update the earlier one and \
-                 delete this one), or, if a physician says they are separate primaries, set Over-ride \
-                 Site/Lat/SeqNo",
+                 {}, {}: {}{rule}. Keep one abstract for the primary (update the earlier one, \
+                 sequence number {:02}, and delete this one), or, if a physician says they are \
+                 separate primaries, set Over-ride Site/Lat/SeqNo",
                 site_text(&o.site),
                 morph_text(&o.morphology()),
-                why.reason.trim_end_matches('.')
+                why.reason.trim_end_matches('.'),
+                place.suggested_sequence
             ),
         );
     }

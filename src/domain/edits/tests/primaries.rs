@@ -45,6 +45,7 @@ fn a_tumor_the_rules_call_the_same_primary_is_a_review_finding() {
     assert!(same.message.contains("Sigmoid colon (C18.7)"), "{}", same.message);
     assert!(same.message.contains("SEER"), "{}", same.message);
     assert!(same.message.contains("set Over-ride Site/Lat/SeqNo"), "{}", same.message);
+    assert!(same.message.contains("sequence number 00"), "the primary's number: {}", same.message);
     // Accepted: the override flag the registrar sets after review.
     let accepted = with_others(seq("C18.7", "8140/3", "2020-05-01", "00"), vec![earlier()])
         .with(|s| s.overrides = Overrides::parse(["overRideSiteLatSeqno"]).expect("flag"))
