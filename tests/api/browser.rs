@@ -25,6 +25,21 @@ fn web_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web")
 }
 
+/// A sigmoid colon adenocarcinoma of 2021, with `changes` over it.
+fn colon(changes: &[(&str, &str)]) -> serde_json::Value {
+    let mut t = breast_tumor();
+    let colon = [
+        ("primarySite", "C18.7"),
+        ("histologicTypeIcdO3", "8140"),
+        ("laterality", "0"),
+        ("sequenceNumberHospital", "01"),
+    ];
+    for (k, v) in colon.iter().chain(changes) {
+        t[*k] = json!(v);
+    }
+    t
+}
+
 /// A patient last seen in May 2025, so a follow-up task falls due in June 2026 with a paper letter
 /// to the physician.
 async fn patient(app: &TestApp, number: &str, last: &str, first: &str) -> String {
@@ -36,16 +51,7 @@ async fn patient(app: &TestApp, number: &str, last: &str, first: &str) -> String
         "city": "Tacoma", "state": "WA", "postalCode": "98402"});
     let pid = app.patient(&body).await;
     // A colon tumor of 2021: the browser abstracts the breast tumor.
-    let mut colon = breast_tumor();
-    for (k, v) in [
-        ("primarySite", "C18.7"),
-        ("histologicTypeIcdO3", "8140"),
-        ("laterality", "0"),
-        ("sequenceNumberHospital", "01"),
-    ] {
-        colon[k] = json!(v);
-    }
-    app.tumor(&pid, &colon).await;
+    app.tumor(&pid, &colon(&[])).await;
     let contact = json!({"contactDate": "2025-05-10", "vitalStatus": "1", "followUpSource": "2"});
     let r = app.post(&format!("/api/v1/patients/{pid}/contacts"), &contact).await;
     assert_eq!(r.status, 201, "{}", r.body);
@@ -120,18 +126,11 @@ async fn workbench(app: &TestApp, backend: &str) {
     let abernathy = patient(app, "8301", "Abernathy", "Ruth").await;
     let brightwater = patient(app, "8302", "Brightwater", "Lena").await;
     // The same colon primary abstracted a second time: the Primaries page lists the pair.
-    let mut again = breast_tumor();
-    for (k, v) in [
-        ("primarySite", "C18.7"),
-        ("histologicTypeIcdO3", "8140"),
-        ("laterality", "0"),
-        ("sequenceNumberHospital", "01"),
+    let again = colon(&[
         ("dateOfDiagnosis", "2021-05-20"),
         ("dateOf1stContact", "2021-05-20"),
         ("accessionNumberHosp", "202100018"),
-    ] {
-        again[k] = json!(v);
-    }
+    ]);
     app.tumor(&brightwater, &again).await;
     let june = NaiveDate::from_ymd_opt(2026, 6, 1).expect("date");
     run(app, "generate-tasks", june);

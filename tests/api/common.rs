@@ -200,6 +200,20 @@ impl TestApp {
         self.send(reqwest::Method::POST, path, Some(&self.registrar), Some(body)).await
     }
 
+    /// Posts a file to `POST /api/v1/imports` as the registrar.
+    pub async fn import(&self, content_type: &str, body: impl Into<reqwest::Body>) -> Reply {
+        let res = self
+            .client
+            .post(self.url("/api/v1/imports"))
+            .bearer_auth(&self.registrar)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("sent");
+        Reply::from_response(res).await
+    }
+
     pub async fn put(&self, path: &str, version: i64, body: &Value) -> Reply {
         let res = self
             .client

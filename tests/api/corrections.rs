@@ -352,16 +352,7 @@ async fn submissions_never_drop_a_case(app: &TestApp) {
         .await
         .expect("sent");
     let xml = res.bytes().await.expect("file").to_vec();
-    let res = app
-        .client
-        .post(app.url("/api/v1/imports"))
-        .bearer_auth(&app.registrar)
-        .header("content-type", "application/xml")
-        .body(xml)
-        .send()
-        .await
-        .expect("sent");
-    let report = Reply::from_response(res).await;
+    let report = app.import("application/xml", xml).await;
     assert_eq!(
         (report.body["patientsUpdated"].clone(), report.body["patientsUnchanged"].clone()),
         (json!(0), json!(1)),
@@ -417,16 +408,7 @@ async fn paged_history(app: &TestApp, path: &str, limit: usize) -> Vec<(String, 
 }
 
 async fn imported_records_tell_who_created_them(app: &TestApp) {
-    let res = app
-        .client
-        .post(app.url("/api/v1/imports"))
-        .bearer_auth(&app.registrar)
-        .header("content-type", "application/xml")
-        .body(IMPORTED)
-        .send()
-        .await
-        .expect("sent");
-    let report = Reply::from_response(res).await;
+    let report = app.import("application/xml", IMPORTED).await;
     assert_eq!(report.body["patientsCreated"], 1, "{}", report.body);
     let found = app.get("/api/v1/patients?patientIdNumber=00000830").await;
     let pid = found.body["items"][0]["id"].as_str().expect("patient").to_string();

@@ -622,16 +622,7 @@ async fn an_imported_contact_completes_the_task(app: &TestApp) {
         item("sequenceNumberHospital", "00"),
         item("accessionNumberHosp", "202108401"),
     );
-    let res = app
-        .client
-        .post(app.url("/api/v1/imports"))
-        .bearer_auth(&app.registrar)
-        .header("content-type", "application/xml")
-        .body(file)
-        .send()
-        .await
-        .expect("sent");
-    let r = crate::common::Reply::from_response(res).await;
+    let r = app.import("application/xml", file).await;
     assert!(r.status < 300, "{}", r.body);
     let task = &items(&app.get(&format!("/api/v1/followup/tasks?patientId={pid}")).await)[0];
     assert_eq!(

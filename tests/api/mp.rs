@@ -273,16 +273,7 @@ async fn an_import_reports_a_tumor_that_is_the_same_primary(app: &TestApp) {
         tumor("20200203", "01", "202000021"),
         tumor("20200504", "02", "202000022")
     );
-    let res = app
-        .client
-        .post(app.url("/api/v1/imports"))
-        .bearer_auth(&app.registrar)
-        .header("content-type", "application/xml")
-        .body(xml)
-        .send()
-        .await
-        .expect("sent");
-    let r = crate::common::Reply::from_response(res).await;
+    let r = app.import("application/xml", xml).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["tumorsCreated"], 2, "both kept: {}", r.body);
     let problems = r.body["records"][0]["problems"].as_array().cloned().unwrap_or_default();

@@ -175,16 +175,7 @@ async fn download(app: &TestApp, id: &str, gzip: bool) -> (u16, String, Vec<u8>)
 }
 
 async fn import(app: &TestApp, ctype: &str, body: Vec<u8>) -> Reply {
-    let res = app
-        .client
-        .post(app.url("/api/v1/imports"))
-        .bearer_auth(&app.registrar)
-        .header("content-type", ctype)
-        .body(body)
-        .send()
-        .await
-        .expect("sent");
-    Reply::from_response(res).await
+    app.import(ctype, body).await
 }
 
 /// A registry with one patient, a breast tumor, chemotherapy and a follow-up contact.

@@ -212,16 +212,7 @@ fn flat(version: &str, rt: RecordType, patients: &[Patient]) -> Vec<u8> {
 }
 
 async fn import(app: &TestApp, ctype: &str, body: Vec<u8>) -> Reply {
-    let res = app
-        .client
-        .post(app.url("/api/v1/imports"))
-        .bearer_auth(&app.registrar)
-        .header("content-type", ctype)
-        .body(body)
-        .send()
-        .await
-        .expect("sent");
-    Reply::from_response(res).await
+    app.import(ctype, body).await
 }
 
 /// Every problem of a report as (naaccrId, rule, outcome).
