@@ -6,6 +6,8 @@ use super::{MpAnswer, MpResult, MpTumor, answer, days_apart, later_first, years_
 
 use MpResult::{Multiple, Questionable, Single};
 
+mod mph2007;
+
 /// The rule modules, named as SEER's implementation names its groups.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Module {
@@ -63,13 +65,22 @@ impl Module {
             Self::Breast2018 => "Solid Tumor 2018+ Breast",
             Self::Lung2018 => "Solid Tumor 2018+ Lung",
             Self::Colon2018 => "Solid Tumor 2018+ Colon",
-            Self::HeadNeck2018 => "Solid Tumor 2018+ Head and Neck",
+            Self::HeadNeck2018 => "Solid Tumor 2018+ Head And Neck",
             Self::Kidney2018 => "Solid Tumor 2018+ Kidney",
             Self::Urinary2018 => "Solid Tumor 2018+ Urinary",
             Self::Melanoma2021 => "Solid Tumor 2021+ Cutaneous Melanoma",
             Self::MalignantCns2018 => "Solid Tumor 2018+ Malignant CNS",
             Self::NonMalignantCns2018 => "Solid Tumor 2018+ Non-Malignant CNS",
-            _ => "MP/H 2007",
+            Self::OtherSites2007 => "MPH 2007-2022 Other Sites",
+            Self::Breast2007 => "MPH 2007-2017 Breast",
+            Self::Lung2007 => "MPH 2007-2017 Lung",
+            Self::Colon2007 => "MPH 2007-2017 Colon",
+            Self::HeadNeck2007 => "MPH 2007-2017 Head and Neck",
+            Self::Kidney2007 => "MPH 2007-2017 Kidney",
+            Self::Urinary2007 => "MPH 2007-2017 Urinary",
+            Self::Melanoma2007 => "MPH 2007-2017 Melanoma",
+            Self::MalignantCns2007 => "MPH 2007-2017 Malignant Brain",
+            Self::BenignCns2007 => "MPH 2007-2017 Benign Brain",
         }
     }
 }
@@ -176,6 +187,8 @@ pub fn compare(a: &MpTumor, b: &MpTumor, year: i32) -> MpAnswer {
         Module::Breast2007 => r.breast_2007(),
         Module::Lung2007 => r.lung_2007(),
         Module::Colon2007 => r.colon_2007(),
+        Module::HeadNeck2007 => r.head_neck_2007(),
+        Module::Kidney2007 => r.kidney_2007(),
         Module::MalignantCns2018 => r.malignant_cns_2018(),
         Module::NonMalignantCns2018 => r.non_malignant_cns_2018(),
         _ => r.generic(),
@@ -374,48 +387,6 @@ impl Rules<'_> {
             ));
         }
         None
-    }
-
-    fn other_sites_2007(&self) -> MpAnswer {
-        if let Some(single) = self.always_single() {
-            return single;
-        }
-        if self.bilateral_paired() {
-            return self.ok(Multiple, "M8", "Tumors on both sides (right and left) of a site listed in Table 1 are multiple primaries.");
-        }
-        match years_apart(self.a, self.b, 1) {
-            Some(true) => {
-                return self.ok(
-                    Multiple,
-                    "M10",
-                    "Tumors diagnosed more than 1 years apart are multiple primaries.",
-                );
-            }
-            None => return self.unable("M10", "Known diagnosis dates should be provided."),
-            Some(false) => {}
-        }
-        if self.site_differs_2nd_3rd() {
-            return self.ok(Multiple, "M11", "Tumors in sites with ICD-O-3 topography codes that are different at the second (C?xx) and/or third (Cx?x) character are multiple primaries.");
-        }
-        if self.a.subsite != self.b.subsite && fourth_character_sites(self.a.category) {
-            return self.ok(Multiple, "M12", "Tumors with ICD-O-3 topography codes that differ only at the fourth character (Cxx?) and are in any one of the following primary sites are multiple primaries: anus and anal canal (C21_), bones, joints and articular cartilage (C40_-C41_), peripheral nerves and autonomic nervous system (C47_), connective, subcutaneous and other soft tissues (C49_), skin (C44_).");
-        }
-        match self.invasive_after_in_situ() {
-            Some(true) => return self.ok(Multiple, "M15", "An invasive tumor following an in situ tumor more than 60 days after diagnosis are multiple primaries."),
-            None => return self.unable("M15", "Known diagnosis dates should be provided."),
-            Some(false) => {}
-        }
-        if nos_and_specific(self.a.histology, self.b.histology) {
-            return self.ok(Single, "M16", "Abstract as a single primary when one tumor is a NOS histology (cancer or malignant neoplasm, carcinoma, adenocarcinoma, squamous cell carcinoma, melanoma or sarcoma, NOS) and the other a more specific histology of the same family.");
-        }
-        if self.hist_differs_first_three() {
-            return self.ok(Multiple, "M17", "Tumors with ICD-O-3 histology codes that are different at the first (?xxx), second (x?xx) or third (xx?x) number are multiple primaries.");
-        }
-        self.ok(
-            Single,
-            "M18",
-            "Tumors that do not meet any of the criteria are abstracted as a single primary.",
-        )
     }
 
     fn other_sites_2023(&self) -> MpAnswer {
@@ -668,6 +639,11 @@ impl Rules<'_> {
         if matches!(sides, (1, 2) | (2, 1)) && self.both(|t| paired_table_1(t.site())) {
             return self.ok(Multiple, "M5", "Separate, non-contiguous tumors on the right side and the left side of a paired site are multiple primaries.");
         }
+        // Cancer and carcinoma, NOS are on none of Tables 1–9's rows.
+        let listed = |t: &MpTumor| !matches!(t.histology, 8000 | 8010);
+        if self.a.histology != self.b.histology && !self.both(listed) {
+            return self.unable("M7", not_in_table(self.a, self.b, listed));
+        }
         self.generic()
     }
 
@@ -819,89 +795,32 @@ impl Rules<'_> {
                 "Melanomas with different laterality are multiple primaries.",
             );
         }
-        if self.m == Module::Melanoma2021 {
-            // Table 2: melanoma NOS (8720) heads the row of its subtypes.
-            let subtype = |t: &MpTumor| t.histology != 8720;
-            if self.a.histology != self.b.histology && self.both(subtype) {
-                return self.ok(Multiple, "M5", "Abstract multiple primaries when separate/non-contiguous tumors are two or more different subtypes/variants in Column 2, Table 2 in the Site-group Instructions.");
-            }
-            // Melanomas of one histology on a paired site need both sides known.
-            let side_unknown = |t: &MpTumor| matches!(t.laterality, 0 | 3 | 9);
-            if self.a.histology == self.b.histology
-                && self.either(side_unknown)
-                && paired_table_1(self.a.site())
-            {
-                return self.unable("M6", "Valid and known laterality should be provided.");
-            }
-            match days_apart(self.a, self.b, 60) {
-                Some(true) => {
-                    return self.ok(
-                        Multiple,
-                        "M7",
-                        "Melanomas diagnosed more than 60 days apart are multiple primaries.",
-                    );
-                }
-                None => return self.unable("M7", "Known diagnosis dates should be provided."),
-                Some(false) => {}
-            }
+        if self.m == Module::Melanoma2007 {
+            return self.melanoma_2007_rest();
         }
-        self.generic()
-    }
-
-    fn breast_2007(&self) -> MpAnswer {
-        match years_apart(self.a, self.b, 5) {
+        // Table 2: melanoma NOS (8720) heads the row of its subtypes.
+        let subtype = |t: &MpTumor| t.histology != 8720;
+        if self.a.histology != self.b.histology && self.both(subtype) {
+            return self.ok(Multiple, "M5", "Abstract multiple primaries when separate/non-contiguous tumors are two or more different subtypes/variants in Column 2, Table 2 in the Site-group Instructions.");
+        }
+        // Melanomas of one histology on a paired site need both sides known.
+        let side_unknown = |t: &MpTumor| matches!(t.laterality, 0 | 3 | 9);
+        if self.a.histology == self.b.histology
+            && self.either(side_unknown)
+            && paired_table_1(self.a.site())
+        {
+            return self.unable("M6", "Valid and known laterality should be provided.");
+        }
+        match days_apart(self.a, self.b, 60) {
             Some(true) => {
                 return self.ok(
                     Multiple,
-                    "M5",
-                    "Tumors diagnosed more than five (5) years apart are multiple primaries.",
+                    "M7",
+                    "Melanomas diagnosed more than 60 days apart are multiple primaries.",
                 );
             }
-            None => return self.unable("M5", "Known diagnosis dates should be provided."),
+            None => return self.unable("M7", "Known diagnosis dates should be provided."),
             Some(false) => {}
-        }
-        if matches!((self.a.laterality, self.b.laterality), (1, 2) | (2, 1)) {
-            return self.ok(
-                Multiple,
-                "M7",
-                "Tumors on both sides (right and left breast) are multiple primaries.",
-            );
-        }
-        // Of the later steps, the lobular-and-duct rule (M10), where no step between can have
-        // decided first (an invasive tumor more than 60 days after an in situ one).
-        let duct = |h: u16| matches!(h, 8500 | 8501 | 8503 | 8507 | 8201 | 8230);
-        let lobular_and_duct = (self.a.histology == 8520 && duct(self.b.histology))
-            || (self.b.histology == 8520 && duct(self.a.histology));
-        let rest = if lobular_and_duct && self.invasive_after_in_situ() == Some(false) {
-            self.ok(
-                Single,
-                "M10",
-                "Tumors that are lobular (8520) and intraductal or duct are a single primary.",
-            )
-        } else {
-            self.generic()
-        };
-        let sides_known = self.both(|t| matches!(t.laterality, 1 | 2));
-        if !sides_known && rest.result != Multiple {
-            return self.unable("M7", "Valid and known laterality should be provided.");
-        }
-        rest
-    }
-
-    fn lung_2007(&self) -> MpAnswer {
-        if self.hist_differs_first_three() {
-            return self.ok(Multiple, "M11", "Tumors with ICD-O-3 histology codes that are different at the first (?xxx), second (x?xx) or third (xx?x) number are multiple primaries.");
-        }
-        self.ok(
-            Single,
-            "M12",
-            "Tumors that do not meet any of the criteria are abstracted as a single primary.",
-        )
-    }
-
-    fn colon_2007(&self) -> MpAnswer {
-        if self.site_differs_2nd_3rd() || self.a.subsite != self.b.subsite {
-            return self.ok(Multiple, "M4", "Tumors in sites with ICD-O-3 topography codes that are different at the second (C?xx), third (Cx?x) or fourth (C18?) character are multiple primaries.");
         }
         self.generic()
     }
@@ -915,9 +834,10 @@ impl Rules<'_> {
         self.generic()
     }
 
-    /// Modules whose own steps are not written down yet: the registrar reviews the pair.
+    /// Where the deciding steps need a manual's histology tables or charts that oncoreg does not
+    /// hold: the registrar reviews the pair.
     fn generic(&self) -> MpAnswer {
-        self.ok(Questionable, "", format!("The steps of {} are not in this release yet: review the pair with the SEER manual.", self.m.id()))
+        self.ok(Questionable, "", format!("Review the pair with the {} rules of the SEER manual: the steps that decide it need the manual's histology tables, which oncoreg does not hold.", self.m.name()))
     }
 }
 
@@ -1011,38 +931,6 @@ mod module_tests {
     }
 
     #[test]
-    fn other_sites_2007_steps() {
-        const M: &str = "mph_2007_to_2022_other_sites";
-        // M4 retinoblastoma, M5 Kaposi sarcoma: always one primary.
-        let r =
-            step(t("2012-02-01", "C692", "9510/3", "1"), t("2014-06-01", "C692", "9511/3", "2"));
-        assert_eq!(r, (Single, M, "M4"));
-        let k =
-            step(t("2012-02-01", "C445", "9140/3", "0"), t("2016-06-01", "C160", "9140/3", "0"));
-        assert_eq!(k, (Single, M, "M5"));
-        // M8: both ovaries (a Table 1 paired site).
-        let o =
-            step(t("2015-02-01", "C569", "8460/3", "1"), t("2015-02-01", "C569", "8460/3", "2"));
-        assert_eq!(o, (Multiple, M, "M8"));
-        // M12: anus and anal canal differ at the fourth character.
-        let a =
-            step(t("2015-02-01", "C210", "8070/3", "0"), t("2015-04-01", "C211", "8070/3", "0"));
-        assert_eq!(a, (Multiple, M, "M12"));
-        // M15: invasive more than 60 days after in situ.
-        let i =
-            step(t("2015-01-05", "C530", "8070/2", "0"), t("2015-06-01", "C530", "8070/3", "0"));
-        assert_eq!(i, (Multiple, M, "M15"));
-        // M16: squamous cell carcinoma, NOS and a specific squamous type.
-        let n =
-            step(t("2015-01-05", "C530", "8070/3", "0"), t("2015-03-01", "C531", "8071/3", "0"));
-        assert_eq!(n, (Single, M, "M16"));
-        // M18: one site, one histology, within a year.
-        let s =
-            step(t("2015-01-05", "C530", "8070/3", "0"), t("2015-03-01", "C531", "8070/3", "0"));
-        assert_eq!(s, (Single, M, "M18"));
-    }
-
-    #[test]
     fn other_sites_2023_steps() {
         const M: &str = "str_2023_and_later_other_sites";
         let o =
@@ -1094,6 +982,9 @@ mod module_tests {
         let parotids =
             step(t("2021-02-01", "C079", "8140/3", "1"), t("2022-02-01", "C079", "8070/3", "2"));
         assert_eq!(parotids, (Multiple, M, "M5"));
+        let nos =
+            step(t("2019-09-03", "C079", "8430/3", "2"), t("2023-04-15", "C079", "8000/3", "2"));
+        assert_eq!(nos, (Questionable, M, "M7"), "cancer, NOS is on no row of the tables");
     }
 
     #[test]
@@ -1149,23 +1040,6 @@ mod module_tests {
         let in_situ_after =
             step(t("2019-01-05", "C679", "8120/3", "0"), t("2023-05-01", "C679", "8120/2", "0"));
         assert_eq!(in_situ_after, (Single, M, "M16"), "in situ after invasive, however late");
-    }
-
-    #[test]
-    fn breast_2007_steps() {
-        const M: &str = "mph_2007_to_2017_breast";
-        let years =
-            step(t("2010-02-01", "C504", "8500/3", "1"), t("2016-03-01", "C504", "8500/3", "1"));
-        assert_eq!(years, (Multiple, M, "M5"));
-        let sides =
-            step(t("2015-02-01", "C504", "8500/3", "1"), t("2016-03-01", "C504", "8500/3", "2"));
-        assert_eq!(sides, (Multiple, M, "M7"));
-        let lobular =
-            step(t("2017-09-30", "C505", "8520/3", "1"), t("2017-10-27", "C504", "8500/3", "1"));
-        assert_eq!(lobular, (Single, M, "M10"));
-        let side =
-            step(t("2017-05-17", "C501", "8500/3", "9"), t("2017-11-06", "C504", "8500/3", "2"));
-        assert_eq!(side, (Questionable, M, "M7"), "a side unknown");
     }
 
     #[test]
