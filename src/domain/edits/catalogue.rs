@@ -268,11 +268,11 @@ pub const SEQ_PRIMARIES: EditDef = def(
     "sequence-primaries",
     "Sequence number and the primaries the rules find",
     Review,
-    &[SEQ, DX],
+    &[SEQ, "sequenceNumberCentral", DX],
     Some("overRideSiteLatSeqno"),
     Both,
-    "A sequence number is at least the number of separate primaries of its series the rules find \
-     diagnosed before the tumor, plus one.",
+    "A sequence number, hospital (#560) or central (#380), is at least the number of separate \
+     primaries of its series the rules find diagnosed before the tumor, plus one.",
 );
 pub const ILL_DEFINED_MULTIPLE: EditDef = def(
     "ill-defined-site-multiple-primaries",

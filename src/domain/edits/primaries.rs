@@ -4,7 +4,7 @@
 use super::catalogue::{SAME_PRIMARY, SEQ_PRIMARIES};
 use super::site_morphology::{morph_text, site_text};
 use super::{CodedInput, Emitter, RuleSet};
-use crate::domain::mp::{MpTumor, Rules, primaries};
+use crate::domain::mp::{MpTumor, Placement, Rules, primaries};
 use crate::domain::records::Coded;
 
 /// The rules a rule set counts primaries by: IARC/IACR's for the IARC set, SEER's otherwise.
@@ -61,24 +61,42 @@ pub(super) fn check(input: &CodedInput, out: &mut Emitter) {
             ),
         );
     }
-    let Some(seq) = input.t.tumor.sequence_number_hospital.map(|s| s.value()) else {
-        return;
-    };
+    // The hospital's number counts the primaries it knows; the central registry's counts all the
+    // person's, so both are at least the earlier primaries found here, plus one.
+    let hospital = input.t.tumor.sequence_number_hospital.map(|s| s.value());
+    let central =
+        input.items.get("sequenceNumberCentral").and_then(|v| v.trim().parse::<u8>().ok());
+    for (seq, field, words) in [
+        (hospital, "sequenceNumberHospital", "Sequence number"),
+        (central, "sequenceNumberCentral", "Central sequence number"),
+    ] {
+        let Some(seq) = seq else { continue };
+        if let Some(message) = sequence_too_low(input, place, seq, rules_name) {
+            out.emit_on(&SEQ_PRIMARIES, &[field, "dateOfDiagnosis"], format!("{words} {message}"));
+        }
+    }
+}
+
+/// "NN is too low: …" when a sequence number is below the separate primaries the rules find
+/// before the tumor, plus one; `None` when it can be right (or is not an ordinal number).
+fn sequence_too_low(
+    input: &CodedInput,
+    place: &Placement,
+    seq: u8,
+    rules_name: &str,
+) -> Option<String> {
     let base = if input.t.behavior.code() >= 2 { 0 } else { 60 };
     let ordinal = seq > base && seq < base + 60 && seq != 98 && seq != 99;
     let at_least = place.earlier_primaries + 1;
-    if ordinal && usize::from(seq - base) < at_least && place.same_as.is_none() {
-        out.emit(
-            &SEQ_PRIMARIES,
-            format!(
-                "Sequence number {seq:02} is too low: the {rules_name} find {} separate primar{} of \
-                 this series diagnosed before this tumor, so its number is at least {:02} (suggested: \
-                 {:02}); correct the sequence numbers, or set Over-ride Site/Lat/SeqNo if correct",
-                place.earlier_primaries,
-                if place.earlier_primaries == 1 { "y" } else { "ies" },
-                usize::from(base) + at_least,
-                place.suggested_sequence
-            ),
-        );
-    }
+    (ordinal && usize::from(seq - base) < at_least && place.same_as.is_none()).then(|| {
+        format!(
+            "{seq:02} is too low: the {rules_name} find {} separate primar{} of this series \
+             diagnosed before this tumor, so its number is at least {:02} (suggested: {:02}); \
+             correct the sequence numbers, or set Over-ride Site/Lat/SeqNo if correct",
+            place.earlier_primaries,
+            if place.earlier_primaries == 1 { "y" } else { "ies" },
+            usize::from(base) + at_least,
+            place.suggested_sequence
+        )
+    })
 }

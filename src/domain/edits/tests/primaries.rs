@@ -142,3 +142,26 @@ fn sequence_numbers_follow_the_primaries_the_rules_find() {
     let low = f.iter().find(|f| f.edit_id == SEQ_PRIMARIES.id).expect("finding");
     assert!(low.message.contains("at least 03"), "{}", low.message);
 }
+
+#[test]
+fn the_central_sequence_number_is_checked_too() {
+    let central = |number: &str| {
+        with_others(
+            tumor("C18.7", "8140/3", "2020-01-01"),
+            vec![
+                seq("C50.4", "8500/3", "2015-03-01", "01"),
+                seq("C34.1", "8070/3", "2017-06-01", "02"),
+            ],
+        )
+        .with(|s| {
+            s.items.insert("sequenceNumberCentral".into(), number.into());
+        })
+    };
+    assert!(!central("03").has(SEQ_PRIMARIES.id, RuleSet::Naaccr));
+    assert!(!central("05").has(SEQ_PRIMARIES.id, RuleSet::Naaccr), "other registries' primaries");
+    let f = central("01").run(RuleSet::Naaccr);
+    let low = f.iter().find(|f| f.edit_id == SEQ_PRIMARIES.id).expect("finding");
+    assert!(low.message.starts_with("Central sequence number 01 is too low"), "{}", low.message);
+    assert!(low.fields.iter().any(|f| f == "sequenceNumberCentral"), "{:?}", low.fields);
+    assert!(!low.fields.iter().any(|f| f == "sequenceNumberHospital"), "{:?}", low.fields);
+}
