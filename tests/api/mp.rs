@@ -138,6 +138,7 @@ async fn a_new_tumor_is_compared_with_the_patients_others(app: &TestApp) {
     lung["dateOfDiagnosis"] = json!("2021-06-07");
     lung["dateOf1stContact"] = json!("2021-06-07");
     lung["sequenceNumberHospital"] = json!("01");
+    lung["items"] = json!({"sequenceNumberCentral": "01"});
     lung["accessionNumberHosp"] = json!("202100013");
     let third = app.post(&format!("/api/v1/patients/{pid}/tumors"), &lung).await;
     assert_eq!(third.status, 201, "{}", third.body);
@@ -148,7 +149,12 @@ async fn a_new_tumor_is_compared_with_the_patients_others(app: &TestApp) {
         "{mp}"
     );
     assert_eq!(mp["comparisons"].as_array().map(Vec::len), Some(2));
-    assert!(edit_ids(&third.body).contains(&"sequence-primaries".to_string()), "{}", third.body);
+    let low: Vec<&serde_json::Value> = third.body["findings"]
+        .as_array()
+        .map(|fs| fs.iter().filter(|f| f["editId"] == "sequence-primaries").collect())
+        .unwrap_or_default();
+    let on = |field: &str| low.iter().any(|f| f["fields"][0] == field);
+    assert!(on("sequenceNumberHospital") && on("sequenceNumberCentral"), "{}", third.body);
 
     // A read of one tumor answers the same; the stored tumors are all there.
     let read = app.get(&format!("/api/v1/tumors/{b}")).await;
