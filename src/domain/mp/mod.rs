@@ -246,6 +246,18 @@ pub fn compare(a: &MpTumor, b: &MpTumor) -> MpAnswer {
         if heme(a) && heme(b) && year >= 2010 {
             return hemato::compare(a, b, year);
         }
+        if heme(a) && heme(b) {
+            return answer(
+                MpResult::Questionable,
+                "",
+                "",
+                format!(
+                    "Hematopoietic neoplasms diagnosed before 2010 (the later here in {year}) are counted \
+                     by the 2001 hematopoietic primaries table, which oncoreg does not hold: review \
+                     the pair with it."
+                ),
+            );
+        }
         let solid_one = if heme(a) { b } else { a };
         if heme(a) != heme(b) && solid::module(solid_one, year).is_some() {
             return answer(
@@ -255,6 +267,19 @@ pub fn compare(a: &MpTumor, b: &MpTumor) -> MpAnswer {
                 "A hematopoietic or lymphoid neoplasm and a solid tumor are multiple primaries.",
             );
         }
+    }
+    if year < 2007 {
+        // The 2007 rules say so themselves: they do not apply to earlier diagnoses.
+        return answer(
+            MpResult::Questionable,
+            "",
+            "",
+            format!(
+                "Tumors diagnosed before 2007 (the later here in {year}) are counted by the rules then \
+                 in force (SEER's 2004 multiple primary rules), which oncoreg does not hold: review \
+                 the pair with them."
+            ),
+        );
     }
     solid::compare(a, b, year)
 }
@@ -268,6 +293,32 @@ mod tests {
         let year = d.next().expect("year") as i32;
         let (h, b) = morph.split_once('/').expect("morphology");
         MpTumor::parse((year, d.next(), d.next()), site, h, b, lat).expect("tumor")
+    }
+
+    #[test]
+    fn diagnoses_before_the_rules_are_reviewed() {
+        let solid = compare(
+            &t("2005-03-01", "C509", "8500/3", "1"),
+            &t("2006-02-01", "C509", "8500/3", "2"),
+        );
+        assert_eq!(solid.result, MpResult::Questionable);
+        assert!(solid.reason.contains("before 2007"), "{}", solid.reason);
+        let heme = compare(
+            &t("2008-03-01", "C421", "9863/3", "0"),
+            &t("2009-02-01", "C421", "9861/3", "0"),
+        );
+        assert_eq!(heme.result, MpResult::Questionable);
+        assert!(heme.reason.contains("before 2010"), "{}", heme.reason);
+        let mixed = compare(
+            &t("2005-03-01", "C421", "9863/3", "0"),
+            &t("2006-02-01", "C509", "8500/3", "2"),
+        );
+        assert_eq!(mixed.result, MpResult::Multiple, "a hematopoietic and a solid tumor");
+        let from_2007 = compare(
+            &t("2006-03-01", "C509", "8500/3", "1"),
+            &t("2007-02-01", "C509", "8500/3", "2"),
+        );
+        assert_eq!(from_2007.step, "M7", "the later diagnosis in 2007 picks the 2007 rules");
     }
 
     #[test]
