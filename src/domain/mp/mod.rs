@@ -243,20 +243,13 @@ pub fn compare(a: &MpTumor, b: &MpTumor) -> MpAnswer {
     let year = a.year.max(b.year);
     let heme = |t: &MpTumor| (9590..=9993).contains(&t.histology);
     if heme(a) || heme(b) {
-        if heme(a) && heme(b) && year >= 2010 {
-            return hemato::compare(a, b, year);
-        }
         if heme(a) && heme(b) {
-            return answer(
-                MpResult::Questionable,
-                "",
-                "",
-                format!(
-                    "Hematopoietic neoplasms diagnosed before 2010 (the later here in {year}) are counted \
-                     by the 2001 hematopoietic primaries table, which oncoreg does not hold: review \
-                     the pair with it."
-                ),
-            );
+            let found = hemato::compare(a, b, year);
+            return if year < 2010 {
+                before_the_rules(found, year, "the 2001 hematopoietic")
+            } else {
+                found
+            };
         }
         let solid_one = if heme(a) { b } else { a };
         if heme(a) != heme(b) && solid::module(solid_one, year).is_some() {
@@ -268,20 +261,19 @@ pub fn compare(a: &MpTumor, b: &MpTumor) -> MpAnswer {
             );
         }
     }
-    if year < 2007 {
-        // The 2007 rules say so themselves: they do not apply to earlier diagnoses.
-        return answer(
-            MpResult::Questionable,
-            "",
-            "",
-            format!(
-                "Tumors diagnosed before 2007 (the later here in {year}) are counted by the rules then \
-                 in force (SEER's 2004 multiple primary rules), which oncoreg does not hold: review \
-                 the pair with them."
-            ),
-        );
-    }
-    solid::compare(a, b, year)
+    let found = solid::compare(a, b, year);
+    if year < 2007 { before_the_rules(found, year, "SEER's 2004 multiple primary") } else { found }
+}
+
+/// A pair diagnosed before the earliest rules oncoreg holds is counted by those rules (its Heme DB
+/// tables carry their own years), and the answer says so: the rules then in force may differ.
+fn before_the_rules(mut found: MpAnswer, year: i32, then_in_force: &str) -> MpAnswer {
+    found.reason = format!(
+        "{} (Both tumors were diagnosed by {year}, before these rules; oncoreg holds no earlier ones, \
+         and {then_in_force} rules were in force then.)",
+        found.reason
+    );
+    found
 }
 
 #[cfg(test)]
@@ -296,19 +288,23 @@ mod tests {
     }
 
     #[test]
-    fn diagnoses_before_the_rules_are_reviewed() {
+    fn diagnoses_before_the_rules_say_so() {
         let solid = compare(
             &t("2005-03-01", "C509", "8500/3", "1"),
             &t("2006-02-01", "C509", "8500/3", "2"),
         );
-        assert_eq!(solid.result, MpResult::Questionable);
-        assert!(solid.reason.contains("before 2007"), "{}", solid.reason);
+        assert_eq!((solid.result, solid.step), (MpResult::Multiple, "M7"), "the 2007 rules");
+        assert!(
+            solid.reason.contains("2004 multiple primary rules were in force"),
+            "{}",
+            solid.reason
+        );
         let heme = compare(
             &t("2008-03-01", "C421", "9863/3", "0"),
             &t("2009-02-01", "C421", "9861/3", "0"),
         );
-        assert_eq!(heme.result, MpResult::Questionable);
-        assert!(heme.reason.contains("before 2010"), "{}", heme.reason);
+        assert_eq!(heme.module, "hemato_2010_and_later", "never the solid tumor rules");
+        assert!(heme.reason.contains("2001 hematopoietic rules"), "{}", heme.reason);
         let mixed = compare(
             &t("2005-03-01", "C421", "9863/3", "0"),
             &t("2006-02-01", "C509", "8500/3", "2"),
