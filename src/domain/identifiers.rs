@@ -119,7 +119,8 @@ impl Npi {
 /// Free text with a NAACCR length limit; blank becomes absent, control characters are refused.
 pub fn text(raw: &str, max: usize) -> Result<String, RuleError> {
     let t = raw.trim();
-    if t.chars().count() > max {
+    // The limit holds for the text as sent: the contract's maxLength counts it whole.
+    if raw.chars().count() > max {
         return Err(RuleError::new("text.tooLong", format!("at most {max} characters")));
     }
     if t.chars().any(|c| c.is_control()) {
@@ -197,6 +198,12 @@ mod tests {
         assert!(PatientIdNumber::parse("123456789").is_err());
         assert!(PatientIdNumber::parse("12a").is_err());
         assert!(PatientIdNumber::parse("").is_err());
+    }
+
+    #[test]
+    fn text_counts_its_limit_on_the_text_as_sent() {
+        assert_eq!(text("Smith ", 6).expect("fits"), "Smith");
+        assert_eq!(text(" Smith", 5).expect_err("six as sent").rule, "text.tooLong");
     }
 
     #[test]

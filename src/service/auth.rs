@@ -66,9 +66,10 @@ pub struct IssuedToken {
 }
 
 pub fn issue(conn: &mut DbConn, name: &str, role: Role) -> Result<IssuedToken> {
-    let name = name.trim();
     let allowed = |c: char| c.is_ascii_alphanumeric() || " ._@-".contains(c);
-    if name.is_empty() || name.len() > 100 || !name.chars().all(allowed) {
+    let as_sent_ok = name.len() <= 100 && name.chars().all(allowed);
+    let name = name.trim();
+    if name.is_empty() || !as_sent_ok {
         return Err(ServiceError::Invalid(vec![crate::domain::Violation {
             field: "name".into(),
             rule: "text.length",

@@ -528,8 +528,9 @@ pub fn close_task(
     reason: &str,
 ) -> Result<TaskData> {
     actor.require(Role::Registrar)?;
+    let sent = reason;
     let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 || reason.chars().any(char::is_control) {
+    if reason.is_empty() || sent.chars().count() > 500 || reason.chars().any(char::is_control) {
         return Err(ServiceError::Invalid(vec![Violation {
             field: "reason".into(),
             rule: "text.format",

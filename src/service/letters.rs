@@ -723,8 +723,9 @@ pub fn act(
     reason: Option<&str>,
 ) -> Result<LetterData> {
     actor.require(Role::Registrar)?;
+    let too_long = reason.is_some_and(|r| r.chars().count() > 500);
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    if reason.is_some_and(|r| r.chars().count() > 500 || r.chars().any(char::is_control)) {
+    if too_long || reason.is_some_and(|r| r.chars().any(char::is_control)) {
         return Err(ServiceError::Invalid(vec![crate::domain::Violation {
             field: "reason".into(),
             rule: "text.format",

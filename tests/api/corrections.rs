@@ -320,6 +320,10 @@ async fn submissions_never_drop_a_case(app: &TestApp) {
     r.problem(403);
     let r = app.send(Method::POST, &path, Some(&app.admin), Some(&json!({"reason": " "}))).await;
     assert_eq!(r.problem(422), vec![("reason".to_string(), "text.length".to_string())]);
+    // The contract's 500 characters count the text as sent, blanks around it included.
+    let long = format!("\u{b}{}", "*".repeat(500));
+    let r = app.send(Method::POST, &path, Some(&app.admin), Some(&json!({"reason": long}))).await;
+    assert_eq!(r.problem(422), vec![("reason".to_string(), "text.length".to_string())]);
     let r = app
         .send(
             Method::POST,

@@ -458,15 +458,19 @@ async fn letters_can_be_held_cancelled_and_readdressed(app: &TestApp) {
     let tb = items(&app.get(&format!("/api/v1/followup/tasks?patientId={b}")).await)[0].clone();
     let version = tb["version"].as_i64().expect("version");
     let path = format!("/api/v1/followup/tasks/{}/close", tb["id"].as_str().expect("id"));
-    let res = app
-        .client
-        .post(app.url(&path))
-        .bearer_auth(&app.registrar)
-        .header("If-Match", format!("\"{version}\""))
-        .json(&json!({"reason": "moved out of state"}))
-        .send()
-        .await
-        .expect("sent");
+    let close = |reason: String| {
+        app.client
+            .post(app.url(&path))
+            .bearer_auth(&app.registrar)
+            .header("If-Match", format!("\"{version}\""))
+            .json(&json!({ "reason": reason }))
+            .send()
+    };
+    // 500 characters as sent, blanks around the text included (the contract's maxLength).
+    let res = close(format!(" {}", "a".repeat(500))).await.expect("sent");
+    let r = crate::common::Reply::from_response(res).await;
+    assert_eq!(r.problem(422), vec![("reason".to_string(), "text.format".to_string())]);
+    let res = close("moved out of state".into()).await.expect("sent");
     let r = crate::common::Reply::from_response(res).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(
