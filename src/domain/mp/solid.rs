@@ -327,6 +327,16 @@ impl Rules<'_> {
         f(self.a) || f(self.b)
     }
 
+    /// The answer of the steps after a sides step (`step`) when a side may be unknown: only a
+    /// "multiple" holds whatever the sides are; anything else might be two organs, so the record
+    /// is reviewed.
+    fn sides_known_or_review(&self, step: &'static str, rest: MpAnswer) -> MpAnswer {
+        if !self.both(|t| matches!(t.laterality, 1 | 2)) && rest.result != Multiple {
+            return self.unable(step, "Valid and known laterality should be provided.");
+        }
+        rest
+    }
+
     fn prostate(&self) -> bool {
         self.both(|t| t.site() == 619 && t.histology == 8140)
     }
@@ -441,21 +451,14 @@ impl Rules<'_> {
             None => return self.unable("M5", "Known diagnosis dates should be provided."),
             Some(false) => {}
         }
-        let sides_known = matches!(self.a.laterality, 1 | 2) && matches!(self.b.laterality, 1 | 2);
-        if sides_known && self.a.laterality != self.b.laterality {
+        if matches!((self.a.laterality, self.b.laterality), (1, 2) | (2, 1)) {
             return self.ok(
                 Multiple,
                 "M7",
                 "Tumors on both sides (right and left breast) are multiple primaries.",
             );
         }
-        let rest = self.breast_2018_same_side();
-        // With a side unknown, only a later step's "multiple" holds whatever the sides are:
-        // anything else might be two breasts, and the record is reviewed.
-        if !sides_known && rest.result != Multiple {
-            return self.unable("M7", "Valid and known laterality should be provided.");
-        }
-        rest
+        self.sides_known_or_review("M7", self.breast_2018_same_side())
     }
 
     fn breast_2018_same_side(&self) -> MpAnswer {
@@ -673,13 +676,7 @@ impl Rules<'_> {
     }
 
     fn kidney_2018(&self) -> MpAnswer {
-        let rest = self.kidney_2018_steps();
-        // A side unknown: only a "multiple" holds whatever the sides are.
-        let sides_known = matches!(self.a.laterality, 1 | 2) && matches!(self.b.laterality, 1 | 2);
-        if !sides_known && rest.result != Multiple {
-            return self.unable("M5", "Valid and known laterality should be provided.");
-        }
-        rest
+        self.sides_known_or_review("M5", self.kidney_2018_steps())
     }
 
     fn kidney_2018_steps(&self) -> MpAnswer {

@@ -187,12 +187,7 @@ impl Rules<'_> {
         if self.both(|t| t.histology == 8960) {
             return self.ok(Single, "M3", "Wilms tumors are a single primary.");
         }
-        let rest = self.kidney_2007_steps();
-        // A side unknown: only a "multiple" holds whatever the sides are.
-        if !self.both(|t| matches!(t.laterality, 1 | 2)) && rest.result != Multiple {
-            return self.unable("M4", "Valid and known laterality should be provided.");
-        }
-        rest
+        self.sides_known_or_review("M4", self.kidney_2007_steps())
     }
 
     fn kidney_2007_steps(&self) -> MpAnswer {
@@ -233,12 +228,7 @@ impl Rules<'_> {
                 "Tumors on both sides (right and left breast) are multiple primaries.",
             );
         }
-        let rest = self.breast_2007_same_side();
-        let sides_known = self.both(|t| matches!(t.laterality, 1 | 2));
-        if !sides_known && rest.result != Multiple {
-            return self.unable("M7", "Valid and known laterality should be provided.");
-        }
-        rest
+        self.sides_known_or_review("M7", self.breast_2007_same_side())
     }
 
     fn breast_2007_same_side(&self) -> MpAnswer {
@@ -290,12 +280,7 @@ impl Rules<'_> {
         if either_way(&|h| h == 8255, &|h| (8250..=8254).contains(&h)) {
             return self.ok(Multiple, "M5", "A tumor that is adenocarcinoma with mixed subtypes (8255) and another that is bronchioloalveolar (8250-8254) are multiple primaries.");
         }
-        let rest = self.lung_2007_sides();
-        // A side unknown: only a "multiple" holds whatever the sides are.
-        if !self.both(|t| matches!(t.laterality, 1 | 2)) && rest.result != Multiple {
-            return self.unable("M6", "Valid and known laterality should be provided.");
-        }
-        rest
+        self.sides_known_or_review("M6", self.lung_2007_sides())
     }
 
     fn lung_2007_sides(&self) -> MpAnswer {
