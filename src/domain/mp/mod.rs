@@ -4,7 +4,8 @@
 //! the Heme DB tables), with the module, the step and the rule's text. Pure: no I/O, no clock.
 //!
 //! Written from SEER's manuals; checked against SEER's own answers for 5,000 pairs
-//! (tests/data/mp_pairs.csv). Not every step of every module is here yet: see docs/mp.md.
+//! (tests/data/mp_pairs.csv). A step that needs a manual's table not held here answers
+//! `questionable` with the module to review the pair with: see docs/mp.md.
 //! Registries that report by the IARC/IACR rules get those instead ([`Rules`]).
 
 mod hemato;
