@@ -300,6 +300,11 @@ fn not_in_table(a: &MpTumor, b: &MpTumor, listed: impl Fn(&MpTumor) -> bool) -> 
     }
 }
 
+const DIFFERENT_HISTOLOGY: &str = "Tumors with ICD-O-3 histology codes that are different at the first (?xxx), second (x?xx) or third (xx?x) number are multiple primaries.";
+const NO_CRITERIA: &str =
+    "Tumors that do not meet any of the criteria are abstracted as a single primary.";
+const INVASIVE_AFTER_IN_SITU: &str = "An invasive tumor following an in situ tumor more than 60 days after diagnosis are multiple primaries.";
+
 struct Rules<'a> {
     m: Module,
     a: &'a MpTumor,
@@ -325,6 +330,28 @@ impl Rules<'_> {
 
     fn either(&self, f: impl Fn(&MpTumor) -> bool) -> bool {
         f(self.a) || f(self.b)
+    }
+
+    /// "Multiple" when the later tumor is invasive more than 60 days after an in situ one.
+    fn invasive_after_in_situ_step(&self, step: &'static str) -> Option<MpAnswer> {
+        match self.invasive_after_in_situ() {
+            Some(true) => Some(self.ok(Multiple, step, INVASIVE_AFTER_IN_SITU)),
+            None => Some(self.unable(step, "Known diagnosis dates should be provided.")),
+            Some(false) => None,
+        }
+    }
+
+    /// "Multiple" when the diagnoses are more than `years` apart.
+    fn years_step(&self, step: &'static str, years: i32, words: &str) -> Option<MpAnswer> {
+        match years_apart(self.a, self.b, years) {
+            Some(true) => Some(self.ok(
+                Multiple,
+                step,
+                format!("Tumors diagnosed more than {words} apart are multiple primaries."),
+            )),
+            None => Some(self.unable(step, "Known diagnosis dates should be provided.")),
+            Some(false) => None,
+        }
     }
 
     /// The answer of the steps after a sides step (`step`) when a side may be unknown: only a
@@ -425,11 +452,7 @@ impl Rules<'_> {
                 ),
             );
         }
-        self.ok(
-            Single,
-            "M21",
-            "Tumors that do not meet any of the criteria are abstracted as a single primary.",
-        )
+        self.ok(Single, "M21", NO_CRITERIA)
     }
 
     fn breast_2018(&self) -> MpAnswer {
@@ -440,16 +463,8 @@ impl Rules<'_> {
                 "Inflammatory carcinoma in one or both breasts is a single primary.",
             );
         }
-        match years_apart(self.a, self.b, 5) {
-            Some(true) => {
-                return self.ok(
-                    Multiple,
-                    "M5",
-                    "Tumors diagnosed more than 5 years apart are multiple primaries.",
-                );
-            }
-            None => return self.unable("M5", "Known diagnosis dates should be provided."),
-            Some(false) => {}
+        if let Some(multiple) = self.years_step("M5", 5, "5 years") {
+            return multiple;
         }
         if matches!((self.a.laterality, self.b.laterality), (1, 2) | (2, 1)) {
             return self.ok(
@@ -495,28 +510,14 @@ impl Rules<'_> {
                 "An in situ tumor diagnosed following an invasive tumor is a single primary.",
             );
         }
-        match self.invasive_after_in_situ() {
-            Some(true) => return self.ok(Multiple, "M16", "An invasive tumor following an in situ tumor more than 60 days after diagnosis are multiple primaries."),
-            None => return self.unable("M16", "Known diagnosis dates should be provided."),
-            Some(false) => {}
+        if let Some(multiple) = self.invasive_after_in_situ_step("M16") {
+            return multiple;
         }
-        self.ok(
-            Single,
-            "M17",
-            "Tumors that do not meet any of the criteria are abstracted as a single primary.",
-        )
+        self.ok(Single, "M17", NO_CRITERIA)
     }
     fn lung_2018(&self) -> MpAnswer {
-        match years_apart(self.a, self.b, 3) {
-            Some(true) => {
-                return self.ok(
-                    Multiple,
-                    "M4",
-                    "Tumors diagnosed more than 3 years apart are multiple primaries.",
-                );
-            }
-            None => return self.unable("M4", "Known diagnosis dates should be provided."),
-            Some(false) => {}
+        if let Some(multiple) = self.years_step("M4", 3, "3 years") {
+            return multiple;
         }
         // Small cell (8041, combined 8045), large cell neuroendocrine (8013) and the
         // neuroendocrine tumors (8240–8249); the obsolete small cell codes are not counted.
@@ -569,11 +570,7 @@ impl Rules<'_> {
             }
             _ => {}
         }
-        self.ok(
-            Single,
-            "M14",
-            "Tumors that do not meet any of the criteria are abstracted as a single primary.",
-        )
+        self.ok(Single, "M14", NO_CRITERIA)
     }
 
     fn colon_2018(&self) -> MpAnswer {
@@ -600,16 +597,8 @@ impl Rules<'_> {
         if self.a.category == 18 && self.a.subsite != self.b.subsite && !unknown_subsite {
             return self.ok(Multiple, "M9", "Tumors in sites with ICD-O site codes that differ at the fourth character (C18X) are multiple primaries.");
         }
-        match years_apart(self.a, self.b, 1) {
-            Some(true) => {
-                return self.ok(
-                    Multiple,
-                    "M10",
-                    "Tumors diagnosed more than 1 years apart are multiple primaries.",
-                );
-            }
-            None => return self.unable("M10", "Known diagnosis dates should be provided."),
-            Some(false) => {}
+        if let Some(multiple) = self.years_step("M10", 1, "1 years") {
+            return multiple;
         }
         if unknown_subsite {
             return self.unable("M9", "One of the sites is C189.");
@@ -624,11 +613,7 @@ impl Rules<'_> {
                 "An in situ tumor diagnosed following an invasive tumor is a single primary.",
             );
         }
-        self.ok(
-            Single,
-            "M15",
-            "Tumors that do not meet any of the criteria are abstracted as a single primary.",
-        )
+        self.ok(Single, "M15", NO_CRITERIA)
     }
 
     fn head_neck_2018(&self) -> MpAnswer {
@@ -687,16 +672,8 @@ impl Rules<'_> {
                 "Tumors in both the right kidney and in the left kidney are multiple primaries.",
             );
         }
-        match years_apart(self.a, self.b, 3) {
-            Some(true) => {
-                return self.ok(
-                    Multiple,
-                    "M6",
-                    "Tumors diagnosed more than 3 years apart are multiple primaries.",
-                );
-            }
-            None => return self.unable("M6", "Known diagnosis dates should be provided."),
-            Some(false) => {}
+        if let Some(multiple) = self.years_step("M6", 3, "3 years") {
+            return multiple;
         }
         let rcc = |t: &MpTumor| {
             matches!(t.histology, 8312 | 8310 | 8260 | 8317 | 8316 | 8311 | 8319 | 8323)
@@ -707,20 +684,14 @@ impl Rules<'_> {
         if days_apart(self.a, self.b, 60) == Some(false) {
             return self.ok(Single, "M8", "Synchronous, separate/non-contiguous tumors that are on the same row in Table 1 in the Site-group Instructions are a single primary.");
         }
-        self.ok(
-            Single,
-            "M13",
-            "Tumors that do not meet any of the criteria are abstracted as a single primary.",
-        )
+        self.ok(Single, "M13", NO_CRITERIA)
     }
 
     fn urinary_2018(&self) -> MpAnswer {
         let urothelial = |t: &MpTumor| (8120..=8131).contains(&t.histology);
         let bladder = |t: &MpTumor| t.category == 67;
-        match self.invasive_after_in_situ() {
-            Some(true) => return self.ok(Multiple, "M6", "An invasive tumor following an in situ tumor more than 60 days after diagnosis are multiple primaries."),
-            None => return self.unable("M6", "Known diagnosis dates should be provided."),
-            Some(false) => {}
+        if let Some(multiple) = self.invasive_after_in_situ_step("M6") {
+            return multiple;
         }
         if self.both(|t| bladder(t) && matches!(t.histology, 8120 | 8130) && t.behavior == 2) {
             return self.ok(Single, "M7", "Multiple occurrences of noninvasive in situ /2 urothelial carcinoma (flat tumor) 8120/2 and/or noninvasive papillary urothelial carcinoma 8130/2 in the bladder is a single primary.");

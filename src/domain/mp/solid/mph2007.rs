@@ -32,34 +32,7 @@ fn specific_non_small_cell(h: u16) -> bool {
     matches!(h, 8012..=8014 | 8022 | 8030..=8033 | 8052 | 8070..=8084 | 8123 | 8140..=8576 | 8972 | 8980)
 }
 
-const DIFFERENT_HISTOLOGY: &str = "Tumors with ICD-O-3 histology codes that are different at the first (?xxx), second (x?xx) or third (xx?x) number are multiple primaries.";
-const NO_CRITERIA: &str =
-    "Tumors that do not meet any of the criteria are abstracted as a single primary.";
-const INVASIVE_AFTER_IN_SITU: &str = "An invasive tumor following an in situ tumor more than 60 days after diagnosis are multiple primaries.";
-
 impl Rules<'_> {
-    /// "Multiple" when the later tumor is invasive more than 60 days after an in situ one.
-    fn invasive_after_in_situ_step(&self, step: &'static str) -> Option<MpAnswer> {
-        match self.invasive_after_in_situ() {
-            Some(true) => Some(self.ok(Multiple, step, INVASIVE_AFTER_IN_SITU)),
-            None => Some(self.unable(step, "Known diagnosis dates should be provided.")),
-            Some(false) => None,
-        }
-    }
-
-    /// "Multiple" when the diagnoses are more than `years` apart.
-    fn years_step(&self, step: &'static str, years: i32, words: &str) -> Option<MpAnswer> {
-        match years_apart(self.a, self.b, years) {
-            Some(true) => Some(self.ok(
-                Multiple,
-                step,
-                format!("Tumors diagnosed more than {words} apart are multiple primaries."),
-            )),
-            None => Some(self.unable(step, "Known diagnosis dates should be provided.")),
-            Some(false) => None,
-        }
-    }
-
     /// The polyp steps shared by the colon and Other Sites modules: a frank adenocarcinoma and
     /// one in a polyp, or two in polyps, are one primary.
     fn polyp_steps(&self, frank_step: &'static str, polyps_step: &'static str) -> Option<MpAnswer> {
