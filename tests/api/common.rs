@@ -202,9 +202,19 @@ impl TestApp {
 
     /// Posts a file to `POST /api/v1/imports` as the registrar.
     pub async fn import(&self, content_type: &str, body: impl Into<reqwest::Body>) -> Reply {
+        self.post_raw("/api/v1/imports", content_type, body).await
+    }
+
+    /// Posts a body as it is (any bytes, any content type) as the registrar.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
         let res = self
             .client
-            .post(self.url("/api/v1/imports"))
+            .post(self.url(path))
             .bearer_auth(&self.registrar)
             .header("content-type", content_type)
             .body(body)

@@ -14,16 +14,7 @@ both_backends!(
 );
 
 async fn raw(app: &TestApp, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
-    let res = app
-        .client
-        .post(app.url(path))
-        .bearer_auth(&app.registrar)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .expect("sent");
-    Reply::from_response(res).await
+    app.post_raw(path, content_type, body).await
 }
 
 async fn patient_count(app: &TestApp) -> usize {

@@ -281,6 +281,12 @@ fn before_the_rules(mut found: MpAnswer, year: i32, then_in_force: &str) -> MpAn
 mod tests {
     use super::*;
 
+    /// A pair's answer as (result, module, step), what the step tests compare.
+    pub(crate) fn step(a: MpTumor, b: MpTumor) -> (MpResult, &'static str, &'static str) {
+        let x = compare(&a, &b);
+        (x.result, x.module, x.step)
+    }
+
     pub(crate) fn t(date: &str, site: &str, morph: &str, lat: &str) -> MpTumor {
         let mut d = date.split('-').map(|p| p.parse::<u32>().expect("date part"));
         let year = d.next().expect("year") as i32;

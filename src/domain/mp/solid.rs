@@ -889,14 +889,8 @@ mod tests {
 
 #[cfg(test)]
 mod module_tests {
-    use super::super::compare;
-    use super::super::tests::t;
+    use super::super::tests::{step, t};
     use super::*;
-
-    fn step(a: MpTumor, b: MpTumor) -> (MpResult, &'static str, &'static str) {
-        let x = compare(&a, &b);
-        (x.result, x.module, x.step)
-    }
 
     #[test]
     fn other_sites_2023_steps() {

@@ -337,13 +337,8 @@ impl Rules<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::super::compare;
-    use super::super::super::tests::t;
+    use super::super::super::tests::{step, t};
     use super::*;
-
-    fn step(a: MpTumor, b: MpTumor) -> (MpResult, &'static str, &'static str) {
-        let x = compare(&a, &b);
-        (x.result, x.module, x.step)
-    }
 
     #[test]
     fn other_sites_2007_steps() {
